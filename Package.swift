@@ -1,0 +1,71 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
+/// Layers, bottom up: C shims (CFFmpeg, CBLAS) → VideoIO, ReIDNet, Tracking, Evaluation
+/// → Benchmarks → the `panoptes` tool. Nothing imports upward.
+let package = Package(
+    name: "Panoptes",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "panoptes", targets: ["panoptes"]),
+        .library(name: "VideoIO", targets: ["VideoIO"]),
+        .library(name: "ReIDNet", targets: ["ReIDNet"]),
+        .library(name: "Tracking", targets: ["Tracking"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "VideoIO",
+            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "ReIDNet",
+            dependencies: ["CBLAS", "ZIPFoundation"]
+        ),
+        .target(name: "Tracking"),
+        .target(
+            name: "Synth",
+            dependencies: ["VideoIO", "Tracking"]
+        ),
+        .target(
+            name: "Evaluation",
+            dependencies: ["CBLAS", "ReIDNet"]
+        ),
+        .target(
+            name: "Benchmarks",
+            dependencies: ["VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation"]
+        ),
+        .executableTarget(
+            name: "panoptes",
+            dependencies: [
+                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Locates the repository, the fetched samples, the peer venv and the built binary for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "TestSupport"]),
+        .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "VideoIO", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
+        .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Benchmarks module. See ../../README.md for its place in the architecture.

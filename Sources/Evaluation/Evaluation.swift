@@ -1,0 +1,1 @@
+// Evaluation module. See ../../README.md for its place in the architecture.

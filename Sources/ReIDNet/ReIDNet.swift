@@ -1,0 +1,1 @@
+// ReIDNet module. See ../../README.md for its place in the architecture.

@@ -1,0 +1,1 @@
+// Synth module. See ../../README.md for its place in the architecture.

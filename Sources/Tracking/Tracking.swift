@@ -1,0 +1,1 @@
+// Tracking module. See ../../README.md for its place in the architecture.

@@ -1,0 +1,1 @@
+// VideoIO module. See ../../README.md for its place in the architecture.

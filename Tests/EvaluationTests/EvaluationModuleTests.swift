@@ -1,0 +1,4 @@
+import XCTest
+@testable import Evaluation
+
+final class EvaluationModuleTests: XCTestCase {}

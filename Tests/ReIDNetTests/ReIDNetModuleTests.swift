@@ -1,0 +1,4 @@
+import XCTest
+@testable import ReIDNet
+
+final class ReIDNetModuleTests: XCTestCase {}

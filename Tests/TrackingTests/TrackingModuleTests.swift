@@ -1,0 +1,4 @@
+import XCTest
+@testable import Tracking
+
+final class TrackingModuleTests: XCTestCase {}

@@ -1,0 +1,4 @@
+import XCTest
+@testable import VideoIO
+
+final class VideoIOModuleTests: XCTestCase {}
