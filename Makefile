@@ -11,7 +11,7 @@ DATA := Samples/data
 WEIGHTS := Weights
 APT_PACKAGES := ffmpeg libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libopenblas-dev pkg-config
 SWIFT_RELEASE := swift build -c release
-SWIFT_TEST := swift test -c release -Xswiftc -enable-testing
+SWIFT_TEST := swift test -c release -Xswiftc -enable-testing --disable-swift-testing
 PANOPTES := .build/release/panoptes
 
 .PHONY: all demo test bench deps venv bench-venv samples weights build clean
