@@ -32,7 +32,7 @@ deps:
 ## venv: the Python peers the tests compare against (never needed at run time).
 venv: $(VENV)/.installed
 $(VENV)/.installed: Tests/Peers/requirements.txt
-	python3 -m venv $(VENV)
+	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r Tests/Peers/requirements.txt
 	touch $@
 
