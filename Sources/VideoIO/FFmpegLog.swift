@@ -3,11 +3,12 @@ import Logging
 
 /// Routes FFmpeg's own `av_log` messages into swift-log, so they do not go straight to stderr.
 ///
-/// Mapping: FFmpeg's panic/fatal messages log at `.error`; its errors and warnings (one per damaged
-/// macroblock on a broken file) at `.debug`; its info messages at `.trace`; verbose and debug
-/// messages are dropped. VideoIO logs its own one-line summaries (such as "skipped 3 damaged packets")
-/// at `.warning`, so a damaged file shows one line at the default level rather than hundreds; raise
-/// the logger to `.debug` to see FFmpeg's detail.
+/// Mapping: FFmpeg's panic, fatal, error and warning messages log at `.debug`, its info messages at
+/// `.trace`; verbose and debug messages are dropped. FFmpeg reports every damaged macroblock or
+/// packet of a broken file (the mjpeg decoder even at "fatal" level), so its messages are detail:
+/// what matters reaches the user as a typed `VideoError` carrying FFmpeg's message, or as the
+/// reader's own one-line `.warning` summary ("skipped 7 damaged packets"). Raise the logger to
+/// `.debug` to see FFmpeg's detail; below that, FFmpeg does not even format its messages.
 ///
 /// VideoIO installs the route with the default logger (label `panoptes.ffmpeg`) the first time it
 /// opens anything; call `route(to:)` to send FFmpeg's messages to a logger of your own.
@@ -37,12 +38,13 @@ public enum FFmpegLog {
         switch level {
         case .trace: FFmpeg.logInfo
         case .debug: FFmpeg.logWarning
-        default: Int32(8)  // AV_LOG_FATAL: only fatal and panic messages are formatted
+        default: Int32(-8)  // AV_LOG_QUIET: FFmpeg formats nothing
         }
     }
 
-    private static func level(forAV level: Int32) -> Logger.Level? {
-        if level <= 8 { return .error }  // AV_LOG_PANIC (0), AV_LOG_FATAL (8)
+    private static func level(forAV rawLevel: Int32) -> Logger.Level? {
+        guard rawLevel >= 0 else { return nil }
+        let level = rawLevel & 0xff  // higher bits may carry a colour (AV_LOG_C)
         if level <= FFmpeg.logWarning { return .debug }
         if level <= FFmpeg.logInfo { return .trace }
         return nil

@@ -14,6 +14,7 @@ internal import CFFmpeg
 /// decoder leaves `pts` unset, the frame's `best_effort_timestamp` is used instead; when that is
 /// unset too, the time is the previous frame's time plus one frame period (1 / `info.frameRate`),
 /// or 0 for the first frame. Such frames are counted in `statistics.framesWithoutTimestamp`.
+/// `Options.timestamps = .bestEffort` takes `best_effort_timestamp` first, as the ffmpeg CLI does.
 ///
 /// **Pixels.** Each decoded picture is converted by swscale to packed RGB24 with the same flags the
 /// ffmpeg CLI uses (`SWS_BICUBIC`, no accurate rounding), so the pixels equal those of
@@ -27,6 +28,16 @@ internal import CFFmpeg
 /// - Note: A reader is not `Sendable`: use it from one task at a time (it may be handed to another
 ///   task, as a `sending` value). Every FFmpeg object it holds is freed when it is released.
 public final class VideoReader: Sequence {
+    /// Which FFmpeg timestamp a frame's `time` comes from.
+    public enum TimestampSource: String, Sendable, CaseIterable {
+        /// The frame's `pts`, as the container and decoder give it (what `ffprobe -show_frames`
+        /// reports as `pts_time`); falls back to `best_effort_timestamp` when `pts` is missing.
+        case presentation
+        /// FFmpeg's `best_effort_timestamp`, which replaces faulty (non-monotonic) `pts` values with
+        /// `dts`-based guesses; the ffmpeg CLI times its output frames with it.
+        case bestEffort
+    }
+
     /// How to open and decode.
     public struct Options: Sendable {
         /// Decoder threads (frame and slice threading); 0 lets FFmpeg choose (one per core, plus one).
@@ -35,16 +46,19 @@ public final class VideoReader: Sequence {
         /// Options passed to the demuxer / protocol when opening (`avformat_open_input`'s dictionary),
         /// such as `["rtsp_transport": "tcp"]`. Default empty.
         public var formatOptions: [String: String]
+        /// Which timestamp becomes `Frame.time`. Default `.presentation` (the frame's `pts`).
+        public var timestamps: TimestampSource
         /// Where the reader logs damage and summaries. Default: label `panoptes.video`.
         public var logger: Logger
 
         /// Creates options; every parameter has the documented default.
         public init(
-            threadCount: Int = 0, formatOptions: [String: String] = [:],
+            threadCount: Int = 0, formatOptions: [String: String] = [:], timestamps: TimestampSource = .presentation,
             logger: Logger = Logger(label: "panoptes.video")
         ) {
             self.threadCount = threadCount
             self.formatOptions = formatOptions
+            self.timestamps = timestamps
             self.logger = logger
         }
     }
@@ -63,6 +77,7 @@ public final class VideoReader: Sequence {
     private let packet: OwnedPacket
     private let decoded: OwnedFrame
     private let logger: Logger
+    private let timestampSource: TimestampSource
     private var scaler: ScaleContext?
     /// The storage of the last frame handed out, reused when the caller has let go of that frame.
     private var spare: PixelStorage?
@@ -95,6 +110,7 @@ public final class VideoReader: Sequence {
         FFmpegLog.installDefault()
         self.url = url
         self.logger = options.logger
+        self.timestampSource = options.timestamps
         do {
             input = try InputContext(url: url, options: options.formatOptions)
         } catch {
@@ -282,8 +298,9 @@ public final class VideoReader: Sequence {
         spare = storage
 
         var time: Double
-        var pts = picture.pointee.pts
-        if pts == FFmpeg.noTimestamp { pts = picture.pointee.best_effort_timestamp }
+        var (pts, fallback) = (picture.pointee.pts, picture.pointee.best_effort_timestamp)
+        if timestampSource == .bestEffort { swap(&pts, &fallback) }
+        if pts == FFmpeg.noTimestamp { pts = fallback }
         if pts != FFmpeg.noTimestamp {
             time = Double(pts) * timeBase
         } else {

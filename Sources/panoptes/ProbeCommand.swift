@@ -28,7 +28,9 @@ struct ProbeCommand: ParsableCommand {
 
 extension ProbeCommand {
     func run() throws {
-        let reader = try VideoReader(url: file, options: .init(threadCount: threads))
+        // The CLI times frames by best_effort_timestamp; so does the listing that mirrors it.
+        let reader = try VideoReader(
+            url: file, options: .init(threadCount: threads, timestamps: framemd5 ? .bestEffort : .presentation))
         guard framemd5 else {
             print("file: \(file)")
             print(reader.info.summary)
@@ -46,5 +48,9 @@ extension ProbeCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output.utf8))
+        let stats = reader.statistics
+        FileHandle.standardError.write(Data((
+            "decoded \(stats.framesDecoded) frames; \(stats.damagedPackets) damaged packets skipped; "
+            + "\(stats.corruptFrames) frames concealed by the decoder\n").utf8))
     }
 }

@@ -30,6 +30,15 @@ enum PeerCLI {
         }
     }
 
+    /// ffprobe's `pts_time` of every frame of the first video stream, in order (JSON output, so
+    /// side data printed with some frames cannot shift the values).
+    static func framePtsTimes(_ path: String) throws -> [Double] {
+        let text = try ffprobe(["-select_streams", "v:0", "-show_entries", "frame=pts_time", "-of", "json", path])
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let frames = object?["frames"] as? [[String: Any]] ?? []
+        return frames.map { Double($0["pts_time"] as? String ?? "") ?? .nan }
+    }
+
     /// Every frame of `path` decoded by the ffmpeg CLI to packed RGB24 bytes.
     static func rawRGB(_ path: String) throws -> Data {
         try ffmpeg(["-i", path, "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]).stdout
