@@ -43,6 +43,9 @@ public final class VideoReader: Sequence {
         /// Decoder threads (frame and slice threading); 0 lets FFmpeg choose (one per core, plus one).
         /// Default 0.
         public var threadCount: Int
+        /// swscale slice threads for the RGB24 conversion; 0 means one per core, as the ffmpeg CLI's
+        /// scale filter uses. Default 0.
+        public var conversionThreadCount: Int
         /// Options passed to the demuxer / protocol when opening (`avformat_open_input`'s dictionary),
         /// such as `["rtsp_transport": "tcp"]`. Default empty.
         public var formatOptions: [String: String]
@@ -53,10 +56,11 @@ public final class VideoReader: Sequence {
 
         /// Creates options; every parameter has the documented default.
         public init(
-            threadCount: Int = 0, formatOptions: [String: String] = [:], timestamps: TimestampSource = .presentation,
-            logger: Logger = Logger(label: "panoptes.video")
+            threadCount: Int = 0, conversionThreadCount: Int = 0, formatOptions: [String: String] = [:],
+            timestamps: TimestampSource = .presentation, logger: Logger = Logger(label: "panoptes.video")
         ) {
             self.threadCount = threadCount
+            self.conversionThreadCount = conversionThreadCount
             self.formatOptions = formatOptions
             self.timestamps = timestamps
             self.logger = logger
@@ -76,6 +80,9 @@ public final class VideoReader: Sequence {
     private let timeBase: Double
     private let packet: OwnedPacket
     private let decoded: OwnedFrame
+    /// An empty frame that briefly wraps each output buffer for `sws_scale_frame`.
+    private let scratch: OwnedFrame
+    private let conversionThreads: Int32
     private let logger: Logger
     private let timestampSource: TimestampSource
     private var scaler: ScaleContext?
@@ -111,6 +118,7 @@ public final class VideoReader: Sequence {
         self.url = url
         self.logger = options.logger
         self.timestampSource = options.timestamps
+        self.conversionThreads = Int32(clamping: Swift.max(0, options.conversionThreadCount))
         do {
             input = try InputContext(url: url, options: options.formatOptions)
         } catch {
@@ -145,6 +153,7 @@ public final class VideoReader: Sequence {
             try decoder.open()
             packet = try OwnedPacket()
             decoded = try OwnedFrame()
+            scratch = try OwnedFrame()
         } catch {
             throw VideoError(
                 kind: .codecUnavailable, path: url, operation: "open the decoder for", ffmpegMessage: error.message,
@@ -277,7 +286,8 @@ public final class VideoReader: Sequence {
             do {
                 scaler = try ScaleContext(
                     sourceWidth: width, sourceHeight: height, sourceFormat: format,
-                    destinationWidth: width, destinationHeight: height, destinationFormat: FFmpeg.rgb24)
+                    destinationWidth: width, destinationHeight: height, destinationFormat: FFmpeg.rgb24,
+                    threads: conversionThreads)
             } catch {
                 throw VideoError(
                     kind: .decodeFailed, path: url, operation: "convert frame \(statistics.framesDecoded) of",
@@ -294,7 +304,21 @@ public final class VideoReader: Sequence {
             storage = PixelStorage(byteCount: byteCount, zeroed: false)
         }
         spare = nil
-        _ = FFmpeg.scale(scaler!.pointer, picture, to: storage.bytes, stride: stride)
+        let converter = scaler!
+        let tags = FFmpeg.colorTags(picture)
+        if converter.appliedColorTags != tags {
+            FFmpeg.followColorspace(converter.pointer, of: picture)
+            converter.appliedColorTags = tags
+        }
+        let status = FFmpeg.scale(
+            converter.pointer, picture, scratch: scratch.pointer, to: storage.bytes, stride: stride,
+            byteCount: byteCount, format: FFmpeg.rgb24)
+        if status < 0 {
+            throw VideoError(
+                kind: .decodeFailed, path: url, operation: "convert frame \(statistics.framesDecoded) of",
+                ffmpegMessage: FFmpeg.errorMessage(status), ffmpegCode: status,
+                hint: "swscale failed to convert the decoded picture to RGB24")
+        }
         spare = storage
 
         var time: Double

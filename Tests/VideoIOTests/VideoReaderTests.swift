@@ -88,6 +88,25 @@ final class VideoReaderTests: XCTestCase {
         }
     }
 
+    /// Streams tagged BT.709, full range (JPEG) and BT.2020 4:4:4: the CLI's scale filter follows each
+    /// frame's tags, and so must the reader, or every pixel shifts.
+    func testNextFrame_colourTaggedStreams_pixelsEqualFFmpeg() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let variants: [(String, [String])] = [
+            ("bt709.mkv", ["-vf", "scale=320:240", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]),
+            ("full-range.mkv", ["-vf", "scale=320:240:out_range=full", "-color_range", "pc"]),
+            ("bt2020-444.mkv", ["-vf", "scale=320:240", "-pix_fmt", "yuv444p", "-colorspace", "bt2020nc"]),
+        ]
+        for (name, arguments) in variants {
+            let path = folder.appendingPathComponent(name).path
+            _ = try PeerCLI.ffmpeg(["-i", Fixtures.vtest.path, "-t", "2"] + arguments + ["-c:v", "libx264", path])
+            let expected = try PeerCLI.frameMD5s(path).map(\.md5)
+            XCTAssertEqual(expected.count, 20, name)
+            XCTAssertEqual(try decodeAll(path).map { $0.md5() }, expected, name)
+        }
+    }
+
     func testForIn_vtest_yieldsEveryFrameAndNoError() throws {
         let reader = try VideoReader(path: Fixtures.vtest.path)
         var count = 0

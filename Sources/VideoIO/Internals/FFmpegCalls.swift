@@ -265,16 +265,16 @@ enum FFmpeg {
 
     // MARK: Scaling
 
-    /// Creates a converter (wraps `sws_getContext`); the caller owns it.
+    /// Creates a converter with `threads` slice threads (wraps `sws_alloc_context`, `av_opt_set_int`,
+    /// `sws_init_context`); the caller owns it. `threads` 0 means one per core, as in the CLI's filters.
     static func makeScaler(
         sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32,
-        destinationWidth: Int32, destinationHeight: Int32, destinationFormat: Int32, flags: Int32
+        destinationWidth: Int32, destinationHeight: Int32, destinationFormat: Int32, flags: Int32, threads: Int32
     ) throws(FFmpegStatus) -> OpaquePointer {
         guard
-            let context = sws_getContext(
-                sourceWidth, sourceHeight, AVPixelFormat(rawValue: sourceFormat),
-                destinationWidth, destinationHeight, AVPixelFormat(rawValue: destinationFormat),
-                flags, nil, nil, nil)
+            let context = panoptes_sws_make(
+                sourceWidth, sourceHeight, sourceFormat, destinationWidth, destinationHeight, destinationFormat,
+                flags, threads)
         else {
             throw FFmpegStatus(code: panoptes_averror_invaliddata(), function: "sws_getContext")
         }
@@ -287,13 +287,26 @@ enum FFmpeg {
     /// swscale's default flags as the ffmpeg CLI passes them: `SWS_BICUBIC`, no accurate rounding.
     static let cliScaleFlags = Int32(SWS_BICUBIC)
 
-    /// Converts a decoded frame into one packed plane (wraps `sws_scale`); returns the rows written.
+    /// Converts a decoded frame into one packed plane of `format` with `sws_scale_frame` (slice-threaded,
+    /// as in the CLI's scale filter), through the reusable empty frame `scratch`.
     static func scale(
-        _ context: OpaquePointer, _ source: UnsafeMutablePointer<AVFrame>,
-        to destination: UnsafeMutableRawPointer, stride: Int
+        _ context: OpaquePointer, _ source: UnsafeMutablePointer<AVFrame>, scratch: UnsafeMutablePointer<AVFrame>,
+        to destination: UnsafeMutableRawPointer, stride: Int, byteCount: Int, format: Int32
     ) -> Int32 {
-        panoptes_sws_scale_to_packed(
-            context, source, destination.assumingMemoryBound(to: UInt8.self), Int32(stride))
+        panoptes_sws_scale_frame_to_packed(
+            context, scratch, source, destination.assumingMemoryBound(to: UInt8.self), Int32(stride), byteCount,
+            format)
+    }
+
+    /// Takes the YCbCr matrix and range for `frame` from its tags, as the CLI's scale filter does
+    /// (wraps `sws_getColorspaceDetails`, `sws_getCoefficients`, `sws_setColorspaceDetails`).
+    static func followColorspace(_ context: OpaquePointer, of frame: UnsafeMutablePointer<AVFrame>) {
+        panoptes_sws_follow_frame_colorspace(context, frame)
+    }
+
+    /// The frame's colour tags (`colorspace`, `color_range`) as one comparable value.
+    static func colorTags(_ frame: UnsafeMutablePointer<AVFrame>) -> Int64 {
+        Int64(frame.pointee.colorspace.rawValue) << 32 | Int64(frame.pointee.color_range.rawValue)
     }
 
     /// Converts one packed plane into a frame's planes (wraps `sws_scale`); returns the rows written.

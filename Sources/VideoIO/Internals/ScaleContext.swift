@@ -6,15 +6,19 @@ final class ScaleContext {
     let pointer: OpaquePointer
     let sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32
 
-    /// Creates a converter with the ffmpeg CLI's default flags (`SWS_BICUBIC`) and takes ownership of it.
+    /// The colour tags of the last frame converted (see `FFmpeg.colorTags`), to re-apply them only on change.
+    var appliedColorTags: Int64?
+
+    /// Creates a converter with the ffmpeg CLI's default flags (`SWS_BICUBIC`) and `threads` slice
+    /// threads (0: one per core, as the CLI's filters use), and takes ownership of it.
     init(
         sourceWidth: Int32, sourceHeight: Int32, sourceFormat: Int32,
-        destinationWidth: Int32, destinationHeight: Int32, destinationFormat: Int32
+        destinationWidth: Int32, destinationHeight: Int32, destinationFormat: Int32, threads: Int32 = 1
     ) throws(FFmpegStatus) {
         pointer = try FFmpeg.makeScaler(
             sourceWidth: sourceWidth, sourceHeight: sourceHeight, sourceFormat: sourceFormat,
             destinationWidth: destinationWidth, destinationHeight: destinationHeight,
-            destinationFormat: destinationFormat, flags: FFmpeg.cliScaleFlags)
+            destinationFormat: destinationFormat, flags: FFmpeg.cliScaleFlags, threads: threads)
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
         self.sourceFormat = sourceFormat
