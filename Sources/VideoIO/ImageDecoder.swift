@@ -9,8 +9,10 @@ public enum ImageDecoder {
     ///   FFmpeg's message), `.empty` when no picture decodes.
     public static func decode(path: String) throws(VideoError) -> Frame {
         // `pattern_type=none`: a file name containing `%` is a file name, not an image2 sequence pattern.
+        // One thread each: images are small, and callers decode many of them side by side.
         let reader = try VideoReader(
-            path: path, options: .init(threadCount: 1, formatOptions: ["pattern_type": "none"]))
+            path: path,
+            options: .init(threadCount: 1, conversionThreadCount: 1, formatOptions: ["pattern_type": "none"]))
         guard var frame = try reader.nextFrame() else {
             throw VideoError(
                 kind: .empty, path: path, operation: "decode an image from",

@@ -298,8 +298,9 @@ public final class VideoReader: Sequence {
         let stride = PixelStorage.alignedStride(width: Int(width))
         let byteCount = stride * Int(height)
         let storage: PixelStorage
-        if var candidate = spare, isKnownUniquelyReferenced(&candidate), candidate.byteCount == byteCount {
-            storage = candidate
+        // Checked on `spare` itself: binding it to another variable first would add a reference.
+        if isKnownUniquelyReferenced(&spare), let reusable = spare, reusable.byteCount == byteCount {
+            storage = reusable
         } else {
             storage = PixelStorage(byteCount: byteCount, zeroed: false)
         }

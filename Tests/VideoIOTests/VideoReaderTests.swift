@@ -118,6 +118,16 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertNil(reader.terminalError)
     }
 
+    func testNextFrame_callerLetGoOfTheFrame_pixelBufferIsReused() throws {
+        let reader = try VideoReader(path: Fixtures.vtest.path)
+        var addresses: [UInt] = []
+        for _ in 0..<4 {
+            let frame = try XCTUnwrap(reader.nextFrame())
+            addresses.append(frame.withUnsafePixels { base, _, _, _ in UInt(bitPattern: base) })
+        }
+        XCTAssertEqual(Set(addresses).count, 1, "a new buffer per frame: \(addresses)")
+    }
+
     func testNextFrame_framesKeptByCaller_keepTheirOwnPixels() throws {
         // The reader reuses a pixel buffer only when the caller let go of it: kept frames must not change.
         let reader = try VideoReader(path: Fixtures.vtest.path)
