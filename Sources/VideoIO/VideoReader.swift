@@ -49,6 +49,10 @@ public final class VideoReader: Sequence {
         /// Options passed to the demuxer / protocol when opening (`avformat_open_input`'s dictionary),
         /// such as `["rtsp_transport": "tcp"]`. Default empty.
         public var formatOptions: [String: String]
+        /// Seconds a single read or connect may block before it fails (FFmpeg's `rw_timeout`), so a
+        /// stalled network stream ends with a `.readFailed` / `.openFailed` error instead of hanging.
+        /// `nil` waits forever, as FFmpeg does by default. Default `nil`.
+        public var readTimeout: Double?
         /// Which timestamp becomes `Frame.time`. Default `.presentation` (the frame's `pts`).
         public var timestamps: TimestampSource
         /// Where the reader logs damage and summaries. Default: label `panoptes.video`.
@@ -57,8 +61,10 @@ public final class VideoReader: Sequence {
         /// Creates options; every parameter has the documented default.
         public init(
             threadCount: Int = 0, conversionThreadCount: Int = 0, formatOptions: [String: String] = [:],
-            timestamps: TimestampSource = .presentation, logger: Logger = Logger(label: "panoptes.video")
+            readTimeout: Double? = nil, timestamps: TimestampSource = .presentation,
+            logger: Logger = Logger(label: "panoptes.video")
         ) {
+            self.readTimeout = readTimeout
             self.threadCount = threadCount
             self.conversionThreadCount = conversionThreadCount
             self.formatOptions = formatOptions
@@ -120,7 +126,11 @@ public final class VideoReader: Sequence {
         self.timestampSource = options.timestamps
         self.conversionThreads = Int32(clamping: Swift.max(0, options.conversionThreadCount))
         do {
-            input = try InputContext(url: url, options: options.formatOptions)
+            var formatOptions = options.formatOptions
+            if let timeout = options.readTimeout, timeout > 0 {
+                formatOptions["rw_timeout"] = String(Int64((timeout * 1_000_000).rounded()))
+            }
+            input = try InputContext(url: url, options: formatOptions)
         } catch {
             throw VideoError(
                 kind: .openFailed, path: url, operation: "open", ffmpegMessage: error.message,

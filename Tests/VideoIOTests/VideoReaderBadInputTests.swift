@@ -177,3 +177,80 @@ final class VideoReaderBadInputTests: XCTestCase {
         }
     }
 }
+
+/// Network sources that stall must not hang the reader: with a read timeout, a silent server fails
+/// the open, and a server that stops mid-stream ends the frames with `.readFailed`.
+final class VideoReaderStalledStreamTests: XCTestCase {
+    /// Starts the peer, a Python HTTP-ish server on 127.0.0.1 that answers every connection with
+    /// `prefixBytes` of `file` (none: not even headers) under a Content-Length of the whole file,
+    /// then stays silent; returns the process and its port.
+    private func startStallingServer(file: String?, prefixBytes: Int) throws -> (Process, Int) {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = ["-c", """
+            import os, socket, sys, time
+            path, prefix = sys.argv[1], int(sys.argv[2])
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+            print(s.getsockname()[1], flush=True)
+            conns, end = [], time.time() + 30
+            s.settimeout(0.2)
+            while time.time() < end:
+                try: c = s.accept()[0]
+                except socket.timeout: continue
+                conns.append(c)
+                if path:
+                    c.recv(65536)
+                    size = os.path.getsize(path)
+                    head = "HTTP/1.1 200 OK\\r\\nContent-Type: video/x-msvideo\\r\\nContent-Length: %d\\r\\n\\r\\n" % size
+                    c.sendall(head.encode() + open(path, "rb").read(prefix))
+            """, file ?? "", String(prefixBytes)]
+        let output = Pipe()
+        server.standardOutput = output
+        try server.run()
+        var portText = ""
+        while !portText.hasSuffix("\n") {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard !byte.isEmpty else { break }
+            portText += String(decoding: byte, as: UTF8.self)
+        }
+        guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            server.terminate()
+            XCTFail("the peer server printed no port: \(portText)")
+            throw CocoaError(.fileReadUnknown)
+        }
+        return (server, port)
+    }
+
+    func testOpen_silentServerWithReadTimeout_throwsOpenFailedInsteadOfHanging() throws {
+        let (server, port) = try startStallingServer(file: nil, prefixBytes: 0)
+        defer { server.terminate(); server.waitUntilExit() }
+        let url = "http://127.0.0.1:\(port)/camera.avi"
+        let started = Date()
+        XCTAssertThrowsError(try VideoReader(url: url, options: .init(readTimeout: 0.5))) { error in
+            XCTAssertEqual((error as? VideoError)?.kind, .openFailed)
+            XCTAssertEqual((error as? VideoError)?.path, url)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the reader waited far past its 0.5 s timeout")
+    }
+
+    func testNextFrame_serverStallsMidStream_framesThenReadFailed() throws {
+        let (server, port) = try startStallingServer(file: Fixtures.vtest.path, prefixBytes: 400_000)
+        defer { server.terminate(); server.waitUntilExit() }
+        let url = "http://127.0.0.1:\(port)/vtest.avi"
+        let reader = try VideoReader(url: url, options: .init(readTimeout: 0.5))
+        XCTAssertEqual(reader.info.codec, "msmpeg4v3")
+        var frames = 0
+        let started = Date()
+        do {
+            while try reader.nextFrame() != nil { frames += 1 }
+            XCTFail("the stream stalled, yet the reader reported a clean end after \(frames) frames")
+        } catch {
+            XCTAssertEqual(error.kind, .readFailed)
+            XCTAssertEqual(error.path, url)
+            XCTAssertNotNil(error.ffmpegMessage)
+        }
+        XCTAssertGreaterThan(frames, 10, "frames before the stall must still come out")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertNil(try reader.nextFrame(), "after the error the reader is finished")
+    }
+}
