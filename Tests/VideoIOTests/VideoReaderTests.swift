@@ -88,19 +88,23 @@ final class VideoReaderTests: XCTestCase {
         }
     }
 
-    /// Streams tagged BT.709, full range (JPEG) and BT.2020 4:4:4: the CLI's scale filter follows each
-    /// frame's tags, and so must the reader, or every pixel shifts.
-    func testNextFrame_colourTaggedStreams_pixelsEqualFFmpeg() throws {
+    /// Streams tagged BT.709, full range (JPEG) and BT.2020 4:4:4 (the CLI's scale filter follows each
+    /// frame's tags, and so must the reader, or every pixel shifts), and odd sizes in 4:2:0, 4:2:2 and
+    /// grey (rows whose RGB24 length is no multiple of the SIMD width).
+    func testNextFrame_colourTaggedAndOddSizedStreams_pixelsEqualFFmpeg() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let variants: [(String, [String])] = [
-            ("bt709.mkv", ["-vf", "scale=320:240", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]),
-            ("full-range.mkv", ["-vf", "scale=320:240:out_range=full", "-color_range", "pc"]),
-            ("bt2020-444.mkv", ["-vf", "scale=320:240", "-pix_fmt", "yuv444p", "-colorspace", "bt2020nc"]),
+            ("bt709.mkv", ["-vf", "scale=320:240", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-c:v", "libx264"]),
+            ("full-range.mkv", ["-vf", "scale=320:240:out_range=full", "-color_range", "pc", "-c:v", "libx264"]),
+            ("bt2020-444.mkv", ["-vf", "scale=320:240", "-pix_fmt", "yuv444p", "-colorspace", "bt2020nc", "-c:v", "libx264"]),
+            ("odd-420.mkv", ["-vf", "scale=333:251", "-c:v", "ffv1"]),
+            ("odd-422.mkv", ["-vf", "scale=333:251", "-pix_fmt", "yuv422p", "-c:v", "ffv1"]),
+            ("odd-gray.mkv", ["-vf", "scale=331:249,format=gray", "-c:v", "ffv1"]),
         ]
         for (name, arguments) in variants {
             let path = folder.appendingPathComponent(name).path
-            _ = try PeerCLI.ffmpeg(["-i", Fixtures.vtest.path, "-t", "2"] + arguments + ["-c:v", "libx264", path])
+            _ = try PeerCLI.ffmpeg(["-i", Fixtures.vtest.path, "-t", "2"] + arguments + [path])
             let expected = try PeerCLI.frameMD5s(path).map(\.md5)
             XCTAssertEqual(expected.count, 20, name)
             XCTAssertEqual(try decodeAll(path).map { $0.md5() }, expected, name)
