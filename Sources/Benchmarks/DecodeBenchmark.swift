@@ -8,6 +8,8 @@ import VideoIO
 /// `-benchmark` prints (time spent transcoding, after the input is opened). Panoptes's speed is the
 /// frame count over the time of the `nextFrame()` loop, also after the input is opened. Each side
 /// runs `repeats` times, alternating, and the best run of each counts (least disturbed by other load).
+/// CPU time (user + system, all threads) is reported too: on a shared machine it moves less with
+/// other people's load than wall time does.
 public struct DecodeBenchmark: Sendable {
     /// The video to decode.
     public var path: String
@@ -24,6 +26,8 @@ public struct DecodeBenchmark: Sendable {
         public var frames: Int
         /// Seconds of the best run.
         public var seconds: Double
+        /// CPU seconds (user + system, all threads) of the best run.
+        public var cpuSeconds: Double
         /// Frames per second of the best run.
         public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
     }
@@ -73,13 +77,15 @@ public struct DecodeBenchmark: Sendable {
         let reader = try VideoReader(path: path, options: .init(threadCount: threads))
         var frames = 0
         let clock = ContinuousClock()
+        let cpuBefore = Self.processCPUSeconds()
         let elapsed = try clock.measure {
             while let frame = try reader.nextFrame() {
                 frames += 1
                 _ = frame.width
             }
         }
-        return (Measurement(frames: frames, seconds: Self.seconds(elapsed)), reader.info)
+        let cpu = Self.processCPUSeconds() - cpuBefore
+        return (Measurement(frames: frames, seconds: Self.seconds(elapsed), cpuSeconds: cpu), reader.info)
     }
 
     /// The peer's command line (also printed in the report).
@@ -98,7 +104,9 @@ public struct DecodeBenchmark: Sendable {
         else {
             throw Failure(description: "could not read rtime/frame count from ffmpeg -benchmark output:\n\(output.stderr.suffix(500))")
         }
-        return Measurement(frames: Int(frames), seconds: rtime)
+        let cpu = (Self.lastNumber(after: "utime=", in: output.stderr) ?? 0)
+            + (Self.lastNumber(after: "stime=", in: output.stderr) ?? 0)
+        return Measurement(frames: Int(frames), seconds: rtime, cpuSeconds: cpu)
     }
 
     /// Writes a 1080p H.264 clip (vtest.avi's pedestrians scaled to 1920x1080, 300 frames at 10 fps,
@@ -120,15 +128,26 @@ public struct DecodeBenchmark: Sendable {
 
     /// The report as printed by `panoptes bench decode`.
     public func format(_ report: Report) -> String {
-        func fps(_ m: Measurement) -> String { String(format: "%8.1f frames/s  (%d frames in %.3f s)", m.framesPerSecond, m.frames, m.seconds) }
+        func fps(_ m: Measurement) -> String {
+            String(format: "%8.1f frames/s  (%d frames in %.3f s, %.3f CPU s)", m.framesPerSecond, m.frames, m.seconds, m.cpuSeconds)
+        }
+        let cpuRatio = report.panoptes.cpuSeconds > 0 ? report.ffmpeg.cpuSeconds / report.panoptes.cpuSeconds : 0
         let info = report.info
         return """
             decode + RGB24: \(path)
               stream    \(info.codec) \(info.width)x\(info.height), threads \(threads == 0 ? "auto (0)" : String(threads)), best of \(max(1, repeats))
               panoptes  \(fps(report.panoptes))
               ffmpeg    \(fps(report.ffmpeg))  [ffmpeg \(ffmpegArguments.joined(separator: " "))]
-              ratio     \(String(format: "%.3f", report.ratio))x  (target >= 0.95x)
+              ratio     \(String(format: "%.3f", report.ratio))x  (target >= 0.95x); CPU-time ratio (ffmpeg / panoptes) \(String(format: "%.3f", cpuRatio))x
             """
+    }
+
+    /// User + system CPU seconds of this process so far, all threads (`getrusage(RUSAGE_SELF)`).
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func seconds(_ duration: Duration) -> Double {
