@@ -48,6 +48,11 @@ public struct DecodeBenchmark: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         /// What went wrong and what to do.
         public var description: String
+
+        /// Creates a failure with the sentence the user reads.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Creates a benchmark; every parameter but `path` has the documented default.

@@ -40,8 +40,15 @@ extension BenchDecodeCommand {
     func run() throws {
         var path = file ?? clip
         if generate1080p {
-            FileHandle.standardError.write(Data("preparing \(clip) ...\n".utf8))
-            try DecodeBenchmark.generate1080p(from: "Samples/data/vtest.avi", to: clip)
+            if !FileManager.default.fileExists(atPath: clip) {
+                let source = "Samples/data/vtest.avi"
+                guard FileManager.default.fileExists(atPath: source) else {
+                    throw DecodeBenchmark.Failure(
+                        description: "--generate-1080p needs \(source): run from the repository root after `make samples`")
+                }
+                FileHandle.standardError.write(Data("generating \(clip) from \(source) ...\n".utf8))
+                try DecodeBenchmark.generate1080p(from: source, to: clip)
+            }
             path = clip
         }
         let benchmark = DecodeBenchmark(path: path, threads: threads, repeats: repeats)
