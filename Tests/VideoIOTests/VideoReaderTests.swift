@@ -111,6 +111,26 @@ final class VideoReaderTests: XCTestCase {
         }
     }
 
+    /// A raw H.264 elementary stream carries no timestamps at all (ffprobe shows pts and
+    /// best_effort_timestamp as N/A): times fall back to previous + 1 / frame rate.
+    func testNextFrame_rawH264WithoutTimestamps_timesFollowTheFrameRate() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("camera.h264").path
+        _ = try PeerCLI.ffmpeg(["-i", Fixtures.vtest.path, "-t", "3", "-vf", "scale=160:120", "-c:v", "libx264", "-bf", "0", path])
+        XCTAssertTrue(try PeerCLI.framePtsTimes(path).allSatisfy(\.isNaN), "the peer sees timestamps after all")
+        let reader = try VideoReader(path: path)
+        XCTAssertEqual(reader.info.frameRate, Rational(10, 1))
+        var frames: [Frame] = []
+        while let frame = try reader.nextFrame() { frames.append(frame) }
+        XCTAssertEqual(frames.count, 30)
+        for frame in frames {
+            XCTAssertEqual(frame.time, Double(frame.index) * 0.1, accuracy: 1e-9)
+        }
+        XCTAssertEqual(reader.statistics.framesWithoutTimestamp, 30)
+        XCTAssertEqual(frames.map { $0.md5() }, try PeerCLI.frameMD5s(path).map(\.md5))
+    }
+
     func testForIn_vtest_yieldsEveryFrameAndNoError() throws {
         let reader = try VideoReader(path: Fixtures.vtest.path)
         var count = 0
