@@ -19,7 +19,7 @@ final class CLITests: XCTestCase {
     }
 
     func testUnknownOption_exitsTwoWithUsage() throws {
-        let result = try runProcess(Fixtures.panoptes, ["probe", "--no-such-option"])
+        let result = try runProcess(Fixtures.panoptes, ["probe", Fixtures.vtest.path, "--no-such-option"])
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderrText.contains("Unknown option '--no-such-option'"), result.stderrText)
     }
