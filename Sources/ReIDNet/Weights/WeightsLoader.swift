@@ -37,13 +37,13 @@ public enum WeightsLoader {
     }
 
     static func format(of bytes: [UInt8]) throws -> WeightsFormat {
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+        if bytes.starts(with: [0x50, 0x4B]) {  // "PK": a zip archive
             return .pytorchZip
         }
-        if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 {
+        if bytes.first == 0x80 {  // pickle PROTO: the legacy format is a run of pickles
             return .pytorchLegacy
         }
-        if bytes.count >= 10 {
+        if bytes.count >= 9 {
             var reader = ByteReader(bytes)
             let length = (try? reader.unsignedLE(8, "")) ?? 0
             if length > 0, bytes[8] == UInt8(ascii: "{") { return .safetensors }
