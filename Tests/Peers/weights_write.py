@@ -76,6 +76,15 @@ class Storage:
         self.cls_name = cls_name
 
 
+class StorageView:
+    """A legacy storage view (PyTorch < 0.4): elements [offset, offset + size) of a root storage."""
+
+    def __init__(self, key, root, offset, size):
+        self.key, self.root, self.view_offset, self.size = str(key), root, offset, size
+        self.data = root.data[offset:offset + size]
+        self.cls_name, self.cls, self.location = root.cls_name, root.cls, root.location
+
+
 class Tensor:
     """A view of a storage, pickled the way torch pickles a tensor."""
 
@@ -134,6 +143,11 @@ class TorchPickler(pickle.Pickler):
         self.storages = collections.OrderedDict()
 
     def persistent_id(self, obj):
+        if isinstance(obj, StorageView):
+            assert self.legacy
+            self.storages.setdefault(obj.root.key, obj.root)
+            root = obj.root
+            return ("storage", root.cls, root.key, root.location, root.data.size, (obj.key, obj.view_offset, obj.size))
         if isinstance(obj, Storage):
             self.storages.setdefault(obj.key, obj)
             numel = obj.data.size
@@ -188,7 +202,12 @@ def zip_bytes(obj, archive="archive"):
         z.writestr(f"{archive}/.storage_alignment", "64")
         z.writestr(f"{archive}/byteorder", "little")
         for key, storage in pickler.storages.items():
-            z.writestr(f"{archive}/data/{key}", storage.data.astype(storage.data.dtype.newbyteorder("<")).tobytes())
+            # As torch does: an 'FB' extra field pads the local header so the data starts 64-byte aligned.
+            info = zipfile.ZipInfo(f"{archive}/data/{key}", date_time=(1980, 1, 1, 0, 0, 0))
+            header_end = f.tell() + 30 + len(info.filename.encode()) + 4
+            pad = (64 - header_end % 64) % 64
+            info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+            z.writestr(info, storage.data.astype(storage.data.dtype.newbyteorder("<")).tobytes())
         z.writestr(f"{archive}/version", "3\n")
         z.writestr(f"{archive}/.data/serialization_id", "1234567890")
     return f.getvalue()
@@ -262,6 +281,14 @@ bf_storage = Storage("9", bf16(RNG.standard_normal(4)), "BFloat16Storage")
 state["module.bf.weight"] = Tensor(bf_storage, 0, (2, 2))
 save("dataparallel_zip.pt", zip_bytes({"state_dict": state, "epoch": 12}, archive="dataparallel_zip"))
 write_expected("dataparallel_zip.pt", state, {"epoch": "12"})
+
+# legacy with storage views (PyTorch < 0.4): two views into one root storage, one tensor at an offset within its view.
+root = Storage("70", RNG.standard_normal(40).astype(np.float32), "FloatStorage")
+state = collections.OrderedDict()
+state["a.weight"] = Tensor(StorageView("71", root, 4, 12), 2, (2, 5))
+state["b.weight"] = Tensor(StorageView("72", root, 20, 20), 0, (5, 4), (1, 5))
+save("views_legacy.pt", legacy_bytes(state))
+write_expected("views_legacy.pt", state)
 
 # legacy written by Python 3 (PyTorch 1.0-1.5), a bare state dict; and one from a GPU with module.
 state = small_state()

@@ -82,43 +82,57 @@ struct RawStorage {
                 throw WeightsError(.storageTooSmall(tensor: name, neededElements: last + 1, storageElements: count))
             }
         }
-        let indices = Self.elementIndices(offset: offset, shape: shape, strides: strides, total: total)
-        var values = [Float](repeating: 0, count: total)
-        var integers: [Int64]? = dtype.isFloatingPoint ? nil : [Int64](repeating: 0, count: total)
-        bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + byteOffset
-            switch dtype {
-            case .float32:
-                for (out, index) in indices.enumerated() {
-                    values[out] = Float(bitPattern: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self).littleEndian)
+        if strides == Self.contiguousStrides(shape) {
+            return decode(offset..<(offset + total), shape: shape)
+        }
+        return decode(StridedIndices(offset: offset, shape: shape, strides: strides, total: total), shape: shape)
+    }
+
+    /// The elements at `indices` (all proved in range by the caller), converted, in that order.
+    private func decode<Indices: Sequence<Int>>(_ indices: Indices, shape: [Int]) -> WeightTensor {
+        let total = shape.reduce(1, *)
+        var integers: [Int64]? = nil
+        let values = [Float](unsafeUninitializedCapacity: total) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                let base = raw.baseAddress! + byteOffset
+                var next = 0
+                switch dtype {
+                case .float32:
+                    for index in indices {
+                        out[next] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
+                        next += 1
+                    }
+                case .float16:
+                    for index in indices {
+                        out[next] = Self.float(half: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self)))
+                        next += 1
+                    }
+                case .bfloat16:
+                    for index in indices {
+                        let bits = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self))
+                        out[next] = Float(bitPattern: UInt32(bits) << 16)
+                        next += 1
+                    }
+                case .float64:
+                    for index in indices {
+                        out[next] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self))))
+                        next += 1
+                    }
+                case .int64, .int32, .int16, .int8, .uint8, .bool:
+                    var exact = [Int64]()
+                    exact.reserveCapacity(total)
+                    for index in indices {
+                        let value = Self.integer(dtype, at: base + index &* dtype.byteWidth)
+                        exact.append(value)
+                        out[next] = Float(value)
+                        next += 1
+                    }
+                    integers = exact
                 }
-            case .float16:
-                for (out, index) in indices.enumerated() {
-                    values[out] = Self.float(half: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self).littleEndian)
-                }
-            case .bfloat16:
-                for (out, index) in indices.enumerated() {
-                    let bits = base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self).littleEndian
-                    values[out] = Float(bitPattern: UInt32(bits) << 16)
-                }
-            case .float64:
-                for (out, index) in indices.enumerated() {
-                    values[out] = Float(Double(bitPattern: base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self).littleEndian))
-                }
-            case .int64, .int32, .int16, .int8, .uint8, .bool:
-                for (out, index) in indices.enumerated() {
-                    let value = Self.integer(dtype, at: base + index * dtype.byteWidth)
-                    integers![out] = value
-                    values[out] = Float(value)
-                }
+                initialized = next
             }
         }
         return WeightTensor(dtype: dtype, shape: shape, values: values, integers: integers)
-    }
-
-    /// Storage element indices of a strided view in C order (a lazy walk, no index array).
-    private static func elementIndices(offset: Int, shape: [Int], strides: [Int], total: Int) -> StridedIndices {
-        StridedIndices(offset: offset, shape: shape, strides: strides, total: total)
     }
 
     private static func integer(_ dtype: WeightDType, at pointer: UnsafeRawPointer) -> Int64 {

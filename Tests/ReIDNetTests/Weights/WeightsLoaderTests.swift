@@ -23,6 +23,10 @@ final class WeightsLoaderTests: XCTestCase {
         try WeightsFixtures.assertMatchesNumpy("plain_legacy.pt", format: .pytorchLegacy)
     }
 
+    func testLegacy_storageViewsOfPyTorchBefore04_matchNumpyExactly() throws {
+        try WeightsFixtures.assertMatchesNumpy("views_legacy.pt", format: .pytorchLegacy)
+    }
+
     func testLegacy_gpuDataParallel_loadsToCPU() throws {
         try WeightsFixtures.assertMatchesNumpy("dataparallel_legacy.pth", format: .pytorchLegacy)
     }
