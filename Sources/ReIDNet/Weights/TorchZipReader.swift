@@ -60,7 +60,7 @@ enum TorchZipReader {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(entry.uncompressedSize))
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { chunk in
                 guard bytes.count + chunk.count <= limit else {
                     throw WeightsError(.malformed(detail: "zip entry `\(entry.path)` inflates past its declared size"))
                 }
