@@ -12,6 +12,10 @@ struct InspectCommand: ParsableCommand {
             and a summary.
             """)
 
+    /// One check per model: `{ $0.fit(Model.expectedTensors, model: "name") }`, printed as a `fits:` line.
+    /// Empty until the models' tensor lists are wired here; then nothing else changes.
+    static let modelChecks: [@Sendable (StateDict) -> WeightsFit] = []
+
     @Argument(help: "The weights file (.pt, .pth, .pth.tar, .safetensors).")
     var file: String
 }
@@ -21,5 +25,6 @@ extension InspectCommand {
         let stateDict = try WeightsLoader.load(URL(fileURLWithPath: file))
         print("file: \(file)")
         for line in WeightsInspection(stateDict).lines { print(line) }
+        for check in Self.modelChecks { print("fits: \(check(stateDict))") }
     }
 }
