@@ -542,4 +542,11 @@ header = json.dumps({"w": {"dtype": "F32", "shape": [1048576, 1048576], "data_of
 save("bad-huge-shape.safetensors", struct.pack("<Q", len(header)) + header + bytes(16))
 header = json.dumps({"w": {"dtype": "F32", "shape": [10, 10], "data_offsets": [0, 400]}}).encode()
 save("bad-short-data.safetensors", struct.pack("<Q", len(header)) + header + bytes(200))
+# A zip whose central directory claims a stored storage entry inflates to 2 GiB (a zip bomb's lie).
+bomb = bytearray(zip_bytes(small_state()))
+record = bomb.index(b"PK\x01\x02")  # the first central directory record
+while not bomb[record + 46:].startswith(b"archive/data/0"):
+    record = bomb.index(b"PK\x01\x02", record + 4)
+bomb[record + 24:record + 28] = struct.pack("<I", 0x7FFFFFFF)  # uncompressed size
+save("bad-zip-bomb.pt", bytes(bomb))
 print("ok")

@@ -41,8 +41,10 @@ struct TorchCheckpointLayout {
             throw WeightsError(.malformed(detail: "the checkpoint holds a \(Self.kind(root, unpickler)), not a dict of tensors"))
         }
         var stateDict = top
+        var unwrapped = false
         if let inner = top[.string("state_dict")], case .dict(let dict)? = unpickler.object(inner) {
             stateDict = dict
+            unwrapped = true
             for (key, value) in zip(top.keys, top.values) {
                 if case .string(let name) = key, name != "state_dict", let text = value.scalarText {
                     metadata[name] = text
@@ -61,7 +63,7 @@ struct TorchCheckpointLayout {
                 case .dict(let nested)? where depth < Self.maxDepth:
                     pending.append((name + ".", nested, depth + 1))
                 default:
-                    if prefix.isEmpty, stateDict.count == top.count, let text = value.scalarText { metadata[name] = text }
+                    if prefix.isEmpty, !unwrapped, let text = value.scalarText { metadata[name] = text }
                 }
             }
         }

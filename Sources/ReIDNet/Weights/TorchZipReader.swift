@@ -40,11 +40,11 @@ enum TorchZipReader {
                 throw WeightsError(.malformed(detail: "storage `\(key)` has no zip entry `\(entryPath)`"))
             }
             let needed = info.count * info.dtype.byteWidth
-            guard Int(exactly: entry.uncompressedSize).map({ $0 >= needed }) ?? false else {
+            guard entry.uncompressedSize >= UInt64(needed) else {
                 throw WeightsError(.malformed(
                     detail: "zip entry `\(entryPath)` holds \(entry.uncompressedSize) bytes; storage `\(key)` needs \(needed)"))
             }
-            let bytes = try contents(of: entry, in: archive, limit: needed)
+            let bytes = try contents(of: entry, in: archive, limit: Int(clamping: entry.uncompressedSize))
             guard let storage = RawStorage(dtype: info.dtype, bytes: bytes, byteOffset: 0, count: info.count) else {
                 throw WeightsError(.truncated(what: "zip entry `\(entryPath)`", offset: bytes.count))
             }
@@ -52,10 +52,21 @@ enum TorchZipReader {
         }
     }
 
-    /// The bytes of `entry`, refusing entries whose declared size is over `limit`.
+    /// Deflate never expands more than 1032:1; a larger declared ratio is a zip bomb.
+    static let maxInflationRatio: UInt64 = 1_100
+
+    /// The bytes of `entry`, refusing entries whose declared size is over `limit` or could not have
+    /// come from their compressed size (so the allocation stays proportional to the file).
     private static func contents(of entry: Entry, in archive: Archive, limit: Int) throws -> [UInt8] {
         guard entry.uncompressedSize <= UInt64(limit) else {
             throw WeightsError(.malformed(detail: "zip entry `\(entry.path)` is \(entry.uncompressedSize) bytes, over \(limit)"))
+        }
+        let plausible = entry.isCompressed
+            ? entry.uncompressedSize <= entry.compressedSize * maxInflationRatio + 1_024
+            : entry.uncompressedSize == entry.compressedSize
+        guard plausible else {
+            throw WeightsError(.malformed(
+                detail: "zip entry `\(entry.path)` declares \(entry.uncompressedSize) bytes from \(entry.compressedSize); the file is corrupt"))
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(entry.uncompressedSize))

@@ -11,7 +11,14 @@ public enum WeightsLoader {
     ///
     /// - Throws: ``WeightsError`` when the file cannot be read or matches no format.
     public static func format(of url: URL) throws -> WeightsFormat {
-        let bytes = try readBytes(url)
+        let bytes: [UInt8]
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            bytes = [UInt8](try handle.read(upToCount: 512) ?? Data())
+        } catch {
+            throw WeightsError(.unreadable(reason: (error as NSError).localizedFailureReason ?? error.localizedDescription), path: url.path)
+        }
         do {
             return try format(of: bytes)
         } catch let error as WeightsError {

@@ -129,6 +129,13 @@ final class WeightsBadInputTests: XCTestCase {
         }
     }
 
+    func testZipEntryDeclaringHugeSize_isRefusedBeforeAllocating() throws {
+        let error = loadError(try WeightsFixtures.url("bad-zip-bomb.pt"))
+        XCTAssertEqual(
+            error?.kind,
+            .malformed(detail: "zip entry `archive/data/0` declares 2147483647 bytes from 432; the file is corrupt"))
+    }
+
     func testDeeplyNestedPickle_failsCleanlyWithoutRecursion() throws {
         // 200 000 lists, each appended into the one before: a recursive free or walk would overflow the stack.
         var bytes: [UInt8] = [0x80, 0x02]
