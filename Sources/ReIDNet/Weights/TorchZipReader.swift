@@ -17,13 +17,16 @@ enum TorchZipReader {
         } catch {
             throw WeightsError(.malformed(detail: "not a readable zip archive (\(error)); the file is truncated or corrupt"))
         }
+        // One pass over the central directory: `archive[path]` would re-read it on every lookup.
         let entries = Array(archive)
+        var entriesByPath: [String: Entry] = [:]
+        for entry in entries { entriesByPath[entry.path] = entry }
         let pickles = entries.filter { $0.type == .file && ($0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl")) }
         guard let pickleEntry = pickles.min(by: { $0.path.count < $1.path.count }) else {
             throw WeightsError(.malformed(detail: "the zip archive has no `data.pkl`; it is not a PyTorch checkpoint"))
         }
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
-        if let order = archive[prefix + "byteorder"] {
+        if let order = entriesByPath[prefix + "byteorder"] {
             let text = String(decoding: try contents(of: order, in: archive, limit: 16), as: UTF8.self)
             guard text.trimmingCharacters(in: .whitespacesAndNewlines) == "little" else {
                 throw WeightsError(.malformed(detail: "the checkpoint's byte order is `\(text)`; Panoptes reads little-endian only"))
@@ -36,7 +39,7 @@ enum TorchZipReader {
         let layout = try TorchCheckpointLayout(root: root, unpickler: unpickler)
         return try layout.stateDict(format: .pytorchZip, path: path) { key, info in
             let entryPath = prefix + "data/" + key
-            guard let entry = archive[entryPath] else {
+            guard let entry = entriesByPath[entryPath] else {
                 throw WeightsError(.malformed(detail: "storage `\(key)` has no zip entry `\(entryPath)`"))
             }
             let needed = info.count * info.dtype.byteWidth
