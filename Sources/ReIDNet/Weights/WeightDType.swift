@@ -1,8 +1,26 @@
 /// The element type a tensor had in its file. Values are always handed out as `Float`
 /// (see ``WeightTensor``); integer tensors also keep their exact values.
 public enum WeightDType: String, Sendable, CaseIterable, CustomStringConvertible {
-    case float32, float16, bfloat16, float64
-    case int64, int32, int16, int8, uint8, bool
+    /// IEEE single precision (`torch.FloatStorage`, safetensors `F32`).
+    case float32
+    /// IEEE half precision (`HalfStorage`, `F16`); converts to `Float` exactly.
+    case float16
+    /// bfloat16 (`BFloat16Storage`, `BF16`); converts to `Float` exactly.
+    case bfloat16
+    /// IEEE double precision (`DoubleStorage`, `F64`); rounds to the nearest `Float`.
+    case float64
+    /// 64-bit signed integer (`LongStorage`, `I64`), e.g. `num_batches_tracked`.
+    case int64
+    /// 32-bit signed integer (`IntStorage`, `I32`).
+    case int32
+    /// 16-bit signed integer (`ShortStorage`, `I16`).
+    case int16
+    /// 8-bit signed integer (`CharStorage`, `I8`).
+    case int8
+    /// 8-bit unsigned integer (`ByteStorage`, `U8`).
+    case uint8
+    /// Boolean, one byte (`BoolStorage`, `BOOL`); 0 or 1.
+    case bool
 
     /// Bytes per element in the file.
     public var byteWidth: Int {
