@@ -13,10 +13,14 @@ import os
 import pickle
 import sys
 
+import numpy as np
+
 OUT = sys.argv[1]
 
 
 def render(value):
+    if isinstance(value, np.generic):  # numpy scalars load as plain numbers
+        value = value.item()
     if value is None:
         return "None"
     if value is True:
@@ -46,6 +50,8 @@ structure["strings"] = ["", "plain", "caf\u00e9", "line\nbreak", "back\\slash", 
 structure["tuples"] = [(), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)]
 structure["nested"] = {"a": {"b": [shared, shared]}, "none": None, "flags": [True, False]}
 structure["many"] = list(range(1500))  # more than one APPENDS batch of 1000
+structure["numpy"] = [np.float64(0.947), np.float32(0.1), np.float16(-2.5), np.int64(-5), np.int8(-7),
+                      np.uint8(200), np.bool_(True)]
 
 for protocol in range(6):
     data = pickle.dumps(structure, protocol=protocol)

@@ -399,6 +399,21 @@ class Py2Emitter:
             self.out += b"s"
             self.out += b"b"  # BUILD: sets OrderedDict._metadata
 
+    def numpy_float64(self, value):
+        """numpy.float64 as Python 2 pickled it: scalar(dtype('f8') with BUILD state, 8 raw bytes as a str)."""
+        self.global_("numpy.core.multiarray", "scalar")
+        self.global_("numpy", "dtype")
+        self.string("f8")
+        self.out += b"\x89\x88\x87R"  # (False, True) TUPLE3 REDUCE
+        self.put()
+        self.out += b"(K\x03"
+        self.string("<")
+        self.out += b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
+        raw = struct.pack("<d", value)
+        self.out += b"U" + bytes([len(raw)]) + raw  # a Python 2 str holding raw bytes
+        self.out += b"\x86R"
+        self.put()
+
     def version_dict(self):
         self.out += b"}"
         self.put()
@@ -407,7 +422,7 @@ class Py2Emitter:
         self.out += b"s"
 
 
-def pfsa_py2_gpu_checkpoint(state, epoch, best_top1):
+def pfsa_py2_gpu_checkpoint(state, epoch, best_top1, numpy_best=False):
     """The bytes of torch.save({'state_dict', 'epoch', 'best_top1'}) from Python 2 + torch 0.4 + a GPU."""
     f = io.BytesIO()
     f.write(b"\x80\x02\x8a\x0a" + MAGIC.to_bytes(10, "little") + b".")
@@ -444,7 +459,10 @@ def pfsa_py2_gpu_checkpoint(state, epoch, best_top1):
 
     e.ordered_dict([(key, (lambda t=tensor: e.tensor(t))) for key, tensor in state.items()], metadata=metadata)
     e.string("best_top1")
-    e.real(best_top1)
+    if numpy_best:
+        e.numpy_float64(best_top1)
+    else:
+        e.real(best_top1)
     e.out += b"u."
     f.write(e.out)
 
@@ -495,6 +513,12 @@ def pfsa_like_state():
 state = pfsa_like_state()
 save("checkpoint.pth.tar", pfsa_py2_gpu_checkpoint(state, epoch=60, best_top1=0.947))
 write_expected("checkpoint.pth.tar", state, {"epoch": "60", "best_top1": "0.947"})
+# open-reid style: best_top1 is a numpy.float64 (Python 2 str bytes), epoch a numpy.int64 in the Python 3 file.
+save("openreid_py2.pth.tar", pfsa_py2_gpu_checkpoint(state, epoch=60, best_top1=0.947, numpy_best=True))
+write_expected("openreid_py2.pth.tar", state, {"epoch": "60", "best_top1": "0.947"})
+state = small_state()
+save("openreid_py3.pth.tar", legacy_bytes({"state_dict": state, "epoch": np.int64(60), "best_top1": np.float64(0.947)}))
+write_expected("openreid_py3.pth.tar", state, {"epoch": "60", "best_top1": "0.947"})
 
 
 # --- hostile and broken files ---------------------------------------------------------------------

@@ -10,4 +10,6 @@ enum PickleObject {
     case persistentID(PickleValue)
     /// A tensor, as `_rebuild_tensor_v2` would have built it (not yet read from its storage).
     case tensor(TensorRecipe)
+    /// A numpy dtype such as `f8`, with its byte order (`<`, `>`, `|` or `=`) once BUILD sets it.
+    case numpyDType(code: String, byteOrder: String)
 }

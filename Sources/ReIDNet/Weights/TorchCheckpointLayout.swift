@@ -152,7 +152,7 @@ struct TorchCheckpointLayout {
         case .tuple?: return "tuple"
         case .set?: return "set"
         case .tensor?: return "single tensor"
-        case .global?, .persistentID?: return "bare object"
+        case .global?, .persistentID?, .numpyDType?: return "bare object"
         case .dict?: return "dict"
         case nil: return value.kindName
         }

@@ -269,14 +269,93 @@ struct Unpickler {
             return arguments[0]
         case .storage(let dtype):
             throw malformed("the pickle calls the storage class for \(dtype) directly", at)
+        case .codecsEncode:
+            guard (1...2).contains(arguments.count), case .string(let text) = arguments[0] else {
+                throw malformed("_codecs.encode without a string", at)
+            }
+            let encoding = arguments.count == 2 ? arguments[1] : .string("utf-8")
+            switch encoding {
+            case .string("latin1"), .string("latin-1"), .string("iso-8859-1"):
+                guard let bytes = Self.latin1Bytes(text) else { throw malformed("_codecs.encode: not Latin-1 text", at) }
+                return .bytes(bytes)
+            case .string("utf-8"), .string("utf8"):
+                return .bytes(Array(text.utf8))
+            default:
+                throw malformed("_codecs.encode with an encoding other than latin1 or utf-8", at)
+            }
+        case .numpyDType:
+            guard let first = arguments.first, case .string(let code) = first else {
+                throw malformed("numpy.dtype without a type code", at)
+            }
+            return make(.numpyDType(code: code, byteOrder: "="))
+        case .numpyScalar:
+            guard arguments.count == 2, case .numpyDType(let code, let order)? = object(arguments[0]) else {
+                throw malformed("numpy scalar without a dtype", at)
+            }
+            return try Self.numpyScalar(code: code, byteOrder: order, data: arguments[1], at)
         }
     }
 
-    /// BUILD (`__setstate__`): an OrderedDict's attributes (`_metadata`) carry nothing a model needs.
+    /// A numpy scalar's value from its type code (`f8`, `i8`, `u1`, `b1` ...) and raw bytes (a
+    /// `bytes` value, or a Python 2 `str` holding them).
+    private static func numpyScalar(code: String, byteOrder: String, data: PickleValue, _ at: Int) throws -> PickleValue {
+        guard let kind = code.first, let width = Int(code.dropFirst()) else {
+            throw WeightsError(.malformed(detail: "pickle: numpy dtype `\(code)` is not a number type (at byte \(at))"))
+        }
+        let raw: [UInt8]
+        switch data {
+        case .bytes(let bytes): raw = bytes
+        case .string(let text):
+            // A Python 2 str was decoded as UTF-8 when valid (its UTF-8 is then the original
+            // bytes), else as Latin-1 (its scalars are the original bytes).
+            if text.utf8.count == width { raw = Array(text.utf8) }
+            else if let bytes = latin1Bytes(text), bytes.count == width { raw = bytes }
+            else { raw = [] }
+        default: raw = []
+        }
+        guard raw.count == width, [1, 2, 4, 8].contains(width) else {
+            throw WeightsError(.malformed(detail: "pickle: numpy scalar of dtype `\(code)` has \(raw.count) bytes (at byte \(at))"))
+        }
+        let ordered = byteOrder == ">" ? Array(raw.reversed()) : raw
+        var bits: UInt64 = 0
+        for (shift, byte) in ordered.enumerated() { bits |= UInt64(byte) << (8 * UInt64(shift)) }
+        switch (kind, width) {
+        case ("f", 2): return .float(Double(RawStorage.float(half: UInt16(bits))))
+        case ("f", 4): return .float(Double(Float(bitPattern: UInt32(bits))))
+        case ("f", 8): return .float(Double(bitPattern: bits))
+        case ("i", _):
+            let shift = UInt64(64 - 8 * width)
+            return .int(Int64(bitPattern: bits << shift) >> shift)
+        case ("u", _):
+            guard let value = Int64(exactly: bits) else { return .bigInt(raw + [0]) }
+            return .int(value)
+        case ("b", 1): return .bool(bits != 0)
+        default:
+            throw WeightsError(.malformed(detail: "pickle: numpy dtype `\(code)` is not a number type (at byte \(at))"))
+        }
+    }
+
+    /// The bytes of text whose scalars are all below 256 (Latin-1), or `nil`.
+    private static func latin1Bytes(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            guard scalar.value < 256 else { return nil }
+            bytes.append(UInt8(scalar.value))
+        }
+        return bytes
+    }
+
+    /// BUILD (`__setstate__`): an OrderedDict's attributes (`_metadata`) carry nothing a model
+    /// needs; a numpy dtype's state tuple carries its byte order.
     private mutating func build(_ target: PickleValue, state: PickleValue, _ at: Int) throws {
         guard case .object(let index) = target else { throw malformed("BUILD on a \(target.kindName)", at) }
         switch arena[index] {
         case .dict, .tensor: return
+        case .numpyDType(let code, _):
+            guard case .tuple(let items)? = object(state), items.count >= 2, case .string(let order) = items[1] else {
+                throw malformed("numpy dtype state is not (version, byteorder, ...)", at)
+            }
+            arena[index] = .numpyDType(code: code, byteOrder: order)
         default: throw malformed("BUILD on something that is not a dict or tensor", at)
         }
     }

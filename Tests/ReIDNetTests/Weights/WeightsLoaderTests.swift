@@ -40,6 +40,11 @@ final class WeightsLoaderTests: XCTestCase {
         XCTAssertEqual(try stateDict.tensor("base.bn1.num_batches_tracked").integers, [8_589_934_597])
     }
 
+    func testLegacy_numpyScalarsBesideStateDict_becomeMetadata() throws {
+        try WeightsFixtures.assertMatchesNumpy("openreid_py2.pth.tar", format: .pytorchLegacy)
+        try WeightsFixtures.assertMatchesNumpy("openreid_py3.pth.tar", format: .pytorchLegacy)
+    }
+
     func testFormatSniffing_eachFixture_reportsItsFormat() throws {
         XCTAssertEqual(try WeightsLoader.format(of: try WeightsFixtures.url("plain.safetensors")), .safetensors)
         XCTAssertEqual(try WeightsLoader.format(of: try WeightsFixtures.url("plain_zip.pt")), .pytorchZip)

@@ -75,6 +75,7 @@ final class WeightsUnpicklerTests: XCTestCase {
             case .global(let global): return "global \(global)"
             case .persistentID(let id): return "pid " + render(id, unpickler)
             case .tensor: return "tensor"
+            case .numpyDType(let code, let order): return "dtype \(order)\(code)"
             }
         }
     }
