@@ -10,6 +10,7 @@ enum WeightsFixtures {
     /// The folder holding the written checkpoints, or why writing them failed.
     static let written: Result<URL, any Error> = Result {
         let folder = try Fixtures.temporaryDirectory("weights-fixtures")
+        atexit { if let folder = try? WeightsFixtures.written.get() { try? FileManager.default.removeItem(at: folder) } }
         let result = try runPeer("weights_write.py", [folder.path])
         guard result.stdoutText.contains("ok") else { throw CocoaError(.fileWriteUnknown) }
         return folder

@@ -9,6 +9,7 @@ import XCTest
 final class WeightsUnpicklerTests: XCTestCase {
     private static let written: Result<URL, any Error> = Result {
         let folder = try Fixtures.temporaryDirectory("weights-pickles")
+        atexit { if let folder = try? WeightsUnpicklerTests.written.get() { try? FileManager.default.removeItem(at: folder) } }
         try runPeer("weights_pickles.py", [folder.path])
         return folder
     }
