@@ -180,7 +180,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 guard let window = topology.window(from: last.camera, to: key.camera),
                       gap >= window.min - tolerance, gap <= window.max else { continue }
             }
-            guard let other = Self.mean(identity.gallery.lazy.filter { $0.key != key }.map(\.feature)) else { continue }
+            guard let other = identity.mean(excluding: key) else { continue }
             let similarity = Double(CameraTracker.dot(mean, other))
             result.append(Candidate(identity: id, similarity: similarity, fromCamera: last.camera, gap: gap))
         }
@@ -193,7 +193,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         tracks[key]!.sinceCheck = 0
         let info = tracks[key]!
         guard let id = info.identity, let identity = identities[id], let mean = Self.mean(info.features.lazy.map { $0 }) else { return nil }
-        if let others = Self.mean(identity.gallery.lazy.filter { $0.key != key }.map(\.feature)) {
+        if let others = identity.mean(excluding: key) {
             let similarity = Double(CameraTracker.dot(mean, others))
             guard similarity < config.correctionThreshold else { return nil }
             return correct(key, now: now, frame: frame, excluding: [id],
@@ -365,15 +365,44 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             self.lastSeenTime = lastSeenTime
         }
 
+        /// Running sum of `gallery`'s features, so a mean costs one pass over one vector, not the gallery.
+        var sum: [Double] = []
+
         /// Appends a feature, dropping the oldest beyond `capacity`.
         mutating func remember(_ key: TrackKey, _ feature: [Float], capacity: Int) {
             guard capacity > 0 else { return }
-            if gallery.count >= capacity { gallery.removeFirst(gallery.count - capacity + 1) }
+            if sum.isEmpty { sum = [Double](repeating: 0, count: feature.count) }
+            if gallery.count >= capacity {
+                for old in gallery.prefix(gallery.count - capacity + 1) { subtract(old.feature) }
+                gallery.removeFirst(gallery.count - capacity + 1)
+            }
+            for i in sum.indices { sum[i] += Double(feature[i]) }
             gallery.append((key, feature))
         }
 
         mutating func forget(_ key: TrackKey) {
             gallery.removeAll { $0.key == key }
+            // Rebuild from what is left, so rounding from many subtractions never accumulates.
+            sum = [Double](repeating: 0, count: sum.count)
+            for entry in gallery { for i in sum.indices { sum[i] += Double(entry.feature[i]) } }
+        }
+
+        private mutating func subtract(_ feature: [Float]) {
+            for i in sum.indices { sum[i] -= Double(feature[i]) }
+        }
+
+        /// The normalised mean of the features not contributed by `key`; nil when there are none.
+        func mean(excluding key: TrackKey) -> [Float]? {
+            var total = sum
+            var count = gallery.count
+            for entry in gallery where entry.key == key {
+                count -= 1
+                for i in total.indices { total[i] -= Double(entry.feature[i]) }
+            }
+            guard count > 0 else { return nil }
+            var result = total.map { Float($0) }
+            CameraTracker.normalise(&result)
+            return result
         }
     }
 }
