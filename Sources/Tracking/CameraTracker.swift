@@ -76,10 +76,11 @@ public struct CameraTracker: Sendable {
             let gated = config.maxCosineDistance + 1e-5
             var costs = [Double](repeating: gated, count: appearanceTracks.count * appearanceDetections.count)
             for (r, t) in appearanceTracks.enumerated() {
+                let gate = tracks[t].filter.gate()
                 for (c, d) in appearanceDetections.enumerated() {
                     let distance = tracks[t].appearanceDistance(to: accepted[d].embedding)
                     guard distance <= config.maxCosineDistance else { continue }
-                    guard tracks[t].filter.gatingDistance(to: accepted[d].box) <= config.gatingThreshold else { continue }
+                    guard gate.distance(to: accepted[d].box) <= config.gatingThreshold else { continue }
                     costs[r * appearanceDetections.count + c] = distance
                 }
             }
@@ -222,10 +223,22 @@ public struct CameraTracker: Sendable {
     /// Dot product of two equally long vectors.
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "embedding lengths differ")
+        // Eight partial sums in a SIMD register; pointers stay inside both buffers: i + 8 <= count.
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                var sum: Float = 0
-                for i in 0..<pa.count { sum += pa[i] * pb[i] }
+                var partial = SIMD8<Float>()
+                var i = 0
+                while i + 8 <= pa.count {
+                    let x = UnsafeRawPointer(pa.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let y = UnsafeRawPointer(pb.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                    partial += x * y
+                    i += 8
+                }
+                var sum = partial.sum()
+                while i < pa.count {
+                    sum += pa[i] * pb[i]
+                    i += 1
+                }
                 return sum
             }
         }

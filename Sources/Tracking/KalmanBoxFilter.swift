@@ -61,20 +61,33 @@ public struct KalmanBoxFilter: Sendable, Equatable {
     /// Squared Mahalanobis distance between the projected state and `box` (4 degrees of freedom;
     /// the chi-square 0.95 gate is 9.4877).
     public func gatingDistance(to box: BoundingBox) -> Double {
+        gate().distance(to: box)
+    }
+
+    /// The projected state factored once, to measure many boxes against it without allocating.
+    public func gate() -> Gate {
         let (m, s) = projected()
-        guard let l = Self.cholesky4(s) else { return .infinity }
-        let (cx, cy, a, h) = box.xyah
-        let d = [cx - m[0], cy - m[1], a - m[2], h - m[3]]
-        // Solve L z = d; the distance is |z|².
-        var z = [Double](repeating: 0, count: 4)
-        var total = 0.0
-        for i in 0..<4 {
-            var sum = d[i]
-            for k in 0..<i { sum -= l[i * 4 + k] * z[k] }
-            z[i] = sum / l[i * 5]
-            total += z[i] * z[i]
+        return Gate(mean: SIMD4(m[0], m[1], m[2], m[3]), factor: Self.cholesky4(s))
+    }
+
+    /// The measurement-space mean and the Cholesky factor of its covariance, for Mahalanobis distances.
+    public struct Gate: Sendable {
+        let mean: SIMD4<Double>
+        /// Lower Cholesky factor, row-major 4x4; nil when the covariance is not positive definite.
+        let factor: [Double]?
+
+        /// Squared Mahalanobis distance from the projected state to `box` (infinity when degenerate).
+        public func distance(to box: BoundingBox) -> Double {
+            guard let l = factor else { return .infinity }
+            let (cx, cy, a, h) = box.xyah
+            let d = SIMD4(cx, cy, a, h) - mean
+            // Forward substitution L z = d; the distance is |z|².
+            let z0 = d[0] / l[0]
+            let z1 = (d[1] - l[4] * z0) / l[5]
+            let z2 = (d[2] - l[8] * z0 - l[9] * z1) / l[10]
+            let z3 = (d[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15]
+            return z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3
         }
-        return total
     }
 
     /// Corrects the state with a measured box: `K = P Hᵀ S⁻¹`, `x += K (z − H x)`, `P −= K S Kᵀ`.

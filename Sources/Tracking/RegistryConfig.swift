@@ -15,8 +15,11 @@ public struct RegistryConfig: Sendable, Equatable {
     public var recheckEvery = 10
     /// At most this many embeddings kept per track (K). Default 30.
     public var maxFeaturesPerTrack = 30
-    /// At most this many embeddings kept per identity (the newest). Default 100.
-    public var maxFeaturesPerIdentity = 100
+    /// At most this many embeddings kept per identity (the newest). Default 30.
+    ///
+    /// Memory: an identity holds up to `maxFeaturesPerIdentity` embeddings (4 bytes per value), so with
+    /// 1280-value embeddings and the defaults at most 2000 × 30 × 5 KiB ≈ 300 MiB of identities.
+    public var maxFeaturesPerIdentity = 30
     /// Seconds within which a person who left a camera and comes back to it gets the old identity.
     /// Default 30 s.
     public var reentryWindow = 30.0
@@ -24,8 +27,8 @@ public struct RegistryConfig: Sendable, Equatable {
     public var identityRetention = 600.0
     /// At most this many identities are kept. Above it, identities with no live track are evicted,
     /// least recently seen first (ties: lowest id); identities with a live track are never evicted.
-    /// Default 10 000.
-    public var maxIdentities = 10_000
+    /// Default 2000.
+    public var maxIdentities = 2000
     /// Two sightings less than this many seconds apart count as "at the same moment". Default 0.5 s.
     public var simultaneityTolerance = 0.5
 

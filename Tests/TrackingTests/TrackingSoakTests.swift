@@ -42,6 +42,8 @@ final class TrackingSoakTests: XCTestCase {
         let frames = Int(minutes * 60 * fps)
         var samples: [(minute: Double, rss: Int, identities: Int, tracks: Int, features: Int)] = []
         var events = 0
+        var trackerTime = Duration.zero, registryTime = Duration.zero
+        var detectionCount = 0
         let clock = ContinuousClock()
         let started = clock.now
         for frame in 0..<frames {
@@ -70,8 +72,13 @@ final class TrackingSoakTests: XCTestCase {
                     detections.append(Detection(camera: camera, frame: frame, time: time,
                                                 box: BoundingBox(x: x.truncatingRemainder(dividingBy: 1800), y: w.y, w: 40, h: 100), embedding: e))
                 }
+                let t0 = clock.now
                 let step = try trackers[camera]!.update(frame: frame, time: time, detections: detections)
+                let t1 = clock.now
                 events += try registry.ingest(step).count
+                trackerTime += t1 - t0
+                registryTime += clock.now - t1
+                detectionCount += detections.count
             }
             if frame % Int(5 * 60 * fps) == 0 || frame == frames - 1 {
                 let features = registry.storedFeatureCount + trackers.values.reduce(0) { $0 + $1.storedFeatureCount }
@@ -80,6 +87,10 @@ final class TrackingSoakTests: XCTestCase {
         }
         let elapsed = clock.now - started
         print("soak: \(Int(minutes)) min of media, 4 cameras at \(Int(fps)) fps, \(nextPerson) people, \(events) events, wall \(elapsed)")
+        let updates = Double(frames * cameras.count)
+        func micro(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) * 1e-12 }
+        print(String(format: "soak: %.1f detections per camera frame; tracker update %.1f µs, registry ingest %.1f µs per camera frame",
+                     Double(detectionCount) / updates, micro(trackerTime) / updates, micro(registryTime) / updates))
         print("soak: minute  rss_MiB  identities  live_tracks  stored_features")
         for s in samples {
             print(String(format: "soak: %6.1f  %7.1f  %10d  %11d  %15d", s.minute, Double(s.rss) / 1024, s.identities, s.tracks, s.features))
