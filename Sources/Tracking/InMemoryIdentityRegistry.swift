@@ -25,6 +25,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
     private var identities: [Int: IdentityInfo] = [:]
     private var nextIdentity = 1
     private var lastTime = -Double.infinity
+    private var nextExpiry = -Double.infinity
 
     /// A registry with `config`.
     public init(config: RegistryConfig = RegistryConfig()) {
@@ -147,6 +148,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var result: [Candidate] = []
         for id in identities.keys.sorted() where !excluding.contains(id) && id != info.identity {
             let identity = identities[id]!
+            if identity.members.isEmpty && now - identity.lastSeenTime > config.identityRetention { continue }
             var eligible = true
             var latest: (camera: String, time: Double)?
             func sighting(_ camera: String, _ time: Double) {
@@ -270,11 +272,12 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
     // MARK: - Memory bounds
 
+    /// Forgets identities unseen for `identityRetention` with no live track. Runs at most once per
+    /// second of media time (`candidates` skips the few that are due in between).
     private mutating func expire(now: Double) {
-        for id in identities.keys.sorted() {
-            let identity = identities[id]!
-            if identity.members.isEmpty && now - identity.lastSeenTime > config.identityRetention { identities[id] = nil }
-        }
+        guard now >= nextExpiry else { return }
+        nextExpiry = now + 1
+        identities = identities.filter { !$0.value.members.isEmpty || now - $0.value.lastSeenTime <= config.identityRetention }
     }
 
     private mutating func evictOverCap() {
@@ -367,6 +370,18 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
         /// Running sum of `gallery`'s features, so a mean costs one pass over one vector, not the gallery.
         var sum: [Double] = []
+        /// `sum` normalised, refreshed whenever the gallery changes.
+        var normalisedMean: [Float] = []
+
+        private mutating func refreshMean() {
+            if gallery.isEmpty {
+                normalisedMean = []
+                return
+            }
+            if normalisedMean.count != sum.count { normalisedMean = [Float](repeating: 0, count: sum.count) }
+            for i in sum.indices { normalisedMean[i] = Float(sum[i]) }
+            CameraTracker.normalise(&normalisedMean)
+        }
 
         /// Appends a feature, dropping the oldest beyond `capacity`.
         mutating func remember(_ key: TrackKey, _ feature: [Float], capacity: Int) {
@@ -378,6 +393,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             }
             for i in sum.indices { sum[i] += Double(feature[i]) }
             gallery.append((key, feature))
+            refreshMean()
         }
 
         mutating func forget(_ key: TrackKey) {
@@ -385,6 +401,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             // Rebuild from what is left, so rounding from many subtractions never accumulates.
             sum = [Double](repeating: 0, count: sum.count)
             for entry in gallery { for i in sum.indices { sum[i] += Double(entry.feature[i]) } }
+            refreshMean()
         }
 
         private mutating func subtract(_ feature: [Float]) {
@@ -393,6 +410,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
         /// The normalised mean of the features not contributed by `key`; nil when there are none.
         func mean(excluding key: TrackKey) -> [Float]? {
+            if !gallery.contains(where: { $0.key == key }) { return gallery.isEmpty ? nil : normalisedMean }
             var total = sum
             var count = gallery.count
             for entry in gallery where entry.key == key {

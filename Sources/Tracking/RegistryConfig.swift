@@ -23,7 +23,8 @@ public struct RegistryConfig: Sendable, Equatable {
     /// Seconds within which a person who left a camera and comes back to it gets the old identity.
     /// Default 30 s.
     public var reentryWindow = 30.0
-    /// An identity unseen for this many seconds, with no live track, is forgotten. Default 600 s.
+    /// An identity unseen for this many seconds, with no live track, is forgotten (never matched again;
+    /// its memory is freed within the next second of media time). Default 600 s.
     public var identityRetention = 600.0
     /// At most this many identities are kept. Above it, identities with no live track are evicted,
     /// least recently seen first (ties: lowest id); identities with a live track are never evicted.
