@@ -17,7 +17,8 @@
 ///
 /// Memory is bounded: `maxFeaturesPerTrack` per track, `maxFeaturesPerIdentity` per identity, ended
 /// tracks are dropped, identities expire after `identityRetention` and are capped at `maxIdentities`.
-/// - Note: A value type; deterministic because every iteration runs over sorted keys.
+/// - Note: A value type; deterministic because every choice that depends on order iterates sorted keys
+///   or breaks ties explicitly (by identity id, then camera name).
 public struct InMemoryIdentityRegistry: IdentityRegistry {
     /// The parameters.
     public let config: RegistryConfig
@@ -132,10 +133,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         let id = nextIdentity
         nextIdentity += 1
         identities[id] = IdentityInfo(id: id, lastSeenTime: now)
-        info.joinedExisting = false
         tracks[key] = info
         join(key, id, now: now)
-        tracks[key]!.joinedExisting = false
         return event(.identityAssigned, key, tracks[key]!, now, frame, identity: id, similarity: ranked.first?.similarity,
                      margin: ranked.count > 1 ? ranked[0].similarity - ranked[1].similarity : nil)
     }
@@ -155,7 +154,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 if let l = latest, l.time > time || (l.time == time && l.camera <= camera) { return }
                 latest = (camera, time)
             }
-            for member in identity.members.sorted() where member != key {
+            // Order-free: `sighting` breaks ties by camera name, eligibility is a conjunction.
+            for member in identity.members where member != key {
                 guard let other = tracks[member] else { continue }
                 sighting(member.camera, other.lastTime)
                 if member.camera == key.camera {
@@ -164,7 +164,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                     eligible = false
                 }
             }
-            for (camera, time) in identity.pastSightings.sorted(by: { $0.key < $1.key }) { sighting(camera, time) }
+            for (camera, time) in identity.pastSightings { sighting(camera, time) }
             guard eligible, let last = latest else { continue }
             // Seen in a non-overlapping camera after this track appeared: both at once.
             var simultaneous = false
@@ -201,7 +201,10 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             return correct(key, now: now, frame: frame, excluding: [id],
                            reason: "similarity to identity \(id) fell to \(Self.rounded(similarity)), below \(config.correctionThreshold)")
         }
-        // The track created its identity alone: does an older identity now fit clearly?
+        // The track created its identity alone: does an older identity now fit clearly? Asked on the
+        // first `mergeChecks` re-checks only, while the track's evidence is still growing.
+        guard tracks[key]!.mergeChecks < config.mergeChecks else { return nil }
+        tracks[key]!.mergeChecks += 1
         let ranked = candidates(for: key, now: now, excluding: [id])
         guard let best = ranked.first, best.similarity >= config.matchThreshold,
               ranked.count < 2 || best.similarity - ranked[1].similarity >= config.margin else { return nil }
@@ -249,7 +252,6 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var info = tracks[key]!
         info.identity = id
         info.joinedAt = now
-        info.joinedExisting = true
         tracks[key] = info
         var identity = identities[id]!
         identity.members.insert(key)
@@ -331,10 +333,10 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var oldest = 0
         var identity: Int?
         var joinedAt = 0.0
-        var joinedExisting = false
         var visible = true
         var started = false
         var sinceCheck = 0
+        var mergeChecks = 0
 
         init(firstTime: Double) {
             self.firstTime = firstTime

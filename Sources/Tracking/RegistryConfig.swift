@@ -13,6 +13,9 @@ public struct RegistryConfig: Sendable, Equatable {
     public var correctionThreshold = 0.45
     /// An assigned track is re-checked after every this many new embeddings. Default 10.
     public var recheckEvery = 10
+    /// A track that created its own identity is compared with the other identities again on its first
+    /// this many re-checks (a late merge, `identity_corrected`). Default 3.
+    public var mergeChecks = 3
     /// At most this many embeddings kept per track (K). Default 30.
     public var maxFeaturesPerTrack = 30
     /// At most this many embeddings kept per identity (the newest). Default 30.

@@ -28,7 +28,7 @@ public struct TrackUpdate: Sendable, Equatable {
     public var isNew: Bool
     /// True in the frame the track became confirmed.
     public var becameConfirmed: Bool
-    /// Consecutive-or-not matched frames so far.
+    /// Frames matched so far (a tentative track's are consecutive: it ends at its first miss).
     public var hits: Int
 
     /// Makes an update (normally produced by `CameraTracker`).
