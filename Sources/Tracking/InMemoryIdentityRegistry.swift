@@ -412,14 +412,22 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
         /// The normalised mean of the features not contributed by `key`; nil when there are none.
         func mean(excluding key: TrackKey) -> [Float]? {
-            if !gallery.contains(where: { $0.key == key }) { return gallery.isEmpty ? nil : normalisedMean }
-            var total = sum
-            var count = gallery.count
-            for entry in gallery where entry.key == key {
-                count -= 1
-                for i in total.indices { total[i] -= Double(entry.feature[i]) }
+            let own = gallery.lazy.filter { $0.key == key }.count
+            if own == 0 { return gallery.isEmpty ? nil : normalisedMean }
+            if own == gallery.count { return nil }
+            var total: [Double]
+            if 2 * own > gallery.count {
+                // Mostly this track's own features: add up the others directly.
+                total = [Double](repeating: 0, count: sum.count)
+                for entry in gallery where entry.key != key {
+                    for i in total.indices { total[i] += Double(entry.feature[i]) }
+                }
+            } else {
+                total = sum
+                for entry in gallery where entry.key == key {
+                    for i in total.indices { total[i] -= Double(entry.feature[i]) }
+                }
             }
-            guard count > 0 else { return nil }
             var result = total.map { Float($0) }
             CameraTracker.normalise(&result)
             return result
