@@ -166,12 +166,14 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             }
             for (camera, time) in identity.pastSightings { sighting(camera, time) }
             guard eligible, let last = latest else { continue }
-            // Seen in a non-overlapping camera after this track appeared: both at once.
+            // Seen by another track of this camera, or in a non-overlapping camera, after this track
+            // appeared: the identity would have been in two places at once.
             var simultaneous = false
-            for member in identity.members where member != key && !topology.overlap(member.camera, key.camera) {
+            for member in identity.members
+            where member != key && (member.camera == key.camera || !topology.overlap(member.camera, key.camera)) {
                 if let other = tracks[member], other.lastTime > info.firstTime + tolerance { simultaneous = true }
             }
-            for (camera, time) in identity.pastSightings where !topology.overlap(camera, key.camera) {
+            for (camera, time) in identity.pastSightings where camera == key.camera || !topology.overlap(camera, key.camera) {
                 if time > info.firstTime + tolerance { simultaneous = true }
             }
             if simultaneous { continue }

@@ -14,6 +14,8 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         /// From this frame on the embedding points along `laterAxis` instead.
         var changeAt: Int? = nil
         var laterAxis: Int = 0
+        /// Adds this much of a second axis (a look-alike that differs a little).
+        var blend: (axis: Int, weight: Float)? = nil
     }
 
     struct Outcome {
@@ -37,8 +39,10 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
                 let detections = present.map { p -> Detection in
                     let axis = p.changeAt.map { frame >= $0 ? p.laterAxis : p.axis } ?? p.axis
                     let x = 20 + 4 * Double(frame - p.start)
+                    var embedding = CameraTrackerTests.embedding(axis, noise: 0.08, rng: &rng)
+                    if let blend = p.blend { embedding[blend.axis] += blend.weight }
                     return Detection(camera: camera, frame: frame, time: time, box: BoundingBox(x: x, y: p.y, w: 40, h: 100),
-                                     embedding: CameraTrackerTests.embedding(axis, noise: 0.08, rng: &rng))
+                                     embedding: embedding)
                 }
                 let step = try trackers[camera]!.update(frame: frame, time: time, detections: detections)
                 events += try registry.ingest(step)
@@ -84,6 +88,22 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         let overlapping = RegistryConfig(topology: CameraTopology(overlaps: [("A", "B")]))
         let joined = try run(people, frames: 80, config: overlapping)
         XCTAssertEqual(joined.identities["A/1"], joined.identities["B/2"])
+    }
+
+    func testLookAlikesInOneCamera_neverShareIdentity_evenAfterOneIsLost() throws {
+        // Look-alikes (cosine similarity ≈ 0.78: above the registry's match threshold, outside the
+        // tracker's appearance gate) in camera A at the same time. Person 1 is also seen by camera B,
+        // whose view overlaps A's, then leaves A; person 2's later re-checks meet person 1's identity
+        // last seen in B, an overlapping camera, where no transit time applies.
+        let people = [
+            Appearance(camera: "A", label: 1, start: 0, end: 40, axis: 4),
+            Appearance(camera: "B", label: 1, start: 30, end: 70, axis: 4),
+            Appearance(camera: "A", label: 2, start: 10, end: 120, axis: 4, y: 300, blend: (7, 0.8)),
+        ]
+        let outcome = try run(people, frames: 120, config: RegistryConfig(topology: CameraTopology(overlaps: [("A", "B")])))
+        let one = Set(try XCTUnwrap(outcome.identities["A/1"])), two = Set(try XCTUnwrap(outcome.identities["A/2"]))
+        XCTAssertEqual(outcome.identities["B/1"].map(Set.init), one, "B's view of person 1 joins A's identity")
+        XCTAssertTrue(one.isDisjoint(with: two), "A/1 \(one) and A/2 \(two) share an identity")
     }
 
     func testTransitOutsideWindow_createsNewIdentity() throws {
