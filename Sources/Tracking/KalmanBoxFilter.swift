@@ -27,35 +27,42 @@ public struct KalmanBoxFilter: Sendable, Equatable {
     public var box: BoundingBox { BoundingBox(xyah: mean[0], mean[1], mean[2], mean[3]) }
 
     /// Advances one frame: `x = F x`, `P = F P Fᵀ + Q`.
+    ///
+    /// In place, without temporaries: F = [[I, I], [0, I]], so F P adds rows 4..<8 to rows 0..<4 (rows
+    /// 4..<8 are not changed by that), then (F P) Fᵀ adds columns 4..<8 to columns 0..<4.
     public mutating func predict() {
         let h = mean[3]
-        let p = Self.positionWeight, v = Self.velocityWeight
-        let q = [p * h, p * h, 1e-2, p * h, v * h, v * h, 1e-5, v * h]
+        let p = Self.positionWeight * h, v = Self.velocityWeight * h
         for i in 0..<4 { mean[i] += mean[i + 4] }
-        // F = [[I, I], [0, I]]: F P adds the velocity rows to the position rows, (F P) Fᵀ the columns.
-        var next = covariance
-        for i in 0..<4 {
-            for j in 0..<8 { next[i * 8 + j] += covariance[(i + 4) * 8 + j] }
+        covariance.withUnsafeMutableBufferPointer { c in
+            for i in 0..<4 {
+                for j in 0..<8 { c[i * 8 + j] += c[(i + 4) * 8 + j] }
+            }
+            for i in 0..<8 {
+                for j in 0..<4 { c[i * 8 + j] += c[i * 8 + j + 4] }
+            }
+            c[0] += p * p
+            c[9] += p * p
+            c[18] += 1e-2 * 1e-2
+            c[27] += p * p
+            c[36] += v * v
+            c[45] += v * v
+            c[54] += 1e-5 * 1e-5
+            c[63] += v * v
         }
-        let rowsDone = next
-        for i in 0..<8 {
-            for j in 0..<4 { next[i * 8 + j] += rowsDone[i * 8 + j + 4] }
-        }
-        for i in 0..<8 { next[i * 9] += q[i] * q[i] }
-        covariance = next
     }
 
-    /// The measurement-space projection: mean (4) and covariance (4x4, with measurement noise added).
-    func projected() -> (mean: [Double], covariance: [Double]) {
+    /// The measurement-space projection: mean and covariance (4x4 row-major, measurement noise added).
+    func projected() -> (mean: SIMD4<Double>, covariance: SIMD16<Double>) {
         let h = mean[3]
-        let p = Self.positionWeight
-        let r = [p * h, p * h, 1e-1, p * h]
-        var s = [Double](repeating: 0, count: 16)
+        let p = Self.positionWeight * h
+        let r = SIMD4(p * p, p * p, 1e-1 * 1e-1, p * p)
+        var s = SIMD16<Double>()
         for i in 0..<4 {
             for j in 0..<4 { s[i * 4 + j] = covariance[i * 8 + j] }
-            s[i * 5] += r[i] * r[i]
+            s[i * 5] += r[i]
         }
-        return (Array(mean[0..<4]), s)
+        return (SIMD4(mean[0], mean[1], mean[2], mean[3]), s)
     }
 
     /// Squared Mahalanobis distance between the projected state and `box` (4 degrees of freedom;
@@ -67,26 +74,21 @@ public struct KalmanBoxFilter: Sendable, Equatable {
     /// The projected state factored once, to measure many boxes against it without allocating.
     public func gate() -> Gate {
         let (m, s) = projected()
-        return Gate(mean: SIMD4(m[0], m[1], m[2], m[3]), factor: Self.cholesky4(s))
+        return Gate(mean: m, factor: Self.cholesky4(s))
     }
 
     /// The measurement-space mean and the Cholesky factor of its covariance, for Mahalanobis distances.
     public struct Gate: Sendable {
         let mean: SIMD4<Double>
-        /// Lower Cholesky factor, row-major 4x4; nil when the covariance is not positive definite.
-        let factor: [Double]?
+        /// The covariance's lower triangular factor, row-major 4x4; nil when not positive definite.
+        let factor: SIMD16<Double>?
 
         /// Squared Mahalanobis distance from the projected state to `box` (infinity when degenerate).
         public func distance(to box: BoundingBox) -> Double {
             guard let l = factor else { return .infinity }
             let (cx, cy, a, h) = box.xyah
-            let d = SIMD4(cx, cy, a, h) - mean
-            // Forward substitution L z = d; the distance is |z|².
-            let z0 = d[0] / l[0]
-            let z1 = (d[1] - l[4] * z0) / l[5]
-            let z2 = (d[2] - l[8] * z0 - l[9] * z1) / l[10]
-            let z3 = (d[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15]
-            return z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3
+            let z = KalmanBoxFilter.forward(l, SIMD4(cx, cy, a, h) - mean)
+            return (z * z).sum()
         }
     }
 
@@ -95,34 +97,43 @@ public struct KalmanBoxFilter: Sendable, Equatable {
         let (m, s) = projected()
         guard let l = Self.cholesky4(s) else { return }
         let (cx, cy, a, h) = box.xyah
-        let innovation = [cx - m[0], cy - m[1], a - m[2], h - m[3]]
-        // Kᵀ = S⁻¹ (H P) where H P is the first 4 rows of P (4x8); solve column by column.
-        var gainT = [Double](repeating: 0, count: 32)
-        for col in 0..<8 {
-            var rhs = [covariance[col], covariance[8 + col], covariance[16 + col], covariance[24 + col]]
-            Self.choleskySolve(l, &rhs)
-            for i in 0..<4 { gainT[i * 8 + col] = rhs[i] }
-        }
-        for i in 0..<8 {
-            var delta = 0.0
-            for k in 0..<4 { delta += gainT[k * 8 + i] * innovation[k] }
-            mean[i] += delta
-        }
-        // P − K S Kᵀ = P − K (H P), since S Kᵀ = H P.
-        var next = covariance
-        for i in 0..<8 {
-            for j in 0..<8 {
-                var sum = 0.0
-                for k in 0..<4 { sum += gainT[k * 8 + i] * covariance[k * 8 + j] }
-                next[i * 8 + j] -= sum
+        let innovation = SIMD4(cx, cy, a, h) - m
+        // H P is P's first 4 rows (4x8), copied before P changes. Row `i` of K solves S kᵢ = column i of H P.
+        var hp = SIMD32<Double>()
+        for k in 0..<32 { hp[k] = covariance[k] }
+        covariance.withUnsafeMutableBufferPointer { c in
+            for i in 0..<8 {
+                let k = Self.backward(l, Self.forward(l, SIMD4(hp[i], hp[8 + i], hp[16 + i], hp[24 + i])))
+                mean[i] += (k * innovation).sum()
+                // P − K S Kᵀ = P − K (H P), since S Kᵀ = H P.
+                for j in 0..<8 {
+                    c[i * 8 + j] -= k[0] * hp[j] + k[1] * hp[8 + j] + k[2] * hp[16 + j] + k[3] * hp[24 + j]
+                }
             }
         }
-        covariance = next
+    }
+
+    /// Solves `L z = b` (L lower triangular, row-major 4x4).
+    static func forward(_ l: SIMD16<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+        let z0 = b[0] / l[0]
+        let z1 = (b[1] - l[4] * z0) / l[5]
+        let z2 = (b[2] - l[8] * z0 - l[9] * z1) / l[10]
+        let z3 = (b[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15]
+        return SIMD4(z0, z1, z2, z3)
+    }
+
+    /// Solves `Lᵀ x = z`.
+    static func backward(_ l: SIMD16<Double>, _ z: SIMD4<Double>) -> SIMD4<Double> {
+        let x3 = z[3] / l[15]
+        let x2 = (z[2] - l[14] * x3) / l[10]
+        let x1 = (z[1] - l[9] * x2 - l[13] * x3) / l[5]
+        let x0 = (z[0] - l[4] * x1 - l[8] * x2 - l[12] * x3) / l[0]
+        return SIMD4(x0, x1, x2, x3)
     }
 
     /// Lower Cholesky factor of a 4x4 symmetric positive definite matrix; nil when it is not.
-    static func cholesky4(_ a: [Double]) -> [Double]? {
-        var l = [Double](repeating: 0, count: 16)
+    static func cholesky4(_ a: SIMD16<Double>) -> SIMD16<Double>? {
+        var l = SIMD16<Double>()
         for i in 0..<4 {
             for j in 0...i {
                 var sum = a[i * 4 + j]
@@ -136,19 +147,5 @@ public struct KalmanBoxFilter: Sendable, Equatable {
             }
         }
         return l
-    }
-
-    /// Solves `L Lᵀ x = b` in place.
-    static func choleskySolve(_ l: [Double], _ b: inout [Double]) {
-        for i in 0..<4 {
-            var sum = b[i]
-            for k in 0..<i { sum -= l[i * 4 + k] * b[k] }
-            b[i] = sum / l[i * 5]
-        }
-        for i in stride(from: 3, through: 0, by: -1) {
-            var sum = b[i]
-            for k in (i + 1)..<4 { sum -= l[k * 4 + i] * b[k] }
-            b[i] = sum / l[i * 5]
-        }
     }
 }
