@@ -49,6 +49,15 @@ final class MOTFileTests: XCTestCase {
         XCTAssertEqual(file.skipped.map(\.line), [2])
     }
 
+    func testRecordOfATrackUpdate_isOneBasedWithTheTracksIdAndScore() throws {
+        var tracker = CameraTracker(camera: "c", config: { var c = TrackerConfig(); c.confirmationHits = 1; return c }())
+        let box = BoundingBox(x: 5, y: 6, w: 30, h: 90)
+        let step = try tracker.update(frame: 0, time: 0, detections: [Detection(camera: "c", frame: 0, time: 0, box: box, score: 0.75)])
+        let update = try XCTUnwrap(step.confirmedMatches.first)
+        XCTAssertEqual(MOTRecord(update).line, "1,1,5,6,30,90,0.75,-1,-1,-1")
+        XCTAssertEqual(MOTRecord(update, id: 42).id, 42)
+    }
+
     func testMissingFile_saysSo() {
         XCTAssertThrowsError(try MOTFile.read(URL(fileURLWithPath: "/nonexistent/gt.txt"))) { error in
             XCTAssertTrue("\(error)".hasPrefix("/nonexistent/gt.txt: cannot read the file"), "\(error)")
