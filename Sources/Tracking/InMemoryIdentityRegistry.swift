@@ -3,7 +3,8 @@
 /// when later evidence contradicts an assignment.
 ///
 /// Rules, in order:
-/// - A confirmed track with `minEmbeddings` embeddings is associated. Candidates are the identities that
+/// - A confirmed track with `minEmbeddings` embeddings is associated (one without any embedding gets a
+///   new identity when confirmed). Candidates are the identities that
 ///   (a) have no visible track in the same camera, (b) are not visible at the same moment in a camera
 ///   whose view does not overlap this one, (c) were last seen in this camera within `reentryWindow`
 ///   seconds, or in an overlapping camera, or in another camera within the topology's transit window.
@@ -96,7 +97,9 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 tracks[key] = info
                 if started { events.append(event(.trackStarted, key, info, update.time, update.frame, identity: info.identity)) }
                 guard update.state == .confirmed else { continue }
-                if info.identity == nil && info.features.count >= config.minEmbeddings {
+                // A track with no embeddings at all (an appearance-free run) gets its own identity at once.
+                let enoughEvidence = info.features.count >= config.minEmbeddings || (info.features.isEmpty && update.embedding.isEmpty)
+                if info.identity == nil && enoughEvidence {
                     events.append(associate(key, now: update.time, frame: update.frame, excluding: []))
                 } else if info.identity != nil && info.sinceCheck >= config.recheckEvery {
                     if let correction = recheck(key, now: update.time, frame: update.frame) { events.append(correction) }

@@ -161,6 +161,18 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         XCTAssertEqual(outcome.events.last?.identity, outcome.events[1].identity)
     }
 
+    func testTracksWithoutEmbeddings_getTheirOwnIdentityWhenConfirmed() throws {
+        var tracker = CameraTracker(camera: "A")
+        var registry = InMemoryIdentityRegistry()
+        var kinds: [IdentityEvent.Kind] = []
+        for frame in 0..<5 {
+            let d = Detection(camera: "A", frame: frame, time: Double(frame), box: BoundingBox(x: 10, y: 10, w: 40, h: 100))
+            kinds += try registry.ingest(try tracker.update(frame: frame, time: Double(frame), detections: [d])).map(\.kind)
+        }
+        XCTAssertEqual(kinds, [.trackStarted, .identityAssigned])
+        XCTAssertEqual(registry.identity(camera: "A", track: 1), 1)
+    }
+
     func testUnknownCamera_throwsNamingIt() throws {
         var registry = InMemoryIdentityRegistry(config: RegistryConfig(topology: CameraTopology(cameras: ["A", "B"])))
         XCTAssertThrowsError(try registry.ingest(TrackerStep(camera: "Z", frame: 0, time: 0, updates: []))) { error in
