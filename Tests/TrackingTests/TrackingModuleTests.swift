@@ -1,4 +1,0 @@
-import XCTest
-@testable import Tracking
-
-final class TrackingModuleTests: XCTestCase {}

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+@testable import Tracking
+
+/// One hour of generated multi-camera detections through trackers and the registry, watching memory.
+///
+/// Not part of CI: runs only when `PANOPTES_SOAK` is set (its value: minutes of media time, default 60),
+/// e.g. `PANOPTES_SOAK=60 swift test -c release --filter TrackingSoakTests`.
+final class TrackingSoakTests: XCTestCase {
+    /// Resident set size of this process in KiB, from /proc/self/status.
+    private func residentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    func testOneHourStream_keepsMemoryFlat() throws {
+        guard let value = ProcessInfo.processInfo.environment["PANOPTES_SOAK"] else {
+            throw XCTSkip("set PANOPTES_SOAK=<minutes> to run the soak stream")
+        }
+        let minutes = Double(value) ?? 60
+        let fps = 10.0, dimension = 1280
+        let cameras = ["c1", "c2", "c3", "c4"]
+        var trackers = Dictionary(uniqueKeysWithValues: cameras.map { ($0, CameraTracker(camera: $0)) })
+        var registry = InMemoryIdentityRegistry()
+        var rng = SeededGenerator(seed: 2026)
+
+        struct Walker {
+            var camera: String
+            var start: Int
+            var end: Int
+            var x: Double
+            var y: Double
+            var vx: Double
+            var axis: Int
+            var person: Int
+        }
+        var walkers: [Walker] = []
+        var nextPerson = 0
+        // 64 clothing looks recur: a population far larger than what one registry window holds.
+        let looks = 64
+        let frames = Int(minutes * 60 * fps)
+        var samples: [(minute: Double, rss: Int, identities: Int, tracks: Int, features: Int)] = []
+        var events = 0
+        var trackerTime = Duration.zero, registryTime = Duration.zero
+        var detectionCount = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        for frame in 0..<frames {
+            let time = Double(frame) / fps
+            for camera in cameras where Double.random(in: 0..<1, using: &rng) < 1 / (6 * fps) {
+                let stay = Int.random(in: 80...300, using: &rng)
+                walkers.append(Walker(camera: camera, start: frame, end: frame + stay, x: 20, y: Double.random(in: 20...400, using: &rng),
+                                      vx: Double.random(in: 1...3, using: &rng), axis: nextPerson % looks, person: nextPerson))
+                // Some people walk on to the next camera after a transit of 3-15 s.
+                if Double.random(in: 0..<1, using: &rng) < 0.4 {
+                    let next = cameras[(cameras.firstIndex(of: camera)! + 1) % cameras.count]
+                    let begin = frame + stay + Int.random(in: 30...150, using: &rng)
+                    walkers.append(Walker(camera: next, start: begin, end: begin + Int.random(in: 80...300, using: &rng), x: 20,
+                                          y: Double.random(in: 20...400, using: &rng), vx: 2, axis: nextPerson % looks, person: nextPerson))
+                }
+                nextPerson += 1
+            }
+            walkers.removeAll { $0.end <= frame }
+            for camera in cameras {
+                var detections: [Detection] = []
+                for w in walkers where w.camera == camera && w.start <= frame && Double.random(in: 0..<1, using: &rng) > 0.1 {
+                    var e = [Float](repeating: 0, count: dimension)
+                    for i in stride(from: 0, to: dimension, by: 97) { e[i] = Float(rng.gaussian(0.1)) }
+                    e[w.axis] += 1
+                    let x = w.x + w.vx * Double(frame - w.start)
+                    detections.append(Detection(camera: camera, frame: frame, time: time,
+                                                box: BoundingBox(x: x.truncatingRemainder(dividingBy: 1800), y: w.y, w: 40, h: 100), embedding: e))
+                }
+                let t0 = clock.now
+                let step = try trackers[camera]!.update(frame: frame, time: time, detections: detections)
+                let t1 = clock.now
+                events += try registry.ingest(step).count
+                trackerTime += t1 - t0
+                registryTime += clock.now - t1
+                detectionCount += detections.count
+            }
+            if frame % Int(5 * 60 * fps) == 0 || frame == frames - 1 {
+                let features = registry.storedFeatureCount + trackers.values.reduce(0) { $0 + $1.storedFeatureCount }
+                samples.append((time / 60, residentKiB(), registry.identityCount, registry.trackCount, features))
+            }
+        }
+        let elapsed = clock.now - started
+        print("soak: \(Int(minutes)) min of media, 4 cameras at \(Int(fps)) fps, \(nextPerson) people, \(events) events, wall \(elapsed)")
+        let updates = Double(frames * cameras.count)
+        func micro(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) * 1e-12 }
+        print(String(format: "soak: %.1f detections per camera frame; tracker update %.1f µs, registry ingest %.1f µs per camera frame",
+                     Double(detectionCount) / updates, micro(trackerTime) / updates, micro(registryTime) / updates))
+        print("soak: minute  rss_MiB  identities  live_tracks  stored_features")
+        for s in samples {
+            print(String(format: "soak: %6.1f  %7.1f  %10d  %11d  %15d", s.minute, Double(s.rss) / 1024, s.identities, s.tracks, s.features))
+        }
+        // Identities are kept 10 minutes after their last sighting, so the registry fills during the first
+        // ~20 minutes; after that, memory must stop growing.
+        let settled = samples.filter { $0.minute >= 20 }.map(\.rss)
+        if let first = settled.first, let peak = settled.max() {
+            XCTAssertLessThan(Double(peak - first) / 1024, 16, "RSS grew from \(first) KiB to \(peak) KiB after the retention window filled")
+        }
+    }
+}
