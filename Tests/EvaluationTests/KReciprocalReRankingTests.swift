@@ -40,9 +40,9 @@ final class KReciprocalReRankingTests: XCTestCase {
                          KReciprocalReRanking())
     }
 
-    func testOtherParameters_oddK1_noExpansion_matchPublishedFunction() throws {
-        // k1 = 7: round(3.5) is 4 under numpy's half-to-even; k2 = 1 skips query expansion.
+    func testOtherParameters_k1Five_noExpansion_matchPublishedFunction() throws {
+        // k1 = 5: round(2.5) is 2 under numpy's half-to-even; k2 = 1 skips query expansion.
         try assertParity(SeededFeatures(seed: 99, queries: 31, gallery: 150, dimension: 16, people: 20, noise: 0.9),
-                         KReciprocalReRanking(k1: 7, k2: 1, lambda: 0.5))
+                         KReciprocalReRanking(k1: 5, k2: 1, lambda: 0.5))
     }
 }
