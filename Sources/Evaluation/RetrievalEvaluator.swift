@@ -38,10 +38,7 @@ public struct RetrievalEvaluator: Sendable {
         }
         var accumulator = RankingAccumulator(galleryLabels: galleryLabels, maxRank: maxRank)
         if let reRanking {
-            let all = FeatureMatrix(
-                count: query.count + gallery.count, dimension: query.dimension,
-                values: query.values + gallery.values)
-            let pairs = SquaredEuclideanDistance.allPairs(all)
+            let pairs = SquaredEuclideanDistance.allPairs([query, gallery])
             reRanking.rerank(pairs, queryCount: query.count) { q, row in
                 accumulator.add(query: queryLabels[q], distances: row)
             }

@@ -55,30 +55,50 @@ public struct SquaredEuclideanDistance: Sendable {
     /// diagonal is computed once with sgemm and mirrored. Holds `count²` Float32 values (1.5 GB for
     /// Market-1501's 19,281 images); re-ranking needs every pair, the plain protocol does not.
     public static func allPairs(_ features: FeatureMatrix, tile: Int = 1024) -> SymmetricDistanceMatrix {
-        let n = features.count, d = features.dimension
-        let norms = features.squaredNorms()
+        allPairs([features], tile: tile)
+    }
+
+    /// Distances between every pair of rows of the parts taken one after the other (query rows, then
+    /// gallery rows), without copying them into one matrix.
+    public static func allPairs(_ parts: [FeatureMatrix], tile: Int = 1024) -> SymmetricDistanceMatrix {
+        precondition(tile >= 1 && !parts.isEmpty)
+        let d = parts[0].dimension
+        precondition(parts.allSatisfy { $0.dimension == d }, "all parts need the same dimension")
+        let n = parts.reduce(0) { $0 + $1.count }
+        // Tiles never straddle two parts, so each tile's rows are contiguous in one buffer.
+        struct Tile { var part: Int; var localStart: Int; var globalStart: Int; var rows: Int }
+        var tiles: [Tile] = []
+        var offset = 0
+        for (p, part) in parts.enumerated() {
+            for s in stride(from: 0, to: part.count, by: tile) {
+                tiles.append(Tile(part: p, localStart: s, globalStart: offset + s, rows: min(tile, part.count - s)))
+            }
+            offset += part.count
+        }
+        let norms = parts.flatMap { $0.squaredNorms() }
         var storage = [Float](repeating: 0, count: n * n)
         var scratch = [Float](repeating: 0, count: tile * tile)
+        func withRows<R>(_ t: Tile, _ body: (UnsafePointer<Float>) -> R) -> R {
+            parts[t.part].values.withUnsafeBufferPointer { body($0.baseAddress! + t.localStart * d) }
+        }
         storage.withUnsafeMutableBufferPointer { out in
-            features.values.withUnsafeBufferPointer { f in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    for i0 in stride(from: 0, to: n, by: tile) {
-                        let rows = min(tile, n - i0)
-                        for j0 in stride(from: i0, to: n, by: tile) {
-                            let cols = min(tile, n - j0)
-                            BLAS.gemmABt(
-                                m: rows, n: cols, k: d, a: f.baseAddress! + i0 * d, b: f.baseAddress! + j0 * d,
-                                c: s.baseAddress!, ldc: cols)
-                            for r in 0..<rows {
-                                let i = i0 + r
-                                // On a diagonal tile only the upper triangle (j ≥ i) is taken.
-                                let cStart = j0 == i0 ? r : 0
-                                for c in cStart..<cols {
-                                    let j = j0 + c
-                                    let value = combine(norms[i], norms[j], s[r * cols + c])
-                                    out[i * n + j] = value
-                                    out[j * n + i] = value
-                                }
+            scratch.withUnsafeMutableBufferPointer { s in
+                for (a, ta) in tiles.enumerated() {
+                    for tb in tiles[a...] {
+                        withRows(ta) { pa in
+                            withRows(tb) { pb in
+                                BLAS.gemmABt(m: ta.rows, n: tb.rows, k: d, a: pa, b: pb, c: s.baseAddress!, ldc: tb.rows)
+                            }
+                        }
+                        let diagonal = ta.globalStart == tb.globalStart
+                        for r in 0..<ta.rows {
+                            let i = ta.globalStart + r
+                            // On a diagonal tile only the upper triangle (j ≥ i) is taken.
+                            for c in (diagonal ? r : 0)..<tb.rows {
+                                let j = tb.globalStart + c
+                                let value = combine(norms[i], norms[j], s[r * tb.rows + c])
+                                out[i * n + j] = value
+                                out[j * n + i] = value
                             }
                         }
                     }

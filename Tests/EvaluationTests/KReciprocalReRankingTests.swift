@@ -5,8 +5,7 @@ import XCTest
 final class KReciprocalReRankingTests: XCTestCase {
     private func assertParity(_ data: SeededFeatures, _ reRanking: KReciprocalReRanking) throws {
         let q = data.query.count, g = data.gallery.count
-        let all = FeatureMatrix(count: q + g, dimension: data.query.dimension, values: data.query.values + data.gallery.values)
-        let pairs = SquaredEuclideanDistance.allPairs(all, tile: 97)
+        let pairs = SquaredEuclideanDistance.allPairs([data.query, data.gallery], tile: 97)
         var mine = [Double](repeating: .nan, count: q * g)
         reRanking.rerank(pairs, queryCount: q) { i, row in
             for j in 0..<g { mine[i * g + j] = row[j] }
