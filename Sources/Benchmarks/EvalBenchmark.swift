@@ -39,7 +39,7 @@ public struct EvalBenchmark: Sendable {
         public var scores: RetrievalScores
     }
 
-    /// Synthetic labelled features: each identity a random centre, each image centre + uniform noise,
+    /// Synthetic labelled features: each identity a random centre, each image scaled centre + uniform noise,
     /// L2-normalised like the retrieval descriptor.
     public func makeFeatures() -> (query: FeatureMatrix, queryLabels: [PersonLabel], gallery: FeatureMatrix, galleryLabels: [PersonLabel]) {
         var state = seed
@@ -51,6 +51,8 @@ public struct EvalBenchmark: Sendable {
             return z ^ (z >> 31)
         }
         func uniform() -> Float { Float(next() >> 40) * 0x1p-24 * 2 - 1 }
+        // Identity signal shrinks as d^(-1/4), so the task is about as hard at 256-d as at 12288-d.
+        let separation = Float(1.8 / Foundation.pow(Double(dimension), 0.25))
         let centres = [Float]((0..<(people * dimension)).map { _ in uniform() })
         func sample(_ n: Int, distractorShare: Double) -> (FeatureMatrix, [PersonLabel]) {
             var values = [Float](repeating: 0, count: n * dimension)
@@ -62,7 +64,7 @@ public struct EvalBenchmark: Sendable {
                 labels.append(PersonLabel(personID: distractor ? 0 : person + 1, camera: 1 + Int(next() % 6)))
                 var norm: Float = 0
                 for k in 0..<dimension {
-                    let x = (distractor ? 0 : centres[person * dimension + k]) + 2.5 * uniform()
+                    let x = (distractor ? 0 : separation * centres[person * dimension + k]) + uniform()
                     values[i * dimension + k] = x
                     norm += x * x
                 }
