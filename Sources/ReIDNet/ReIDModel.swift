@@ -74,41 +74,58 @@ public final class ReIDModel {
     public func embed(
         _ images: [Float], count: Int, maxBatch: Int = 16, profile: ((String, Double) -> Void)? = nil
     ) throws -> Embeddings {
+        try embed(images, count: count, poolings: [pooling], maxBatch: maxBatch, profile: profile)[0]
+    }
+
+    /// Embeds `count` crops once through the network and pools the last map in each of `poolings`
+    /// (for ablations: one backbone pass, several descriptors), in the order given.
+    public func embed(
+        _ images: [Float], count: Int, poolings: [Pooling], maxBatch: Int = 16,
+        profile: ((String, Double) -> Void)? = nil
+    ) throws -> [Embeddings] {
         let (h, w) = inputSize
         let perImage = 3 * h * w
         guard count >= 0, images.count == count * perImage else {
             throw ModelError.badBatch("\(images.count) floats for \(count) images of 3x\(h)x\(w) (\(count * perImage) expected)")
         }
         guard maxBatch > 0 else { throw ModelError.badBatch("maxBatch must be positive") }
-        let d = dimension
-        var values = [Float](repeating: 0, count: count * d)
-        var peaks = [Float](repeating: 0, count: count)
+        if poolings.contains(.stripes) && featureMapSize.height < Pooling.stripeCount {
+            throw ModelError.badInputSize(height: h, width: w, reason: "6-stripe pooling needs a feature map of at least 6 rows")
+        }
+        var values = poolings.map { [Float](repeating: 0, count: count * $0.dimension(channels: featureChannels)) }
+        var peaks = poolings.map { _ in [Float](repeating: 0, count: count) }
         var start = 0
         try images.withUnsafeBufferPointer { src in
-            try values.withUnsafeMutableBufferPointer { dst in
-                while start < count {
-                    let n = min(maxBatch, count - start)
-                    let map = try run(src.baseAddress! + start * perImage, batch: n, profile: profile)
-                    let poolStart = profile == nil ? 0 : Clock.seconds()
-                    let plane = map.height * map.width
-                    let result = UnsafePointer(workspace.slot(network.outputSlot))
-                    poolScratch.withUnsafeMutableBufferPointer { scratch in
-                        for i in 0..<n {
-                            peaks[start + i] = pooling.pool(
-                                map: result + i * plane, channelStride: n * plane, channels: map.channels,
-                                height: map.height, width: map.width,
-                                into: dst.baseAddress! + (start + i) * d, weights: scratch.baseAddress!)
+            while start < count {
+                let n = min(maxBatch, count - start)
+                let map = try run(src.baseAddress! + start * perImage, batch: n, profile: profile)
+                let poolStart = profile == nil ? 0 : Clock.seconds()
+                let plane = map.height * map.width
+                let result = UnsafePointer(workspace.slot(network.outputSlot))
+                for (k, pooling) in poolings.enumerated() {
+                    let d = pooling.dimension(channels: map.channels)
+                    values[k].withUnsafeMutableBufferPointer { dst in
+                        poolScratch.withUnsafeMutableBufferPointer { scratch in
+                            for i in 0..<n {
+                                peaks[k][start + i] = pooling.pool(
+                                    map: result + i * plane, channelStride: n * plane, channels: map.channels,
+                                    height: map.height, width: map.width,
+                                    into: dst.baseAddress! + (start + i) * d, weights: scratch.baseAddress!)
+                            }
                         }
                     }
-                    if let profile { profile("pooling", Clock.seconds() - poolStart) }
-                    start += n
                 }
+                if let profile { profile("pooling", Clock.seconds() - poolStart) }
+                start += n
             }
         }
-        return Embeddings(count: count, dimension: d, values: values, attentionPeaks: peaks)
+        return poolings.enumerated().map { k, pooling in
+            Embeddings(count: count, dimension: pooling.dimension(channels: featureChannels), values: values[k],
+                       attentionPeaks: peaks[k])
+        }
     }
 
-    /// The last feature map for `count` ≤ any batch of crops, `[count][channels][h][w]` (NCHW), for
+    /// The last feature map of `count` crops run as one batch, `[count][channels][h][w]` (NCHW), for
     /// comparisons with other implementations.
     public func featureMap(_ images: [Float], count: Int) throws -> [Float] {
         let perImage = 3 * inputSize.height * inputSize.width
