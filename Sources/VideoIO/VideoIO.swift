@@ -1,1 +1,0 @@
-// VideoIO module. See ../../README.md for its place in the architecture.
