@@ -4,6 +4,7 @@ public struct SynthError: Error, CustomStringConvertible, Equatable, Sendable {
         case invalidSetting(name: String, value: String, expected: String)
         case writeFailed(path: String, reason: String)
         case encodeFailed(path: String, reason: String)
+        case readFailed(path: String, reason: String)
     }
 
     private let code: Code
@@ -23,6 +24,11 @@ public struct SynthError: Error, CustomStringConvertible, Equatable, Sendable {
         SynthError(code: .encodeFailed(path: path, reason: reason))
     }
 
+    /// A file of a scene could not be read or understood.
+    public static func readFailed(_ path: String, reason: String) -> SynthError {
+        SynthError(code: .readFailed(path: path, reason: reason))
+    }
+
     /// True when the error is a bad setting (a usage error, exit code 2) rather than a failed write.
     public var isInvalidSetting: Bool {
         if case .invalidSetting = code { return true }
@@ -38,6 +44,8 @@ public struct SynthError: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot write \(path): \(reason). Check that the folder exists and is writable."
         case .encodeFailed(let path, let reason):
             return "cannot encode \(path): \(reason)."
+        case .readFailed(let path, let reason):
+            return "cannot read \(path): \(reason)."
         }
     }
 }
