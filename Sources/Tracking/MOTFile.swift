@@ -45,9 +45,9 @@ public struct MOTFile: Sendable, Equatable {
         var skipped: [MOTFileError] = []
         var seen = Set<Int64>()
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, and a newline like "\n".
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             do {
                 let record = try parseLine(line, path: path, line: lineNumber)
@@ -93,8 +93,10 @@ public struct MOTFile: Sendable, Equatable {
         let id = try integer(1, "id")
         let box = BoundingBox(x: try real(2, "x"), y: try real(3, "y"), w: try real(4, "width"), h: try real(5, "height"))
         let confidence = try real(6, "confidence")
-        let classID = fields.count > 7 ? try integer(7, "class") : nil
-        let visibility = fields.count > 8 ? try real(8, "visibility") : nil
+        // Fields 8 and on mean different things per format (MOT15: world x,y,z; MOT16: class, visibility)
+        // and no metric reads them: kept when they fit MOT16's meaning, never an error.
+        let classID = fields.count > 7 ? Double(fields[7]).flatMap { $0 == $0.rounded() && abs($0) < 1e9 ? Int($0) : nil } : nil
+        let visibility = fields.count > 8 ? Double(fields[8]).flatMap { $0.isFinite ? $0 : nil } : nil
         return MOTRecord(frame: frame, id: id, box: box, confidence: confidence,
                          classID: classID == -1 ? nil : classID, visibility: visibility == -1 ? nil : visibility)
     }

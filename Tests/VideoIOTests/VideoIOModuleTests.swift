@@ -1,4 +1,0 @@
-import XCTest
-@testable import VideoIO
-
-final class VideoIOModuleTests: XCTestCase {}
