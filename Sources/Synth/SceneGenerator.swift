@@ -1,4 +1,5 @@
 import Foundation
+import VideoIO
 
 /// Writes a synthetic scene folder: per camera `<cam>.mp4` (unless video is off), `<cam>.gt.txt`
 /// and `<cam>.det.txt`, and `scene.json`. Ground truth, detections and `scene.json` depend only on
@@ -30,7 +31,17 @@ public struct SceneGenerator: Sendable {
         for (camera, info) in description.cameras.enumerated() {
             var truthText = "", detectionText = ""
             var synthesizer = DetectionSynthesizer(plan: plan, camera: camera)
-            var encoder = try renderer.map { _ in try SceneVideoEncoder(url: directory.appendingPathComponent(info.video), config: plan.config) }
+            let videoPath = directory.appendingPathComponent(info.video).path
+            var writer: VideoWriter? = nil
+            if video {
+                do {
+                    writer = try VideoWriter(
+                        path: videoPath, width: plan.config.width, height: plan.config.height,
+                        frameRate: Rational(plan.config.fps, 1))
+                } catch {
+                    throw SynthError.encodeFailed(videoPath, reason: "\(error)")
+                }
+            }
             var pixels: [UInt8] = []
             var counted = 0, detected = 0
             for frame in 0..<plan.config.frameCount {
@@ -41,12 +52,20 @@ public struct SceneGenerator: Sendable {
                 for box in detections { detectionText += box.detectionLine + "\n" }
                 counted += truth.filter { $0.confidence == 1 }.count
                 detected += detections.count
-                if let renderer, encoder != nil {
+                if let renderer, let writer {
                     renderer.render(camera: camera, figures: figures, into: &pixels)
-                    try encoder!.append(pixels)
+                    do {
+                        try pixels.withUnsafeBufferPointer { try writer.append(pixels: $0.baseAddress!, rowStride: 3 * plan.config.width) }
+                    } catch {
+                        throw SynthError.encodeFailed(videoPath, reason: "\(error)")
+                    }
                 }
             }
-            try encoder?.finish()
+            do {
+                try writer?.finish()
+            } catch {
+                throw SynthError.encodeFailed(videoPath, reason: "\(error)")
+            }
             try Self.writeText(truthText, to: directory.appendingPathComponent(info.groundTruth))
             try Self.writeText(detectionText, to: directory.appendingPathComponent(info.detections))
             progress("\(info.name): \(plan.config.frameCount) frames, \(counted) ground-truth boxes, \(detected) detections")
