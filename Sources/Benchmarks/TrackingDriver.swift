@@ -203,3 +203,32 @@ extension Duration {
         return Double(s) + Double(a) * 1e-18
     }
 }
+
+extension TrackingDriver {
+    /// Writes what the deep-sort-realtime peer needs to track the same input: `cameras.json`
+    /// (embedding dimension, cameras, frame counts), and per camera `<cam>.det.txt` (the detections
+    /// used, 1-based frames, in frame order) and `<cam>.emb.f32` (their embeddings, little-endian
+    /// float32 rows in the same order).
+    public func writePeerInput(_ cameras: [EmbeddedCamera], to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var dimension = 0
+        var entries: [[String: Any]] = []
+        for camera in cameras {
+            var records: [MOTRecord] = []
+            var floats: [Float] = []
+            for detections in camera.detections {
+                for d in detections where !d.embedding.isEmpty {
+                    dimension = d.embedding.count
+                    records.append(MOTRecord(frame: d.frame + 1, id: -1, box: d.box, confidence: d.score))
+                    floats += d.embedding
+                }
+            }
+            try MOTFile(records: records).write(to: directory.appendingPathComponent("\(camera.camera).det.txt"))
+            let data = floats.withUnsafeBufferPointer { Data(buffer: $0) }  // x86-64 and arm64 are little-endian
+            try data.write(to: directory.appendingPathComponent("\(camera.camera).emb.f32"))
+            entries.append(["name": camera.camera, "frames": camera.detections.count, "width": camera.width, "height": camera.height])
+        }
+        let json = try JSONSerialization.data(withJSONObject: ["dimension": dimension, "cameras": entries], options: [.sortedKeys])
+        try json.write(to: directory.appendingPathComponent("cameras.json"))
+    }
+}
