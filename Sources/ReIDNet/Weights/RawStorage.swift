@@ -1,0 +1,198 @@
+/// A run of raw little-endian elements in a file (a PyTorch storage, or a safetensors data
+/// range) and the one place where tensors are cut out of it, bounds-checked.
+struct RawStorage {
+    /// Largest number of elements one tensor may have: 2^31 (8 GiB of Float). Real checkpoints
+    /// are far smaller; the cap keeps a corrupt shape from turning into a huge allocation.
+    static let maxElements = 1 << 31
+
+    var dtype: WeightDType
+    /// The file's bytes (shared, not copied).
+    var bytes: [UInt8]
+    /// Where element 0 starts in `bytes`.
+    var byteOffset: Int
+    /// Number of elements; `byteOffset + count * dtype.byteWidth <= bytes.count` is checked by the maker.
+    var count: Int
+
+    /// A storage of `count` elements at `byteOffset`, or `nil` when it does not fit in `bytes`.
+    init?(dtype: WeightDType, bytes: [UInt8], byteOffset: Int, count: Int) {
+        guard byteOffset >= 0, count >= 0 else { return nil }
+        let (size, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
+        guard !overflow, byteOffset <= bytes.count, size <= bytes.count - byteOffset else { return nil }
+        self.dtype = dtype
+        self.bytes = bytes
+        self.byteOffset = byteOffset
+        self.count = count
+    }
+
+    /// The contiguous row-major strides of `shape`.
+    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = step
+            step = step &* max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// The number of elements of `shape`, or `nil` if a dimension is negative or the product
+    /// exceeds ``maxElements``.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var total = 1
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= maxElements else { return nil }
+            total = product
+        }
+        return total
+    }
+
+    /// The tensor `name` that views this storage at element `offset` with `shape` and `strides`,
+    /// copied out in C order and converted to `Float`.
+    ///
+    /// Every element index is proved in range before any is read: the largest index reached is
+    /// `offset + Σ (shape[i] - 1) · strides[i]` (strides must be non-negative), and it must be
+    /// below `count`.
+    func tensor(name: String, offset: Int, shape: [Int], strides: [Int]) throws -> WeightTensor {
+        guard shape.count == strides.count else {
+            throw WeightsError(.malformed(detail: "tensor `\(name)` has shape \(shape) but strides \(strides)"))
+        }
+        guard let total = Self.elementCount(shape) else {
+            throw WeightsError(.tensorTooLarge(tensor: name, shape: shape))
+        }
+        // A view may repeat elements (stride 0), but not blow a small storage up without bound.
+        guard total <= max(count, 1) &* 16 else {
+            throw WeightsError(.tensorTooLarge(tensor: name, shape: shape))
+        }
+        guard offset >= 0, strides.allSatisfy({ $0 >= 0 }) else {
+            throw WeightsError(.malformed(detail: "tensor `\(name)` has a negative offset or stride"))
+        }
+        var last = offset
+        if total > 0 {
+            for (dim, step) in zip(shape, strides) {
+                let (reach, overflow1) = (dim - 1).multipliedReportingOverflow(by: step)
+                let (sum, overflow2) = last.addingReportingOverflow(reach)
+                guard !overflow1, !overflow2 else {
+                    throw WeightsError(.tensorTooLarge(tensor: name, shape: shape))
+                }
+                last = sum
+            }
+            guard last < count else {
+                throw WeightsError(.storageTooSmall(tensor: name, neededElements: last + 1, storageElements: count))
+            }
+        }
+        if strides == Self.contiguousStrides(shape) {
+            return decode(offset..<(offset + total), shape: shape)
+        }
+        return decode(StridedIndices(offset: offset, shape: shape, strides: strides, total: total), shape: shape)
+    }
+
+    /// The elements at `indices` (all proved in range by the caller), converted, in that order.
+    private func decode<Indices: Sequence<Int>>(_ indices: Indices, shape: [Int]) -> WeightTensor {
+        let total = shape.reduce(1, *)
+        var integers: [Int64]? = nil
+        let values = [Float](unsafeUninitializedCapacity: total) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                let base = raw.baseAddress! + byteOffset
+                var next = 0
+                switch dtype {
+                case .float32:
+                    for index in indices {
+                        out[next] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
+                        next += 1
+                    }
+                case .float16:
+                    for index in indices {
+                        out[next] = Self.float(half: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self)))
+                        next += 1
+                    }
+                case .bfloat16:
+                    for index in indices {
+                        let bits = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self))
+                        out[next] = Float(bitPattern: UInt32(bits) << 16)
+                        next += 1
+                    }
+                case .float64:
+                    for index in indices {
+                        out[next] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self))))
+                        next += 1
+                    }
+                case .int64, .int32, .int16, .int8, .uint8, .bool:
+                    var exact = [Int64]()
+                    exact.reserveCapacity(total)
+                    for index in indices {
+                        let value = Self.integer(dtype, at: base + index &* dtype.byteWidth)
+                        exact.append(value)
+                        out[next] = Float(value)
+                        next += 1
+                    }
+                    integers = exact
+                }
+                initialized = next
+            }
+        }
+        return WeightTensor(dtype: dtype, shape: shape, values: values, integers: integers)
+    }
+
+    private static func integer(_ dtype: WeightDType, at pointer: UnsafeRawPointer) -> Int64 {
+        switch dtype {
+        case .int64: return Int64(littleEndian: pointer.loadUnaligned(as: Int64.self))
+        case .int32: return Int64(Int32(littleEndian: pointer.loadUnaligned(as: Int32.self)))
+        case .int16: return Int64(Int16(littleEndian: pointer.loadUnaligned(as: Int16.self)))
+        case .int8: return Int64(pointer.load(as: Int8.self))
+        case .uint8: return Int64(pointer.load(as: UInt8.self))
+        case .bool: return pointer.load(as: UInt8.self) == 0 ? 0 : 1
+        default: return 0
+        }
+    }
+
+    /// IEEE binary16 bits to `Float`, exactly (subnormals, infinities and NaN included).
+    static func float(half bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = Int((bits >> 10) & 0x1F)
+        let mantissa = UInt32(bits & 0x3FF)
+        if exponent == 0x1F {
+            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
+        }
+        if exponent == 0 {
+            // Subnormal (or zero): mantissa · 2^-24.
+            let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
+            return sign == 0 ? magnitude : -magnitude
+        }
+        return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
+    }
+}
+
+/// The storage indices a strided view visits, in C order.
+struct StridedIndices: Sequence, IteratorProtocol {
+    let shape: [Int]
+    let strides: [Int]
+    var counter: [Int]
+    var current: Int
+    var left: Int
+
+    init(offset: Int, shape: [Int], strides: [Int], total: Int) {
+        self.shape = shape
+        self.strides = strides
+        counter = [Int](repeating: 0, count: shape.count)
+        current = offset
+        left = total
+    }
+
+    mutating func next() -> Int? {
+        guard left > 0 else { return nil }
+        left -= 1
+        let result = current
+        var axis = shape.count - 1
+        while axis >= 0 {
+            counter[axis] += 1
+            current += strides[axis]
+            if counter[axis] < shape[axis] { break }
+            current -= strides[axis] * shape[axis]
+            counter[axis] = 0
+            axis -= 1
+        }
+        return result
+    }
+}

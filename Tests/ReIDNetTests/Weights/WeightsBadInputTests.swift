@@ -1,0 +1,185 @@
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import ReIDNet
+
+/// Broken and hostile files: each a clear ``WeightsError`` naming the file, never a crash, a hang,
+/// a huge allocation or a command run.
+final class WeightsBadInputTests: XCTestCase {
+    private func loadError(_ url: URL, file: StaticString = #filePath, line: UInt = #line) -> WeightsError? {
+        do {
+            _ = try WeightsLoader.load(url)
+            XCTFail("\(url.lastPathComponent) loaded", file: file, line: line)
+            return nil
+        } catch let error as WeightsError {
+            XCTAssertTrue(error.description.hasPrefix(url.path + ": "), error.description, file: file, line: line)
+            return error
+        } catch {
+            XCTFail("not a WeightsError: \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private func cut(_ source: URL, to length: Int, in folder: URL) throws -> URL {
+        let data = try Data(contentsOf: source)
+        let url = folder.appendingPathComponent("cut-\(length)-" + source.lastPathComponent)
+        try data.prefix(length).write(to: url)
+        return url
+    }
+
+    private func assertTruncated(_ error: WeightsError?, file: StaticString = #filePath, line: UInt = #line) {
+        guard let error else { return }
+        guard case .truncated = error.kind else {
+            return XCTFail("expected truncated, got \(error)", file: file, line: line)
+        }
+        XCTAssertTrue(error.description.contains("it is truncated: download or copy it again."), file: file, line: line)
+    }
+
+    func testTruncated_realLegacyFileAtManyCuts_reportsTruncation() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let size = try Data(contentsOf: Fixtures.mobilenetWeights).count
+        // In the magic, the sys info, the object pickle, the key list, a storage count, raw data, the last byte.
+        for length in [1, 5, 30, 150, 2_000, 40_000, 100_000, size / 2, size - 1] {
+            assertTruncated(loadError(try cut(Fixtures.mobilenetWeights, to: length, in: folder)))
+        }
+    }
+
+    func testTruncated_zipAndSafetensorsAtManyCuts_reportsTruncation() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["plain_zip.pt", "plain.safetensors", "checkpoint.pth.tar"] {
+            let source = try WeightsFixtures.url(name)
+            let size = try Data(contentsOf: source).count
+            for length in [9, 60, size / 3, size / 2, size - 10, size - 1] + (name.hasSuffix("zip.pt") ? [2] : []) {
+                assertTruncated(loadError(try cut(source, to: length, in: folder)))
+            }
+        }
+    }
+
+    func testEmptyFile_saysTruncated() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("empty.pt")
+        try Data().write(to: url)
+        assertTruncated(loadError(url))
+    }
+
+    func testMissingFile_isUnreadableAndNamesPath() {
+        let url = URL(fileURLWithPath: "/nonexistent/weights.pt")
+        guard case .unreadable? = loadError(url)?.kind else { return XCTFail("not unreadable") }
+    }
+
+    func testWrongMagic_isRefusedWithThatReason() throws {
+        let error = loadError(try WeightsFixtures.url("bad-magic.pt"))
+        XCTAssertTrue(error?.description.contains("wrong magic number") ?? false, "\(String(describing: error))")
+    }
+
+    func testUnknownFormat_showsFirstBytes() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("notes.pt")
+        try Data("hello weights".utf8).write(to: url)
+        XCTAssertEqual(loadError(url)?.kind, .unknownFormat(firstBytes: "68 65 6c 6c 6f 20 77 65"))
+    }
+
+    func testOsSystem_inLegacyAndZip_isRefusedAndNeverRuns() throws {
+        let folder = try WeightsFixtures.written.get()
+        let marker = folder.appendingPathComponent("pwned")
+        try? FileManager.default.removeItem(at: marker)
+
+        let legacy = loadError(try WeightsFixtures.url("bad-os-system.pt"))
+        XCTAssertEqual(legacy?.kind, .refusedGlobal(module: "os", name: "system"))
+        XCTAssertEqual(
+            legacy?.description,
+            "\(folder.path)/bad-os-system.pt: refused to load: the pickle calls `os.system`, which is not a "
+                + "tensor-rebuilding function. Nothing was run. Only load checkpoints from sources you trust; "
+                + "re-save the state_dict alone (or as safetensors) if this file is yours.")
+        XCTAssertEqual(loadError(try WeightsFixtures.url("bad-os-system-zip.pt"))?.kind, .refusedGlobal(module: "posix", name: "system"))
+        XCTAssertEqual(loadError(try WeightsFixtures.url("bad-eval.pt"))?.kind, .refusedGlobal(module: "__builtin__", name: "eval"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "the pickle's command ran")
+
+        // Control: Python's unrestricted pickle does run the same bytes, so the check above can fail.
+        let control = """
+            import pickle, sys
+            f = open(sys.argv[1], 'rb')
+            for _ in range(3): pickle.load(f)
+            pickle.load(f)
+            """
+        _ = try runProcess(Fixtures.python, ["-c", control, folder.appendingPathComponent("bad-os-system.pt").path])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path), "control: Python's pickle should have run it")
+        try? FileManager.default.removeItem(at: marker)
+    }
+
+    func testStorageSmallerThanTensor_namesTensorAndSizes() throws {
+        XCTAssertEqual(
+            loadError(try WeightsFixtures.url("bad-storage-small.pt"))?.kind,
+            .storageTooSmall(tensor: "w", neededElements: 100, storageElements: 50))
+        XCTAssertEqual(
+            loadError(try WeightsFixtures.url("bad-short-data.safetensors"))?.kind,
+            .truncated(what: "the data of tensor `w`", offset: 276))
+    }
+
+    func testShapeOf2To40Elements_isRefusedBeforeAllocating() throws {
+        for name in ["bad-huge-shape.pt", "bad-huge-shape_zip.pt", "bad-huge-shape.safetensors"] {
+            XCTAssertEqual(
+                loadError(try WeightsFixtures.url(name))?.kind, .tensorTooLarge(tensor: "w", shape: [1_048_576, 1_048_576]),
+                name)
+        }
+    }
+
+    func testDeeplyNestedPickle_failsCleanlyWithoutRecursion() throws {
+        // 200 000 lists, each appended into the one before: a recursive free or walk would overflow the stack.
+        var bytes: [UInt8] = [0x80, 0x02]
+        bytes += [UInt8](repeating: 0x5D, count: 200_000) + [UInt8](repeating: 0x61, count: 199_999) + [0x2E]
+        var reader = ByteReader(bytes)
+        var unpickler = Unpickler()
+        let root = try unpickler.load(&reader)
+        XCTAssertThrowsError(try TorchCheckpointLayout(root: root, unpickler: unpickler)) { error in
+            XCTAssertEqual("\(error)", "malformed checkpoint: the checkpoint holds a list, not a dict of tensors.")
+        }
+    }
+
+    func testRandomByteFlips_inEveryFormat_neverCrash() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SplitMix64(seed: 1_811_121_50)
+        var outcomes = (loaded: 0, refused: 0)
+        for name in ["plain_legacy.pt", "checkpoint.pth.tar", "plain_zip.pt", "plain.safetensors"] {
+            let original = [UInt8](try Data(contentsOf: try WeightsFixtures.url(name)))
+            // Flip bytes in the structured part (pickles, headers), where parsing decisions are made.
+            let span = min(original.count, 2_000)
+            for trial in 0..<150 {
+                var bytes = original
+                for _ in 0..<(1 + trial % 3) {
+                    bytes[Int(generator.next() % UInt64(span))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                let url = folder.appendingPathComponent("flip-\(trial)-\(name)")
+                try Data(bytes).write(to: url)
+                do {
+                    _ = try WeightsLoader.load(url)
+                    outcomes.loaded += 1
+                } catch is WeightsError {
+                    outcomes.refused += 1
+                }
+                try FileManager.default.removeItem(at: url)
+            }
+        }
+        XCTAssertEqual(outcomes.loaded + outcomes.refused, 600)
+        XCTAssertGreaterThan(outcomes.refused, 100)
+    }
+}
+
+/// A small deterministic generator for the byte-flip test.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
