@@ -1,1 +1,0 @@
-// Tracking module. See ../../README.md for its place in the architecture.
