@@ -25,6 +25,9 @@ struct BenchEvalCommand: ParsableCommand {
     @Flag(help: "Skip the re-ranked evaluation.")
     var noRerank = false
 
+    @Option(help: ArgumentHelp("Only write the generated Market-1501-layout sample data set (synthetic person crops) to this folder.", valueName: "folder"))
+    var makeDataset: String?
+
     mutating func validate() throws {
         guard queries > 0, gallery > 0, dimension > 0 else {
             throw ValidationError("--queries, --gallery and --dimension must be positive.")
@@ -32,6 +35,12 @@ struct BenchEvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let makeDataset {
+            let summary = try EvalSampleDataset().write(to: URL(fileURLWithPath: makeDataset))
+            print("\(makeDataset): \(summary.queries) query images, \(summary.gallery) gallery images "
+                  + "(\(summary.distractors) distractors), \(summary.junk) junk")
+            return
+        }
         let bench = EvalBenchmark(queries: queries, gallery: gallery, dimension: dimension)
         let start = Date()
         let f = bench.makeFeatures()
