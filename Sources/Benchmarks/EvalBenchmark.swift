@@ -94,3 +94,90 @@ public struct EvalBenchmark: Sendable {
             baselineBytes: baseline, scores: scores)
     }
 }
+
+extension EvalBenchmark {
+    /// Panoptes next to the Python reference (`Tests/Peers/eval_reference.py`: numpy float64 protocol and
+    /// Zhong et al.'s published `re_ranking`) on the same distance matrices, timed in the same run.
+    public struct PeerComparison: Sendable {
+        /// Seconds Panoptes took to rank and score the query × gallery distances.
+        public var panoptesMetricsSeconds: Double
+        /// Seconds the numpy reference took for the same.
+        public var peerMetricsSeconds: Double
+        /// Seconds Panoptes took to re-rank (from the pair matrix).
+        public var panoptesReRankingSeconds: Double
+        /// Seconds the published function took (float64) on the same matrices.
+        public var peerReRankingSeconds: Double
+        /// Largest |Panoptes − reference| over the re-ranked distances.
+        public var maxReRankedDifference: Double
+        /// mAP both sides computed, plain and re-ranked: (Panoptes, reference).
+        public var mAP: (plain: (Double, Double), reranked: (Double, Double))
+    }
+
+    /// Times both sides on features of this benchmark's sizes (keep them small: the reference holds
+    /// several dense (query+gallery)² float64 matrices and loops in Python).
+    ///
+    /// - Parameters:
+    ///   - python: the venv's interpreter; `script`: the reference script.
+    public func compareWithPeer(python: URL, script: URL) throws -> PeerComparison {
+        let f = makeFeatures()
+        let q = f.query.count, g = f.gallery.count
+        let pairs = SquaredEuclideanDistance.allPairs([f.query, f.gallery])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("panoptes-bench-eval-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ name: String, rows: Range<Int>, cols: Range<Int>) throws {
+            var values: [Double] = []
+            values.reserveCapacity(rows.count * cols.count)
+            for i in rows { for j in cols { values.append(Double(pairs[i, j])) } }
+            try values.withUnsafeBytes { try Data($0).write(to: folder.appendingPathComponent(name)) }
+        }
+        try write("q_g.f64", rows: 0..<q, cols: q..<(q + g))
+        try write("q_q.f64", rows: 0..<q, cols: 0..<q)
+        try write("g_g.f64", rows: q..<(q + g), cols: q..<(q + g))
+        let reRanking = KReciprocalReRanking()
+        let labels: [String: Any] = [
+            "query_pids": f.queryLabels.map(\.personID), "query_cams": f.queryLabels.map(\.camera),
+            "gallery_pids": f.galleryLabels.map(\.personID), "gallery_cams": f.galleryLabels.map(\.camera),
+            "max_rank": 10, "k1": reRanking.k1, "k2": reRanking.k2, "lambda": reRanking.lambda,
+        ]
+        try JSONSerialization.data(withJSONObject: labels).write(to: folder.appendingPathComponent("labels.json"))
+
+        // Panoptes: the same two steps on the same matrix.
+        var clock = DispatchTime.now().uptimeNanoseconds
+        var plain = RankingAccumulator(galleryLabels: f.galleryLabels, maxRank: 10)
+        pairs.values.withUnsafeBufferPointer { all in
+            for i in 0..<q {
+                plain.add(query: f.queryLabels[i], distances: UnsafeBufferPointer(rebasing: all[(i * (q + g) + q)..<((i + 1) * (q + g))]))
+            }
+        }
+        let metricsSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+        clock = DispatchTime.now().uptimeNanoseconds
+        var reranked = RankingAccumulator(galleryLabels: f.galleryLabels, maxRank: 10)
+        var mine = [Double](repeating: 0, count: q * g)
+        reRanking.rerank(pairs, queryCount: q) { i, row in
+            for j in 0..<g { mine[i * g + j] = row[j] }
+            reranked.add(query: f.queryLabels[i], distances: row)
+        }
+        let reRankSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path, folder.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw EvaluationError(.shapeMismatch("the reference \(script.path) exited \(process.terminationStatus)"))
+        }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("reference.json"))) as? [String: Any] ?? [:]
+        let theirs = try Data(contentsOf: folder.appendingPathComponent("reranked.f64")).withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        var worst = 0.0
+        for k in 0..<min(theirs.count, mine.count) { worst = max(worst, abs(theirs[k] - mine[k])) }
+        if theirs.count != mine.count { worst = .infinity }
+        func map(_ part: String) -> Double { ((report[part] as? [String: Any])?["mAP"] as? Double) ?? .nan }
+        return PeerComparison(
+            panoptesMetricsSeconds: metricsSeconds, peerMetricsSeconds: report["seconds_plain_metrics"] as? Double ?? .nan,
+            panoptesReRankingSeconds: reRankSeconds, peerReRankingSeconds: report["seconds_re_ranking"] as? Double ?? .nan,
+            maxReRankedDifference: worst,
+            mAP: ((plain.scores.meanAveragePrecision, map("plain")), (reranked.scores.meanAveragePrecision, map("reranked"))))
+    }
+}

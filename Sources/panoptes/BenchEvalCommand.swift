@@ -25,6 +25,9 @@ struct BenchEvalCommand: ParsableCommand {
     @Flag(help: "Skip the re-ranked evaluation.")
     var noRerank = false
 
+    @Option(help: "Queries and gallery images (1:4.7, as Market-1501) of the side-by-side run against the Python reference; 0 skips it.")
+    var peerQueries = 400
+
     @Option(help: ArgumentHelp("Only write the generated Market-1501-layout sample data set (synthetic person crops) to this folder.", valueName: "folder"))
     var makeDataset: String?
 
@@ -41,6 +44,7 @@ struct BenchEvalCommand: ParsableCommand {
                   + "(\(summary.distractors) distractors), \(summary.junk) junk")
             return
         }
+        if peerQueries > 0 { try comparePeer() }
         let bench = EvalBenchmark(queries: queries, gallery: gallery, dimension: dimension)
         let start = Date()
         let f = bench.makeFeatures()
@@ -58,5 +62,23 @@ struct BenchEvalCommand: ParsableCommand {
                          m.seconds, mb(m.peakBytes), mb(m.baselineBytes), m.scores.rank(1),
                          m.scores.meanAveragePrecision, m.scores.evaluatedQueries))
         }
+    }
+
+    /// Panoptes and the numpy reference on the same matrices: the ratio, and that they agree.
+    private func comparePeer() throws {
+        let python = URL(fileURLWithPath: ".venv/bin/python"), script = URL(fileURLWithPath: "Tests/Peers/eval_reference.py")
+        guard FileManager.default.isExecutableFile(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
+            print("peer: .venv/bin/python or Tests/Peers/eval_reference.py not found (run from the repository after `make venv`); skipped")
+            return
+        }
+        let g = peerQueries * 47 / 10
+        let small = EvalBenchmark(queries: peerQueries, gallery: g, dimension: 2048, people: max(peerQueries / 4, 2))
+        let c = try small.compareWithPeer(python: python, script: script)
+        print(String(format: "peer (%d queries x %d gallery, 2048-d, same distances): ranking+CMC/mAP %.3f s vs numpy %.3f s (%.1fx); "
+                     + "re-ranking %.2f s vs published re_ranking (float64) %.2f s (%.1fx); max |difference| %.1e; "
+                     + "mAP %.6f vs %.6f, re-ranked %.6f vs %.6f",
+                     peerQueries, g, c.panoptesMetricsSeconds, c.peerMetricsSeconds, c.peerMetricsSeconds / c.panoptesMetricsSeconds,
+                     c.panoptesReRankingSeconds, c.peerReRankingSeconds, c.peerReRankingSeconds / c.panoptesReRankingSeconds,
+                     c.maxReRankedDifference, c.mAP.plain.0, c.mAP.plain.1, c.mAP.reranked.0, c.mAP.reranked.1))
     }
 }
