@@ -46,7 +46,6 @@ public enum ImageNameScheme: String, Sendable, CaseIterable, Codable {
                 Self.literal(&rest, "_"), Self.digits(&rest, count: 6) != nil,
                 Self.literal(&rest, "_"), Self.digits(&rest, count: 2) != nil, rest.isEmpty
             else { return nil }
-            _ = pid
             return junk ? .junk : .image(PersonLabel(personID: pid, camera: cam))
         case .dukeMTMCreID:
             var rest = stem[...]
