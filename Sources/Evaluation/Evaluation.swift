@@ -1,1 +1,0 @@
-// Evaluation module. See ../../README.md for its place in the architecture.

@@ -1,0 +1,22 @@
+/// The pointwise non-linearity a layer applies in its epilogue.
+public enum Activation: String, Sendable, CaseIterable {
+    /// No non-linearity.
+    case identity
+    /// max(x, 0).
+    case relu
+    /// min(max(x, 0), 6), as in MobileNetV2.
+    case relu6
+
+    /// Adds `bias` to `count` values at `row` and applies the activation, in place.
+    @inlinable
+    func apply(bias: Float, row: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .identity:
+            for i in 0..<count { row[i] += bias }
+        case .relu:
+            for i in 0..<count { row[i] = max(row[i] + bias, 0) }
+        case .relu6:
+            for i in 0..<count { row[i] = min(max(row[i] + bias, 0), 6) }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+/// How a convolution runs; chosen from its shape when the layer is built.
+enum ConvolutionAlgorithm: Sendable {
+    /// 1x1, stride 1: one GEMM over the whole batch, no copy.
+    case pointwise
+    /// 1x1 with a stride: the strided pixels are gathered, then one GEMM.
+    case pointwiseStrided
+    /// One 3x3 (or any) filter per channel: a direct row-by-row kernel.
+    case depthwise
+    /// 3x3, stride 1, padding 1: Winograd F(2x2,3x3) as 16 GEMMs over the transform points.
+    case winograd
+    /// Anything else: im2col per chunk of images, then a GEMM per group.
+    case im2col
+}
+
+extension Conv2D {
+    /// Scratch floats an im2col / Winograd chunk may use (16 MiB); images are processed in chunks
+    /// that fit, so scratch stays bounded whatever the batch.
+    static let scratchLimit = 4 << 20
+
+    /// The algorithm `forward` uses for this layer.
+    var algorithm: ConvolutionAlgorithm {
+        if isDepthwise && groups > 1 { return .depthwise }
+        if isPointwise { return strideY == 1 && strideX == 1 ? .pointwise : .pointwiseStrided }
+        if winogradWeight != nil { return .winograd }
+        return .im2col
+    }
+
+    /// Images processed together so that `perImage` scratch floats per image stay within the limit.
+    func chunk(batch: Int, perImage: Int) -> Int {
+        max(1, min(batch, Conv2D.scratchLimit / max(perImage, 1)))
+    }
+
+    /// Scratch floats `forward` needs for this batch and input size.
+    func scratchCount(batch: Int, height: Int, width: Int) -> Int {
+        let (oh, ow) = outputSize(height: height, width: width)
+        switch algorithm {
+        case .pointwise, .depthwise:
+            return 0
+        case .pointwiseStrided:
+            return inChannels * batch * oh * ow
+        case .winograd:
+            let perImage = winogradScratchPerImage(height: height, width: width)
+            return perImage * chunk(batch: batch, perImage: perImage)
+        case .im2col:
+            let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
+            return perImage * chunk(batch: batch, perImage: perImage)
+        }
+    }
+
+    /// Runs the convolution on a CNHW batch.
+    ///
+    /// - Parameters:
+    ///   - input: `[inChannels][batch][height][width]`.
+    ///   - output: `[outChannels][batch][oh][ow]`; when `accumulate`, it already holds a residual that
+    ///     the result is added to (before bias and activation).
+    ///   - scratch: at least `scratchCount(batch:height:width:)` floats.
+    func forward(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow) = outputSize(height: height, width: width)
+        precondition(oh > 0 && ow > 0, "Conv2D: input \(height)x\(width) too small for kernel \(kernelHeight)x\(kernelWidth)")
+        let columns = batch * oh * ow
+        switch algorithm {
+        case .pointwise:
+            weight.withUnsafeBufferPointer { w in
+                GEMM.multiply(m: outChannels, n: columns, k: inChannels, a: w.baseAddress!, lda: inChannels,
+                              b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+            }
+        case .pointwiseStrided:
+            gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
+            weight.withUnsafeBufferPointer { w in
+                GEMM.multiply(m: outChannels, n: columns, k: inChannels, a: w.baseAddress!, lda: inChannels,
+                              b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+            }
+        case .depthwise:
+            depthwise(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
+            return  // the depthwise kernel applies bias and activation itself
+        case .winograd:
+            winograd(input: input, output: output, batch: batch, height: height, width: width,
+                     accumulate: accumulate, scratch: scratch)
+        case .im2col:
+            im2colForward(input: input, output: output, batch: batch, height: height, width: width,
+                          accumulate: accumulate, scratch: scratch)
+        }
+        epilogue(output: output, columns: columns)
+    }
+
+    /// Adds the bias and applies the activation to every output row.
+    func epilogue(output: UnsafeMutablePointer<Float>, columns: Int) {
+        bias.withUnsafeBufferPointer { b in
+            for o in 0..<outChannels {
+                activation.apply(bias: b[o], row: output + o * columns, count: columns)
+            }
+        }
+    }
+
+    /// Copies every `stride`-th pixel of each plane (1x1 strided convolutions, no padding).
+    private func gatherStrided(
+        input: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+        planes: Int, height: Int, width: Int, oh: Int, ow: Int
+    ) {
+        for p in 0..<planes {
+            let src = input + p * height * width
+            let out = dst + p * oh * ow
+            for y in 0..<oh {
+                let row = src + y * strideY * width
+                for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
+            }
+        }
+    }
+
+    /// im2col + GEMM, images in chunks, one GEMM per group per chunk.
+    private func im2colForward(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow) = outputSize(height: height, width: width)
+        let cinG = inChannels / groups, coutG = outChannels / groups
+        let k = cinG * kernelHeight * kernelWidth
+        let plane = oh * ow
+        let ldc = batch * plane
+        let step = chunk(batch: batch, perImage: k * plane)
+        weight.withUnsafeBufferPointer { w in
+            for g in 0..<groups {
+                var n0 = 0
+                while n0 < batch {
+                    let count = min(step, batch - n0)
+                    let cols = count * plane
+                    // Row r = (ci, ky, kx) of the column matrix, column = image-in-chunk · plane + pixel.
+                    for ci in 0..<cinG {
+                        for ky in 0..<kernelHeight {
+                            for kx in 0..<kernelWidth {
+                                let r = (ci * kernelHeight + ky) * kernelWidth + kx
+                                for j in 0..<count {
+                                    let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
+                                    let dst = scratch + r * cols + j * plane
+                                    im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
+                                }
+                            }
+                        }
+                    }
+                    GEMM.multiply(m: coutG, n: cols, k: k, a: w.baseAddress! + g * coutG * k, lda: k,
+                                  b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
+                                  accumulate: accumulate)
+                    n0 += count
+                }
+            }
+        }
+    }
+
+    /// The output columns [x0, x1) whose input column ox·strideX − padX + kx lies in [0, width).
+    @inline(__always)
+    func validColumns(width: Int, ow: Int, kx: Int) -> (Int, Int) {
+        let low = padX - kx  // need ox·s ≥ low
+        let x0 = low <= 0 ? 0 : (low + strideX - 1) / strideX
+        let high = width - 1 + padX - kx  // need ox·s ≤ high
+        let x1 = high < 0 ? 0 : min(ow, high / strideX + 1)
+        return (min(x0, ow), x1)
+    }
+
+    /// Fills one im2col row: the input pixel under kernel tap (ky, kx) for every output pixel, 0 in the padding.
+    @inline(__always)
+    private func im2colRow(
+        src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
+        height: Int, width: Int, oh: Int, ow: Int, ky: Int, kx: Int
+    ) {
+        // Output columns whose input column ix = ox·s − p + kx lies inside [0, width).
+        let (x0, x1) = validColumns(width: width, ow: ow, kx: kx)
+        for oy in 0..<oh {
+            let iy = oy * strideY - padY + ky
+            let out = dst + oy * ow
+            if iy < 0 || iy >= height || x1 <= x0 {
+                out.update(repeating: 0, count: ow)
+                continue
+            }
+            let row = src + iy * width
+            if x0 > 0 { out.update(repeating: 0, count: x0) }
+            if strideX == 1 {
+                (out + x0).update(from: row + (x0 - padX + kx), count: x1 - x0)
+            } else {
+                for ox in x0..<x1 { out[ox] = row[ox * strideX - padX + kx] }
+            }
+            if x1 < ow { (out + x1).update(repeating: 0, count: ow - x1) }
+        }
+    }
+
+    /// Direct depthwise convolution: each output row is the bias plus one shifted, strided
+    /// multiply-add of an input row per kernel tap, then the activation.
+    private func depthwise(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, accumulate: Bool
+    ) {
+        let (oh, ow) = outputSize(height: height, width: width)
+        let taps = kernelHeight * kernelWidth
+        weight.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                for c in 0..<outChannels {
+                    let filter = w.baseAddress! + c * taps
+                    for n in 0..<batch {
+                        let src = input + (c * batch + n) * height * width
+                        let dst = output + (c * batch + n) * oh * ow
+                        for oy in 0..<oh {
+                            let out = dst + oy * ow
+                            if !accumulate { out.update(repeating: 0, count: ow) }
+                            for ky in 0..<kernelHeight {
+                                let iy = oy * strideY - padY + ky
+                                if iy < 0 || iy >= height { continue }
+                                let row = src + iy * width
+                                for kx in 0..<kernelWidth {
+                                    let (x0, x1) = validColumns(width: width, ow: ow, kx: kx)
+                                    if x1 <= x0 { continue }
+                                    let wv = filter[ky * kernelWidth + kx]
+                                    if strideX == 1 {
+                                        let shifted = row + (kx - padX)
+                                        for ox in x0..<x1 { out[ox] += wv * shifted[ox] }
+                                    } else {
+                                        for ox in x0..<x1 { out[ox] += wv * row[ox * strideX - padX + kx] }
+                                    }
+                                }
+                            }
+                            activation.apply(bias: b[c], row: out, count: ow)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+/// Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions (Lavin & Gray, 2016).
+///
+/// Each 4x4 input tile d becomes V = Bᵀ d B, each filter g becomes U = G g Gᵀ (once, at load), and
+/// the 16 transform points are 16 independent GEMMs M_ξ = U_ξ (Cout×Cin) · V_ξ (Cin×tiles); a 2x2
+/// output tile is Aᵀ M A. 16 multiplies per 4 outputs instead of 36: 2.25x fewer.
+/// B, G, A are the standard matrices:
+///   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+///   Aᵀ = [1 1 1 0; 0 1 −1 −1].
+extension Conv2D {
+    /// Whether this layer's shape is one Winograd F(2x2,3x3) computes.
+    var winogradEligible: Bool {
+        kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1 && padY == 1 && padX == 1
+            && groups == 1
+    }
+
+    /// Computes U = G g Gᵀ for every (output, input) pair, laid out `[16][outChannels][inChannels]`.
+    mutating func prepareWinograd() {
+        guard winogradEligible else { winogradWeight = nil; return }
+        var u = [Float](repeating: 0, count: 16 * outChannels * inChannels)
+        let plane = outChannels * inChannels
+        for o in 0..<outChannels {
+            for i in 0..<inChannels {
+                let g = (o * inChannels + i) * 9
+                // Rows of G·g (4x3), in Double so the transform itself adds no rounding.
+                var gg = [Double](repeating: 0, count: 12)
+                for c in 0..<3 {
+                    let g0 = Double(weight[g + c]), g1 = Double(weight[g + 3 + c]), g2 = Double(weight[g + 6 + c])
+                    gg[c] = g0
+                    gg[3 + c] = 0.5 * (g0 + g1 + g2)
+                    gg[6 + c] = 0.5 * (g0 - g1 + g2)
+                    gg[9 + c] = g2
+                }
+                for r in 0..<4 {
+                    let a = gg[r * 3], b = gg[r * 3 + 1], c = gg[r * 3 + 2]
+                    let row = [a, 0.5 * (a + b + c), 0.5 * (a - b + c), c]
+                    for col in 0..<4 { u[(r * 4 + col) * plane + o * inChannels + i] = Float(row[col]) }
+                }
+            }
+        }
+        winogradWeight = u
+    }
+
+    /// Whether this layer runs through Winograd (on by default for eligible layers); turning it off
+    /// selects the plain im2col path, which the tests compare against.
+    public var usesWinograd: Bool {
+        get { winogradWeight != nil }
+        set { if newValue { prepareWinograd() } else { winogradWeight = nil } }
+    }
+
+    /// Scratch floats per image: V (16·Cin·tiles) and M (16·Cout·tiles).
+    func winogradScratchPerImage(height: Int, width: Int) -> Int {
+        let tiles = ((height + 1) / 2) * ((width + 1) / 2)
+        return 16 * (inChannels + outChannels) * tiles
+    }
+
+    /// Runs the convolution through the transform domain, images in chunks that fit the scratch limit.
+    func winograd(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let tilesY = (height + 1) / 2, tilesX = (width + 1) / 2
+        let tilesPerImage = tilesY * tilesX
+        let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
+        let planeIn = height * width
+        winogradWeight!.withUnsafeBufferPointer { u in
+            var n0 = 0
+            while n0 < batch {
+                let count = min(step, batch - n0)
+                let tiles = count * tilesPerImage
+                let v = scratch
+                let m = scratch + 16 * inChannels * tiles
+                // Input transform: V[ξ][ci][t].
+                let vPoint = inChannels * tiles
+                for ci in 0..<inChannels {
+                    for j in 0..<count {
+                        let src = input + (ci * batch + n0 + j) * planeIn
+                        for ty in 0..<tilesY {
+                            for tx in 0..<tilesX {
+                                // The 4x4 tile at (2ty − 1, 2tx − 1), zero outside the image.
+                                var p = SIMD16<Float>(repeating: 0)
+                                let y0 = 2 * ty - 1, x0 = 2 * tx - 1
+                                for r in 0..<4 {
+                                    let y = y0 + r
+                                    if y < 0 || y >= height { continue }
+                                    let row = src + y * width
+                                    for c in 0..<4 {
+                                        let x = x0 + c
+                                        if x >= 0 && x < width { p[r * 4 + c] = row[x] }
+                                    }
+                                }
+                                // t = Bᵀ d (row combinations), then V = t B (column combinations).
+                                let d0 = p.lowHalf.lowHalf, d1 = p.lowHalf.highHalf
+                                let d2 = p.highHalf.lowHalf, d3 = p.highHalf.highHalf
+                                let base = v + ci * tiles + j * tilesPerImage + ty * tilesX + tx
+                                @inline(__always) func store(_ r: Int, _ t: SIMD4<Float>) {
+                                    base[(r * 4 + 0) * vPoint] = t[0] - t[2]
+                                    base[(r * 4 + 1) * vPoint] = t[1] + t[2]
+                                    base[(r * 4 + 2) * vPoint] = t[2] - t[1]
+                                    base[(r * 4 + 3) * vPoint] = t[1] - t[3]
+                                }
+                                store(0, d0 - d2)
+                                store(1, d1 + d2)
+                                store(2, d2 - d1)
+                                store(3, d1 - d3)
+                            }
+                        }
+                    }
+                }
+                // 16 GEMMs: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
+                for xi in 0..<16 {
+                    GEMM.multiply(m: outChannels, n: tiles, k: inChannels,
+                                  a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                  b: v + xi * vPoint, ldb: tiles,
+                                  c: m + xi * outChannels * tiles, ldc: tiles)
+                }
+                // Output transform: Y = Aᵀ M A, clipped to the output size.
+                let mPoint = outChannels * tiles
+                for o in 0..<outChannels {
+                    for j in 0..<count {
+                        let dst = output + (o * batch + n0 + j) * planeIn
+                        for ty in 0..<tilesY {
+                            for tx in 0..<tilesX {
+                                let q = m + o * tiles + j * tilesPerImage + ty * tilesX + tx
+                                @inline(__always) func at(_ r: Int, _ c: Int) -> Float { q[(r * 4 + c) * mPoint] }
+                                // s = Aᵀ M: two rows of four.
+                                let s00 = at(0, 0) + at(1, 0) + at(2, 0), s01 = at(0, 1) + at(1, 1) + at(2, 1)
+                                let s02 = at(0, 2) + at(1, 2) + at(2, 2), s03 = at(0, 3) + at(1, 3) + at(2, 3)
+                                let s10 = at(1, 0) - at(2, 0) - at(3, 0), s11 = at(1, 1) - at(2, 1) - at(3, 1)
+                                let s12 = at(1, 2) - at(2, 2) - at(3, 2), s13 = at(1, 3) - at(2, 3) - at(3, 3)
+                                let y00 = s00 + s01 + s02, y01 = s01 - s02 - s03
+                                let y10 = s10 + s11 + s12, y11 = s11 - s12 - s13
+                                let y = 2 * ty, x = 2 * tx
+                                let row0 = dst + y * width + x
+                                if accumulate { row0[0] += y00 } else { row0[0] = y00 }
+                                if x + 1 < width { if accumulate { row0[1] += y01 } else { row0[1] = y01 } }
+                                if y + 1 < height {
+                                    let row1 = row0 + width
+                                    if accumulate { row1[0] += y10 } else { row1[0] = y10 }
+                                    if x + 1 < width { if accumulate { row1[1] += y11 } else { row1[1] = y11 } }
+                                }
+                            }
+                        }
+                    }
+                }
+                n0 += count
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// A 2-D convolution with its bias and activation, BatchNorm already folded in.
+///
+/// Weights are `[outChannels][inChannels / groups][kernelHeight][kernelWidth]`, as PyTorch stores
+/// them. Activations are laid out channel-major over the batch, `[C][N][H][W]` ("CNHW"): a 1x1
+/// convolution over a whole batch is then one GEMM, weights (Cout×Cin) times activations
+/// (Cin×N·H·W).
+public struct Conv2D: Sendable {
+    /// Output channels.
+    public let outChannels: Int
+    /// Input channels.
+    public let inChannels: Int
+    /// Kernel rows.
+    public let kernelHeight: Int
+    /// Kernel columns.
+    public let kernelWidth: Int
+    /// Vertical stride.
+    public let strideY: Int
+    /// Horizontal stride.
+    public let strideX: Int
+    /// Zero rows added above and below.
+    public let padY: Int
+    /// Zero columns added left and right.
+    public let padX: Int
+    /// Channel groups (1: dense; `inChannels`: depthwise).
+    public let groups: Int
+    /// The epilogue's non-linearity.
+    public let activation: Activation
+    /// Weights, `[outChannels][inChannels / groups][kernelHeight][kernelWidth]`.
+    public private(set) var weight: [Float]
+    /// Per-output-channel bias (zero until a BatchNorm is folded in, unless the layer had one).
+    public private(set) var bias: [Float]
+    /// Winograd-transformed weights for 3x3 stride-1 convolutions (see `Conv2D+Winograd.swift`).
+    var winogradWeight: [Float]?
+
+    /// Creates a convolution; `weight` must hold `outChannels * inChannels / groups * kh * kw` values.
+    public init(
+        outChannels: Int, inChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), groups: Int = 1, activation: Activation = .identity,
+        weight: [Float], bias: [Float]? = nil
+    ) {
+        precondition(outChannels > 0 && inChannels > 0 && groups > 0, "Conv2D: channels and groups must be positive")
+        precondition(inChannels % groups == 0 && outChannels % groups == 0, "Conv2D: groups must divide the channels")
+        precondition(kernel.0 > 0 && kernel.1 > 0 && stride.0 > 0 && stride.1 > 0, "Conv2D: kernel and stride must be positive")
+        precondition(padding.0 >= 0 && padding.1 >= 0, "Conv2D: padding must not be negative")
+        precondition(weight.count == outChannels * inChannels / groups * kernel.0 * kernel.1,
+                     "Conv2D: \(weight.count) weights for shape [\(outChannels), \(inChannels / groups), \(kernel.0), \(kernel.1)]")
+        precondition(bias == nil || bias!.count == outChannels, "Conv2D: bias count must equal outChannels")
+        self.outChannels = outChannels
+        self.inChannels = inChannels
+        self.kernelHeight = kernel.0
+        self.kernelWidth = kernel.1
+        self.strideY = stride.0
+        self.strideX = stride.1
+        self.padY = padding.0
+        self.padX = padding.1
+        self.groups = groups
+        self.activation = activation
+        self.weight = weight
+        self.bias = bias ?? [Float](repeating: 0, count: outChannels)
+        prepareWinograd()
+    }
+
+    /// Folds an eval-mode BatchNorm that follows this convolution into its weights and bias:
+    /// w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
+    public mutating func foldBatchNorm(
+        gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float = 1e-5
+    ) {
+        (weight, bias) = Conv2D.foldBatchNorm(weight: weight, bias: bias, gamma: gamma, beta: beta, mean: mean,
+                                              variance: variance, epsilon: epsilon)
+        prepareWinograd()
+    }
+
+    /// The folded `(weight, bias)` of a convolution (weights grouped by output channel) followed by
+    /// an eval-mode BatchNorm.
+    static func foldBatchNorm(
+        weight: [Float], bias: [Float], gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+    ) -> (weight: [Float], bias: [Float]) {
+        let outChannels = bias.count
+        precondition([gamma.count, beta.count, mean.count, variance.count].allSatisfy { $0 == outChannels },
+                     "Conv2D.foldBatchNorm: every BatchNorm vector must have outChannels values")
+        var weight = weight, bias = bias
+        let perOutput = weight.count / outChannels
+        for o in 0..<outChannels {
+            // Computed in Double: the fold is done once and should add no rounding of its own.
+            let scale = Double(gamma[o]) / (Double(variance[o]) + Double(epsilon)).squareRoot()
+            for i in 0..<perOutput { weight[o * perOutput + i] = Float(Double(weight[o * perOutput + i]) * scale) }
+            bias[o] = Float((Double(bias[o]) - Double(mean[o])) * scale + Double(beta[o]))
+        }
+        return (weight, bias)
+    }
+
+    /// The output's spatial size for an input of `height`×`width`.
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height + 2 * padY - kernelHeight) / strideY + 1, (width + 2 * padX - kernelWidth) / strideX + 1)
+    }
+
+    /// Multiply-adds per image at this input size (×2 for FLOPs).
+    public func multiplyAdds(height: Int, width: Int) -> Int {
+        let (oh, ow) = outputSize(height: height, width: width)
+        return outChannels * (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
+    }
+
+    /// Whether this is a 1x1 convolution without padding.
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && padY == 0 && padX == 0 && groups == 1 }
+
+    /// Whether this is a depthwise convolution (one filter per channel).
+    var isDepthwise: Bool { groups == inChannels && groups == outChannels }
+}

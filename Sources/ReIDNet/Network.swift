@@ -1,0 +1,152 @@
+/// A feed-forward network as a straight program over a few activation slots.
+///
+/// Every step reads one slot and writes another (a residual block's last convolution adds into the
+/// slot that holds its shortcut), so the whole network runs in ``slotCount`` activation buffers plus
+/// one scratch buffer, all owned by a ``Workspace`` and reused across layers and calls.
+public struct Network: Sendable {
+    /// One layer of the program.
+    struct Step: Sendable {
+        /// What the step computes.
+        enum Operation: Sendable {
+            /// A convolution (bias and activation in its epilogue); when `accumulate`, the output slot
+            /// already holds the residual and the result is added to it.
+            case convolution(Conv2D, accumulate: Bool)
+            /// A max or average pooling window.
+            case pool(Pool2D)
+        }
+
+        /// The PyTorch name of the layer (for profiles and errors).
+        var name: String
+        var operation: Operation
+        var input: Int
+        var output: Int
+    }
+
+    /// Activation buffers a program may use; slot 0 receives the input batch.
+    static let slotCount = 4
+
+    /// Channels of the input images.
+    let inputChannels: Int
+    /// The program.
+    let steps: [Step]
+    /// The slot holding the final feature map.
+    let outputSlot: Int
+
+    /// The shape `(channels, height, width)` of each slot after each step, for one input size.
+    func shapes(height: Int, width: Int) -> [(channels: Int, height: Int, width: Int)] {
+        var slots = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
+        slots[0] = (inputChannels, height, width)
+        var result: [(channels: Int, height: Int, width: Int)] = []
+        for step in steps {
+            let s = slots[step.input]
+            switch step.operation {
+            case .convolution(let conv, _):
+                let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
+                slots[step.output] = (conv.outChannels, oh, ow)
+            case .pool(let pool):
+                let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
+                slots[step.output] = (s.channels, oh, ow)
+            }
+            result.append(slots[step.output])
+        }
+        return result
+    }
+
+    /// The feature map's shape `(channels, height, width)` for an input of `height`×`width`.
+    public func outputShape(height: Int, width: Int) -> (channels: Int, height: Int, width: Int) {
+        shapes(height: height, width: width).last ?? (inputChannels, height, width)
+    }
+
+    /// Multiply-adds per image at this input size (FLOPs are twice this).
+    public func multiplyAdds(height: Int, width: Int) -> Int {
+        var total = 0
+        var inputs = [(Int, Int)](repeating: (0, 0), count: Network.slotCount)
+        inputs[0] = (height, width)
+        for step in steps {
+            let (h, w) = inputs[step.input]
+            switch step.operation {
+            case .convolution(let conv, _):
+                total += conv.multiplyAdds(height: h, width: w)
+                inputs[step.output] = conv.outputSize(height: h, width: w)
+            case .pool(let pool):
+                inputs[step.output] = pool.outputSize(height: h, width: w)
+            }
+        }
+        return total
+    }
+
+    /// Floats each slot and the scratch buffer need for a batch of `batch` images of `height`×`width`.
+    func requirements(batch: Int, height: Int, width: Int) -> (slot: Int, scratch: Int) {
+        var slot = inputChannels * height * width * batch
+        var scratch = 0
+        var inputs = [(Int, Int)](repeating: (0, 0), count: Network.slotCount)
+        inputs[0] = (height, width)
+        for step in steps {
+            let (h, w) = inputs[step.input]
+            switch step.operation {
+            case .convolution(let conv, _):
+                let (oh, ow) = conv.outputSize(height: h, width: w)
+                slot = max(slot, conv.outChannels * oh * ow * batch)
+                scratch = max(scratch, conv.scratchCount(batch: batch, height: h, width: w))
+                inputs[step.output] = (oh, ow)
+            case .pool(let pool):
+                inputs[step.output] = pool.outputSize(height: h, width: w)
+            }
+        }
+        return (slot, scratch)
+    }
+
+    /// Runs the program on `batch` images already in slot 0 (CNHW) of `workspace`.
+    ///
+    /// - Parameter profile: if given, called after each step with its name and seconds.
+    /// - Returns: the final map's shape; its values are in `workspace.slot(outputSlot)`.
+    func run(
+        batch: Int, height: Int, width: Int, workspace: Workspace,
+        profile: ((String, Double) -> Void)? = nil
+    ) -> (channels: Int, height: Int, width: Int) {
+        var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
+        shapes[0] = (inputChannels, height, width)
+        let scratch = workspace.scratch
+        for step in steps {
+            let start = profile == nil ? 0 : Clock.seconds()
+            let s = shapes[step.input]
+            let input = UnsafePointer(workspace.slot(step.input))
+            let output = workspace.slot(step.output)
+            switch step.operation {
+            case .convolution(let conv, let accumulate):
+                precondition(conv.inChannels == s.channels, "\(step.name): expects \(conv.inChannels) channels, got \(s.channels)")
+                let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
+                if accumulate {
+                    let r = shapes[step.output]
+                    precondition(r == (conv.outChannels, oh, ow), "\(step.name): residual shape \(r) differs from output")
+                }
+                conv.forward(input: input, output: output, batch: batch, height: s.height, width: s.width,
+                             accumulate: accumulate, scratch: scratch)
+                shapes[step.output] = (conv.outChannels, oh, ow)
+            case .pool(let pool):
+                pool.forward(input: input, output: output, planes: s.channels * batch, height: s.height, width: s.width)
+                let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
+                shapes[step.output] = (s.channels, oh, ow)
+            }
+            if let profile { profile(step.name, Clock.seconds() - start) }
+        }
+        return shapes[outputSlot]
+    }
+}
+
+extension Network {
+    /// The same network with every Winograd layer switched to the plain im2col path (a reference
+    /// for tests and benchmarks).
+    public func withoutWinograd() -> Network {
+        Network(inputChannels: inputChannels, steps: steps.map { step in
+            guard case .convolution(var conv, let accumulate) = step.operation else { return step }
+            conv.usesWinograd = false
+            var copy = step
+            copy.operation = .convolution(conv, accumulate: accumulate)
+            return copy
+        }, outputSlot: outputSlot)
+    }
+
+    /// The names of the program's steps, in order.
+    public var stepNames: [String] { steps.map(\.name) }
+}

@@ -1,0 +1,64 @@
+/// Assembles a ``Network`` program from named checkpoint tensors, folding each BatchNorm into the
+/// convolution before it; in `dryRun` it only records which tensors (and shapes) it would read.
+struct NetworkBuilder {
+    /// A tensor the model reads.
+    struct Requirement: Sendable, Equatable {
+        var name: String
+        var shape: [Int]
+    }
+
+    let source: TensorSource?
+    let inputChannels: Int
+    private(set) var steps: [Network.Step] = []
+    private(set) var requirements: [Requirement] = []
+
+    /// A builder reading from `source`, or recording requirements only when `source` is nil.
+    init(source: TensorSource?, inputChannels: Int) {
+        self.source = source
+        self.inputChannels = inputChannels
+    }
+
+    /// BatchNorm eval-mode epsilon (PyTorch's default, used by both models).
+    static let batchNormEpsilon: Float = 1e-5
+
+    private mutating func read(_ name: String, _ shape: [Int]) throws -> [Float] {
+        requirements.append(Requirement(name: name, shape: shape))
+        guard let source else { return [] }
+        return try source.floats(name, shape: shape)
+    }
+
+    /// Adds `conv` (weight `<conv>.weight`, no bias) followed by BatchNorm `<bn>.*`, folded.
+    mutating func convolution(
+        _ conv: String, batchNorm bn: String, out: Int, in inChannels: Int, kernel: Int, stride: Int = 1,
+        padding: Int = 0, groups: Int = 1, activation: Activation, from input: Int, to output: Int,
+        accumulate: Bool = false
+    ) throws {
+        let w = try read("\(conv).weight", [out, inChannels / groups, kernel, kernel])
+        let gamma = try read("\(bn).weight", [out])
+        let beta = try read("\(bn).bias", [out])
+        let mean = try read("\(bn).running_mean", [out])
+        let variance = try read("\(bn).running_var", [out])
+        guard source != nil else { return }
+        let folded = Conv2D.foldBatchNorm(weight: w, bias: [Float](repeating: 0, count: out), gamma: gamma, beta: beta,
+                                          mean: mean, variance: variance, epsilon: NetworkBuilder.batchNormEpsilon)
+        let layer = Conv2D(outChannels: out, inChannels: inChannels, kernel: (kernel, kernel), stride: (stride, stride),
+                           padding: (padding, padding), groups: groups, activation: activation,
+                           weight: folded.weight, bias: folded.bias)
+        steps.append(Network.Step(name: conv, operation: .convolution(layer, accumulate: accumulate), input: input, output: output))
+    }
+
+    /// Adds a pooling step.
+    mutating func pool(_ name: String, _ pool: Pool2D, from input: Int, to output: Int) {
+        steps.append(Network.Step(name: name, operation: .pool(pool), input: input, output: output))
+    }
+
+    /// The finished program, its result in `outputSlot`.
+    func network(outputSlot: Int) -> Network {
+        Network(inputChannels: inputChannels, steps: steps, outputSlot: outputSlot)
+    }
+
+    /// The first slot not in `used`.
+    static func free(_ used: Int...) -> Int {
+        (0..<Network.slotCount).first { !used.contains($0) }!
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// How the last feature map (C×h×w per image) becomes one embedding; every choice ends L2-normalised.
+///
+/// The eval helper's `--pooling` takes these raw values.
+public enum Pooling: String, Sendable, CaseIterable {
+    /// Global average pooling: the mean of each channel, C values.
+    case average
+    /// The paper's spatial attention: a = softmax over positions of Σ_c X(c,·); f_c = mean(X_c · a).
+    /// On real activations the channel sums are in the hundreds, so `a` is one-hot (see
+    /// ``Embedding/attentionPeak``).
+    case softmax
+    /// The official code's spatial attention: m = mean over channels of X, a = m / Σ m;
+    /// f_c = mean(X_c · a). The default for the compact descriptors.
+    case normalized
+    /// The official retrieval descriptor: 6 horizontal stripes averaged with the Python-2 integer
+    /// rule (s = h / 6, k = h − 5s; overlapping when h = 16), each L2-normalised over channels,
+    /// flattened channel-major (index c·6 + p): 6·C values. Needs h ≥ 6.
+    case stripes
+
+    /// The attention weight above which a softmax map counts as saturated (one position takes all).
+    public static let saturationThreshold: Float = 0.99
+
+    /// Stripes of the retrieval descriptor.
+    public static let stripeCount = 6
+
+    /// The embedding's length for a `channels`-channel feature map.
+    public func dimension(channels: Int) -> Int { self == .stripes ? channels * Pooling.stripeCount : channels }
+
+    /// The stripe rule for a map of `height` rows: stride s = h / 6 (floor) and kernel k = h − 5s.
+    public static func stripeGeometry(height: Int) -> (kernel: Int, stride: Int) {
+        let s = height / stripeCount
+        return (height - (stripeCount - 1) * s, s)
+    }
+
+    /// Pools one image's map, `channels` planes of `height`×`width` whose plane c starts at
+    /// `map + c · channelStride`, into `out` (``dimension(channels:)`` floats), L2-normalised.
+    ///
+    /// - Returns: the largest attention weight (0 for `average` and `stripes`).
+    func pool(
+        map: UnsafePointer<Float>, channelStride: Int, channels: Int, height: Int, width: Int,
+        into out: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>
+    ) -> Float {
+        let plane = height * width
+        switch self {
+        case .average:
+            for c in 0..<channels {
+                let src = map + c * channelStride
+                var sum: Float = 0
+                for i in 0..<plane { sum += src[i] }
+                out[c] = sum / Float(plane)
+            }
+            Pooling.normalize(out, count: channels)
+            return 0
+        case .softmax, .normalized:
+            // weights[i] = Σ_c X(c, i), turned in place into the attention map.
+            weights.update(repeating: 0, count: plane)
+            for c in 0..<channels {
+                let src = map + c * channelStride
+                for i in 0..<plane { weights[i] += src[i] }
+            }
+            var peak: Float = 0
+            if self == .softmax {
+                var top = -Float.infinity
+                for i in 0..<plane { top = max(top, weights[i]) }
+                var total: Float = 0
+                for i in 0..<plane { weights[i] = Foundation.exp(weights[i] - top); total += weights[i] }
+                for i in 0..<plane { weights[i] /= total }
+            } else {
+                // mean over channels, then divided by its sum: the 1/C cancels, so Σ_c X / Σ Σ_c X.
+                // The map is post-ReLU, so the total is ≥ 0; an all-zero map would be 0/0 (NaN) in the
+                // official code; here it falls back to uniform weights.
+                var total: Float = 0
+                for i in 0..<plane { total += weights[i] }
+                for i in 0..<plane { weights[i] = total > 0 ? weights[i] / total : 1 / Float(plane) }
+            }
+            for i in 0..<plane { peak = max(peak, weights[i]) }
+            for c in 0..<channels {
+                let src = map + c * channelStride
+                var sum: Float = 0
+                for i in 0..<plane { sum += src[i] * weights[i] }
+                out[c] = sum / Float(plane)
+            }
+            Pooling.normalize(out, count: channels)
+            return peak
+        case .stripes:
+            precondition(height >= Pooling.stripeCount, "stripes pooling needs a map at least 6 rows high, got \(height)")
+            let (k, s) = Pooling.stripeGeometry(height: height)
+            let area = Float(k * width)
+            for c in 0..<channels {
+                let src = map + c * channelStride
+                for p in 0..<Pooling.stripeCount {
+                    var sum: Float = 0
+                    for i in (p * s * width)..<((p * s + k) * width) { sum += src[i] }
+                    weights[p * channels + c] = sum / area
+                }
+            }
+            for p in 0..<Pooling.stripeCount { Pooling.normalize(weights + p * channels, count: channels) }
+            for c in 0..<channels {
+                for p in 0..<Pooling.stripeCount { out[c * Pooling.stripeCount + p] = weights[p * channels + c] }
+            }
+            return 0
+        }
+    }
+
+    /// Scratch floats ``pool`` needs for one image.
+    static func scratchCount(channels: Int, height: Int, width: Int) -> Int {
+        max(height * width, stripeCount * channels)
+    }
+
+    /// Divides `count` values by their Euclidean norm (left as they are when the norm is 0).
+    static func normalize(_ v: UnsafeMutablePointer<Float>, count: Int) {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(v[i]) * Double(v[i]) }
+        guard sum > 0 else { return }
+        let scale = Float(1 / sum.squareRoot())
+        for i in 0..<count { v[i] *= scale }
+    }
+}

@@ -1,0 +1,183 @@
+/// A re-identification network ready to embed batches of preprocessed crops.
+///
+/// Owns its network (BatchNorm folded, Winograd filters transformed) and the workspace it runs in:
+/// buffers are sized on the first batch and reused, so steady-state calls allocate only their
+/// result.
+/// - Note: not thread-safe and not `Sendable`: one model per embedding actor or task. The GEMMs use
+///   every core (``threadCount``); run one model at a time.
+public final class ReIDModel {
+    /// Which network this is.
+    public let architecture: Architecture
+    /// The layer program.
+    public let network: Network
+    /// Input `(height, width)` the crops must have.
+    public let inputSize: (height: Int, width: Int)
+    /// How the last map becomes the embedding.
+    public let pooling: Pooling
+    /// Channels of the last feature map.
+    public let featureChannels: Int
+    /// Values per embedding.
+    public var dimension: Int { pooling.dimension(channels: featureChannels) }
+    /// Shape of the last map at ``inputSize``.
+    public let featureMapSize: (height: Int, width: Int)
+    /// OpenBLAS threads (set once per process: one per core this process may use).
+    public static var threadCount: Int { GEMM.threadCount }
+    /// The OpenBLAS kernel family in use (e.g. "Haswell", "Zen").
+    public static var blasCore: String { GEMM.coreName }
+
+    private let workspace = Workspace()
+    private var poolScratch: [Float]
+
+    /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
+    ///
+    /// - Throws: ``ModelError`` (or the source's own error) naming a missing or mis-shaped tensor, or
+    ///   an input size the network or the pooling cannot take.
+    public init(
+        architecture: Architecture, weights: TensorSource, inputSize: (height: Int, width: Int)? = nil,
+        pooling: Pooling? = nil, winograd: Bool = true
+    ) throws {
+        let size = inputSize ?? architecture.defaultInputSize
+        let pooling = pooling ?? architecture.defaultPooling
+        let stride = architecture.outputStride
+        guard size.height >= stride && size.width >= stride && size.height % stride == 0 && size.width % stride == 0 else {
+            throw ModelError.badInputSize(height: size.height, width: size.width,
+                                          reason: "\(architecture.rawValue) needs height and width that are multiples of \(stride)")
+        }
+        if pooling == .stripes && size.height / stride < Pooling.stripeCount {
+            throw ModelError.badInputSize(height: size.height, width: size.width,
+                                          reason: "6-stripe pooling needs a feature map of at least 6 rows: height ≥ \(6 * stride)")
+        }
+        let built = try architecture.network(weights: weights)
+        self.architecture = architecture
+        self.network = winograd ? built : built.withoutWinograd()
+        self.inputSize = size
+        self.pooling = pooling
+        self.featureChannels = architecture.featureChannels
+        let map = network.outputShape(height: size.height, width: size.width)
+        self.featureMapSize = (map.height, map.width)
+        self.poolScratch = [Float](repeating: 0, count: Pooling.scratchCount(channels: map.channels, height: map.height, width: map.width))
+    }
+
+    /// Multiply-adds per image (FLOPs are twice this).
+    public var multiplyAddsPerImage: Int { network.multiplyAdds(height: inputSize.height, width: inputSize.width) }
+
+    /// Bytes held by the activation and scratch buffers.
+    public var workspaceBytes: Int { workspace.bytes }
+
+    /// Embeds `count` crops, preprocessed to `[count][3][height][width]` floats (NCHW, ImageNet-normalised).
+    ///
+    /// - Parameters:
+    ///   - maxBatch: images run through the network together (larger batches make larger GEMMs and
+    ///     need more memory).
+    ///   - profile: if given, called for each layer with its name and seconds (summed by the caller).
+    /// - Returns: `count` L2-normalised embeddings of ``dimension`` values each.
+    public func embed(
+        _ images: [Float], count: Int, maxBatch: Int = 16, profile: ((String, Double) -> Void)? = nil
+    ) throws -> Embeddings {
+        try embed(images, count: count, poolings: [pooling], maxBatch: maxBatch, profile: profile)[0]
+    }
+
+    /// Embeds `count` crops once through the network and pools the last map in each of `poolings`
+    /// (for ablations: one backbone pass, several descriptors), in the order given.
+    public func embed(
+        _ images: [Float], count: Int, poolings: [Pooling], maxBatch: Int = 16,
+        profile: ((String, Double) -> Void)? = nil
+    ) throws -> [Embeddings] {
+        let (h, w) = inputSize
+        let perImage = 3 * h * w
+        guard count >= 0, images.count == count * perImage else {
+            throw ModelError.badBatch("\(images.count) floats for \(count) images of 3x\(h)x\(w) (\(count * perImage) expected)")
+        }
+        guard maxBatch > 0 else { throw ModelError.badBatch("maxBatch must be positive") }
+        if poolings.contains(.stripes) && featureMapSize.height < Pooling.stripeCount {
+            throw ModelError.badInputSize(height: h, width: w, reason: "6-stripe pooling needs a feature map of at least 6 rows")
+        }
+        var values = poolings.map { [Float](repeating: 0, count: count * $0.dimension(channels: featureChannels)) }
+        var peaks = poolings.map { _ in [Float](repeating: 0, count: count) }
+        var start = 0
+        try images.withUnsafeBufferPointer { src in
+            while start < count {
+                let n = min(maxBatch, count - start)
+                let map = try run(src.baseAddress! + start * perImage, batch: n, profile: profile)
+                let poolStart = profile == nil ? 0 : Clock.seconds()
+                let plane = map.height * map.width
+                let result = UnsafePointer(workspace.slot(network.outputSlot))
+                for (k, pooling) in poolings.enumerated() {
+                    let d = pooling.dimension(channels: map.channels)
+                    values[k].withUnsafeMutableBufferPointer { dst in
+                        poolScratch.withUnsafeMutableBufferPointer { scratch in
+                            for i in 0..<n {
+                                peaks[k][start + i] = pooling.pool(
+                                    map: result + i * plane, channelStride: n * plane, channels: map.channels,
+                                    height: map.height, width: map.width,
+                                    into: dst.baseAddress! + (start + i) * d, weights: scratch.baseAddress!)
+                            }
+                        }
+                    }
+                }
+                if let profile { profile("pooling", Clock.seconds() - poolStart) }
+                start += n
+            }
+        }
+        return poolings.enumerated().map { k, pooling in
+            Embeddings(count: count, dimension: pooling.dimension(channels: featureChannels), values: values[k],
+                       attentionPeaks: peaks[k])
+        }
+    }
+
+    /// The last feature map of `count` crops run as one batch, `[count][channels][h][w]` (NCHW), for
+    /// comparisons with other implementations.
+    public func featureMap(_ images: [Float], count: Int) throws -> [Float] {
+        let perImage = 3 * inputSize.height * inputSize.width
+        guard count > 0, images.count == count * perImage else {
+            throw ModelError.badBatch("\(images.count) floats for \(count) images (\(count * perImage) expected)")
+        }
+        let map = try images.withUnsafeBufferPointer { try run($0.baseAddress!, batch: count, profile: nil) }
+        let plane = map.height * map.width
+        let src = workspace.slot(network.outputSlot)
+        var out = [Float](repeating: 0, count: count * map.channels * plane)
+        for c in 0..<map.channels {
+            for n in 0..<count {
+                for i in 0..<plane { out[(n * map.channels + c) * plane + i] = src[(c * count + n) * plane + i] }
+            }
+        }
+        return out
+    }
+
+    /// Copies a batch into slot 0 as CNHW and runs the network.
+    private func run(
+        _ images: UnsafePointer<Float>, batch: Int, profile: ((String, Double) -> Void)?
+    ) throws -> (channels: Int, height: Int, width: Int) {
+        let (h, w) = inputSize
+        let need = network.requirements(batch: batch, height: h, width: w)
+        workspace.reserve(slot: need.slot, scratch: need.scratch)
+        let plane = h * w
+        let input = workspace.slot(0)
+        // NCHW → CNHW: plane (n, c) moves to position (c, n).
+        for n in 0..<batch {
+            for c in 0..<3 {
+                (input + (c * batch + n) * plane).update(from: images + (n * 3 + c) * plane, count: plane)
+            }
+        }
+        return network.run(batch: batch, height: h, width: w, workspace: workspace, profile: profile)
+    }
+}
+
+/// The embeddings of a batch of crops, row-major `[count][dimension]`.
+public struct Embeddings: Sendable {
+    /// Crops embedded.
+    public let count: Int
+    /// Values per embedding.
+    public let dimension: Int
+    /// `count · dimension` values, L2-normalised per embedding.
+    public let values: [Float]
+    /// Per crop, the largest spatial attention weight (0 for pooling without attention); above
+    /// ``Pooling/saturationThreshold`` the softmax attention has collapsed onto one position.
+    public let attentionPeaks: [Float]
+
+    /// The embedding of crop `index`.
+    public subscript(index: Int) -> ArraySlice<Float> { values[(index * dimension)..<((index + 1) * dimension)] }
+
+    /// How many crops' attention collapsed onto one position (peak weight > ``Pooling/saturationThreshold``).
+    public var saturatedCount: Int { attentionPeaks.filter { $0 > Pooling.saturationThreshold }.count }
+}

@@ -1,1 +1,0 @@
-// ReIDNet module. See ../../README.md for its place in the architecture.

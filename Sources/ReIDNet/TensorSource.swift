@@ -1,0 +1,33 @@
+/// Where a model reads its named float tensors from: a loaded checkpoint (the weights loaders'
+/// `StateDict`) or any other name → tensor map.
+///
+/// Names are the model's own, without `module.` / `base.` prefixes (e.g. `layer1.0.conv1.weight`,
+/// `features.0.0.weight`); a source that holds prefixed names maps them.
+public protocol TensorSource {
+    /// The shape stored under `name`, or nil when the source has no such tensor.
+    func shape(of name: String) -> [Int]?
+    /// The values of `name` as Float32 in row-major order; throws an error naming the key (and both
+    /// shapes) when it is missing or its shape is not `shape`.
+    func floats(_ name: String, shape: [Int]) throws -> [Float]
+}
+
+/// A ``TensorSource`` over an in-memory dictionary (tests, synthetic weights).
+public struct TensorDictionary: TensorSource, Sendable {
+    /// name → (shape, row-major values).
+    public var tensors: [String: (shape: [Int], values: [Float])]
+
+    /// Wraps `tensors`; each entry's value count must match its shape.
+    public init(_ tensors: [String: (shape: [Int], values: [Float])]) {
+        self.tensors = tensors
+    }
+
+    /// The stored shape of `name`.
+    public func shape(of name: String) -> [Int]? { tensors[name]?.shape }
+
+    /// The values of `name`, checked against `shape`.
+    public func floats(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let entry = tensors[name] else { throw ModelError.missingTensor(name, expected: shape) }
+        guard entry.shape == shape else { throw ModelError.misshapedTensor(name, expected: shape, found: entry.shape) }
+        return entry.values
+    }
+}

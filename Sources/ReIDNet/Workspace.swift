@@ -1,0 +1,45 @@
+/// The activation and scratch buffers a ``Network`` runs in, allocated once and reused.
+///
+/// Buffers grow when a larger batch or input size arrives and are otherwise reused as they are, so
+/// steady-state embedding allocates nothing per layer or per call.
+/// - Note: not thread-safe; one workspace per embedding thread (``ReIDModel`` owns one).
+final class Workspace {
+    private(set) var slotCapacity = 0
+    private(set) var scratchCapacity = 0
+    private var slots: [UnsafeMutablePointer<Float>] = []
+    private(set) var scratch: UnsafeMutablePointer<Float>
+
+    init() {
+        scratch = .allocate(capacity: 1)
+        slots = (0..<Network.slotCount).map { _ in .allocate(capacity: 1) }
+        slotCapacity = 1
+        scratchCapacity = 1
+    }
+
+    deinit {
+        scratch.deallocate()
+        for slot in slots { slot.deallocate() }
+    }
+
+    /// Makes every slot hold at least `slot` floats and the scratch at least `scratch` floats.
+    func reserve(slot: Int, scratch count: Int) {
+        if slot > slotCapacity {
+            for i in slots.indices {
+                slots[i].deallocate()
+                slots[i] = .allocate(capacity: slot)
+            }
+            slotCapacity = slot
+        }
+        if count > scratchCapacity {
+            scratch.deallocate()
+            scratch = .allocate(capacity: count)
+            scratchCapacity = count
+        }
+    }
+
+    /// The buffer of activation slot `index`.
+    func slot(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index] }
+
+    /// Bytes held by all buffers.
+    var bytes: Int { (slotCapacity * slots.count + scratchCapacity) * MemoryLayout<Float>.stride }
+}

@@ -1,1 +1,0 @@
-// Synth module. See ../../README.md for its place in the architecture.

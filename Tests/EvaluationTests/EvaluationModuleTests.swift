@@ -1,4 +1,0 @@
-import XCTest
-@testable import Evaluation
-
-final class EvaluationModuleTests: XCTestCase {}

@@ -1,0 +1,62 @@
+import Foundation
+import ReIDNet
+import TestSupport
+import XCTest
+
+/// Model shapes, FLOP counts and the `fit` check on real and wrong checkpoints.
+final class ArchitectureTests: XCTestCase {
+    func testMobileNetV2_realCheckpoint_fitsAndOnlyMobileNet() throws {
+        let stateDict = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        let fit = Architecture.pfsaMobileNetV2.fit(stateDict)
+        XCTAssertTrue(fit.fits, fit.description)
+        XCTAssertEqual(fit.expectedCount, 52 * 5)  // 52 conv+BN pairs, 5 tensors each
+        XCTAssertFalse(Architecture.pfsaResNet50.fit(stateDict).fits)
+    }
+
+    func testResNet50_requiredTensors_followPFSAKeys() {
+        let names = Architecture.pfsaResNet50.requiredTensors.map(\.name)
+        XCTAssertEqual(names.count, 53 * 5)  // 53 conv+BN pairs: stem, 16 blocks × 3, 4 downsamples
+        XCTAssertEqual(names.first, "conv1.weight")
+        XCTAssertTrue(names.contains("layer4.0.downsample.0.weight"))
+        let shapes = Dictionary(uniqueKeysWithValues: Architecture.pfsaResNet50.requiredTensors.map { ($0.name, $0.shape) })
+        XCTAssertEqual(shapes["layer4.2.conv3.weight"], [2048, 512, 1, 1])
+        XCTAssertEqual(shapes["layer3.0.downsample.0.weight"], [1024, 512, 1, 1])
+    }
+
+    func testMisshapedTensor_errorNamesKeyAndBothShapes() throws {
+        var tensors: [String: (shape: [Int], values: [Float])] = [:]
+        for (name, shape) in Architecture.pfsaMobileNetV2.requiredTensors {
+            tensors[name] = (shape, [Float](repeating: 1, count: shape.reduce(1, *)))
+        }
+        tensors["features.3.conv.3.weight"] = ([144, 1, 5, 5], [Float](repeating: 1, count: 144 * 25))
+        XCTAssertThrowsError(try ReIDModel(architecture: .pfsaMobileNetV2, weights: TensorDictionary(tensors))) { error in
+            XCTAssertEqual("\(error)", "tensor 'features.3.conv.3.weight' has shape [144, 1, 5, 5], the model needs [144, 1, 3, 3]; check that the file is a checkpoint of this model")
+        }
+    }
+
+    func testBadInputSize_isAClearError() throws {
+        let stateDict = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        XCTAssertThrowsError(try ReIDModel(architecture: .pfsaMobileNetV2, weights: stateDict, inputSize: (250, 128))) { error in
+            XCTAssertEqual("\(error)", "input size 250x128 is not usable: pfsa-mobilenetv2 needs height and width that are multiples of 32")
+        }
+        XCTAssertThrowsError(try ReIDModel(architecture: .pfsaMobileNetV2, weights: stateDict, inputSize: (128, 64), pooling: .stripes))
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: stateDict)
+        XCTAssertThrowsError(try model.embed([1, 2, 3], count: 1)) { error in
+            XCTAssertTrue("\(error)".contains("3 floats for 1 images of 3x256x128"), "\(error)")
+        }
+    }
+
+    func testShapesAndFLOPs_matchPFSANotes() throws {
+        // Shapes and FLOPs need only the program, so zero weights are enough.
+        var tensors: [String: (shape: [Int], values: [Float])] = [:]
+        for (name, shape) in Architecture.pfsaResNet50.requiredTensors {
+            tensors[name] = (shape, [Float](repeating: name.hasSuffix("running_var") ? 1 : 0, count: shape.reduce(1, *)))
+        }
+        let network = try Architecture.pfsaResNet50.network(weights: TensorDictionary(tensors))
+        XCTAssertTrue(network.outputShape(height: 384, width: 128) == (2048, 24, 8))
+        XCTAssertTrue(network.outputShape(height: 256, width: 128) == (2048, 16, 8))
+        // PFSA.md: 8.1 GFLOP per 256x128 image, 12.2 at 384x128.
+        XCTAssertEqual(Double(2 * network.multiplyAdds(height: 256, width: 128)) / 1e9, 8.1, accuracy: 0.05)
+        XCTAssertEqual(Double(2 * network.multiplyAdds(height: 384, width: 128)) / 1e9, 12.2, accuracy: 0.1)
+    }
+}

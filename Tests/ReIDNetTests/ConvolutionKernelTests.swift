@@ -1,0 +1,154 @@
+import XCTest
+@testable import ReIDNet
+
+/// Every fast convolution path against a plain, obviously-correct reference on odd sizes.
+final class ConvolutionKernelTests: XCTestCase {
+    /// Deterministic pseudo-random values in [-1, 1).
+    static func random(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1 + 0.0000005
+        }
+    }
+
+    /// Direct convolution on CNHW in Double: the definition, with no tricks.
+    static func reference(
+        _ c: Conv2D, input: [Float], residual: [Float]?, batch n: Int, height h: Int, width w: Int
+    ) -> [Float] {
+        let (oh, ow) = c.outputSize(height: h, width: w)
+        let cinG = c.inChannels / c.groups, coutG = c.outChannels / c.groups
+        var out = [Float](repeating: 0, count: c.outChannels * n * oh * ow)
+        for o in 0..<c.outChannels {
+            let g = o / coutG
+            for b in 0..<n {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var sum = Double(c.bias[o])
+                        for ci in 0..<cinG {
+                            for ky in 0..<c.kernelHeight {
+                                for kx in 0..<c.kernelWidth {
+                                    let iy = oy * c.strideY - c.padY + ky, ix = ox * c.strideX - c.padX + kx
+                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                    let wv = c.weight[((o * cinG + ci) * c.kernelHeight + ky) * c.kernelWidth + kx]
+                                    sum += Double(wv) * Double(input[(((g * cinG + ci) * n + b) * h + iy) * w + ix])
+                                }
+                            }
+                        }
+                        let index = ((o * n + b) * oh + oy) * ow + ox
+                        if let residual { sum += Double(residual[index]) }
+                        switch c.activation {
+                        case .identity: break
+                        case .relu: sum = max(sum, 0)
+                        case .relu6: sum = min(max(sum, 0), 6)
+                        }
+                        out[index] = Float(sum)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Runs `conv` through `forward` (whatever algorithm it picked) on CNHW data.
+    static func run(_ conv: Conv2D, input: [Float], residual: [Float]?, batch: Int, height: Int, width: Int) -> [Float] {
+        let (oh, ow) = conv.outputSize(height: height, width: width)
+        var out = residual ?? [Float](repeating: .nan, count: conv.outChannels * batch * oh * ow)
+        var scratch = [Float](repeating: .nan, count: max(1, conv.scratchCount(batch: batch, height: height, width: width)))
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    conv.forward(input: i.baseAddress!, output: o.baseAddress!, batch: batch, height: height, width: width,
+                                 accumulate: residual != nil, scratch: s.baseAddress!)
+                }
+            }
+        }
+        return out
+    }
+
+    static func assertClose(_ a: [Float], _ b: [Float], rtol: Float = 1e-4, atol: Float = 1e-5,
+                            _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, "\(message): count", file: file, line: line)
+        var worst: (Int, Float) = (0, 0)
+        for i in 0..<min(a.count, b.count) {
+            let err = abs(a[i] - b[i]) - (atol + rtol * abs(b[i]))
+            if !(err <= 0) && (err > worst.1 || worst.1 == 0) { worst = (i, err.isNaN ? .infinity : err) }
+        }
+        XCTAssertEqual(worst.1, 0, "\(message): index \(worst.0) got \(a[worst.0]) expected \(b[worst.0])", file: file, line: line)
+    }
+
+    /// Builds a layer, runs it both ways, with and without a residual.
+    func check(
+        out: Int, in cin: Int, kernel: Int, stride: Int, padding: Int, groups: Int = 1, activation: Activation,
+        batch: Int, height: Int, width: Int, expect algorithm: ConvolutionAlgorithm, winograd: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
+        var conv = Conv2D(outChannels: out, inChannels: cin, kernel: (kernel, kernel), stride: (stride, stride),
+                          padding: (padding, padding), groups: groups, activation: activation,
+                          weight: Self.random(out * cin / groups * kernel * kernel, seed: 1),
+                          bias: Self.random(out, seed: 2))
+        if !winograd { conv.usesWinograd = false }
+        XCTAssertEqual(conv.algorithm, algorithm, file: file, line: line)
+        let input = Self.random(cin * batch * height * width, seed: 3).map { $0 * 2 }
+        let (oh, ow) = conv.outputSize(height: height, width: width)
+        let residual = Self.random(out * batch * oh * ow, seed: 4)
+        let label = "\(algorithm) \(out)x\(cin)x\(kernel)x\(kernel) s\(stride) p\(padding) g\(groups) n\(batch) \(height)x\(width)"
+        Self.assertClose(Self.run(conv, input: input, residual: nil, batch: batch, height: height, width: width),
+                         Self.reference(conv, input: input, residual: nil, batch: batch, height: height, width: width),
+                         label, file: file, line: line)
+        Self.assertClose(Self.run(conv, input: input, residual: residual, batch: batch, height: height, width: width),
+                         Self.reference(conv, input: input, residual: residual, batch: batch, height: height, width: width),
+                         label + " +residual", file: file, line: line)
+    }
+
+    func testPointwise_oddSizes_matchesReference() {
+        check(out: 7, in: 13, kernel: 1, stride: 1, padding: 0, activation: .relu, batch: 3, height: 5, width: 7, expect: .pointwise)
+        check(out: 1, in: 1, kernel: 1, stride: 1, padding: 0, activation: .identity, batch: 1, height: 1, width: 1, expect: .pointwise)
+    }
+
+    func testPointwiseStrided_oddSizes_matchesReference() {
+        check(out: 9, in: 5, kernel: 1, stride: 2, padding: 0, activation: .identity, batch: 3, height: 7, width: 9, expect: .pointwiseStrided)
+    }
+
+    func testIm2col_stemAndStridedShapes_matchReference() {
+        check(out: 5, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 13, width: 11, expect: .im2col)
+        check(out: 11, in: 7, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 9, width: 7, expect: .im2col)
+        check(out: 4, in: 3, kernel: 5, stride: 1, padding: 0, activation: .identity, batch: 1, height: 5, width: 6, expect: .im2col)
+    }
+
+    func testIm2col_grouped_matchesReference() {
+        check(out: 9, in: 6, kernel: 3, stride: 1, padding: 1, groups: 3, activation: .relu, batch: 2, height: 7, width: 5, expect: .im2col)
+    }
+
+    func testIm2col_winogradOff_matchesReference() {
+        check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .im2col, winograd: false)
+    }
+
+    func testWinograd_oddSizes_matchesReference() {
+        check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .winograd)
+        check(out: 3, in: 17, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 1, height: 1, width: 1, expect: .winograd)
+        check(out: 13, in: 13, kernel: 3, stride: 1, padding: 1, activation: .relu6, batch: 2, height: 24, width: 8, expect: .winograd)
+    }
+
+    func testDepthwise_strides_matchesReference() {
+        check(out: 7, in: 7, kernel: 3, stride: 1, padding: 1, groups: 7, activation: .relu6, batch: 3, height: 9, width: 5, expect: .depthwise)
+        check(out: 5, in: 5, kernel: 3, stride: 2, padding: 1, groups: 5, activation: .relu6, batch: 2, height: 9, width: 7, expect: .depthwise)
+        check(out: 3, in: 3, kernel: 5, stride: 2, padding: 2, groups: 3, activation: .identity, batch: 1, height: 4, width: 3, expect: .depthwise)
+    }
+
+    func testFoldBatchNorm_equalsConvolutionThenBatchNorm() {
+        let conv = Conv2D(outChannels: 5, inChannels: 3, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
+                          weight: Self.random(5 * 3 * 9, seed: 7))
+        let gamma = Self.random(5, seed: 8).map { $0 + 1.5 }, beta = Self.random(5, seed: 9)
+        let mean = Self.random(5, seed: 10), variance = Self.random(5, seed: 11).map { $0 + 1.2 }
+        var folded = conv
+        folded.foldBatchNorm(gamma: gamma, beta: beta, mean: mean, variance: variance)
+        let input = Self.random(3 * 2 * 7 * 5, seed: 12)
+        let plain = Self.reference(conv, input: input, residual: nil, batch: 2, height: 7, width: 5)
+        let expected = plain.enumerated().map { i, v -> Float in
+            let c = i / (2 * 7 * 5)
+            return (v - mean[c]) / (variance[c] + 1e-5).squareRoot() * gamma[c] + beta[c]
+        }
+        Self.assertClose(Self.run(folded, input: input, residual: nil, batch: 2, height: 7, width: 5), expected, "folded BN")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import ReIDNet
+import TestSupport
+import VideoIO
+import XCTest
+
+/// Crops of real vtest.avi frames, resized by Panoptes and by Pillow (the official pipeline's PIL
+/// bilinear resize), compared value for value.
+final class CropPreprocessorTests: XCTestCase {
+    /// Frame `index` of vtest.avi as a PNG written by the ffmpeg CLI.
+    func framePNG(_ index: Int, in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("frame\(index).png")
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-i", Fixtures.vtest.path, "-vf", "select=eq(n\\,\(index))", "-frames:v", "1", "-y", url.path,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        return url
+    }
+
+    func testResize_realCrops_equalPillowBilinearExactly() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Upscaled person-sized boxes, shrunk large boxes (antialiased), a box cut by the border,
+        // and the whole frame.
+        let boxes: [(Int, Int, Int, Int)] = [
+            (100, 200, 160, 350), (383, 121, 425, 222), (300, 100, 500, 500), (700, 480, 768, 576), (0, 0, 768, 576),
+            (5, 7, 6, 300),
+        ]
+        for frameIndex in [40, 500] {
+            let png = try framePNG(frameIndex, in: dir)
+            for (height, width) in [(256, 128), (384, 128)] {
+                let prefix = dir.appendingPathComponent("pil\(frameIndex)_\(height)").path
+                try runPeer("engine_pillow.py", [png.path, "\(height)", "\(width)", prefix]
+                    + boxes.map { "\($0.0),\($0.1),\($0.2),\($0.3)" })
+                let pillowPixels = try NumpyArray(npy: Data(contentsOf: URL(fileURLWithPath: prefix + "_pixels.npy")))
+                let pillowInput = try NumpyArray(npy: Data(contentsOf: URL(fileURLWithPath: prefix + "_input.npy")))
+                XCTAssertEqual(pillowPixels.shape, [boxes.count, height, width, 3])
+                let frame = try ImageDecoder.decode(path: png.path)
+                let pre = CropPreprocessor(height: height, width: width)
+                var ourInput: [Float] = []
+                var ourPixels: [UInt8] = []
+                try frame.withUnsafePixels { pointer, w, h, stride in
+                    for b in boxes {
+                        let box = CropBox(x: Double(b.0), y: Double(b.1), width: Double(b.2 - b.0), height: Double(b.3 - b.1))
+                        ourPixels += try pre.resizedPixels(pointer, width: w, height: h, rowStride: stride, box: box)
+                        try pre.append(pointer, width: w, height: h, rowStride: stride, box: box, to: &ourInput)
+                    }
+                }
+                let differing = zip(ourPixels, pillowPixels.values).filter { Float($0) != $1 }.count
+                let maxDiff = zip(ourPixels, pillowPixels.values).map { abs(Float($0) - $1) }.max() ?? 0
+                XCTAssertEqual(differing, 0, "frame \(frameIndex) \(height)x\(width): \(differing) values differ, max \(maxDiff)")
+                let inputDiff = zip(ourInput, pillowInput.values).map { abs($0 - $1) }.max() ?? .infinity
+                XCTAssertLessThanOrEqual(inputDiff, 1e-6, "normalised input differs by \(inputDiff)")
+                print("resize vs Pillow, frame \(frameIndex), \(height)x\(width): \(differing) of \(ourPixels.count) bytes differ; normalised max diff \(inputDiff)")
+            }
+        }
+    }
+
+    func testBoxOutsideImage_isAClearError() throws {
+        let pixels = [UInt8](repeating: 128, count: 10 * 8 * 3)
+        let pre = CropPreprocessor(height: 256, width: 128)
+        XCTAssertThrowsError(try pixels.withUnsafeBufferPointer {
+            try pre.resizedPixels($0.baseAddress!, width: 10, height: 8, rowStride: 30, box: CropBox(x: 20, y: 0, width: 5, height: 5))
+        }) { error in
+            XCTAssertEqual("\(error)", "box x=20.0 y=0.0 w=5.0 h=5.0 lies outside the 10x8 image; check the detections' coordinates")
+        }
+    }
+
+    func testBoxClipping_roundsAndClips() {
+        let box = CropBox(x: -3.4, y: 2.6, width: 10, height: 100)
+        XCTAssertTrue(box.clipped(frameWidth: 5, frameHeight: 50)! == (0, 3, 5, 50))
+        XCTAssertNil(CropBox(x: .nan, y: 0, width: 1, height: 1).clipped(frameWidth: 5, frameHeight: 5))
+    }
+}

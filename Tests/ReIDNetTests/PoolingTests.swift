@@ -1,0 +1,101 @@
+import XCTest
+@testable import ReIDNet
+
+/// Pool2D windows and the descriptor poolings against plain references.
+final class PoolingTests: XCTestCase {
+    func run(_ pool: Pool2D, _ input: [Float], planes: Int, h: Int, w: Int) -> [Float] {
+        let (oh, ow) = pool.outputSize(height: h, width: w)
+        var out = [Float](repeating: .nan, count: planes * oh * ow)
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { pool.forward(input: i.baseAddress!, output: $0.baseAddress!, planes: planes, height: h, width: w) }
+        }
+        return out
+    }
+
+    func testMaxPool_paddedOddPlane_matchesReference() {
+        let (planes, h, w) = (3, 9, 7)
+        let input = ConvolutionKernelTests.random(planes * h * w, seed: 21).map { $0 - 3 }  // all negative: padding must not win
+        let pool = Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        let (oh, ow) = pool.outputSize(height: h, width: w)
+        XCTAssertEqual(oh, 5); XCTAssertEqual(ow, 4)
+        var expected: [Float] = []
+        for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
+            var best = -Float.infinity
+            for y in (oy * 2 - 1)...(oy * 2 + 1) where y >= 0 && y < h {
+                for x in (ox * 2 - 1)...(ox * 2 + 1) where x >= 0 && x < w { best = max(best, input[(p * h + y) * w + x]) }
+            }
+            expected.append(best)
+        } } }
+        XCTAssertEqual(run(pool, input, planes: planes, h: h, w: w), expected)
+    }
+
+    func testAveragePool_overlappingStripes_matchesReference() {
+        let (planes, h, w) = (2, 16, 3)
+        let input = ConvolutionKernelTests.random(planes * h * w, seed: 22)
+        let pool = Pool2D(.average, kernel: (6, 3), stride: (2, 3))
+        var expected: [Float] = []
+        for p in 0..<planes { for s in 0..<6 {
+            var sum: Double = 0
+            for y in (2 * s)..<(2 * s + 6) { for x in 0..<w { sum += Double(input[(p * h + y) * w + x]) } }
+            expected.append(Float(sum / 18))
+        } }
+        ConvolutionKernelTests.assertClose(run(pool, input, planes: planes, h: h, w: w), expected, "stripes pool")
+    }
+
+    func testStripeGeometry_pythonTwoIntegerRule() {
+        XCTAssertTrue(Pooling.stripeGeometry(height: 24) == (4, 4))
+        XCTAssertTrue(Pooling.stripeGeometry(height: 16) == (6, 2))
+        XCTAssertTrue(Pooling.stripeGeometry(height: 8) == (3, 1))
+    }
+
+    /// The descriptor poolings on a CNHW map of `batch` images, against Double references.
+    func testDescriptorPoolings_matchReference() {
+        let (channels, batch, h, w) = (7, 3, 16, 3)
+        let map = ConvolutionKernelTests.random(channels * batch * h * w, seed: 23).map { max($0, 0) * 4 }
+        for pooling in Pooling.allCases {
+            for n in 0..<batch {
+                var out = [Float](repeating: .nan, count: pooling.dimension(channels: channels))
+                var weights = [Float](repeating: 0, count: Pooling.scratchCount(channels: channels, height: h, width: w))
+                let peak = map.withUnsafeBufferPointer { m in
+                    pooling.pool(map: m.baseAddress! + n * h * w, channelStride: batch * h * w, channels: channels,
+                                 height: h, width: w, into: &out, weights: &weights)
+                }
+                func x(_ c: Int, _ i: Int) -> Double { Double(map[(c * batch + n) * h * w + i]) }
+                var expected: [Double] = []
+                var expectedPeak = 0.0
+                switch pooling {
+                case .average:
+                    expected = (0..<channels).map { c in (0..<(h * w)).map { x(c, $0) }.reduce(0, +) / Double(h * w) }
+                case .softmax, .normalized:
+                    let s = (0..<(h * w)).map { i in (0..<channels).map { x($0, i) }.reduce(0, +) }
+                    let a: [Double]
+                    if pooling == .softmax {
+                        let e = s.map { exp($0 - s.max()!) }
+                        a = e.map { $0 / e.reduce(0, +) }
+                    } else {
+                        let m = s.map { $0 / Double(channels) }
+                        a = m.map { $0 / m.reduce(0, +) }
+                    }
+                    expectedPeak = a.max()!
+                    expected = (0..<channels).map { c in (0..<(h * w)).map { x(c, $0) * a[$0] }.reduce(0, +) / Double(h * w) }
+                case .stripes:
+                    var stripes = [[Double]](repeating: [], count: 6)
+                    for p in 0..<6 {
+                        stripes[p] = (0..<channels).map { c in
+                            ((2 * p * w)..<((2 * p + 6) * w)).map { x(c, $0) }.reduce(0, +) / Double(6 * w)
+                        }
+                        let norm = stripes[p].map { $0 * $0 }.reduce(0, +).squareRoot()
+                        stripes[p] = stripes[p].map { $0 / norm }
+                    }
+                    expected = (0..<(channels * 6)).map { stripes[$0 % 6][$0 / 6] }
+                }
+                if pooling != .stripes {
+                    let norm = expected.map { $0 * $0 }.reduce(0, +).squareRoot()
+                    expected = expected.map { $0 / norm }
+                }
+                ConvolutionKernelTests.assertClose(out, expected.map(Float.init), "\(pooling) image \(n)")
+                XCTAssertEqual(Double(peak), expectedPeak, accuracy: 1e-5, "\(pooling) peak")
+            }
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import XCTest
-@testable import ReIDNet
-
-final class ReIDNetModuleTests: XCTestCase {}
