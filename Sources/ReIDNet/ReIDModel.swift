@@ -181,3 +181,27 @@ public struct Embeddings: Sendable {
     /// How many crops' attention collapsed onto one position (peak weight > ``Pooling/saturationThreshold``).
     public var saturatedCount: Int { attentionPeaks.filter { $0 > Pooling.saturationThreshold }.count }
 }
+
+extension Embeddings {
+    /// Embedding `index` as one JSON Lines record, `{"image": IMAGE, "embedding": [...]}` (floats
+    /// printed with Swift's shortest round-tripping form, so reading them back gives the same Float32).
+    public func jsonLine(index: Int, image: String) -> String {
+        var escaped = "\""
+        for scalar in image.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20:
+                escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        escaped += "\""
+        let numbers = self[index].map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ")
+        return "{\"image\": \(escaped), \"embedding\": [\(numbers)]}"
+    }
+}
