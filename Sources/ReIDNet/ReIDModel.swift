@@ -205,3 +205,32 @@ extension Embeddings {
         return "{\"image\": \(escaped), \"embedding\": [\(numbers)]}"
     }
 }
+
+extension ReIDModel {
+    /// Multiply-adds per image of each convolution, by layer name (for profiles).
+    public var layerMultiplyAdds: [String: Int] {
+        var result: [String: Int] = [:]
+        var sizes = [(Int, Int)](repeating: (0, 0), count: Network.slotCount)
+        sizes[0] = inputSize
+        for step in network.steps {
+            let (h, w) = sizes[step.input]
+            switch step.operation {
+            case .convolution(let conv, _):
+                result[step.name] = conv.multiplyAdds(height: h, width: w)
+                sizes[step.output] = conv.outputSize(height: h, width: w)
+            case .pool(let pool):
+                sizes[step.output] = pool.outputSize(height: h, width: w)
+            }
+        }
+        return result
+    }
+
+    /// The algorithm each convolution runs (pointwise, im2col, depthwise, winograd ...), by layer name.
+    public var layerAlgorithms: [String: String] {
+        var result: [String: String] = [:]
+        for step in network.steps {
+            if case .convolution(let conv, _) = step.operation { result[step.name] = "\(conv.algorithm)" }
+        }
+        return result
+    }
+}
