@@ -19,6 +19,8 @@ public struct EmbedBenchmark {
         public var seconds: Double = 3
         /// Print a per-layer profile of each model at this batch (nil: none).
         public var profileBatch: Int? = nil
+        /// Run 3x3 stride-1 convolutions through Winograd (false: im2col, for comparison).
+        public var winograd = true
         /// The default configuration: both models, both sizes, batches 1, 8, 16, 3 s each.
         public init() {}
     }
@@ -71,7 +73,8 @@ public struct EmbedBenchmark {
             }
             let stateDict = try WeightsLoader.load(ours)
             for (height, width) in configuration.inputSizes {
-                let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width))
+                let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
+                                            winograd: configuration.winograd)
                 let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
                 try check(network, peerWeights: peerWeights, work: work)
                 for batch in configuration.batches {

@@ -89,8 +89,8 @@ extension Conv2D {
     /// Adds the bias and applies the activation to every output row.
     func epilogue(output: UnsafeMutablePointer<Float>, columns: Int) {
         bias.withUnsafeBufferPointer { b in
-            for o in 0..<outChannels {
-                activation.apply(bias: b[o], row: output + o * columns, count: columns)
+            ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / columns)) { range in
+                for o in range { activation.apply(bias: b[o], row: output + o * columns, count: columns) }
             }
         }
     }
@@ -100,12 +100,14 @@ extension Conv2D {
         input: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
         planes: Int, height: Int, width: Int, oh: Int, ow: Int
     ) {
-        for p in 0..<planes {
-            let src = input + p * height * width
-            let out = dst + p * oh * ow
-            for y in 0..<oh {
-                let row = src + y * strideY * width
-                for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
+        ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
+            for p in range {
+                let src = input + p * height * width
+                let out = dst + p * oh * ow
+                for y in 0..<oh {
+                    let row = src + y * strideY * width
+                    for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
+                }
             }
         }
     }
@@ -128,7 +130,8 @@ extension Conv2D {
                     let count = min(step, batch - n0)
                     let cols = count * plane
                     // Row r = (ci, ky, kx) of the column matrix, column = image-in-chunk · plane + pixel.
-                    for ci in 0..<cinG {
+                    ParallelFor.run(cinG, minimumPerThread: max(1, 16384 / (kernelHeight * kernelWidth * cols))) { range in
+                    for ci in range {
                         for ky in 0..<kernelHeight {
                             for kx in 0..<kernelWidth {
                                 let r = (ci * kernelHeight + ky) * kernelWidth + kx
@@ -139,6 +142,7 @@ extension Conv2D {
                                 }
                             }
                         }
+                    }
                     }
                     GEMM.multiply(m: coutG, n: cols, k: k, a: w.baseAddress! + g * coutG * k, lda: k,
                                   b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
@@ -195,7 +199,11 @@ extension Conv2D {
         let taps = kernelHeight * kernelWidth
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                for c in 0..<outChannels {
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
+                // Valid output columns per kernel column, the same for every row and channel.
+                var columns = [Int](repeating: 0, count: 2 * kernelWidth)
+                for kx in 0..<kernelWidth { (columns[2 * kx], columns[2 * kx + 1]) = validColumns(width: width, ow: ow, kx: kx) }
+                for c in range {
                     let filter = w.baseAddress! + c * taps
                     for n in 0..<batch {
                         let src = input + (c * batch + n) * height * width
@@ -208,7 +216,7 @@ extension Conv2D {
                                 if iy < 0 || iy >= height { continue }
                                 let row = src + iy * width
                                 for kx in 0..<kernelWidth {
-                                    let (x0, x1) = validColumns(width: width, ow: ow, kx: kx)
+                                    let x0 = columns[2 * kx], x1 = columns[2 * kx + 1]
                                     if x1 <= x0 { continue }
                                     let wv = filter[ky * kernelWidth + kx]
                                     if strideX == 1 {
@@ -222,6 +230,7 @@ extension Conv2D {
                             activation.apply(bias: b[c], row: out, count: ow)
                         }
                     }
+                }
                 }
             }
         }

@@ -71,26 +71,39 @@ extension Conv2D {
                 let m = scratch + 16 * inChannels * tiles
                 // Input transform: V[ξ][ci][t].
                 let vPoint = inChannels * tiles
-                for ci in 0..<inChannels {
+                ParallelFor.run(inChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                for ci in range {
                     for j in 0..<count {
                         let src = input + (ci * batch + n0 + j) * planeIn
                         for ty in 0..<tilesY {
                             for tx in 0..<tilesX {
                                 // The 4x4 tile at (2ty − 1, 2tx − 1), zero outside the image.
-                                var p = SIMD16<Float>(repeating: 0)
                                 let y0 = 2 * ty - 1, x0 = 2 * tx - 1
-                                for r in 0..<4 {
-                                    let y = y0 + r
-                                    if y < 0 || y >= height { continue }
-                                    let row = src + y * width
-                                    for c in 0..<4 {
-                                        let x = x0 + c
-                                        if x >= 0 && x < width { p[r * 4 + c] = row[x] }
+                                var d0 = SIMD4<Float>(), d1 = SIMD4<Float>(), d2 = SIMD4<Float>(), d3 = SIMD4<Float>()
+                                if y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width {
+                                    // Interior tile: four unaligned 4-float row loads.
+                                    let base = UnsafeRawPointer(src + y0 * width + x0)
+                                    let rowBytes = width * MemoryLayout<Float>.stride
+                                    d0 = base.loadUnaligned(as: SIMD4<Float>.self)
+                                    d1 = base.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
+                                    d2 = base.loadUnaligned(fromByteOffset: 2 * rowBytes, as: SIMD4<Float>.self)
+                                    d3 = base.loadUnaligned(fromByteOffset: 3 * rowBytes, as: SIMD4<Float>.self)
+                                } else {
+                                    // Border tile: zero outside the image.
+                                    var p = SIMD16<Float>(repeating: 0)
+                                    for r in 0..<4 {
+                                        let y = y0 + r
+                                        if y < 0 || y >= height { continue }
+                                        let row = src + y * width
+                                        for c in 0..<4 {
+                                            let x = x0 + c
+                                            if x >= 0 && x < width { p[r * 4 + c] = row[x] }
+                                        }
                                     }
+                                    d0 = p.lowHalf.lowHalf; d1 = p.lowHalf.highHalf
+                                    d2 = p.highHalf.lowHalf; d3 = p.highHalf.highHalf
                                 }
                                 // t = Bᵀ d (row combinations), then V = t B (column combinations).
-                                let d0 = p.lowHalf.lowHalf, d1 = p.lowHalf.highHalf
-                                let d2 = p.highHalf.lowHalf, d3 = p.highHalf.highHalf
                                 let base = v + ci * tiles + j * tilesPerImage + ty * tilesX + tx
                                 @inline(__always) func store(_ r: Int, _ t: SIMD4<Float>) {
                                     base[(r * 4 + 0) * vPoint] = t[0] - t[2]
@@ -106,6 +119,7 @@ extension Conv2D {
                         }
                     }
                 }
+                }
                 // 16 GEMMs: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
                 for xi in 0..<16 {
                     GEMM.multiply(m: outChannels, n: tiles, k: inChannels,
@@ -115,7 +129,8 @@ extension Conv2D {
                 }
                 // Output transform: Y = Aᵀ M A, clipped to the output size.
                 let mPoint = outChannels * tiles
-                for o in 0..<outChannels {
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                for o in range {
                     for j in 0..<count {
                         let dst = output + (o * batch + n0 + j) * planeIn
                         for ty in 0..<tilesY {
@@ -141,6 +156,7 @@ extension Conv2D {
                             }
                         }
                     }
+                }
                 }
                 n0 += count
             }

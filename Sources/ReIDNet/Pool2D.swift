@@ -36,7 +36,8 @@ public struct Pool2D: Sendable {
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int) {
         let (oh, ow) = outputSize(height: height, width: width)
         precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
-        for p in 0..<planes {
+        ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
+        for p in range {
             let src = input + p * height * width
             let dst = output + p * oh * ow
             for oy in 0..<oh {
@@ -55,6 +56,7 @@ public struct Pool2D: Sendable {
                     }
                 }
             }
+        }
         }
     }
 }

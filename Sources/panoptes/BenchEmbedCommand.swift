@@ -32,6 +32,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Flag(help: "Measure only with the environment as it is (skip the run with the OpenBLAS variables unset).")
     var environmentAsIs = false
 
+    @Flag(help: "Run 3x3 stride-1 convolutions through im2col instead of Winograd (for comparison).")
+    var noWinograd = false
+
     @Flag(help: .private)
     var child = false
 
@@ -62,6 +65,7 @@ extension BenchEmbedCommand {
         config.inputSizes = parsedInputs!
         config.seconds = seconds
         config.profileBatch = profile
+        config.winograd = !noWinograd
         let repository = Self.repositoryRoot()
         let label = child ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset" : "environment as is"
         FileHandle.standardOutput.write(Data("== bench embed (\(label)); noisy if other builds share the cores ==\n\(EmbedBenchmark.header)\n".utf8))
