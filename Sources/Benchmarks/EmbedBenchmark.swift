@@ -21,6 +21,8 @@ public struct EmbedBenchmark {
         public var profileBatch: Int? = nil
         /// Run 3x3 stride-1 convolutions through Winograd (false: im2col, for comparison).
         public var winograd = true
+        /// ONNX Runtime's intra-op threads (Panoptes' own count is `PANOPTES_THREADS`, read once).
+        public var threads = 2
         /// The default configuration: both models, both sizes, batches 1, 8, 16, 3 s each.
         public init() {}
     }
@@ -90,7 +92,8 @@ public struct EmbedBenchmark {
                     } while elapsed < configuration.seconds || runs < 3
                     let ours = Double(runs * batch) / elapsed
                     let theirs = try peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
-                                                          batch: batch, seconds: configuration.seconds)
+                                                          batch: batch, seconds: configuration.seconds,
+                                                          threads: configuration.threads)
                     let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: ours,
                                   peerImagesPerSecond: theirs, gflopPerImage: gflop)
                     rows.append(row)
@@ -162,6 +165,20 @@ public struct EmbedBenchmark {
             let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
             lines.append(String(format: "  %-26@ %8.2f ms %5.1f%% %@ %@", name as NSString, ms, 100 * totals[name]! / all,
                                 gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
+        }
+        // Totals per algorithm: where the time goes, and how fast each kind runs.
+        var byKind: [String: (ms: Double, flop: Double)] = [:]
+        for name in order {
+            let kind = network.layerAlgorithms[name] ?? name
+            let ms = totals[name]! / Double(runs) * 1000
+            let flop = 2 * Double((flops[name] ?? 0) * batch)
+            byKind[kind, default: (0, 0)].ms += ms
+            byKind[kind, default: (0, 0)].flop += flop
+        }
+        lines.append("  by kind:")
+        for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {
+            lines.append(String(format: "    %-18@ %8.1f ms %5.1f%%  %6.0f GFLOP/s", kind as NSString, value.ms,
+                                100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9))
         }
         return lines.joined(separator: "\n")
     }

@@ -39,9 +39,9 @@ struct EmbedBenchmarkPeer {
     }
 
     /// ONNX Runtime's images/s for one configuration.
-    func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double) throws -> Double {
+    func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double, threads: Int) throws -> Double {
         let text = try run(["bench", model.rawValue, weights.path, "--height", "\(height)", "--width", "\(width)",
-                            "--batch", "\(batch)", "--seconds", "\(seconds)", "--threads", "2"])
+                            "--batch", "\(batch)", "--seconds", "\(seconds)", "--threads", "\(threads)"])
         guard let line = text.split(separator: "\n").last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let value = object["images_per_second"] as? Double

@@ -32,6 +32,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Flag(help: "Measure only with the environment as it is (skip the run with the OpenBLAS variables unset).")
     var environmentAsIs = false
 
+    @Option(help: "Threads for both sides (Panoptes' PANOPTES_THREADS, ONNX Runtime's intra_op_num_threads).")
+    var threads = 2
+
     @Flag(help: "Run 3x3 stride-1 convolutions through im2col instead of Winograd (for comparison).")
     var noWinograd = false
 
@@ -42,6 +45,7 @@ struct BenchEmbedCommand: ParsableCommand {
         guard parsedBatches != nil else { throw ValidationError("--batches must be positive integers like 1,8,16, got '\(batches)'.") }
         guard parsedInputs != nil else { throw ValidationError("--inputs must look like 256x128,384x128, got '\(inputs)'.") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
+        guard threads > 0 else { throw ValidationError("--threads must be 1 or more.") }
     }
 
     var parsedBatches: [Int]? {
@@ -66,6 +70,9 @@ extension BenchEmbedCommand {
         config.seconds = seconds
         config.profileBatch = profile
         config.winograd = !noWinograd
+        config.threads = threads
+        // Read once by ReIDNet on its first GEMM, which has not run yet.
+        setenv("PANOPTES_THREADS", "\(threads)", 1)
         let repository = Self.repositoryRoot()
         let label = child ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset" : "environment as is"
         FileHandle.standardOutput.write(Data("== bench embed (\(label)); noisy if other builds share the cores ==\n\(EmbedBenchmark.header)\n".utf8))
