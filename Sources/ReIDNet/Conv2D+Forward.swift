@@ -131,18 +131,18 @@ extension Conv2D {
                     let cols = count * plane
                     // Row r = (ci, ky, kx) of the column matrix, column = image-in-chunk · plane + pixel.
                     ParallelFor.run(cinG, minimumPerThread: max(1, 16384 / (kernelHeight * kernelWidth * cols))) { range in
-                    for ci in range {
-                        for ky in 0..<kernelHeight {
-                            for kx in 0..<kernelWidth {
-                                let r = (ci * kernelHeight + ky) * kernelWidth + kx
-                                for j in 0..<count {
-                                    let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
-                                    let dst = scratch + r * cols + j * plane
-                                    im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
+                        for ci in range {
+                            for ky in 0..<kernelHeight {
+                                for kx in 0..<kernelWidth {
+                                    let r = (ci * kernelHeight + ky) * kernelWidth + kx
+                                    for j in 0..<count {
+                                        let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
+                                        let dst = scratch + r * cols + j * plane
+                                        im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
+                                    }
                                 }
                             }
                         }
-                    }
                     }
                     GEMM.multiply(m: coutG, n: cols, k: k, a: w.baseAddress! + g * coutG * k, lda: k,
                                   b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
