@@ -150,7 +150,7 @@ public final class ReIDModel {
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
         let need = network.requirements(batch: batch, height: h, width: w)
-        workspace.reserve(slot: need.slot, scratch: need.scratch)
+        workspace.reserve(slots: need.slots, scratch: need.scratch)
         let plane = h * w
         let input = workspace.slot(0)
         // NCHW → CNHW: plane (n, c) moves to position (c, n).
