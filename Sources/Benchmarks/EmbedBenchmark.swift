@@ -83,12 +83,12 @@ public struct EmbedBenchmark {
                     let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
                     _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
                     var runs = 0
-                    let start = Clock.seconds()
+                    let start = MonotonicClock.seconds()
                     var elapsed = 0.0
                     repeat {
                         _ = try network.embed(images, count: batch, maxBatch: batch)
                         runs += 1
-                        elapsed = Clock.seconds() - start
+                        elapsed = MonotonicClock.seconds() - start
                     } while elapsed < configuration.seconds || runs < 3
                     let ours = Double(runs * batch) / elapsed
                     let theirs = try peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,

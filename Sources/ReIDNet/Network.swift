@@ -112,7 +112,7 @@ public struct Network: Sendable {
         shapes[0] = (inputChannels, height, width)
         let scratch = workspace.scratch
         for step in steps {
-            let start = profile == nil ? 0 : Clock.seconds()
+            let start = profile == nil ? 0 : MonotonicClock.seconds()
             let s = shapes[step.input]
             let input = UnsafePointer(workspace.slot(step.input))
             let output = workspace.slot(step.output)
@@ -132,7 +132,7 @@ public struct Network: Sendable {
                 let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
                 shapes[step.output] = (s.channels, oh, ow)
             }
-            if let profile { profile(step.name, Clock.seconds() - start) }
+            if let profile { profile(step.name, MonotonicClock.seconds() - start) }
         }
         return shapes[outputSlot]
     }

@@ -99,7 +99,7 @@ public final class ReIDModel {
             while start < count {
                 let n = min(maxBatch, count - start)
                 let map = try run(src.baseAddress! + start * perImage, batch: n, profile: profile)
-                let poolStart = profile == nil ? 0 : Clock.seconds()
+                let poolStart = profile == nil ? 0 : MonotonicClock.seconds()
                 let plane = map.height * map.width
                 let result = UnsafePointer(workspace.slot(network.outputSlot))
                 for (k, pooling) in poolings.enumerated() {
@@ -115,7 +115,7 @@ public final class ReIDModel {
                         }
                     }
                 }
-                if let profile { profile("pooling", Clock.seconds() - poolStart) }
+                if let profile { profile("pooling", MonotonicClock.seconds() - poolStart) }
                 start += n
             }
         }
