@@ -57,9 +57,12 @@ struct EmbedCommand: ParsableCommand {
 
 extension EmbedCommand {
     func run() throws {
-        let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
-        let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(Self.parseSize),
-                                    pooling: pooling)
+        // The checkpoint is dropped once the network is built (BatchNorm folded into its own copy).
+        let network = try { () throws -> ReIDModel in
+            let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
+            return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(Self.parseSize),
+                                 pooling: pooling)
+        }()
         let pre = CropPreprocessor(height: network.inputSize.height, width: network.inputSize.width)
         var rows: [Float] = []
         rows.reserveCapacity(images.count * network.dimension)
