@@ -19,4 +19,24 @@ public enum Activation: String, Sendable, CaseIterable {
             for i in 0..<count { row[i] = min(max(row[i] + bias, 0), 6) }
         }
     }
+
+    /// The activation of one value.
+    @inline(__always)
+    func scalar(_ x: Float) -> Float {
+        switch self {
+        case .identity: return x
+        case .relu: return max(x, 0)
+        case .relu6: return min(max(x, 0), 6)
+        }
+    }
+
+    /// The activation of eight values.
+    @inline(__always)
+    func vector(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        switch self {
+        case .identity: return x
+        case .relu: return x.replacing(with: 0, where: x .< 0)
+        case .relu6: return x.replacing(with: 0, where: x .< 0).replacing(with: 6, where: x .> 6)
+        }
+    }
 }

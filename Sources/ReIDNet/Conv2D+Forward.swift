@@ -89,8 +89,8 @@ extension Conv2D {
     /// Adds the bias and applies the activation to every output row.
     func epilogue(output: UnsafeMutablePointer<Float>, columns: Int) {
         bias.withUnsafeBufferPointer { b in
-            for o in 0..<outChannels {
-                activation.apply(bias: b[o], row: output + o * columns, count: columns)
+            ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / columns)) { range in
+                for o in range { activation.apply(bias: b[o], row: output + o * columns, count: columns) }
             }
         }
     }
@@ -100,12 +100,14 @@ extension Conv2D {
         input: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
         planes: Int, height: Int, width: Int, oh: Int, ow: Int
     ) {
-        for p in 0..<planes {
-            let src = input + p * height * width
-            let out = dst + p * oh * ow
-            for y in 0..<oh {
-                let row = src + y * strideY * width
-                for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
+        ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
+            for p in range {
+                let src = input + p * height * width
+                let out = dst + p * oh * ow
+                for y in 0..<oh {
+                    let row = src + y * strideY * width
+                    for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
+                }
             }
         }
     }
@@ -128,14 +130,16 @@ extension Conv2D {
                     let count = min(step, batch - n0)
                     let cols = count * plane
                     // Row r = (ci, ky, kx) of the column matrix, column = image-in-chunk · plane + pixel.
-                    for ci in 0..<cinG {
-                        for ky in 0..<kernelHeight {
-                            for kx in 0..<kernelWidth {
-                                let r = (ci * kernelHeight + ky) * kernelWidth + kx
-                                for j in 0..<count {
-                                    let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
-                                    let dst = scratch + r * cols + j * plane
-                                    im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
+                    ParallelFor.run(cinG, minimumPerThread: max(1, 16384 / (kernelHeight * kernelWidth * cols))) { range in
+                        for ci in range {
+                            for ky in 0..<kernelHeight {
+                                for kx in 0..<kernelWidth {
+                                    let r = (ci * kernelHeight + ky) * kernelWidth + kx
+                                    for j in 0..<count {
+                                        let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
+                                        let dst = scratch + r * cols + j * plane
+                                        im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
+                                    }
                                 }
                             }
                         }
@@ -185,41 +189,79 @@ extension Conv2D {
         }
     }
 
-    /// Direct depthwise convolution: each output row is the bias plus one shifted, strided
-    /// multiply-add of an input row per kernel tap, then the activation.
+    /// Direct depthwise convolution. Each output row is computed once: eight outputs at a time in
+    /// SIMD registers wherever every kernel tap lies inside the input row (strides 1 and 2), then the
+    /// border columns one by one with bounds checks; bias, residual and activation are applied before
+    /// the single store.
     private func depthwise(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
+        // Output columns where every tap is inside the row: ox·s − p ≥ 0 and ox·s − p + kw − 1 < width.
+        let interiorStart = min(ow, (padX + strideX - 1) / strideX)
+        var interiorEnd = (width - kernelWidth + padX) >= 0 ? min(ow, (width - kernelWidth + padX) / strideX + 1) : 0
+        // A stride-2 vector load reads 16 floats from ox·2 − p + kx: keep all of them inside the row.
+        if strideX == 2 {
+            interiorEnd = min(interiorEnd, max(0, (width - 16 + padX - (kernelWidth - 1)) / 2 + 1))
+        }
+        let vectorizable = strideX == 1 || strideX == 2
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                for c in 0..<outChannels {
-                    let filter = w.baseAddress! + c * taps
-                    for n in 0..<batch {
-                        let src = input + (c * batch + n) * height * width
-                        let dst = output + (c * batch + n) * oh * ow
-                        for oy in 0..<oh {
-                            let out = dst + oy * ow
-                            if !accumulate { out.update(repeating: 0, count: ow) }
-                            for ky in 0..<kernelHeight {
-                                let iy = oy * strideY - padY + ky
-                                if iy < 0 || iy >= height { continue }
-                                let row = src + iy * width
-                                for kx in 0..<kernelWidth {
-                                    let (x0, x1) = validColumns(width: width, ow: ow, kx: kx)
-                                    if x1 <= x0 { continue }
-                                    let wv = filter[ky * kernelWidth + kx]
-                                    if strideX == 1 {
-                                        let shifted = row + (kx - padX)
-                                        for ox in x0..<x1 { out[ox] += wv * shifted[ox] }
-                                    } else {
-                                        for ox in x0..<x1 { out[ox] += wv * row[ox * strideX - padX + kx] }
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
+                    for c in range {
+                        let filter = w.baseAddress! + c * taps
+                        let bias = b[c]
+                        for n in 0..<batch {
+                            let src = input + (c * batch + n) * height * width
+                            let dst = output + (c * batch + n) * oh * ow
+                            for oy in 0..<oh {
+                                let out = dst + oy * ow
+                                let iy0 = oy * strideY - padY
+                                let ky0 = max(0, -iy0), ky1 = min(kernelHeight, height - iy0)
+                                // Scalar path for one output column.
+                                @inline(__always) func scalar(_ ox: Int) {
+                                    var sum = bias
+                                    let ix0 = ox * strideX - padX
+                                    if ky0 < ky1 {
+                                        for ky in ky0..<ky1 {
+                                            let row = src + (iy0 + ky) * width
+                                            for kx in 0..<kernelWidth {
+                                                let ix = ix0 + kx
+                                                if ix >= 0 && ix < width { sum += filter[ky * kernelWidth + kx] * row[ix] }
+                                            }
+                                        }
+                                    }
+                                    if accumulate { sum += out[ox] }
+                                    out[ox] = activation.scalar(sum)
+                                }
+                                var ox = 0
+                                while ox < min(interiorStart, ow) { scalar(ox); ox += 1 }
+                                if vectorizable && ky0 < ky1 {
+                                    while ox + 8 <= interiorEnd {
+                                        var acc = SIMD8<Float>(repeating: bias)
+                                        let ix0 = ox * strideX - padX
+                                        for ky in ky0..<ky1 {
+                                            let row = UnsafeRawPointer(src + (iy0 + ky) * width + ix0)
+                                            for kx in 0..<kernelWidth {
+                                                let wv = filter[ky * kernelWidth + kx]
+                                                let offset = kx * MemoryLayout<Float>.stride
+                                                if strideX == 1 {
+                                                    acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                                                } else {
+                                                    acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self).evenHalf
+                                                }
+                                            }
+                                        }
+                                        let slot = UnsafeMutableRawPointer(out + ox)
+                                        if accumulate { acc += slot.loadUnaligned(as: SIMD8<Float>.self) }
+                                        slot.storeBytes(of: activation.vector(acc), as: SIMD8<Float>.self)
+                                        ox += 8
                                     }
                                 }
+                                while ox < ow { scalar(ox); ox += 1 }
                             }
-                            activation.apply(bias: b[c], row: out, count: ow)
                         }
                     }
                 }

@@ -71,37 +71,51 @@ extension Conv2D {
                 let m = scratch + 16 * inChannels * tiles
                 // Input transform: V[ξ][ci][t].
                 let vPoint = inChannels * tiles
-                for ci in 0..<inChannels {
-                    for j in 0..<count {
-                        let src = input + (ci * batch + n0 + j) * planeIn
-                        for ty in 0..<tilesY {
-                            for tx in 0..<tilesX {
-                                // The 4x4 tile at (2ty − 1, 2tx − 1), zero outside the image.
-                                var p = SIMD16<Float>(repeating: 0)
-                                let y0 = 2 * ty - 1, x0 = 2 * tx - 1
-                                for r in 0..<4 {
-                                    let y = y0 + r
-                                    if y < 0 || y >= height { continue }
-                                    let row = src + y * width
-                                    for c in 0..<4 {
-                                        let x = x0 + c
-                                        if x >= 0 && x < width { p[r * 4 + c] = row[x] }
+                ParallelFor.run(inChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                    for ci in range {
+                        for j in 0..<count {
+                            let src = input + (ci * batch + n0 + j) * planeIn
+                            for ty in 0..<tilesY {
+                                for tx in 0..<tilesX {
+                                    // The 4x4 tile at (2ty − 1, 2tx − 1), zero outside the image.
+                                    let y0 = 2 * ty - 1, x0 = 2 * tx - 1
+                                    var d0 = SIMD4<Float>(), d1 = SIMD4<Float>(), d2 = SIMD4<Float>(), d3 = SIMD4<Float>()
+                                    if y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width {
+                                        // Interior tile: four unaligned 4-float row loads.
+                                        let base = UnsafeRawPointer(src + y0 * width + x0)
+                                        let rowBytes = width * MemoryLayout<Float>.stride
+                                        d0 = base.loadUnaligned(as: SIMD4<Float>.self)
+                                        d1 = base.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
+                                        d2 = base.loadUnaligned(fromByteOffset: 2 * rowBytes, as: SIMD4<Float>.self)
+                                        d3 = base.loadUnaligned(fromByteOffset: 3 * rowBytes, as: SIMD4<Float>.self)
+                                    } else {
+                                        // Border tile: zero outside the image.
+                                        var p = SIMD16<Float>(repeating: 0)
+                                        for r in 0..<4 {
+                                            let y = y0 + r
+                                            if y < 0 || y >= height { continue }
+                                            let row = src + y * width
+                                            for c in 0..<4 {
+                                                let x = x0 + c
+                                                if x >= 0 && x < width { p[r * 4 + c] = row[x] }
+                                            }
+                                        }
+                                        d0 = p.lowHalf.lowHalf; d1 = p.lowHalf.highHalf
+                                        d2 = p.highHalf.lowHalf; d3 = p.highHalf.highHalf
                                     }
+                                    // t = Bᵀ d (row combinations), then V = t B (column combinations).
+                                    let base = v + ci * tiles + j * tilesPerImage + ty * tilesX + tx
+                                    @inline(__always) func store(_ r: Int, _ t: SIMD4<Float>) {
+                                        base[(r * 4 + 0) * vPoint] = t[0] - t[2]
+                                        base[(r * 4 + 1) * vPoint] = t[1] + t[2]
+                                        base[(r * 4 + 2) * vPoint] = t[2] - t[1]
+                                        base[(r * 4 + 3) * vPoint] = t[1] - t[3]
+                                    }
+                                    store(0, d0 - d2)
+                                    store(1, d1 + d2)
+                                    store(2, d2 - d1)
+                                    store(3, d1 - d3)
                                 }
-                                // t = Bᵀ d (row combinations), then V = t B (column combinations).
-                                let d0 = p.lowHalf.lowHalf, d1 = p.lowHalf.highHalf
-                                let d2 = p.highHalf.lowHalf, d3 = p.highHalf.highHalf
-                                let base = v + ci * tiles + j * tilesPerImage + ty * tilesX + tx
-                                @inline(__always) func store(_ r: Int, _ t: SIMD4<Float>) {
-                                    base[(r * 4 + 0) * vPoint] = t[0] - t[2]
-                                    base[(r * 4 + 1) * vPoint] = t[1] + t[2]
-                                    base[(r * 4 + 2) * vPoint] = t[2] - t[1]
-                                    base[(r * 4 + 3) * vPoint] = t[1] - t[3]
-                                }
-                                store(0, d0 - d2)
-                                store(1, d1 + d2)
-                                store(2, d2 - d1)
-                                store(3, d1 - d3)
                             }
                         }
                     }
@@ -115,28 +129,30 @@ extension Conv2D {
                 }
                 // Output transform: Y = Aᵀ M A, clipped to the output size.
                 let mPoint = outChannels * tiles
-                for o in 0..<outChannels {
-                    for j in 0..<count {
-                        let dst = output + (o * batch + n0 + j) * planeIn
-                        for ty in 0..<tilesY {
-                            for tx in 0..<tilesX {
-                                let q = m + o * tiles + j * tilesPerImage + ty * tilesX + tx
-                                @inline(__always) func at(_ r: Int, _ c: Int) -> Float { q[(r * 4 + c) * mPoint] }
-                                // s = Aᵀ M: two rows of four.
-                                let s00 = at(0, 0) + at(1, 0) + at(2, 0), s01 = at(0, 1) + at(1, 1) + at(2, 1)
-                                let s02 = at(0, 2) + at(1, 2) + at(2, 2), s03 = at(0, 3) + at(1, 3) + at(2, 3)
-                                let s10 = at(1, 0) - at(2, 0) - at(3, 0), s11 = at(1, 1) - at(2, 1) - at(3, 1)
-                                let s12 = at(1, 2) - at(2, 2) - at(3, 2), s13 = at(1, 3) - at(2, 3) - at(3, 3)
-                                let y00 = s00 + s01 + s02, y01 = s01 - s02 - s03
-                                let y10 = s10 + s11 + s12, y11 = s11 - s12 - s13
-                                let y = 2 * ty, x = 2 * tx
-                                let row0 = dst + y * width + x
-                                if accumulate { row0[0] += y00 } else { row0[0] = y00 }
-                                if x + 1 < width { if accumulate { row0[1] += y01 } else { row0[1] = y01 } }
-                                if y + 1 < height {
-                                    let row1 = row0 + width
-                                    if accumulate { row1[0] += y10 } else { row1[0] = y10 }
-                                    if x + 1 < width { if accumulate { row1[1] += y11 } else { row1[1] = y11 } }
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                    for o in range {
+                        for j in 0..<count {
+                            let dst = output + (o * batch + n0 + j) * planeIn
+                            for ty in 0..<tilesY {
+                                for tx in 0..<tilesX {
+                                    let q = m + o * tiles + j * tilesPerImage + ty * tilesX + tx
+                                    @inline(__always) func at(_ r: Int, _ c: Int) -> Float { q[(r * 4 + c) * mPoint] }
+                                    // s = Aᵀ M: two rows of four.
+                                    let s00 = at(0, 0) + at(1, 0) + at(2, 0), s01 = at(0, 1) + at(1, 1) + at(2, 1)
+                                    let s02 = at(0, 2) + at(1, 2) + at(2, 2), s03 = at(0, 3) + at(1, 3) + at(2, 3)
+                                    let s10 = at(1, 0) - at(2, 0) - at(3, 0), s11 = at(1, 1) - at(2, 1) - at(3, 1)
+                                    let s12 = at(1, 2) - at(2, 2) - at(3, 2), s13 = at(1, 3) - at(2, 3) - at(3, 3)
+                                    let y00 = s00 + s01 + s02, y01 = s01 - s02 - s03
+                                    let y10 = s10 + s11 + s12, y11 = s11 - s12 - s13
+                                    let y = 2 * ty, x = 2 * tx
+                                    let row0 = dst + y * width + x
+                                    if accumulate { row0[0] += y00 } else { row0[0] = y00 }
+                                    if x + 1 < width { if accumulate { row0[1] += y01 } else { row0[1] = y01 } }
+                                    if y + 1 < height {
+                                        let row1 = row0 + width
+                                        if accumulate { row1[0] += y10 } else { row1[0] = y10 }
+                                        if x + 1 < width { if accumulate { row1[1] += y11 } else { row1[1] = y11 } }
+                                    }
                                 }
                             }
                         }

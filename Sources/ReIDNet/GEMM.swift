@@ -4,14 +4,17 @@ import Foundation
 /// The one door from ReIDNet to OpenBLAS: single-precision matrix products (wraps `cblas_sgemm`).
 ///
 /// Every matrix is row-major. The thread count is set once, the first time any product runs, to
-/// ``threadCount``: one BLAS thread per core this process may use. The network's own loops (im2col,
+/// ``threadCount``: one BLAS thread per core this process may use (or `PANOPTES_THREADS`). The network's own loops (im2col,
 /// depthwise, epilogues) run on the calling thread *between* BLAS calls, never concurrently with
 /// them, so the process never runs more compute threads than cores.
 /// - Note: call from one thread at a time (the embedder is owned by one actor or one task).
 enum GEMM {
-    /// OpenBLAS threads: the cores this process may use (`ProcessInfo.activeProcessorCount`).
+    /// Compute threads: `PANOPTES_THREADS` when set to a positive integer, else the cores this
+    /// process may use (`ProcessInfo.activeProcessorCount`). Read once, on first use; OpenBLAS gets
+    /// the same count (`openblas_set_num_threads`) and ReIDNet's own loops split into as many slices.
     static let threadCount: Int = {
-        let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let requested = ProcessInfo.processInfo.environment["PANOPTES_THREADS"].flatMap { Int($0) } ?? 0
+        let count = requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
         openblas_set_num_threads(Int32(count))
         return count
     }()

@@ -75,25 +75,29 @@ public struct Network: Sendable {
         return total
     }
 
-    /// Floats each slot and the scratch buffer need for a batch of `batch` images of `height`×`width`.
-    func requirements(batch: Int, height: Int, width: Int) -> (slot: Int, scratch: Int) {
-        var slot = inputChannels * height * width * batch
+    /// Floats each slot and the scratch buffer need for a batch of `batch` images of `height`×`width`
+    /// (each slot sized for the largest map it ever holds).
+    func requirements(batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
+        var slots = [Int](repeating: 0, count: Network.slotCount)
+        slots[0] = inputChannels * height * width * batch
         var scratch = 0
-        var inputs = [(Int, Int)](repeating: (0, 0), count: Network.slotCount)
-        inputs[0] = (height, width)
+        var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
+        shapes[0] = (inputChannels, height, width)
         for step in steps {
-            let (h, w) = inputs[step.input]
+            let s = shapes[step.input]
             switch step.operation {
             case .convolution(let conv, _):
-                let (oh, ow) = conv.outputSize(height: h, width: w)
-                slot = max(slot, conv.outChannels * oh * ow * batch)
-                scratch = max(scratch, conv.scratchCount(batch: batch, height: h, width: w))
-                inputs[step.output] = (oh, ow)
+                let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
+                shapes[step.output] = (conv.outChannels, oh, ow)
+                scratch = max(scratch, conv.scratchCount(batch: batch, height: s.height, width: s.width))
             case .pool(let pool):
-                inputs[step.output] = pool.outputSize(height: h, width: w)
+                let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
+                shapes[step.output] = (s.channels, oh, ow)
             }
+            let o = shapes[step.output]
+            slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch)
         }
-        return (slot, scratch)
+        return (slots, scratch)
     }
 
     /// Runs the program on `batch` images already in slot 0 (CNHW) of `workspace`.
@@ -108,7 +112,7 @@ public struct Network: Sendable {
         shapes[0] = (inputChannels, height, width)
         let scratch = workspace.scratch
         for step in steps {
-            let start = profile == nil ? 0 : Clock.seconds()
+            let start = profile == nil ? 0 : MonotonicClock.seconds()
             let s = shapes[step.input]
             let input = UnsafePointer(workspace.slot(step.input))
             let output = workspace.slot(step.output)
@@ -128,7 +132,7 @@ public struct Network: Sendable {
                 let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
                 shapes[step.output] = (s.channels, oh, ow)
             }
-            if let profile { profile(step.name, Clock.seconds() - start) }
+            if let profile { profile(step.name, MonotonicClock.seconds() - start) }
         }
         return shapes[outputSlot]
     }

@@ -36,22 +36,24 @@ public struct Pool2D: Sendable {
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int) {
         let (oh, ow) = outputSize(height: height, width: width)
         precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
-        for p in 0..<planes {
-            let src = input + p * height * width
-            let dst = output + p * oh * ow
-            for oy in 0..<oh {
-                let y0 = max(0, oy * stride.y - padding.y), y1 = min(height, oy * stride.y - padding.y + kernel.height)
-                for ox in 0..<ow {
-                    let x0 = max(0, ox * stride.x - padding.x), x1 = min(width, ox * stride.x - padding.x + kernel.width)
-                    switch kind {
-                    case .max:
-                        var best = -Float.infinity
-                        for y in y0..<y1 { for x in x0..<x1 { best = Swift.max(best, src[y * width + x]) } }
-                        dst[oy * ow + ox] = best
-                    case .average:
-                        var sum: Float = 0
-                        for y in y0..<y1 { for x in x0..<x1 { sum += src[y * width + x] } }
-                        dst[oy * ow + ox] = sum / Float((y1 - y0) * (x1 - x0))
+        ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
+            for p in range {
+                let src = input + p * height * width
+                let dst = output + p * oh * ow
+                for oy in 0..<oh {
+                    let y0 = max(0, oy * stride.y - padding.y), y1 = min(height, oy * stride.y - padding.y + kernel.height)
+                    for ox in 0..<ow {
+                        let x0 = max(0, ox * stride.x - padding.x), x1 = min(width, ox * stride.x - padding.x + kernel.width)
+                        switch kind {
+                        case .max:
+                            var best = -Float.infinity
+                            for y in y0..<y1 { for x in x0..<x1 { best = Swift.max(best, src[y * width + x]) } }
+                            dst[oy * ow + ox] = best
+                        case .average:
+                            var sum: Float = 0
+                            for y in y0..<y1 { for x in x0..<x1 { sum += src[y * width + x] } }
+                            dst[oy * ow + ox] = sum / Float((y1 - y0) * (x1 - x0))
+                        }
                     }
                 }
             }

@@ -99,7 +99,7 @@ public final class ReIDModel {
             while start < count {
                 let n = min(maxBatch, count - start)
                 let map = try run(src.baseAddress! + start * perImage, batch: n, profile: profile)
-                let poolStart = profile == nil ? 0 : Clock.seconds()
+                let poolStart = profile == nil ? 0 : MonotonicClock.seconds()
                 let plane = map.height * map.width
                 let result = UnsafePointer(workspace.slot(network.outputSlot))
                 for (k, pooling) in poolings.enumerated() {
@@ -115,7 +115,7 @@ public final class ReIDModel {
                         }
                     }
                 }
-                if let profile { profile("pooling", Clock.seconds() - poolStart) }
+                if let profile { profile("pooling", MonotonicClock.seconds() - poolStart) }
                 start += n
             }
         }
@@ -150,7 +150,7 @@ public final class ReIDModel {
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
         let need = network.requirements(batch: batch, height: h, width: w)
-        workspace.reserve(slot: need.slot, scratch: need.scratch)
+        workspace.reserve(slots: need.slots, scratch: need.scratch)
         let plane = h * w
         let input = workspace.slot(0)
         // NCHW → CNHW: plane (n, c) moves to position (c, n).
@@ -180,4 +180,57 @@ public struct Embeddings: Sendable {
 
     /// How many crops' attention collapsed onto one position (peak weight > ``Pooling/saturationThreshold``).
     public var saturatedCount: Int { attentionPeaks.filter { $0 > Pooling.saturationThreshold }.count }
+}
+
+extension Embeddings {
+    /// Embedding `index` as one JSON Lines record, `{"image": IMAGE, "embedding": [...]}` (floats
+    /// printed with Swift's shortest round-tripping form, so reading them back gives the same Float32).
+    public func jsonLine(index: Int, image: String) -> String {
+        var escaped = "\""
+        for scalar in image.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20:
+                escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        escaped += "\""
+        let numbers = self[index].map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ")
+        return "{\"image\": \(escaped), \"embedding\": [\(numbers)]}"
+    }
+}
+
+extension ReIDModel {
+    /// Multiply-adds per image of each convolution, by layer name (for profiles).
+    public var layerMultiplyAdds: [String: Int] {
+        var result: [String: Int] = [:]
+        var sizes = [(Int, Int)](repeating: (0, 0), count: Network.slotCount)
+        sizes[0] = inputSize
+        for step in network.steps {
+            let (h, w) = sizes[step.input]
+            switch step.operation {
+            case .convolution(let conv, _):
+                result[step.name] = conv.multiplyAdds(height: h, width: w)
+                sizes[step.output] = conv.outputSize(height: h, width: w)
+            case .pool(let pool):
+                sizes[step.output] = pool.outputSize(height: h, width: w)
+            }
+        }
+        return result
+    }
+
+    /// The algorithm each convolution runs (pointwise, im2col, depthwise, winograd ...), by layer name.
+    public var layerAlgorithms: [String: String] {
+        var result: [String: String] = [:]
+        for step in network.steps {
+            if case .convolution(let conv, _) = step.operation { result[step.name] = "\(conv.algorithm)" }
+        }
+        return result
+    }
 }

@@ -4,7 +4,7 @@
 /// steady-state embedding allocates nothing per layer or per call.
 /// - Note: not thread-safe; one workspace per embedding thread (``ReIDModel`` owns one).
 final class Workspace {
-    private(set) var slotCapacity = 0
+    private var slotCapacity: [Int]
     private(set) var scratchCapacity = 0
     private var slots: [UnsafeMutablePointer<Float>] = []
     private(set) var scratch: UnsafeMutablePointer<Float>
@@ -12,7 +12,7 @@ final class Workspace {
     init() {
         scratch = .allocate(capacity: 1)
         slots = (0..<Network.slotCount).map { _ in .allocate(capacity: 1) }
-        slotCapacity = 1
+        slotCapacity = [Int](repeating: 1, count: Network.slotCount)
         scratchCapacity = 1
     }
 
@@ -21,14 +21,13 @@ final class Workspace {
         for slot in slots { slot.deallocate() }
     }
 
-    /// Makes every slot hold at least `slot` floats and the scratch at least `scratch` floats.
-    func reserve(slot: Int, scratch count: Int) {
-        if slot > slotCapacity {
-            for i in slots.indices {
-                slots[i].deallocate()
-                slots[i] = .allocate(capacity: slot)
-            }
-            slotCapacity = slot
+    /// Makes slot i hold at least `slots[i]` floats and the scratch at least `scratch` floats
+    /// (buffers only grow; contents are not kept).
+    func reserve(slots sizes: [Int], scratch count: Int) {
+        for (i, size) in sizes.enumerated() where size > slotCapacity[i] {
+            slots[i].deallocate()
+            slots[i] = .allocate(capacity: size)
+            slotCapacity[i] = size
         }
         if count > scratchCapacity {
             scratch.deallocate()
@@ -41,5 +40,5 @@ final class Workspace {
     func slot(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index] }
 
     /// Bytes held by all buffers.
-    var bytes: Int { (slotCapacity * slots.count + scratchCapacity) * MemoryLayout<Float>.stride }
+    var bytes: Int { (slotCapacity.reduce(0, +) + scratchCapacity) * MemoryLayout<Float>.stride }
 }

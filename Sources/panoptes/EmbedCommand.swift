@@ -1,10 +1,107 @@
 import ArgumentParser
+import Foundation
+import ReIDNet
+import VideoIO
+
 
 /// `panoptes embed`: Embed person images with a re-identification network.
 struct EmbedCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "embed", abstract: "Embed person images with a re-identification network.")
+    static let configuration = CommandConfiguration(
+        commandName: "embed", abstract: "Embed person images with a re-identification network.",
+        discussion: """
+            Each image (PNG, JPEG ... decoded by FFmpeg) is resized to the model input as PIL's bilinear \
+            resize does, normalised with ImageNet's mean and std, and embedded; one L2-normalised \
+            embedding per image, in order. pfsa-resnet50 emits the paper's 12288-d retrieval descriptor \
+            (6 stripes) unless --pooling says otherwise (`normalized` gives the 2048-d compact descriptor \
+            for tracking); pfsa-mobilenetv2 emits 1280-d normalized spatial-attention pooling.
+            """)
 
+    @Option(help: "The network: pfsa-resnet50 or pfsa-mobilenetv2.")
+    var model: Architecture
+
+    @Option(help: "The weights file (.pt, .pth, .pth.tar or .safetensors).")
+    var weights: String
+
+    @Option(help: "Model input as HEIGHTxWIDTH (default 384x128 for pfsa-resnet50, 256x128 for pfsa-mobilenetv2).")
+    var input: String?
+
+    @Option(help: "Images run through the network together.")
+    var batch = 16
+
+    @Option(help: "Descriptor pooling: stripes, normalized, softmax or average (default: stripes for pfsa-resnet50, normalized for pfsa-mobilenetv2).")
+    var pooling: Pooling?
+
+    @Option(help: "Write to FILE.npy ((N, D) float32) or FILE.jsonl; JSON lines to standard output when absent.")
+    var out: String?
+
+    @Argument(help: "The images to embed.")
+    var images: [String]
+
+    func validate() throws {
+        guard !images.isEmpty else { throw ValidationError("Give at least one image to embed.") }
+        guard batch > 0 else { throw ValidationError("--batch must be 1 or more, got \(batch).") }
+        if let input, Self.parseSize(input) == nil {
+            throw ValidationError("--input must look like 256x128 (HEIGHTxWIDTH, positive integers), got '\(input)'.")
+        }
+        if let out, !(out.hasSuffix(".npy") || out.hasSuffix(".jsonl")) {
+            throw ValidationError("--out must end in .npy or .jsonl, got '\(out)'.")
+        }
+    }
+
+    static func parseSize(_ text: String) -> (height: Int, width: Int)? {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let h = Int(parts[0]), let w = Int(parts[1]), h > 0, w > 0 else { return nil }
+        return (h, w)
+    }
+}
+
+extension EmbedCommand {
     func run() throws {
-        throw NotBuiltYet(command: "embed")
+        // The checkpoint is dropped once the network is built (BatchNorm folded into its own copy).
+        let network = try { () throws -> ReIDModel in
+            let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
+            return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(Self.parseSize),
+                                 pooling: pooling)
+        }()
+        let pre = CropPreprocessor(height: network.inputSize.height, width: network.inputSize.width)
+        var rows: [Float] = []
+        rows.reserveCapacity(images.count * network.dimension)
+        let jsonl: FileHandle?
+        if let out, out.hasSuffix(".jsonl") {
+            guard FileManager.default.createFile(atPath: out, contents: nil) else {
+                throw ValidationError("cannot create \(out): check the folder exists and is writable")
+            }
+            jsonl = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        } else {
+            jsonl = out == nil ? FileHandle.standardOutput : nil
+        }
+        defer { if let jsonl, jsonl !== FileHandle.standardOutput { try? jsonl.close() } }
+        var start = 0
+        while start < images.count {
+            let paths = images[start..<min(images.count, start + batch)]
+            var inputs: [Float] = []
+            for path in paths {
+                let frame = try ImageDecoder.decode(path: path)
+                try frame.withUnsafePixels { pixels, width, height, rowStride in
+                    try pre.append(pixels, width: width, height: height, rowStride: rowStride, box: nil, to: &inputs)
+                }
+            }
+            let embeddings = try network.embed(inputs, count: paths.count, maxBatch: batch)
+            if let jsonl {
+                let text = paths.enumerated().map { embeddings.jsonLine(index: $0.offset, image: $0.element) + "\n" }.joined()
+                jsonl.write(Data(text.utf8))
+            } else {
+                rows += embeddings.values
+            }
+            start += paths.count
+        }
+        if let out, out.hasSuffix(".npy") {
+            let array = NumpyArray(shape: [images.count, network.dimension], values: rows)
+            do {
+                try array.encoded().write(to: URL(fileURLWithPath: out))
+            } catch {
+                throw ValidationError("cannot write \(out): \(error.localizedDescription)")
+            }
+        }
     }
 }

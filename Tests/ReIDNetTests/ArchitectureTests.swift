@@ -46,6 +46,21 @@ final class ArchitectureTests: XCTestCase {
         }
     }
 
+    /// Buffers are sized once for the largest batch and reused: later calls (same or smaller
+    /// batches) allocate no new activation memory, and a crop's embedding does not depend on the
+    /// batch it ran in.
+    func testWorkspace_reusedAcrossCalls_andBatchIndependent() throws {
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
+        let images = ModelParityTests.images(count: 3, height: 256, width: 128, seed: 5)
+        let together = try model.embed(images, count: 3, maxBatch: 3)
+        let bytes = model.workspaceBytes
+        XCTAssertGreaterThan(bytes, 0)
+        let alone = try model.embed(images, count: 3, maxBatch: 1)
+        _ = try model.embed(images, count: 3, maxBatch: 3)
+        XCTAssertEqual(model.workspaceBytes, bytes, "the workspace grew on a repeated or smaller batch")
+        ModelParityTests.assertParity(alone.values, together.values, rows: 3, label: "batch 1 vs batch 3")
+    }
+
     func testShapesAndFLOPs_matchPFSANotes() throws {
         // Shapes and FLOPs need only the program, so zero weights are enough.
         var tensors: [String: (shape: [Int], values: [Float])] = [:]

