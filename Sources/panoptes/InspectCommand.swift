@@ -8,13 +8,14 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Print what a weights file holds and which model it fits.",
         discussion: """
             Reads safetensors, PyTorch zip checkpoints (>= 1.6) and legacy PyTorch checkpoints (<= 1.5) \
-            without running anything in them, and prints the format, every tensor (name, dtype, shape) \
-            and a summary.
+            without running anything in them, and prints the format, every tensor (name, dtype, shape), \
+            a summary, and for each model whether the file fits it.
             """)
 
-    /// One check per model: `{ $0.fit(Model.expectedTensors, model: "name") }`, printed as a `fits:` line.
-    /// Empty until the models' tensor lists are wired here; then nothing else changes.
-    static let modelChecks: [@Sendable (StateDict) -> WeightsFit] = []
+    /// One check per model the engine can build, printed as a `fits:` line.
+    static let modelChecks: [@Sendable (StateDict) -> WeightsFit] = Architecture.allCases.map { model in
+        { model.fit($0) }
+    }
 
     @Argument(help: "The weights file (.pt, .pth, .pth.tar, .safetensors).")
     var file: String

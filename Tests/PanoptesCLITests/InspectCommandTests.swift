@@ -39,6 +39,11 @@ final class InspectCommandTests: XCTestCase {
             lines.contains("summary: \(peer.tensors.count) tensors (\(floats) float32, \(peer.tensors.count - floats) int64), \(total) values"),
             result.stdoutText.suffix(300).description)
         XCTAssertEqual(peer.tensors.count, 312)
+        // What a user asks next: which model can run on this file.
+        let fits = lines.filter { $0.hasPrefix("fits: ") }
+        XCTAssertEqual(fits.count, 2, result.stdoutText.suffix(400).description)
+        XCTAssertTrue(fits.contains { $0.hasPrefix("fits: pfsa-mobilenetv2: fits (") }, fits.description)
+        XCTAssertTrue(fits.contains { $0.hasPrefix("fits: pfsa-resnet50: does not fit (") }, fits.description)
     }
 
     func testInspect_truncatedFile_exitsOneNamingPathAndCause() throws {
