@@ -189,78 +189,74 @@ extension Conv2D {
         }
     }
 
-    /// Direct depthwise convolution. Each output row is computed once: eight outputs at a time in
-    /// SIMD registers wherever every kernel tap lies inside the input row (strides 1 and 2), then the
-    /// border columns one by one with bounds checks; bias, residual and activation are applied before
-    /// the single store.
+    /// Direct depthwise convolution. Each plane is first copied into a zero-bordered buffer, so no
+    /// tap needs a bounds check; each output row is then computed once, eight outputs at a time in
+    /// SIMD registers (strides 1 and 2) and the rest one by one, with bias, residual and activation
+    /// applied before the single store.
     private func depthwise(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
-        // Output columns where every tap is inside the row: ox·s − p ≥ 0 and ox·s − p + kw − 1 < width.
-        let interiorStart = min(ow, (padX + strideX - 1) / strideX)
-        var interiorEnd = (width - kernelWidth + padX) >= 0 ? min(ow, (width - kernelWidth + padX) / strideX + 1) : 0
-        // A stride-2 vector load reads 16 floats from ox·2 − p + kx: keep all of them inside the row.
-        if strideX == 2 {
-            interiorEnd = min(interiorEnd, max(0, (width - 16 + padX - (kernelWidth - 1)) / 2 + 1))
-        }
-        let vectorizable = strideX == 1 || strideX == 2
+        // The padded plane: output (oy, ox) reads rows oy·sy + ky and columns ox·sx + kx, all inside it.
+        let paddedHeight = height + 2 * padY, paddedWidth = width + 2 * padX
+        let kw = kernelWidth, sx = strideX, sy = strideY
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
-                    for c in range {
-                        let filter = w.baseAddress! + c * taps
-                        let bias = b[c]
-                        for n in 0..<batch {
-                            let src = input + (c * batch + n) * height * width
-                            let dst = output + (c * batch + n) * oh * ow
-                            for oy in 0..<oh {
-                                let out = dst + oy * ow
-                                let iy0 = oy * strideY - padY
-                                let ky0 = max(0, -iy0), ky1 = min(kernelHeight, height - iy0)
-                                // Scalar path for one output column.
-                                @inline(__always) func scalar(_ ox: Int) {
-                                    var sum = bias
-                                    let ix0 = ox * strideX - padX
-                                    if ky0 < ky1 {
-                                        for ky in ky0..<ky1 {
-                                            let row = src + (iy0 + ky) * width
-                                            for kx in 0..<kernelWidth {
-                                                let ix = ix0 + kx
-                                                if ix >= 0 && ix < width { sum += filter[ky * kernelWidth + kx] * row[ix] }
-                                            }
-                                        }
-                                    }
-                                    if accumulate { sum += out[ox] }
-                                    out[ox] = activation.scalar(sum)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedHeight * paddedWidth) { buffer in
+                        let padded = buffer.baseAddress!
+                        // The border stays zero: each plane overwrites only the interior.
+                        padded.initialize(repeating: 0, count: paddedHeight * paddedWidth)
+                        for c in range {
+                            let filter = w.baseAddress! + c * taps
+                            let bias = b[c]
+                            for n in 0..<batch {
+                                let src = input + (c * batch + n) * height * width
+                                for y in 0..<height {
+                                    (padded + (y + padY) * paddedWidth + padX).update(from: src + y * width, count: width)
                                 }
-                                var ox = 0
-                                while ox < min(interiorStart, ow) { scalar(ox); ox += 1 }
-                                if vectorizable && ky0 < ky1 {
-                                    while ox + 8 <= interiorEnd {
-                                        var acc = SIMD8<Float>(repeating: bias)
-                                        let ix0 = ox * strideX - padX
-                                        for ky in ky0..<ky1 {
-                                            let row = UnsafeRawPointer(src + (iy0 + ky) * width + ix0)
-                                            for kx in 0..<kernelWidth {
-                                                let wv = filter[ky * kernelWidth + kx]
-                                                let offset = kx * MemoryLayout<Float>.stride
-                                                if strideX == 1 {
-                                                    acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                                                } else {
-                                                    acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self).evenHalf
+                                let dst = output + (c * batch + n) * oh * ow
+                                for oy in 0..<oh {
+                                    let out = dst + oy * ow
+                                    let top = padded + oy * sy * paddedWidth
+                                    var ox = 0
+                                    // Vector path: a stride-1 load reads columns ox + kx ..< +8 (ox + 8 ≤ ow keeps
+                                    // them in the row); a stride-2 load reads 2·ox + kx ..< +16, kept in the row
+                                    // by its own condition.
+                                    if sx == 1 || sx == 2 {
+                                        while ox + 8 <= ow && (sx == 1 || 2 * ox + kw - 1 + 16 <= paddedWidth) {
+                                            var acc = SIMD8<Float>(repeating: bias)
+                                            for ky in 0..<kernelHeight {
+                                                let row = UnsafeRawPointer(top + ky * paddedWidth + ox * sx)
+                                                for kx in 0..<kw {
+                                                    let wv = filter[ky * kw + kx]
+                                                    let offset = kx * MemoryLayout<Float>.stride
+                                                    if sx == 1 {
+                                                        acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                                                    } else {
+                                                        acc += wv * row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self).evenHalf
+                                                    }
                                                 }
                                             }
+                                            let slot = UnsafeMutableRawPointer(out + ox)
+                                            if accumulate { acc += slot.loadUnaligned(as: SIMD8<Float>.self) }
+                                            slot.storeBytes(of: activation.vector(acc), as: SIMD8<Float>.self)
+                                            ox += 8
                                         }
-                                        let slot = UnsafeMutableRawPointer(out + ox)
-                                        if accumulate { acc += slot.loadUnaligned(as: SIMD8<Float>.self) }
-                                        slot.storeBytes(of: activation.vector(acc), as: SIMD8<Float>.self)
-                                        ox += 8
+                                    }
+                                    while ox < ow {
+                                        var sum = bias
+                                        for ky in 0..<kernelHeight {
+                                            let row = top + ky * paddedWidth + ox * sx
+                                            for kx in 0..<kw { sum += filter[ky * kw + kx] * row[kx] }
+                                        }
+                                        if accumulate { sum += out[ox] }
+                                        out[ox] = activation.scalar(sum)
+                                        ox += 1
                                     }
                                 }
-                                while ox < ow { scalar(ox); ox += 1 }
                             }
                         }
                     }
