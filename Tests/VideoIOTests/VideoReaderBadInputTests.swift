@@ -16,18 +16,6 @@ final class VideoReaderBadInputTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// A seeded generator (SplitMix64), so every run cuts and garbles the same bytes.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func assertOpenFails(
         _ path: String, kind: VideoError.Kind, ffmpegMessage: String, file: StaticString = #filePath, line: UInt = #line
     ) {
@@ -76,7 +64,7 @@ final class VideoReaderBadInputTests: XCTestCase {
     }
 
     func testOpen_randomBytes_throwsOpenFailedWithFFmpegMessage() throws {
-        var generator = SeededGenerator(state: 2024)
+        var generator = SeededGenerator(seed: 2024)
         for (index, name) in ["noise.bin", "noise.mp4", "noise.avi"].enumerated() {
             let bytes = (0..<(50_000 * (index + 1))).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let path = folder.appendingPathComponent(name).path
@@ -92,7 +80,7 @@ final class VideoReaderBadInputTests: XCTestCase {
 
     func testNextFrame_vtestCutAtSeededRandomOffsets_sameFramesAsFFmpegCLI() throws {
         let data = try Data(contentsOf: Fixtures.vtest)
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         // Offsets inside the header, the first frames and the body (several seeded picks each).
         let offsets = [Int.random(in: 64..<4096, using: &generator)]
             + (0..<2).map { _ in Int.random(in: 4096..<200_000, using: &generator) }
@@ -126,7 +114,7 @@ final class VideoReaderBadInputTests: XCTestCase {
             "-i", Fixtures.vtest.path, "-t", "5", "-vf", "scale=192:144", "-c:v", "mjpeg", "-q:v", "5", clean,
         ])
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clean)))
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededGenerator(seed: 7)
         var starts: [Int] = []
         for i in 0..<(bytes.count - 1) where bytes[i] == 0xFF && bytes[i + 1] == 0xD8 { starts.append(i) }
         XCTAssertEqual(starts.count, 50)
@@ -153,7 +141,7 @@ final class VideoReaderBadInputTests: XCTestCase {
             "-i", Fixtures.vtest.path, "-t", "8", "-vf", "scale=320:240", "-c:v", "libx264", "-preset", "veryfast", clean,
         ])
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clean)))
-        var generator = SeededGenerator(state: 11)
+        var generator = SeededGenerator(seed: 11)
         for _ in 0..<12 {
             let start = Int.random(in: 10_000..<(bytes.count - 1000), using: &generator)
             for k in 0..<200 { bytes[start + k] = UInt8.random(in: 0...255, using: &generator) }

@@ -151,7 +151,7 @@ final class WeightsBadInputTests: XCTestCase {
     func testRandomByteFlips_inEveryFormat_neverCrash() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = SplitMix64(seed: 1_811_121_50)
+        var generator = SeededGenerator(seed: 1_811_121_50)
         var outcomes = (loaded: 0, refused: 0)
         for name in ["plain_legacy.pt", "checkpoint.pth.tar", "plain_zip.pt", "plain.safetensors"] {
             let original = [UInt8](try Data(contentsOf: try WeightsFixtures.url(name)))
@@ -178,15 +178,3 @@ final class WeightsBadInputTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for the byte-flip test.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
