@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import ReIDNet
 import Synth
 
 /// `panoptes bench track`: Tracking quality and update time, next to deep-sort-realtime.
@@ -76,7 +77,8 @@ extension BenchTrackCommand {
     private func makeEmbedder() throws -> any TrackCropEmbedder {
         switch model {
         case "color-histogram": return TrackColorHistogramEmbedder()
-        default: throw NotBuiltYet(command: "bench track --model \(model)")
+        default:
+            return try TrackNetworkEmbedder(architecture: Architecture(rawValue: model)!, weights: URL(fileURLWithPath: weights))
         }
     }
 }
