@@ -26,6 +26,9 @@ public struct TrackBenchmark {
         public var registryConfig = RegistryConfig()
         /// Crops per embedding batch.
         public var batchSize = 32
+        /// Reuse the peer's tracks and timing from an earlier run in `work/deepsort` (for tuning
+        /// Panoptes' parameters; the peer's result does not depend on them).
+        public var reusePeer = false
 
         /// Options with default tracker and registry parameters.
         public init(scene: URL, work: URL, python: URL, peers: URL) {
@@ -44,14 +47,30 @@ public struct TrackBenchmark {
         self.options = options
     }
 
+    /// The tracker parameters the benchmark runs with: Tracking's defaults (see the report for evidence).
+    public static var trackerConfig: TrackerConfig { TrackerConfig() }
+
+    /// The registry parameters the benchmark runs with (the topology comes from the scene).
+    public static var registryConfig: RegistryConfig { RegistryConfig() }
+
     /// Runs everything and returns the report; `log` gets one line per step (for stderr).
-    public func run(embedder: any TrackCropEmbedder, log: (String) -> Void) throws -> TrackBenchmarkReport {
+    ///
+    /// - Parameters:
+    ///   - embedder: embeds the crops; nil reuses the embeddings an earlier run left in `work/peer-input`.
+    ///   - model: the model's name for the report.
+    public func run(embedder: (any TrackCropEmbedder)?, model: String, log: (String) -> Void) throws -> TrackBenchmarkReport {
         let scene = try SceneDescription.load(from: options.scene)
         var registryConfig = options.registryConfig
         registryConfig.topology = scene.topology
         let driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
         var embedded: [TrackingDriver.EmbeddedCamera] = []
+        let peerInput = options.work.appendingPathComponent("peer-input")
+        if embedder == nil {
+            embedded = try TrackingDriver.readPeerInput(from: peerInput, fps: Double(scene.cameras[0].fps))
+            log("reusing the embeddings in \(peerInput.path)")
+        }
         for camera in scene.cameras {
+            guard let embedder else { break }
             let input = TrackingDriver.CameraInput(
                 name: camera.name, video: options.scene.appendingPathComponent(camera.video).path,
                 detections: options.scene.appendingPathComponent(camera.detections))
@@ -60,16 +79,23 @@ public struct TrackBenchmark {
             log("\(camera.name): \(e.detections.count) frames, \(count) crops embedded with \(embedder.name) in \(String(format: "%.1f", e.seconds)) s")
             embedded.append(e)
         }
-        try driver.writePeerInput(embedded, to: options.work.appendingPathComponent("peer-input"))
+        if embedder != nil { try driver.writePeerInput(embedded, to: peerInput) }
         let result = try driver.track(embedded)
         let ours = options.work.appendingPathComponent("panoptes")
         try driver.writeTracks(result, to: ours)
         log("panoptes: \(result.frames) frames tracked, \(result.events.count) identity events")
-        let peer = try runPython(options.peers.appendingPathComponent("synth_deepsort.py"), [options.work.path])
+        let timingFile = options.work.appendingPathComponent("deepsort/timing.json")
+        let peer: String
+        if options.reusePeer {
+            peer = try String(contentsOf: timingFile, encoding: .utf8)
+        } else {
+            peer = try runPython(options.peers.appendingPathComponent("synth_deepsort.py"), [options.work.path])
+            try Data(peer.utf8).write(to: timingFile)
+        }
         guard let peerTiming = try JSONSerialization.jsonObject(with: Data(peer.utf8)) as? [String: Any],
             let peerSeconds = peerTiming["update_seconds"] as? Double, let peerFrames = peerTiming["frames"] as? Int
         else { throw TrackBenchmarkError.peerOutput("synth_deepsort.py", peer) }
-        log("deep-sort-realtime: \(peerFrames) frames tracked")
+        log("deep-sort-realtime: \(peerFrames) frames tracked\(options.reusePeer ? " (reused from the previous run)" : "")")
 
         let deepsort = options.work.appendingPathComponent("deepsort")
         let cameraTracks = ours.appendingPathComponent("camera-tracks")
@@ -109,7 +135,7 @@ public struct TrackBenchmark {
         compare(multiCamera, peerMetrics[ours.path]?["all"])
 
         return TrackBenchmarkReport(
-            scene: options.scene.path, model: embedder.name, cameras: rows, multiCamera: multiCamera,
+            scene: options.scene.path, model: embedder == nil ? "\(model) (embeddings reused)" : model, cameras: rows, multiCamera: multiCamera,
             panoptesUpdateSeconds: result.trackerSeconds, panoptesFrames: result.frames,
             registrySeconds: result.registrySeconds, peerUpdateSeconds: peerSeconds, peerFrames: peerFrames,
             embeddingSeconds: embedded.reduce(0) { $0 + $1.seconds },

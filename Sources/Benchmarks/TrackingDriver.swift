@@ -167,15 +167,33 @@ public struct TrackingDriver: Sendable {
                 finalIdentity[step.camera, default: [:]][update.track] = identity
             }
         }
+        // Final view: every box of a track carries the identity the registry last gave the track. Should
+        // two tracks of one camera end with the same identity and overlap in time, the later-starting
+        // track keeps its boxes under an identity of its own (above every registry identity), so an
+        // identity never appears twice in a frame.
         var global: [String: [MOTRecord]] = [:]
+        let maxIdentity = finalIdentity.values.flatMap(\.values).max() ?? 0
+        var spareIdentity = maxIdentity
         for camera in cameras {
             let identities = finalIdentity[camera.camera] ?? [:]
-            global[camera.camera] = (cameraTracks[camera.camera] ?? []).compactMap { r in
-                guard let identity = identities[r.id] else { return nil }
+            var records: [MOTRecord] = []
+            var holder: [Int: [Int: Int]] = [:]  // frame -> identity -> track
+            var renamed: [Int: Int] = [:]  // track -> spare identity
+            for r in cameraTracks[camera.camera] ?? [] {
+                guard var identity = identities[r.id] else { continue }
+                if let spare = renamed[r.id] {
+                    identity = spare
+                } else if let other = holder[r.frame]?[identity], other != r.id {
+                    spareIdentity += 1
+                    renamed[r.id] = spareIdentity
+                    identity = spareIdentity
+                }
+                holder[r.frame, default: [:]][identity] = r.id
                 var g = r
                 g.id = identity
-                return g
+                records.append(g)
             }
+            global[camera.camera] = records
         }
         return Result(
             cameraTracks: cameraTracks, globalTracks: global, onlineGlobalTracks: online, events: events,
@@ -230,5 +248,37 @@ extension TrackingDriver {
         }
         let json = try JSONSerialization.data(withJSONObject: ["dimension": dimension, "cameras": entries], options: [.sortedKeys])
         try json.write(to: directory.appendingPathComponent("cameras.json"))
+    }
+}
+
+extension TrackingDriver {
+    /// Reads back what `writePeerInput` wrote, so tracking can be rerun on the same embeddings without
+    /// decoding and embedding again. Frame times are `index / fps`.
+    ///
+    /// - Throws: `MOTFileError` or a read error naming the file.
+    public static func readPeerInput(from directory: URL, fps: Double) throws -> [EmbeddedCamera] {
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("cameras.json")))
+        guard let root = meta as? [String: Any], let dimension = root["dimension"] as? Int,
+            let cameras = root["cameras"] as? [[String: Any]]
+        else { throw TrackBenchmarkError.peerOutput("cameras.json", "\(meta)") }
+        return try cameras.map { entry in
+            let name = entry["name"] as! String, frames = entry["frames"] as! Int
+            let records = try MOTFile.read(directory.appendingPathComponent("\(name).det.txt")).records
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(name).emb.f32"))
+            let floats = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            guard floats.count == records.count * dimension else {
+                throw TrackBenchmarkError.peerOutput("\(name).emb.f32", "\(floats.count) floats for \(records.count) detections of \(dimension)")
+            }
+            var detections = [[Detection]](repeating: [], count: frames)
+            for (i, r) in records.enumerated() {
+                let frame = r.frame - 1
+                detections[frame].append(Detection(
+                    camera: name, frame: frame, time: Double(frame) / fps, box: r.box, score: r.confidence,
+                    embedding: Array(floats[(i * dimension)..<((i + 1) * dimension)])))
+            }
+            return EmbeddedCamera(
+                camera: name, width: entry["width"] as! Int, height: entry["height"] as! Int,
+                times: (0..<frames).map { Double($0) / fps }, detections: detections, dropped: 0, seconds: 0)
+        }
     }
 }

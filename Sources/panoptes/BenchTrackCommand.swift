@@ -31,6 +31,27 @@ struct BenchTrackCommand: ParsableCommand {
     @Option(help: "Crops per embedding batch.")
     var batch = 32
 
+    @Flag(help: "Reuse the embeddings of the previous run in the work folder (tracking only).")
+    var reuseEmbeddings = false
+
+    @Flag(help: "Reuse deep-sort-realtime's tracks and timing from the previous run in the work folder.")
+    var reusePeer = false
+
+    @Option(help: "Tracker: largest cosine distance for an appearance match.")
+    var maxCosineDistance: Double?
+
+    @Option(help: "Tracker: moving-average momentum of a track's appearance (0 = gallery of embeddings).")
+    var momentum: Double?
+
+    @Option(help: "Registry: least cosine similarity to join an identity.")
+    var matchThreshold: Double?
+
+    @Option(help: "Registry: least lead over the runner-up to join an identity.")
+    var margin: Double?
+
+    @Option(help: "Registry: similarity below which a joined track is taken back out.")
+    var correctionThreshold: Double?
+
     @Option(help: "Python with deep-sort-realtime and motmetrics (`make bench-venv`).")
     var python = ".venv/bin/python"
 
@@ -63,12 +84,20 @@ extension BenchTrackCommand {
                 _ = try SceneGenerator(config: config).write(to: sceneURL) { FileManager.default.standardError.write($0 + "\n") }
             }
         }
-        let embedder: any TrackCropEmbedder = try makeEmbedder()
+        let embedder: (any TrackCropEmbedder)? = reuseEmbeddings ? nil : try makeEmbedder()
         var options = TrackBenchmark.Options(
             scene: sceneURL, work: workURL.appendingPathComponent("run"), python: URL(fileURLWithPath: python),
             peers: URL(fileURLWithPath: peers))
         options.batchSize = batch
-        let report = try TrackBenchmark(options: options).run(embedder: embedder) {
+        options.reusePeer = reusePeer
+        options.trackerConfig = TrackBenchmark.trackerConfig
+        options.registryConfig = TrackBenchmark.registryConfig
+        if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }
+        if let momentum { options.trackerConfig.appearance = momentum == 0 ? .gallery : .movingAverage(momentum: momentum) }
+        if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
+        if let margin { options.registryConfig.margin = margin }
+        if let correctionThreshold { options.registryConfig.correctionThreshold = correctionThreshold }
+        let report = try TrackBenchmark(options: options).run(embedder: embedder, model: model) {
             FileManager.default.standardError.write($0 + "\n")
         }
         print(report.text)
