@@ -37,11 +37,20 @@ struct BenchTrackCommand: ParsableCommand {
     @Flag(help: "Reuse deep-sort-realtime's tracks and timing from the previous run in the work folder.")
     var reusePeer = false
 
+    @Option(help: "Tracker (both): frames a track may go unmatched before it ends.")
+    var maxAge: Int?
+
+    @Option(help: "Tracker (both): matched frames before a new track is confirmed.")
+    var confirmationHits: Int?
+
     @Option(help: "Tracker: largest cosine distance for an appearance match.")
     var maxCosineDistance: Double?
 
     @Option(help: "Tracker: moving-average momentum of a track's appearance (0 = gallery of embeddings).")
     var momentum: Double?
+
+    @Option(help: "Registry: embeddings a confirmed track needs before it is associated.")
+    var minEmbeddings: Int?
 
     @Option(help: "Registry: least cosine similarity to join an identity.")
     var matchThreshold: Double?
@@ -92,8 +101,11 @@ extension BenchTrackCommand {
         options.reusePeer = reusePeer
         options.trackerConfig = TrackBenchmark.trackerConfig
         options.registryConfig = TrackBenchmark.registryConfig
+        if let maxAge { options.trackerConfig.maxAge = maxAge }
+        if let confirmationHits { options.trackerConfig.confirmationHits = confirmationHits }
         if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }
         if let momentum { options.trackerConfig.appearance = momentum == 0 ? .gallery : .movingAverage(momentum: momentum) }
+        if let minEmbeddings { options.registryConfig.minEmbeddings = minEmbeddings }
         if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
         if let margin { options.registryConfig.margin = margin }
         if let correctionThreshold { options.registryConfig.correctionThreshold = correctionThreshold }
