@@ -70,6 +70,19 @@ public struct TrackingDriver: Sendable {
     public var registryConfig: RegistryConfig
     /// Crops embedded together.
     public var batchSize: Int
+    /// How the embeddings of the trackers' updates are centred before the identity registry sees them
+    /// (`EmbeddingCentering`). The per-camera trackers always get the embeddings as embedded.
+    public var centering: Centering = .none
+
+    /// Which embeddings share one running mean.
+    public enum Centering: Sendable, Equatable {
+        /// Embeddings are used as embedded.
+        case none
+        /// One running mean per camera (takes each camera's background and lighting out too).
+        case perCamera(warmup: Int)
+        /// One running mean over every camera, in the registry's (media time, camera) order.
+        case allCameras(warmup: Int)
+    }
 
     /// A driver with the given parameters.
     public init(trackerConfig: TrackerConfig = TrackerConfig(), registryConfig: RegistryConfig = RegistryConfig(), batchSize: Int = 32) {
@@ -157,8 +170,17 @@ public struct TrackingDriver: Sendable {
         var registrySeconds = 0.0
         var online: [String: [MOTRecord]] = [:]
         var finalIdentity: [String: [Int: Int]] = [:]
-        for step in ordered {
+        var centrings: [String: EmbeddingCentering] = [:]
+        for var step in ordered {
             let start = ContinuousClock.now
+            switch centering {
+            case .none: break
+            case .perCamera(let warmup), .allCameras(let warmup):
+                let scope = centering == .perCamera(warmup: warmup) ? step.camera : ""
+                var centring = centrings[scope] ?? EmbeddingCentering(warmup: warmup)
+                for u in step.updates.indices { step.updates[u].embedding = try centring.center(step.updates[u].embedding) }
+                centrings[scope] = centring
+            }
             events += try registry.ingest(step)
             registrySeconds += (ContinuousClock.now - start).seconds
             for update in step.confirmedMatches {
