@@ -146,6 +146,7 @@ public struct TrackingDriver: Sendable {
         var trackerSeconds = 0.0
         var frames = 0
         var cameraTracks: [String: [MOTRecord]] = [:]
+        var tentative: [String: [MOTRecord]] = [:]  // matched boxes of tracks before confirmation
         for camera in cameras {
             var config = trackerConfig
             config.frameSize = (Double(camera.width), Double(camera.height))
@@ -156,6 +157,7 @@ public struct TrackingDriver: Sendable {
                 let step = try tracker.update(frame: frame, time: camera.times[frame], detections: detections)
                 trackerSeconds += (ContinuousClock.now - start).seconds
                 records += step.confirmedMatches.map { MOTRecord($0) }
+                tentative[camera.camera, default: []] += step.updates.filter { $0.state == .tentative && $0.isMatched }.map { MOTRecord($0) }
                 steps.append(step)
             }
             frames += camera.detections.count
@@ -201,7 +203,11 @@ public struct TrackingDriver: Sendable {
             var records: [MOTRecord] = []
             var holder: [Int: [Int: Int]] = [:]  // frame -> identity -> track
             var renamed: [Int: Int] = [:]  // track -> spare identity
-            for r in cameraTracks[camera.camera] ?? [] {
+            // A track that was confirmed and associated also had boxes while tentative: the final view
+            // gives them its identity too (the online view cannot, it only learns the track later).
+            let all = ((cameraTracks[camera.camera] ?? []) + (tentative[camera.camera] ?? []).filter { identities[$0.id] != nil })
+                .enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+            for r in all {
                 guard var identity = identities[r.id] else { continue }
                 if let spare = renamed[r.id] {
                     identity = spare
