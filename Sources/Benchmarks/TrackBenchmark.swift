@@ -26,6 +26,11 @@ public struct TrackBenchmark {
         public var registryConfig = RegistryConfig()
         /// Crops per embedding batch.
         public var batchSize = 32
+        /// How Panoptes centres the embeddings before tracking (the peer gets them as embedded).
+        public var centering = TrackBenchmark.centering
+        /// Reuse the peer's tracks and timing from an earlier run in `work/deepsort` (for tuning
+        /// Panoptes' parameters; the peer's result does not depend on them).
+        public var reusePeer = false
 
         /// Options with default tracker and registry parameters.
         public init(scene: URL, work: URL, python: URL, peers: URL) {
@@ -44,14 +49,48 @@ public struct TrackBenchmark {
         self.options = options
     }
 
+    /// The tracker parameters the benchmark runs with: Tracking's defaults.
+    public static var trackerConfig: TrackerConfig { TrackerConfig() }
+
+    /// The registry parameters the benchmark runs with (the topology comes from the scene).
+    ///
+    /// Tuned on the default synthetic scene with ImageNet MobileNetV2 embeddings, whose cosine
+    /// similarities crowd near 1 (mean of a person's embeddings in one camera against the same person
+    /// elsewhere: 0.96 ± 0.02; against other people: 0.87 ± 0.035). Tracking's defaults (threshold 0.6,
+    /// margin 0.05, 3 embeddings, correction below 0.45) join almost everyone or fail the margin; these
+    /// wait for 10 embeddings (past the clipped crops at a view's edge), join from 0.93 with a 0.01 lead
+    /// and take a track back out below 0.9.
+    public static var registryConfig: RegistryConfig {
+        var c = RegistryConfig()
+        c.minEmbeddings = 10
+        c.matchThreshold = 0.93
+        c.margin = 0.01
+        c.correctionThreshold = 0.9
+        return c
+    }
+
+    /// The embedding centring the benchmark runs with.
+    public static var centering: TrackingDriver.Centering { .none }
+
     /// Runs everything and returns the report; `log` gets one line per step (for stderr).
-    public func run(embedder: any TrackCropEmbedder, log: (String) -> Void) throws -> TrackBenchmarkReport {
+    ///
+    /// - Parameters:
+    ///   - embedder: embeds the crops; nil reuses the embeddings an earlier run left in `work/peer-input`.
+    ///   - model: the model's name for the report.
+    public func run(embedder: (any TrackCropEmbedder)?, model: String, log: (String) -> Void) throws -> TrackBenchmarkReport {
         let scene = try SceneDescription.load(from: options.scene)
         var registryConfig = options.registryConfig
         registryConfig.topology = scene.topology
-        let driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
+        var driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
+        driver.centering = options.centering
         var embedded: [TrackingDriver.EmbeddedCamera] = []
+        let peerInput = options.work.appendingPathComponent("peer-input")
+        if embedder == nil {
+            embedded = try TrackingDriver.readPeerInput(from: peerInput, fps: Double(scene.cameras[0].fps))
+            log("reusing the embeddings in \(peerInput.path)")
+        }
         for camera in scene.cameras {
+            guard let embedder else { break }
             let input = TrackingDriver.CameraInput(
                 name: camera.name, video: options.scene.appendingPathComponent(camera.video).path,
                 detections: options.scene.appendingPathComponent(camera.detections))
@@ -60,16 +99,28 @@ public struct TrackBenchmark {
             log("\(camera.name): \(e.detections.count) frames, \(count) crops embedded with \(embedder.name) in \(String(format: "%.1f", e.seconds)) s")
             embedded.append(e)
         }
-        try driver.writePeerInput(embedded, to: options.work.appendingPathComponent("peer-input"))
+        if embedder != nil { try driver.writePeerInput(embedded, to: peerInput) }
         let result = try driver.track(embedded)
         let ours = options.work.appendingPathComponent("panoptes")
         try driver.writeTracks(result, to: ours)
         log("panoptes: \(result.frames) frames tracked, \(result.events.count) identity events")
-        let peer = try runPython(options.peers.appendingPathComponent("synth_deepsort.py"), [options.work.path])
+        let timingFile = options.work.appendingPathComponent("deepsort/timing.json")
+        let peer: String
+        if options.reusePeer {
+            peer = try String(contentsOf: timingFile, encoding: .utf8)
+        } else {
+            // The peer runs with the same age and confirmation limits; its cosine gate and budget are
+            // DeepSORT's own defaults as Panoptes' tracker starts from them (0.2, 100).
+            peer = try runPython(
+                options.peers.appendingPathComponent("synth_deepsort.py"),
+                [options.work.path, "--max-age", "\(options.trackerConfig.maxAge)", "--n-init", "\(options.trackerConfig.confirmationHits)",
+                 "--max-iou-distance", "\(options.trackerConfig.maxIoUDistance)"])
+            try Data(peer.utf8).write(to: timingFile)
+        }
         guard let peerTiming = try JSONSerialization.jsonObject(with: Data(peer.utf8)) as? [String: Any],
             let peerSeconds = peerTiming["update_seconds"] as? Double, let peerFrames = peerTiming["frames"] as? Int
         else { throw TrackBenchmarkError.peerOutput("synth_deepsort.py", peer) }
-        log("deep-sort-realtime: \(peerFrames) frames tracked")
+        log("deep-sort-realtime: \(peerFrames) frames tracked\(options.reusePeer ? " (reused from the previous run)" : "")")
 
         let deepsort = options.work.appendingPathComponent("deepsort")
         let cameraTracks = ours.appendingPathComponent("camera-tracks")
@@ -109,7 +160,7 @@ public struct TrackBenchmark {
         compare(multiCamera, peerMetrics[ours.path]?["all"])
 
         return TrackBenchmarkReport(
-            scene: options.scene.path, model: embedder.name, cameras: rows, multiCamera: multiCamera,
+            scene: options.scene.path, model: embedder == nil ? "\(model) (embeddings reused)" : model, cameras: rows, multiCamera: multiCamera,
             panoptesUpdateSeconds: result.trackerSeconds, panoptesFrames: result.frames,
             registrySeconds: result.registrySeconds, peerUpdateSeconds: peerSeconds, peerFrames: peerFrames,
             embeddingSeconds: embedded.reduce(0) { $0 + $1.seconds },

@@ -70,6 +70,19 @@ public struct TrackingDriver: Sendable {
     public var registryConfig: RegistryConfig
     /// Crops embedded together.
     public var batchSize: Int
+    /// How the embeddings of the trackers' updates are centred before the identity registry sees them
+    /// (`EmbeddingCentering`). The per-camera trackers always get the embeddings as embedded.
+    public var centering: Centering = .none
+
+    /// Which embeddings share one running mean.
+    public enum Centering: Sendable, Equatable {
+        /// Embeddings are used as embedded.
+        case none
+        /// One running mean per camera (takes each camera's background and lighting out too).
+        case perCamera(warmup: Int)
+        /// One running mean over every camera, in the registry's (media time, camera) order.
+        case allCameras(warmup: Int)
+    }
 
     /// A driver with the given parameters.
     public init(trackerConfig: TrackerConfig = TrackerConfig(), registryConfig: RegistryConfig = RegistryConfig(), batchSize: Int = 32) {
@@ -133,6 +146,7 @@ public struct TrackingDriver: Sendable {
         var trackerSeconds = 0.0
         var frames = 0
         var cameraTracks: [String: [MOTRecord]] = [:]
+        var tentative: [String: [MOTRecord]] = [:]  // matched boxes of tracks before confirmation
         for camera in cameras {
             var config = trackerConfig
             config.frameSize = (Double(camera.width), Double(camera.height))
@@ -143,6 +157,7 @@ public struct TrackingDriver: Sendable {
                 let step = try tracker.update(frame: frame, time: camera.times[frame], detections: detections)
                 trackerSeconds += (ContinuousClock.now - start).seconds
                 records += step.confirmedMatches.map { MOTRecord($0) }
+                tentative[camera.camera, default: []] += step.updates.filter { $0.state == .tentative && $0.isMatched }.map { MOTRecord($0) }
                 steps.append(step)
             }
             frames += camera.detections.count
@@ -157,8 +172,17 @@ public struct TrackingDriver: Sendable {
         var registrySeconds = 0.0
         var online: [String: [MOTRecord]] = [:]
         var finalIdentity: [String: [Int: Int]] = [:]
-        for step in ordered {
+        var centrings: [String: EmbeddingCentering] = [:]
+        for var step in ordered {
             let start = ContinuousClock.now
+            switch centering {
+            case .none: break
+            case .perCamera(let warmup), .allCameras(let warmup):
+                let scope = centering == .perCamera(warmup: warmup) ? step.camera : ""
+                var centring = centrings[scope] ?? EmbeddingCentering(warmup: warmup)
+                for u in step.updates.indices { step.updates[u].embedding = try centring.center(step.updates[u].embedding) }
+                centrings[scope] = centring
+            }
             events += try registry.ingest(step)
             registrySeconds += (ContinuousClock.now - start).seconds
             for update in step.confirmedMatches {
@@ -167,15 +191,37 @@ public struct TrackingDriver: Sendable {
                 finalIdentity[step.camera, default: [:]][update.track] = identity
             }
         }
+        // Final view: every box of a track carries the identity the registry last gave the track. Should
+        // two tracks of one camera end with the same identity and overlap in time, the later-starting
+        // track keeps its boxes under an identity of its own (above every registry identity), so an
+        // identity never appears twice in a frame.
         var global: [String: [MOTRecord]] = [:]
+        let maxIdentity = finalIdentity.values.flatMap(\.values).max() ?? 0
+        var spareIdentity = maxIdentity
         for camera in cameras {
             let identities = finalIdentity[camera.camera] ?? [:]
-            global[camera.camera] = (cameraTracks[camera.camera] ?? []).compactMap { r in
-                guard let identity = identities[r.id] else { return nil }
+            var records: [MOTRecord] = []
+            var holder: [Int: [Int: Int]] = [:]  // frame -> identity -> track
+            var renamed: [Int: Int] = [:]  // track -> spare identity
+            // A track that was confirmed and associated also had boxes while tentative: the final view
+            // gives them its identity too (the online view cannot, it only learns the track later).
+            let all = ((cameraTracks[camera.camera] ?? []) + (tentative[camera.camera] ?? []).filter { identities[$0.id] != nil })
+                .enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+            for r in all {
+                guard var identity = identities[r.id] else { continue }
+                if let spare = renamed[r.id] {
+                    identity = spare
+                } else if let other = holder[r.frame]?[identity], other != r.id {
+                    spareIdentity += 1
+                    renamed[r.id] = spareIdentity
+                    identity = spareIdentity
+                }
+                holder[r.frame, default: [:]][identity] = r.id
                 var g = r
                 g.id = identity
-                return g
+                records.append(g)
             }
+            global[camera.camera] = records
         }
         return Result(
             cameraTracks: cameraTracks, globalTracks: global, onlineGlobalTracks: online, events: events,
@@ -230,5 +276,37 @@ extension TrackingDriver {
         }
         let json = try JSONSerialization.data(withJSONObject: ["dimension": dimension, "cameras": entries], options: [.sortedKeys])
         try json.write(to: directory.appendingPathComponent("cameras.json"))
+    }
+}
+
+extension TrackingDriver {
+    /// Reads back what `writePeerInput` wrote, so tracking can be rerun on the same embeddings without
+    /// decoding and embedding again. Frame times are `index / fps`.
+    ///
+    /// - Throws: `MOTFileError` or a read error naming the file.
+    public static func readPeerInput(from directory: URL, fps: Double) throws -> [EmbeddedCamera] {
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("cameras.json")))
+        guard let root = meta as? [String: Any], let dimension = root["dimension"] as? Int,
+            let cameras = root["cameras"] as? [[String: Any]]
+        else { throw TrackBenchmarkError.peerOutput("cameras.json", "\(meta)") }
+        return try cameras.map { entry in
+            let name = entry["name"] as! String, frames = entry["frames"] as! Int
+            let records = try MOTFile.read(directory.appendingPathComponent("\(name).det.txt")).records
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(name).emb.f32"))
+            let floats = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            guard floats.count == records.count * dimension else {
+                throw TrackBenchmarkError.peerOutput("\(name).emb.f32", "\(floats.count) floats for \(records.count) detections of \(dimension)")
+            }
+            var detections = [[Detection]](repeating: [], count: frames)
+            for (i, r) in records.enumerated() {
+                let frame = r.frame - 1
+                detections[frame].append(Detection(
+                    camera: name, frame: frame, time: Double(frame) / fps, box: r.box, score: r.confidence,
+                    embedding: Array(floats[(i * dimension)..<((i + 1) * dimension)])))
+            }
+            return EmbeddedCamera(
+                camera: name, width: entry["width"] as! Int, height: entry["height"] as! Int,
+                times: (0..<frames).map { Double($0) / fps }, detections: detections, dropped: 0, seconds: 0)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import ReIDNet
 import Synth
 
 /// `panoptes bench track`: Tracking quality and update time, next to deep-sort-realtime.
@@ -30,6 +31,42 @@ struct BenchTrackCommand: ParsableCommand {
     @Option(help: "Crops per embedding batch.")
     var batch = 32
 
+    @Flag(help: "Reuse the embeddings of the previous run in the work folder (tracking only).")
+    var reuseEmbeddings = false
+
+    @Flag(help: "Reuse deep-sort-realtime's tracks and timing from the previous run in the work folder.")
+    var reusePeer = false
+
+    @Option(help: "Tracker (both): frames a track may go unmatched before it ends.")
+    var maxAge: Int?
+
+    @Option(help: "Tracker (both): matched frames before a new track is confirmed.")
+    var confirmationHits: Int?
+
+    @Option(help: "Tracker: largest cosine distance for an appearance match.")
+    var maxCosineDistance: Double?
+
+    @Option(help: "Tracker: moving-average momentum of a track's appearance (0 = gallery of embeddings).")
+    var momentum: Double?
+
+    @Option(help: "Registry: embeddings a confirmed track needs before it is associated.")
+    var minEmbeddings: Int?
+
+    @Option(help: "Registry: least cosine similarity to join an identity.")
+    var matchThreshold: Double?
+
+    @Option(help: "Registry: least lead over the runner-up to join an identity.")
+    var margin: Double?
+
+    @Option(help: "Registry: similarity below which a joined track is taken back out.")
+    var correctionThreshold: Double?
+
+    @Option(help: "Centre embeddings on a running mean: none, camera (one mean per camera) or all.")
+    var centering: CenteringScope?
+
+    @Option(help: "Embeddings seen before centring starts.")
+    var centeringWarmup = 20
+
     @Option(help: "Python with deep-sort-realtime and motmetrics (`make bench-venv`).")
     var python = ".venv/bin/python"
 
@@ -43,6 +80,7 @@ extension BenchTrackCommand {
             throw ValidationError("unknown --model '\(model)': use pfsa-mobilenetv2 or pfsa-resnet50.")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
+        guard centeringWarmup >= 1 else { throw ValidationError("--centering-warmup must be at least 1.") }
     }
 
     func run() throws {
@@ -62,12 +100,29 @@ extension BenchTrackCommand {
                 _ = try SceneGenerator(config: config).write(to: sceneURL) { FileManager.default.standardError.write($0 + "\n") }
             }
         }
-        let embedder: any TrackCropEmbedder = try makeEmbedder()
+        let embedder: (any TrackCropEmbedder)? = reuseEmbeddings ? nil : try makeEmbedder()
         var options = TrackBenchmark.Options(
             scene: sceneURL, work: workURL.appendingPathComponent("run"), python: URL(fileURLWithPath: python),
             peers: URL(fileURLWithPath: peers))
         options.batchSize = batch
-        let report = try TrackBenchmark(options: options).run(embedder: embedder) {
+        options.reusePeer = reusePeer
+        options.trackerConfig = TrackBenchmark.trackerConfig
+        options.registryConfig = TrackBenchmark.registryConfig
+        if let maxAge { options.trackerConfig.maxAge = maxAge }
+        if let confirmationHits { options.trackerConfig.confirmationHits = confirmationHits }
+        if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }
+        if let momentum { options.trackerConfig.appearance = momentum == 0 ? .gallery : .movingAverage(momentum: momentum) }
+        switch centering {
+        case nil: break
+        case .none?: options.centering = .none
+        case .camera?: options.centering = .perCamera(warmup: centeringWarmup)
+        case .all?: options.centering = .allCameras(warmup: centeringWarmup)
+        }
+        if let minEmbeddings { options.registryConfig.minEmbeddings = minEmbeddings }
+        if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
+        if let margin { options.registryConfig.margin = margin }
+        if let correctionThreshold { options.registryConfig.correctionThreshold = correctionThreshold }
+        let report = try TrackBenchmark(options: options).run(embedder: embedder, model: model) {
             FileManager.default.standardError.write($0 + "\n")
         }
         print(report.text)
@@ -76,9 +131,15 @@ extension BenchTrackCommand {
     private func makeEmbedder() throws -> any TrackCropEmbedder {
         switch model {
         case "color-histogram": return TrackColorHistogramEmbedder()
-        default: throw NotBuiltYet(command: "bench track --model \(model)")
+        default:
+            return try TrackNetworkEmbedder(architecture: Architecture(rawValue: model)!, weights: URL(fileURLWithPath: weights))
         }
     }
+}
+
+/// Which embeddings `--centering` centres together.
+enum CenteringScope: String, ExpressibleByArgument, CaseIterable {
+    case none, camera, all
 }
 
 extension FileManager {
