@@ -29,17 +29,18 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## venv: the Python peers the tests compare against (never needed at run time).
+## venv: the Python peers the tests compare against (never needed at run time). deep-sort-realtime's
+## Kalman filter is one of them: it needs only numpy + scipy, so --no-deps keeps torch out.
 venv: $(VENV)/.installed
 $(VENV)/.installed: Tests/Peers/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r Tests/Peers/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps deep-sort-realtime
 	touch $@
 
-## bench-venv: the benchmarks' extra peer, deep-sort-realtime (its tracker only; no torch).
+## bench-venv: what deep-sort-realtime's whole tracker imports beside numpy/scipy (cv2; no torch).
 bench-venv: $(VENV)/.bench-installed
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps deep-sort-realtime
 	$(PY) -m pip install -q --disable-pip-version-check "opencv-python-headless<4.11"
 	touch $@
 
