@@ -75,6 +75,8 @@ public struct EmbedBenchmark {
             }
             let stateDict = try WeightsLoader.load(ours)
             for (height, width) in configuration.inputSizes {
+                // Each model and input size gets its own peak (the loaded checkpoint stays counted).
+                ResidentMemory.resetPeak()
                 let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
                                             winograd: configuration.winograd)
                 let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
@@ -98,7 +100,7 @@ public struct EmbedBenchmark {
                                   peerImagesPerSecond: theirs, gflopPerImage: gflop)
                     rows.append(row)
                     log(EmbedBenchmark.format(row) + (batch == configuration.batches.last
-                        ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \(EmbedBenchmark.peakRSSMiB()) MiB" : ""))
+                        ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \((ResidentMemory.peakBytes() ?? 0) >> 20) MiB" : ""))
                 }
                 if let batch = configuration.profileBatch {
                     log(try profile(network, batch: batch))
@@ -194,12 +196,6 @@ public struct EmbedBenchmark {
                row.peerImagesPerSecond * row.gflopPerImage)
     }
 
-    /// This process's peak resident set (getrusage's ru_maxrss), MiB.
-    public static func peakRSSMiB() -> Int {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return usage.ru_maxrss / 1024
-    }
 }
 
 /// The benchmark could not run or its check failed.

@@ -83,14 +83,14 @@ public struct EvalBenchmark: Sendable {
         query: FeatureMatrix, queryLabels: [PersonLabel], gallery: FeatureMatrix, galleryLabels: [PersonLabel],
         reRanking: KReciprocalReRanking?
     ) throws -> Measurement {
-        EvalResidentMemory.resetPeak()
-        let baseline = EvalResidentMemory.currentBytes()
+        ResidentMemory.resetPeak()
+        let baseline = ResidentMemory.currentBytes()
         let start = DispatchTime.now().uptimeNanoseconds
         let scores = try RetrievalEvaluator(reRanking: reRanking, maxRank: 10).evaluate(
             query: query, queryLabels: queryLabels, gallery: gallery, galleryLabels: galleryLabels)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Measurement(
-            reRanked: reRanking != nil, seconds: seconds, peakBytes: EvalResidentMemory.peakBytes(),
+            reRanked: reRanking != nil, seconds: seconds, peakBytes: ResidentMemory.peakBytes(),
             baselineBytes: baseline, scores: scores)
     }
 }
