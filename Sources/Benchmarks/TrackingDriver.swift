@@ -228,8 +228,9 @@ public struct TrackingDriver: Sendable {
             trackerSeconds: trackerSeconds, registrySeconds: registrySeconds, frames: frames)
     }
 
-    /// Writes `<cam>.txt` (global identities) into `directory`, and `<cam>.txt` with per-camera
-    /// track ids into `directory/camera-tracks`.
+    /// Writes `<cam>.txt` (global identities) into `directory`, `<cam>.txt` with per-camera track ids
+    /// into `directory/camera-tracks`, and the registry's identity events into `directory/events.jsonl`
+    /// (one JSON object per line, 1-based frames; for inspection, not the Events module's format).
     public func writeTracks(_ result: Result, to directory: URL) throws {
         let local = directory.appendingPathComponent("camera-tracks")
         try FileManager.default.createDirectory(at: local, withIntermediateDirectories: true)
@@ -239,6 +240,23 @@ public struct TrackingDriver: Sendable {
         for (camera, records) in result.cameraTracks {
             try MOTFile(records: records).write(to: local.appendingPathComponent("\(camera).txt"))
         }
+        var lines = ""
+        for e in result.events {
+            var object: [String: Any] = [
+                "type": e.kind.rawValue, "t": e.time, "camera": e.camera, "frame": e.frame + 1, "track": e.track,
+                "bbox": [e.bbox.x, e.bbox.y, e.bbox.w, e.bbox.h], "score": e.score,
+            ]
+            object["identity"] = e.identity
+            object["similarity"] = e.similarity
+            object["margin"] = e.margin
+            object["from_camera"] = e.fromCamera
+            object["gap"] = e.gap
+            object["previous_identity"] = e.previousIdentity
+            object["reason"] = e.reason
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            lines += String(decoding: data, as: UTF8.self) + "\n"
+        }
+        try Data(lines.utf8).write(to: directory.appendingPathComponent("events.jsonl"))
     }
 }
 

@@ -1,6 +1,12 @@
 /// DeepSORT-style multi-person tracker for one camera: Kalman prediction, appearance matching gated by
 /// motion, then IoU matching for what appearance left, each solved by exact linear assignment.
 ///
+/// Beyond DeepSORT, each documented in `TrackerConfig`: the appearance cost carries a little of the
+/// motion distance (`motionWeight`, StrongSORT's), the IoU stage does not hand a confirmed track to a
+/// detection that looks unlike it (`appearanceVetoesOverlap`), and, with a frame size, a track last seen
+/// at the frame's edge ends soon after (`exitAge`), so a track left open where one person walked out
+/// does not take the next who walks in.
+///
 /// - Note: A value type with no shared state: one tracker per camera, owned by one task. Memory is
 ///   bounded: ended tracks are dropped and each track keeps at most `maxFeaturesPerTrack` embeddings.
 public struct CameraTracker: Sendable {
@@ -73,19 +79,22 @@ public struct CameraTracker: Sendable {
         let appearanceTracks = tracks.indices.filter { tracks[$0].state != .tentative }
         let appearanceDetections = accepted.indices.filter { !accepted[$0].embedding.isEmpty }
         if !appearanceTracks.isEmpty && !appearanceDetections.isEmpty {
-            let gated = config.maxCosineDistance + 1e-5
+            // Pairs outside either gate cost more than any pair inside both can.
+            let w = config.motionWeight
+            let gated = (1 - w) * config.maxCosineDistance + w * config.gatingThreshold + 1
             var costs = [Double](repeating: gated, count: appearanceTracks.count * appearanceDetections.count)
             for (r, t) in appearanceTracks.enumerated() {
                 let gate = tracks[t].filter.gate()
                 for (c, d) in appearanceDetections.enumerated() {
                     let distance = tracks[t].appearanceDistance(to: accepted[d].embedding)
                     guard distance <= config.maxCosineDistance else { continue }
-                    guard gate.distance(to: accepted[d].box) <= config.gatingThreshold else { continue }
-                    costs[r * appearanceDetections.count + c] = distance
+                    let motion = gate.distance(to: accepted[d].box)
+                    guard motion <= config.gatingThreshold else { continue }
+                    costs[r * appearanceDetections.count + c] = (1 - w) * distance + w * motion
                 }
             }
             for pair in LinearAssignment.solve(costs: costs, rows: appearanceTracks.count, columns: appearanceDetections.count)
-            where costs[pair.row * appearanceDetections.count + pair.column] <= config.maxCosineDistance {
+            where costs[pair.row * appearanceDetections.count + pair.column] < gated {
                 let t = appearanceTracks[pair.row], d = appearanceDetections[pair.column]
                 matches.append((t, d))
                 freeTracks.remove(t)
@@ -105,7 +114,11 @@ public struct CameraTracker: Sendable {
                 let predicted = tracks[t].filter.box
                 for (c, d) in iouDetections.enumerated() {
                     let distance = 1 - predicted.iou(accepted[d].box)
-                    if distance <= config.maxIoUDistance { costs[r * iouDetections.count + c] = distance }
+                    guard distance <= config.maxIoUDistance else { continue }
+                    // A confirmed track does not take by overlap a detection that looks unlike it.
+                    if config.appearanceVetoesOverlap && tracks[t].state != .tentative && !accepted[d].embedding.isEmpty
+                        && tracks[t].appearanceDistance(to: accepted[d].embedding) > config.maxCosineDistance { continue }
+                    costs[r * iouDetections.count + c] = distance
                 }
             }
             for pair in LinearAssignment.solve(costs: costs, rows: iouTracks.count, columns: iouDetections.count)
@@ -128,6 +141,7 @@ public struct CameraTracker: Sendable {
             tracks[t].hits += 1
             tracks[t].timeSinceUpdate = 0
             tracks[t].lastScore = detection.score
+            tracks[t].lastBox = detection.box
             tracks[t].remember(detection.embedding, capacity: config.maxFeaturesPerTrack, momentum: momentum)
             var becameConfirmed = false
             if tracks[t].state == .tentative && tracks[t].hits >= config.confirmationHits {
@@ -142,7 +156,9 @@ public struct CameraTracker: Sendable {
         }
         for t in freeTracks.sorted() {
             let previous = tracks[t].state
-            if previous == .tentative || tracks[t].timeSinceUpdate > config.maxAge {
+            let atEdge = touchesEdge(tracks[t].lastBox)
+            let age = atEdge ? min(config.exitAge, config.maxAge) : config.maxAge
+            if previous == .tentative || tracks[t].timeSinceUpdate > age || (atEdge && centreOutside(tracks[t].filter.box)) {
                 tracks[t].state = .ended
             } else {
                 tracks[t].state = .lost
@@ -168,13 +184,28 @@ public struct CameraTracker: Sendable {
         return TrackerStep(camera: camera, frame: frame, time: time, updates: updates, skipped: skipped)
     }
 
+    /// True when `box` comes within `edgeMargin` of the configured frame's edge (false without a frame size).
+    private func touchesEdge(_ box: BoundingBox) -> Bool {
+        guard let size = config.frameSize else { return false }
+        let mx = config.edgeMargin * size.width, my = config.edgeMargin * size.height
+        return box.x <= mx || box.y <= my || box.x + box.w >= size.width - mx || box.y + box.h >= size.height - my
+    }
+
+    /// True when `box`'s centre lies outside the configured frame (false without a frame size).
+    private func centreOutside(_ box: BoundingBox) -> Bool {
+        guard let size = config.frameSize else { return false }
+        let (cx, cy, _, _) = box.xyah
+        return cx < 0 || cy < 0 || cx > size.width || cy > size.height
+    }
+
     private func report(
         _ track: TrackRecord, frame: Int, time: Double, box: BoundingBox, score: Double, detection: Int?,
         embedding: [Float], isNew: Bool, becameConfirmed: Bool
     ) -> TrackUpdate {
         TrackUpdate(camera: camera, track: track.id, frame: frame, time: time, state: track.state, box: box,
                     estimate: track.filter.box, score: score, detectionIndex: detection, embedding: embedding,
-                    isNew: isNew, becameConfirmed: becameConfirmed, hits: track.hits)
+                    isNew: isNew, becameConfirmed: becameConfirmed, hits: track.hits,
+                    atFrameEdge: detection != nil && touchesEdge(box))
     }
 
     private struct Accepted {
@@ -223,11 +254,21 @@ public struct CameraTracker: Sendable {
     /// Dot product of two equally long vectors.
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "embedding lengths differ")
-        // Eight partial sums in a SIMD register; pointers stay inside both buffers: i + 8 <= count.
+        // Four independent SIMD8 partial sums (so the adds do not wait on each other), then one; pointers
+        // stay inside both buffers: i + 32 <= count, then i + 8 <= count.
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                var partial = SIMD8<Float>()
+                var p0 = SIMD8<Float>(), p1 = SIMD8<Float>(), p2 = SIMD8<Float>(), p3 = SIMD8<Float>()
                 var i = 0
+                while i + 32 <= pa.count {
+                    let x = UnsafeRawPointer(pa.baseAddress! + i), y = UnsafeRawPointer(pb.baseAddress! + i)
+                    p0 += x.loadUnaligned(as: SIMD8<Float>.self) * y.loadUnaligned(as: SIMD8<Float>.self)
+                    p1 += x.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) * y.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                    p2 += x.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) * y.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+                    p3 += x.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self) * y.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                    i += 32
+                }
+                var partial = (p0 + p1) + (p2 + p3)
                 while i + 8 <= pa.count {
                     let x = UnsafeRawPointer(pa.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
                     let y = UnsafeRawPointer(pb.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)

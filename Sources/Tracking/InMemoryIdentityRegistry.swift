@@ -7,7 +7,11 @@
 ///   new identity when confirmed). Candidates are the identities that
 ///   (a) have no visible track in the same camera, (b) are not visible at the same moment in a camera
 ///   whose view does not overlap this one, (c) were last seen in this camera within `reentryWindow`
-///   seconds, or in an overlapping camera, or in another camera within the topology's transit window.
+///   seconds (or within the topology's window from this camera to itself, when it gives one), or in an
+///   overlapping camera, or in another camera within the topology's transit window.
+///   A track is compared as the mean of all its embeddings, an identity as the mean of all embeddings of
+///   its last `maxTracksPerIdentity` tracks (without the track's own). Embeddings of boxes at the frame's
+///   edge are set aside (`setAsideEdgeEmbeddings`).
 ///   The best candidate by cosine similarity is joined when it reaches `matchThreshold` and leads the
 ///   runner-up by `margin`; otherwise a new identity is created.
 /// - Every `recheckEvery` embeddings a joined track is compared again with the rest of its identity and
@@ -16,7 +20,7 @@
 /// - When one identity is visible at the same moment in two non-overlapping cameras (or twice in one),
 ///   the track that joined it last is taken out and re-associated (`identity_corrected`).
 ///
-/// Memory is bounded: `maxFeaturesPerTrack` per track, `maxFeaturesPerIdentity` per identity, ended
+/// Memory is bounded: one vector per track, `maxTracksPerIdentity` per identity, ended
 /// tracks are dropped, identities expire after `identityRetention` and are capped at `maxIdentities`.
 /// - Note: A value type; deterministic because every choice that depends on order iterates sorted keys
 ///   or breaks ties explicitly (by identity id, then camera name).
@@ -40,7 +44,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
     public var trackCount: Int { tracks.count }
     /// Embeddings held over all tracks and identities (a memory measure).
     public var storedFeatureCount: Int {
-        tracks.values.reduce(0) { $0 + $1.features.count } + identities.values.reduce(0) { $0 + $1.gallery.count }
+        tracks.values.reduce(0) { $0 + ($1.count > 0 ? 1 : 0) } + identities.values.reduce(0) { $0 + $1.contributions.count }
     }
 
     /// The identity a live track holds now, or nil.
@@ -82,10 +86,22 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 info.lastBox = update.box
                 info.lastScore = update.score
                 if !update.embedding.isEmpty {
-                    info.remember(update.embedding, capacity: config.maxFeaturesPerTrack)
-                    info.sinceCheck += 1
-                    if let id = info.identity {
-                        identities[id]?.remember(key, update.embedding, capacity: config.maxFeaturesPerIdentity)
+                    let atEdge = config.setAsideEdgeEmbeddings && update.atFrameEdge
+                    if !atEdge && info.edgeOnly {
+                        // The first embedding from inside the view replaces the ones from the edge.
+                        if info.count > 0 {
+                            info.sum = []
+                            info.count = 0
+                            if let id = info.identity { identities[id]?.forget(key) }
+                        }
+                        info.edgeOnly = false
+                    }
+                    if !atEdge || info.edgeOnly {
+                        info.remember(update.embedding)
+                        info.sinceCheck += 1
+                        if let id = info.identity {
+                            identities[id]?.add(key, update.embedding, count: 1, capacity: config.maxTracksPerIdentity)
+                        }
                     }
                 }
                 if let id = info.identity { identities[id]?.lastSeenTime = update.time }
@@ -98,7 +114,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 if started { events.append(event(.trackStarted, key, info, update.time, update.frame, identity: info.identity)) }
                 guard update.state == .confirmed else { continue }
                 // A track with no embeddings at all (an appearance-free run) gets its own identity at once.
-                let enoughEvidence = info.features.count >= config.minEmbeddings || (info.features.isEmpty && update.embedding.isEmpty)
+                let needed = info.edgeOnly && info.count > 0 ? 3 * config.minEmbeddings : config.minEmbeddings
+                let enoughEvidence = info.count >= needed || (info.count == 0 && update.embedding.isEmpty)
                 if info.identity == nil && enoughEvidence {
                     events.append(associate(key, now: update.time, frame: update.frame, excluding: []))
                 } else if info.identity != nil && info.sinceCheck >= config.recheckEvery {
@@ -125,8 +142,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         let ranked = candidates(for: key, now: now, excluding: excluding)
         var info = tracks[key]!
         info.sinceCheck = 0
-        if let best = ranked.first, best.similarity >= config.matchThreshold,
-           ranked.count < 2 || best.similarity - ranked[1].similarity >= config.margin {
+        if accepts(ranked), let best = ranked.first {
             tracks[key] = info
             join(key, best.identity, now: now)
             let margin = ranked.count > 1 ? best.similarity - ranked[1].similarity : nil
@@ -144,62 +160,76 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
     /// Eligible identities for `key`, best first (ties: lower id).
     private func candidates(for key: TrackKey, now: Double, excluding: Set<Int>) -> [Candidate] {
-        guard let info = tracks[key], let mean = Self.mean(info.features.lazy.map { $0 }) else { return [] }
-        let topology = config.topology
-        let tolerance = config.simultaneityTolerance
+        guard let info = tracks[key], let mean = info.mean else { return [] }
         var result: [Candidate] = []
         for id in identities.keys.sorted() where !excluding.contains(id) && id != info.identity {
             let identity = identities[id]!
             if identity.members.isEmpty && now - identity.lastSeenTime > config.identityRetention { continue }
-            var eligible = true
-            var latest: (camera: String, time: Double)?
-            func sighting(_ camera: String, _ time: Double) {
-                if let l = latest, l.time > time || (l.time == time && l.camera <= camera) { return }
-                latest = (camera, time)
-            }
-            // Order-free: `sighting` breaks ties by camera name, eligibility is a conjunction.
-            for member in identity.members where member != key {
-                guard let other = tracks[member] else { continue }
-                sighting(member.camera, other.lastTime)
-                if member.camera == key.camera {
-                    if other.visible { eligible = false }
-                } else if !topology.overlap(member.camera, key.camera) && other.visible && now - other.lastTime <= tolerance {
-                    eligible = false
-                }
-            }
-            for (camera, time) in identity.pastSightings { sighting(camera, time) }
-            guard eligible, let last = latest else { continue }
-            // Seen by another track of this camera, or in a non-overlapping camera, after this track
-            // appeared: the identity would have been in two places at once.
-            var simultaneous = false
-            for member in identity.members
-            where member != key && (member.camera == key.camera || !topology.overlap(member.camera, key.camera)) {
-                if let other = tracks[member], other.lastTime > info.firstTime + tolerance { simultaneous = true }
-            }
-            for (camera, time) in identity.pastSightings where camera == key.camera || !topology.overlap(camera, key.camera) {
-                if time > info.firstTime + tolerance { simultaneous = true }
-            }
-            if simultaneous { continue }
-            let gap = info.firstTime - last.time
-            if last.camera == key.camera {
-                guard gap >= -tolerance && gap <= config.reentryWindow else { continue }
-            } else if !topology.overlap(last.camera, key.camera) {
-                guard let window = topology.window(from: last.camera, to: key.camera),
-                      gap >= window.min - tolerance, gap <= window.max else { continue }
-            }
-            guard let other = identity.mean(excluding: key) else { continue }
+            guard let (camera, gap) = eligibility(of: identity, for: key, info, now: now),
+                  let other = identity.mean(excluding: key) else { continue }
             let similarity = Double(CameraTracker.dot(mean, other))
-            result.append(Candidate(identity: id, similarity: similarity, fromCamera: last.camera, gap: gap))
+            result.append(Candidate(identity: id, similarity: similarity, fromCamera: camera, gap: gap))
         }
         result.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.identity < $1.identity) }
         return result
+    }
+
+    /// Where `identity` was last seen and how long before `key`'s track appeared, when the topology's time
+    /// constraints let the track take it; nil when they rule it out.
+    private func eligibility(of identity: IdentityInfo, for key: TrackKey, _ info: TrackInfo, now: Double) -> (camera: String, gap: Double)? {
+        let topology = config.topology
+        let tolerance = config.simultaneityTolerance
+        var latest: (camera: String, time: Double)?
+        func sighting(_ camera: String, _ time: Double) {
+            if let l = latest, l.time > time || (l.time == time && l.camera <= camera) { return }
+            latest = (camera, time)
+        }
+        // Order-free: `sighting` breaks ties by camera name, eligibility is a conjunction.
+        for member in identity.members where member != key {
+            guard let other = tracks[member] else { continue }
+            sighting(member.camera, other.lastTime)
+            if member.camera == key.camera {
+                if other.visible { return nil }
+            } else if !topology.overlap(member.camera, key.camera) && other.visible && now - other.lastTime <= tolerance {
+                return nil
+            }
+        }
+        for (camera, time) in identity.pastSightings { sighting(camera, time) }
+        guard let last = latest else { return nil }
+        // Seen by another track of this camera, or in a non-overlapping camera, after this track
+        // appeared: the identity would have been in two places at once.
+        for member in identity.members
+        where member != key && (member.camera == key.camera || !topology.overlap(member.camera, key.camera)) {
+            if let other = tracks[member], other.lastTime > info.firstTime + tolerance { return nil }
+        }
+        for (camera, time) in identity.pastSightings where camera == key.camera || !topology.overlap(camera, key.camera) {
+            if time > info.firstTime + tolerance { return nil }
+        }
+        let gap = info.firstTime - last.time
+        if last.camera == key.camera {
+            // A window the topology gives for leaving and coming back to this camera rules; else
+            // anything from at once up to the re-entry window.
+            let window = topology.transitions[[key.camera, key.camera]] ?? .init(min: 0, max: config.reentryWindow)
+            guard gap >= window.min - tolerance && gap <= window.max else { return nil }
+        } else if !topology.overlap(last.camera, key.camera) {
+            guard let window = topology.window(from: last.camera, to: key.camera),
+                  gap >= window.min - tolerance, gap <= window.max else { return nil }
+        }
+        return (last.camera, gap)
+    }
+
+    /// True when the best of `ranked` may be joined: it reaches the threshold and leads the runner-up by
+    /// the margin.
+    private func accepts(_ ranked: [Candidate]) -> Bool {
+        guard let best = ranked.first, best.similarity >= config.matchThreshold else { return false }
+        return ranked.count < 2 || best.similarity - ranked[1].similarity >= config.margin
     }
 
     /// Re-examines an assigned track; returns a correction event when the evidence now says otherwise.
     private mutating func recheck(_ key: TrackKey, now: Double, frame: Int) -> IdentityEvent? {
         tracks[key]!.sinceCheck = 0
         let info = tracks[key]!
-        guard let id = info.identity, let identity = identities[id], let mean = Self.mean(info.features.lazy.map { $0 }) else { return nil }
+        guard let id = info.identity, let identity = identities[id], let mean = info.mean else { return nil }
         if let others = identity.mean(excluding: key) {
             let similarity = Double(CameraTracker.dot(mean, others))
             guard similarity < config.correctionThreshold else { return nil }
@@ -211,8 +241,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         guard tracks[key]!.mergeChecks < config.mergeChecks else { return nil }
         tracks[key]!.mergeChecks += 1
         let ranked = candidates(for: key, now: now, excluding: [id])
-        guard let best = ranked.first, best.similarity >= config.matchThreshold,
-              ranked.count < 2 || best.similarity - ranked[1].similarity >= config.margin else { return nil }
+        guard accepts(ranked), let best = ranked.first else { return nil }
         detach(key)
         join(key, best.identity, now: now)
         return event(.identityCorrected, key, tracks[key]!, now, frame, identity: best.identity, similarity: best.similarity,
@@ -261,7 +290,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var identity = identities[id]!
         identity.members.insert(key)
         identity.lastSeenTime = max(identity.lastSeenTime, now)
-        for feature in info.orderedFeatures { identity.remember(key, feature, capacity: config.maxFeaturesPerIdentity) }
+        if info.count > 0 { identity.add(key, info.sum, count: info.count, capacity: config.maxTracksPerIdentity) }
         identities[id] = identity
     }
 
@@ -270,7 +299,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         tracks[key]!.identity = nil
         identity.members.remove(key)
         identity.forget(key)
-        if identity.members.isEmpty && identity.gallery.isEmpty && identity.pastSightings.isEmpty {
+        if identity.members.isEmpty && identity.contributions.isEmpty && identity.pastSightings.isEmpty {
             identities[id] = nil
         } else {
             identities[id] = identity
@@ -306,18 +335,6 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                       fromCamera: fromCamera, gap: gap, previousIdentity: previousIdentity, reason: reason)
     }
 
-    /// The L2-normalised mean of `features`; nil when there are none.
-    static func mean<S: Sequence>(_ features: S) -> [Float]? where S.Element == [Float] {
-        var sum: [Float] = []
-        for feature in features {
-            if sum.isEmpty { sum = feature; continue }
-            for i in sum.indices { sum[i] += feature[i] }
-        }
-        guard !sum.isEmpty else { return nil }
-        CameraTracker.normalise(&sum)
-        return sum
-    }
-
     private static func rounded(_ value: Double) -> String {
         String((value * 1000).rounded() / 1000)
     }
@@ -334,37 +351,43 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var lastFrame = 0
         var lastBox = BoundingBox(x: 0, y: 0, w: 0, h: 0)
         var lastScore = 0.0
-        var features: [[Float]] = []
-        var oldest = 0
+        /// Sum of the track's embeddings (since its first from inside the view) and how many.
+        var sum: [Float] = []
+        var count = 0
         var identity: Int?
         var joinedAt = 0.0
         var visible = true
         var started = false
         var sinceCheck = 0
         var mergeChecks = 0
+        /// True until the track's first embedding from inside the view (`features` then hold edge ones).
+        var edgeOnly = true
 
         init(firstTime: Double) {
             self.firstTime = firstTime
             lastTime = firstTime
         }
 
-        mutating func remember(_ feature: [Float], capacity: Int) {
-            guard capacity > 0 else { return }
-            if features.count < capacity {
-                features.append(feature)
-            } else {
-                features[oldest] = feature
-                oldest = (oldest + 1) % capacity
-            }
+        mutating func remember(_ feature: [Float]) {
+            if sum.isEmpty { sum = [Float](repeating: 0, count: feature.count) }
+            for i in sum.indices { sum[i] += feature[i] }
+            count += 1
         }
 
-        /// Features oldest first.
-        var orderedFeatures: [[Float]] { Array(features[oldest...] + features[..<oldest]) }
+        /// The normalised mean of every embedding remembered; nil before the first.
+        var mean: [Float]? {
+            guard count > 0 else { return nil }
+            var result = sum
+            CameraTracker.normalise(&result)
+            return result
+        }
     }
 
     struct IdentityInfo: Sendable {
         let id: Int
-        var gallery: [(key: TrackKey, feature: [Float])] = []
+        /// Each contributing track's embedding sum and count, oldest contributor first; at most the
+        /// registry's `maxTracksPerIdentity`.
+        var contributions: [(key: TrackKey, sum: [Float], count: Int)] = []
         var members: Set<TrackKey> = []
         /// Last sighting time per camera of the identity's ended tracks.
         var pastSightings: [String: Double] = [:]
@@ -375,65 +398,61 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             self.lastSeenTime = lastSeenTime
         }
 
-        /// Running sum of `gallery`'s features, so a mean costs one pass over one vector, not the gallery.
-        var sum: [Double] = []
-        /// `sum` normalised, refreshed whenever the gallery changes.
+        /// Sum of every contribution, so a mean costs one pass over one vector.
+        var total: [Double] = []
+        /// `total` normalised, refreshed whenever a contribution changes.
         var normalisedMean: [Float] = []
 
         private mutating func refreshMean() {
-            if gallery.isEmpty {
+            if contributions.isEmpty {
                 normalisedMean = []
                 return
             }
-            if normalisedMean.count != sum.count { normalisedMean = [Float](repeating: 0, count: sum.count) }
-            for i in sum.indices { normalisedMean[i] = Float(sum[i]) }
+            if normalisedMean.count != total.count { normalisedMean = [Float](repeating: 0, count: total.count) }
+            for i in total.indices { normalisedMean[i] = Float(total[i]) }
             CameraTracker.normalise(&normalisedMean)
         }
 
-        /// Appends a feature, dropping the oldest beyond `capacity`.
-        mutating func remember(_ key: TrackKey, _ feature: [Float], capacity: Int) {
-            guard capacity > 0 else { return }
-            if sum.isEmpty { sum = [Double](repeating: 0, count: feature.count) }
-            if gallery.count >= capacity {
-                for old in gallery.prefix(gallery.count - capacity + 1) { subtract(old.feature) }
-                gallery.removeFirst(gallery.count - capacity + 1)
+        /// Adds `sum` (of `count` embeddings) to `key`'s contribution; a new contributor beyond `capacity`
+        /// pushes the oldest out.
+        mutating func add(_ key: TrackKey, _ sum: [Float], count: Int, capacity: Int) {
+            guard capacity > 0, !sum.isEmpty else { return }
+            if total.isEmpty { total = [Double](repeating: 0, count: sum.count) }
+            if let index = contributions.lastIndex(where: { $0.key == key }) {
+                for i in sum.indices { contributions[index].sum[i] += sum[i] }
+                contributions[index].count += count
+            } else {
+                contributions.append((key, sum, count))
+                if contributions.count > capacity {
+                    contributions.removeFirst(contributions.count - capacity)
+                    rebuild()
+                    return
+                }
             }
-            for i in sum.indices { sum[i] += Double(feature[i]) }
-            gallery.append((key, feature))
+            for i in total.indices { total[i] += Double(sum[i]) }
             refreshMean()
         }
 
         mutating func forget(_ key: TrackKey) {
-            gallery.removeAll { $0.key == key }
-            // Rebuild from what is left, so rounding from many subtractions never accumulates.
-            sum = [Double](repeating: 0, count: sum.count)
-            for entry in gallery { for i in sum.indices { sum[i] += Double(entry.feature[i]) } }
+            contributions.removeAll { $0.key == key }
+            rebuild()
+        }
+
+        /// Recomputes `total` from the contributions, so rounding never accumulates.
+        private mutating func rebuild() {
+            total = [Double](repeating: 0, count: total.count)
+            for c in contributions { for i in total.indices { total[i] += Double(c.sum[i]) } }
             refreshMean()
         }
 
-        private mutating func subtract(_ feature: [Float]) {
-            for i in sum.indices { sum[i] -= Double(feature[i]) }
-        }
-
-        /// The normalised mean of the features not contributed by `key`; nil when there are none.
+        /// The normalised mean of the embeddings not contributed by `key`; nil when there are none.
         func mean(excluding key: TrackKey) -> [Float]? {
-            let own = gallery.lazy.filter { $0.key == key }.count
-            if own == 0 { return gallery.isEmpty ? nil : normalisedMean }
-            if own == gallery.count { return nil }
-            var total: [Double]
-            if 2 * own > gallery.count {
-                // Mostly this track's own features: add up the others directly.
-                total = [Double](repeating: 0, count: sum.count)
-                for entry in gallery where entry.key != key {
-                    for i in total.indices { total[i] += Double(entry.feature[i]) }
-                }
-            } else {
-                total = sum
-                for entry in gallery where entry.key == key {
-                    for i in total.indices { total[i] -= Double(entry.feature[i]) }
-                }
+            guard let own = contributions.last(where: { $0.key == key }) else {
+                return contributions.isEmpty ? nil : normalisedMean
             }
-            var result = total.map { Float($0) }
+            if contributions.count == 1 { return nil }
+            var result = [Float](repeating: 0, count: total.count)
+            for i in total.indices { result[i] = Float(total[i] - Double(own.sum[i])) }
             CameraTracker.normalise(&result)
             return result
         }

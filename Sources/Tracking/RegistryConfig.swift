@@ -4,6 +4,11 @@ public struct RegistryConfig: Sendable, Equatable {
     public var topology = CameraTopology()
     /// A confirmed track is associated once it has this many embeddings. Default 3.
     public var minEmbeddings = 3
+    /// Set embeddings of boxes at the frame's edge aside (`TrackUpdate.atFrameEdge`: a person cut off
+    /// while walking in or out, whose crop looks little like the whole person). They count only for a
+    /// track that never leaves the edge, which is then associated once it has `3 × minEmbeddings` of
+    /// them; the track's first embedding from inside the view replaces them. Default true.
+    public var setAsideEdgeEmbeddings = true
     /// Least cosine similarity (of mean embeddings) to join an existing identity. Default 0.6.
     public var matchThreshold = 0.6
     /// Least lead of the best identity's similarity over the runner-up's to join it. Default 0.05.
@@ -16,13 +21,15 @@ public struct RegistryConfig: Sendable, Equatable {
     /// A track that created its own identity is compared with the other identities again on its first
     /// this many re-checks (a late merge, `identity_corrected`). Default 3.
     public var mergeChecks = 3
-    /// At most this many embeddings kept per track (K). Default 30.
-    public var maxFeaturesPerTrack = 30
-    /// At most this many embeddings kept per identity (the newest). Default 30.
+    /// At most this many tracks make up an identity's appearance, the newest (K for identities). Each
+    /// contributes one vector: the sum of all its embeddings (those from inside the view, see
+    /// `setAsideEdgeEmbeddings`), so an identity is compared as the mean of every embedding of its last
+    /// `maxTracksPerIdentity` tracks, and a track as the mean of all its own. Default 10.
     ///
-    /// Memory: an identity holds up to `maxFeaturesPerIdentity` embeddings (4 bytes per value), so with
-    /// 1280-value embeddings and the defaults at most 2000 × 30 × 5 KiB ≈ 300 MiB of identities.
-    public var maxFeaturesPerIdentity = 30
+    /// Memory: an identity holds at most `maxTracksPerIdentity` vectors and a live track one (4 bytes per
+    /// value), so with 1280-value embeddings and the defaults at most 2000 × 10 × 5 KiB ≈ 100 MiB of
+    /// identities.
+    public var maxTracksPerIdentity = 10
     /// Seconds within which a person who left a camera and comes back to it gets the old identity.
     /// Default 30 s.
     public var reentryWindow = 30.0

@@ -6,6 +6,8 @@ struct TrackRecord: Sendable {
     var hits = 1
     var timeSinceUpdate = 0
     var lastScore: Double
+    /// The last detection box matched to this track (where it was last seen, not the prediction).
+    var lastBox: BoundingBox
     /// The newest embeddings, at most `capacity`; `oldest` is the slot the next one overwrites once full.
     var features: [[Float]] = []
     var oldest = 0
@@ -17,6 +19,7 @@ struct TrackRecord: Sendable {
         filter = KalmanBoxFilter(box: box)
         self.state = state
         lastScore = score
+        lastBox = box
     }
 
     /// Adds a normalised embedding, keeping at most `capacity` (the oldest is overwritten).

@@ -30,12 +30,16 @@ public struct TrackUpdate: Sendable, Equatable {
     public var becameConfirmed: Bool
     /// Frames matched so far (a tentative track's are consecutive: it ends at its first miss).
     public var hits: Int
+    /// True when the matched box touches the frame's edge (within the tracker's `edgeMargin`): the
+    /// person is likely cut off by the frame, and the crop's embedding less like the whole person's.
+    /// Always false when the tracker has no frame size.
+    public var atFrameEdge: Bool
 
     /// Makes an update (normally produced by `CameraTracker`).
     public init(
         camera: String, track: Int, frame: Int, time: Double, state: TrackState, box: BoundingBox,
         estimate: BoundingBox, score: Double, detectionIndex: Int?, embedding: [Float], isNew: Bool,
-        becameConfirmed: Bool, hits: Int
+        becameConfirmed: Bool, hits: Int, atFrameEdge: Bool = false
     ) {
         self.camera = camera
         self.track = track
@@ -50,6 +54,7 @@ public struct TrackUpdate: Sendable, Equatable {
         self.isNew = isNew
         self.becameConfirmed = becameConfirmed
         self.hits = hits
+        self.atFrameEdge = atFrameEdge
     }
 
     /// True when a detection was matched to the track in this frame.

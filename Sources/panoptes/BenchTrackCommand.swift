@@ -40,6 +40,18 @@ struct BenchTrackCommand: ParsableCommand {
     @Option(help: "Tracker (both): frames a track may go unmatched before it ends.")
     var maxAge: Int?
 
+    @Option(help: "Tracker: frames a track last seen at the frame's edge may go unmatched before it ends.")
+    var exitAge: Int?
+
+    @Option(help: "Tracker: weight of the Mahalanobis distance in the appearance stage's cost (0 = appearance only).")
+    var motionWeight: Double?
+
+    @Option(help: "Registry: tracks that make up an identity's appearance (the newest).")
+    var identityTracks: Int?
+
+    @Option(help: "Registry: set aside embeddings of boxes at the frame's edge (true or false).")
+    var setAsideEdgeEmbeddings: Bool?
+
     @Option(help: "Tracker (both): matched frames before a new track is confirmed.")
     var confirmationHits: Int?
 
@@ -110,6 +122,10 @@ extension BenchTrackCommand {
         options.registryConfig = TrackBenchmark.registryConfig
         if let maxAge { options.trackerConfig.maxAge = maxAge }
         if let confirmationHits { options.trackerConfig.confirmationHits = confirmationHits }
+        if let motionWeight { options.trackerConfig.motionWeight = motionWeight }
+        if let exitAge { options.trackerConfig.exitAge = exitAge }
+        if let identityTracks { options.registryConfig.maxTracksPerIdentity = identityTracks }
+        if let setAsideEdgeEmbeddings { options.registryConfig.setAsideEdgeEmbeddings = setAsideEdgeEmbeddings }
         if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }
         if let momentum { options.trackerConfig.appearance = momentum == 0 ? .gallery : .movingAverage(momentum: momentum) }
         switch centering {

@@ -149,4 +149,56 @@ final class CameraTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.liveTrackCount, 1)
         XCTAssertEqual(tracker.storedFeatureCount, 7)
     }
+
+    /// Person 0 walks out at the right edge of a 320x240 frame; two frames after the last of them, a
+    /// look-alike (the same appearance) walks in at the same edge. Returns the labels' confirmed track ids.
+    private func walkOutWalkIn(frameSize: Bool) throws -> [Int: Set<Int>] {
+        var rng = SeededGenerator(seed: 21)
+        var frames: [[(label: Int, box: BoundingBox, embedding: [Float])]] = []
+        for frame in 0..<40 {
+            let out = BoundingBox(x: 150 + 8 * Double(frame), y: 60, w: 40, h: 100)
+            let inward = BoundingBox(x: 320 - 8 * Double(frame - 24), y: 62, w: 40, h: 100)
+            var people: [(label: Int, box: BoundingBox, embedding: [Float])] = []
+            for (label, box) in [(0, out), (1, inward)] {
+                guard let visible = box.clipped(width: 320, height: 240), visible.w >= 8, label == 0 || frame >= 24 else { continue }
+                people.append((label, visible, Self.embedding(4, rng: &rng)))
+            }
+            frames.append(people)
+        }
+        var config = TrackerConfig()
+        if frameSize { config.frameSize = (320, 240) }
+        return try trackIDs(frames, config: config)
+    }
+
+    func testPersonWalkingOutAtEdge_doesNotHandTrackToLookAlikeWalkingIn() throws {
+        let ids = try walkOutWalkIn(frameSize: true)
+        XCTAssertEqual(ids[0]?.count, 1)
+        XCTAssertEqual(ids[1]?.count, 1)
+        XCTAssertTrue(ids[0]!.isDisjoint(with: ids[1]!), "the look-alike took the track of the person who left: \(ids)")
+    }
+
+    func testWithoutFrameSize_lookAlikeAtEdgeTakesTheTrack() throws {
+        // Without a frame size the tracker cannot know the person left: the lost track waits `maxAge`
+        // frames and takes the look-alike. This is what the edge rule guards against.
+        let ids = try walkOutWalkIn(frameSize: false)
+        XCTAssertFalse(ids[0]?.isDisjoint(with: ids[1] ?? []) ?? true, "tracks \(ids): the edge case would not test the edge rule")
+    }
+
+    /// Person 0 stands still for 20 frames and is gone; in the next frame someone who looks different
+    /// stands in the same place.
+    private func swapInPlace(veto: Bool) throws -> [Int: Set<Int>] {
+        var rng = SeededGenerator(seed: 22)
+        let box = BoundingBox(x: 100, y: 50, w: 40, h: 100)
+        let frames = (0..<40).map { frame in [(label: frame < 20 ? 0 : 1, box: box, embedding: Self.embedding(frame < 20 ? 0 : 6, rng: &rng))] }
+        var config = TrackerConfig()
+        config.appearanceVetoesOverlap = veto
+        return try trackIDs(frames, config: config)
+    }
+
+    func testDifferentLookingPersonInSamePlace_getsNewTrack() throws {
+        let ids = try swapInPlace(veto: true)
+        XCTAssertTrue(ids[0]!.isDisjoint(with: ids[1]!), "the overlap stage handed the track over: \(ids)")
+        let plain = try swapInPlace(veto: false)
+        XCTAssertEqual(plain[0], plain[1], "without the veto DeepSORT's IoU stage keeps the track (what the veto changes)")
+    }
 }

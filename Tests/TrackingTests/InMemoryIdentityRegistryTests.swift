@@ -26,10 +26,13 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
     }
 
     /// Runs trackers per camera over `frames` frames, merges steps by (time, camera), feeds the registry.
-    func run(_ people: [Appearance], frames: Int, config: RegistryConfig = RegistryConfig(), seed: UInt64 = 9) throws -> Outcome {
+    func run(
+        _ people: [Appearance], frames: Int, config: RegistryConfig = RegistryConfig(), tracker: TrackerConfig = TrackerConfig(),
+        seed: UInt64 = 9
+    ) throws -> Outcome {
         var rng = SeededGenerator(seed: seed)
         let cameras = Set(people.map(\.camera)).sorted()
-        var trackers = Dictionary(uniqueKeysWithValues: cameras.map { ($0, CameraTracker(camera: $0)) })
+        var trackers = Dictionary(uniqueKeysWithValues: cameras.map { ($0, CameraTracker(camera: $0, config: tracker)) })
         var registry = InMemoryIdentityRegistry(config: config)
         var events: [IdentityEvent] = []
         var identities: [String: [Int]] = [:]
@@ -130,11 +133,15 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
     }
 
     func testContradictingEvidence_emitsCorrection() throws {
-        // B's person first looks like A's (joins it), then keeps looking like someone else.
+        // B's person first looks like A's (joins it), then keeps looking like someone else. The tracker
+        // keeps B's track by overlap through the change (veto off), so the registry sees one track whose
+        // evidence turns.
+        var tracker = TrackerConfig()
+        tracker.appearanceVetoesOverlap = false
         let outcome = try run([
             Appearance(camera: "A", label: 1, start: 0, end: 30, axis: 3),
             Appearance(camera: "B", label: 2, start: 40, end: 120, axis: 3, changeAt: 44, laterAxis: 9),
-        ], frames: 120)
+        ], frames: 120, tracker: tracker)
         let corrected = try XCTUnwrap(outcome.events.first { $0.kind == .identityCorrected }, "no correction in \(outcome.events.map(\.kind))")
         let a = try XCTUnwrap(outcome.identities["A/1"]?.first)
         XCTAssertEqual(corrected.camera, "B")
@@ -225,5 +232,51 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         XCTAssertLessThanOrEqual(result.most, 6, "at most the last 4 s of people are remembered")
         XCTAssertEqual(result.registry.identityCount, 0, "every identity expired 3 s after its last sighting")
         XCTAssertEqual(result.registry.trackCount, 0)
+    }
+
+    /// Camera A sees person 1 (axis 3) for 2 s. Five seconds later a track in B starts at the frame's edge
+    /// looking like axis 3 (a cut-off crop) and, inside the view, like axis 7: someone else. Returns the
+    /// kind of B's first association event.
+    private func firstAssociationInB(setAside: Bool) throws -> IdentityEvent.Kind? {
+        var config = RegistryConfig()
+        config.setAsideEdgeEmbeddings = setAside
+        var registry = InMemoryIdentityRegistry(config: config)
+        var rng = SeededGenerator(seed: 4)
+        var events: [IdentityEvent] = []
+        func update(_ camera: String, _ frame: Int, state: TrackState, axis: Int?, atEdge: Bool) -> TrackerStep {
+            let box = BoundingBox(x: atEdge ? 0 : 50, y: 20, w: 40, h: 100)
+            let embedding = axis.map { CameraTrackerTests.embedding($0, noise: 0.05, rng: &rng) } ?? []
+            let u = TrackUpdate(camera: camera, track: 1, frame: frame, time: Double(frame) / 10, state: state, box: box,
+                                estimate: box, score: 1, detectionIndex: axis == nil ? nil : 0, embedding: embedding,
+                                isNew: false, becameConfirmed: false, hits: frame, atFrameEdge: atEdge)
+            return TrackerStep(camera: camera, frame: frame, time: Double(frame) / 10, updates: [u])
+        }
+        for frame in 0..<20 { events += try registry.ingest(update("A", frame, state: .confirmed, axis: 3, atEdge: false)) }
+        events += try registry.ingest(update("A", 20, state: .ended, axis: nil, atEdge: false))
+        for frame in 70..<100 {
+            events += try registry.ingest(update("B", frame, state: .confirmed, axis: frame < 76 ? 3 : 7, atEdge: frame < 76))
+        }
+        return events.first { $0.camera == "B" && ($0.kind == .identityAssigned || $0.kind == .identityMatched) }?.kind
+    }
+
+    func testEmbeddingsAtFrameEdge_areSetAside() throws {
+        XCTAssertEqual(try firstAssociationInB(setAside: true), .identityAssigned, "the cut-off crops decided B's identity")
+        XCTAssertEqual(try firstAssociationInB(setAside: false), .identityMatched,
+                       "with the edge crops counted, B joins A's identity (what setting them aside changes)")
+    }
+
+    func testSelfTransitWindow_rulesReentry() throws {
+        // The topology says leaving A and coming back takes 2 to 7 s: a look-alike appearing in A 0.5 s
+        // after person 1 left is someone else; one appearing 4 s after (while the first look-alike is
+        // still in view) is person 1 back.
+        let topology = CameraTopology(cameras: ["A"], transitions: [(from: "A", to: "A", window: .init(min: 2, max: 7))])
+        let outcome = try run([
+            Appearance(camera: "A", label: 1, start: 0, end: 30, axis: 3),
+            Appearance(camera: "A", label: 2, start: 35, end: 100, axis: 3, y: 200),
+            Appearance(camera: "A", label: 3, start: 70, end: 100, axis: 3, y: 300),
+        ], frames: 100, config: RegistryConfig(topology: topology))
+        let one = try XCTUnwrap(outcome.identities["A/1"])
+        XCTAssertNotEqual(outcome.identities["A/2"], one, "0.5 s is shorter than the window's 2 s")
+        XCTAssertEqual(outcome.identities["A/3"]?.first, one.first, "4 s after person 1 left, within 2 to 7 s")
     }
 }
