@@ -60,7 +60,7 @@ let package = Package(
             ]
         ),
         // Locates the repository, the fetched samples, the peer venv and the built binary for every test target.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Synth"], path: "Tests/TestSupport"),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "TestSupport"]),
         .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "VideoIO", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ReIDNet
 import VideoIO
 
 /// Decode + RGB24 conversion speed of `VideoReader` next to the ffmpeg CLI, measured in the same run.
@@ -81,16 +82,15 @@ public struct DecodeBenchmark: Sendable {
     private func measurePanoptes() throws -> (Measurement, VideoInfo) {
         let reader = try VideoReader(path: path, options: .init(threadCount: threads))
         var frames = 0
-        let clock = ContinuousClock()
         let cpuBefore = Self.processCPUSeconds()
-        let elapsed = try clock.measure {
-            while let frame = try reader.nextFrame() {
-                frames += 1
-                _ = frame.width
-            }
+        let start = MonotonicClock.seconds()
+        while let frame = try reader.nextFrame() {
+            frames += 1
+            _ = frame.width
         }
+        let elapsed = MonotonicClock.seconds() - start
         let cpu = Self.processCPUSeconds() - cpuBefore
-        return (Measurement(frames: frames, seconds: Self.seconds(elapsed), cpuSeconds: cpu), reader.info)
+        return (Measurement(frames: frames, seconds: elapsed, cpuSeconds: cpu), reader.info)
     }
 
     /// The peer's command line (also printed in the report).
@@ -153,11 +153,6 @@ public struct DecodeBenchmark: Sendable {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 
     private static func lastNumber(after key: String, in text: String) -> Double? {

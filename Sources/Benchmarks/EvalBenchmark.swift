@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import ReIDNet
 
 /// `panoptes bench eval`: time and peak resident memory of a query/gallery evaluation on synthetic
 /// features, with and without k-reciprocal re-ranking. Defaults are Market-1501's sizes: 3,368 queries,
@@ -85,10 +86,10 @@ public struct EvalBenchmark: Sendable {
     ) throws -> Measurement {
         ResidentMemory.resetPeak()
         let baseline = ResidentMemory.currentBytes()
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.seconds()
         let scores = try RetrievalEvaluator(reRanking: reRanking, maxRank: 10).evaluate(
             query: query, queryLabels: queryLabels, gallery: gallery, galleryLabels: galleryLabels)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = MonotonicClock.seconds() - start
         return Measurement(
             reRanked: reRanking != nil, seconds: seconds, peakBytes: ResidentMemory.peakBytes(),
             baselineBytes: baseline, scores: scores)
@@ -143,22 +144,22 @@ extension EvalBenchmark {
         try JSONSerialization.data(withJSONObject: labels).write(to: folder.appendingPathComponent("labels.json"))
 
         // Panoptes: the same two steps on the same matrix.
-        var clock = DispatchTime.now().uptimeNanoseconds
+        var clock = MonotonicClock.seconds()
         var plain = RankingAccumulator(galleryLabels: f.galleryLabels, maxRank: 10)
         pairs.values.withUnsafeBufferPointer { all in
             for i in 0..<q {
                 plain.add(query: f.queryLabels[i], distances: UnsafeBufferPointer(rebasing: all[(i * (q + g) + q)..<((i + 1) * (q + g))]))
             }
         }
-        let metricsSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
-        clock = DispatchTime.now().uptimeNanoseconds
+        let metricsSeconds = MonotonicClock.seconds() - clock
+        clock = MonotonicClock.seconds()
         var reranked = RankingAccumulator(galleryLabels: f.galleryLabels, maxRank: 10)
         var mine = [Double](repeating: 0, count: q * g)
         reRanking.rerank(pairs, queryCount: q) { i, row in
             for j in 0..<g { mine[i * g + j] = row[j] }
             reranked.add(query: f.queryLabels[i], distances: row)
         }
-        let reRankSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+        let reRankSeconds = MonotonicClock.seconds() - clock
 
         let process = Process()
         process.executableURL = python

@@ -26,8 +26,6 @@ public struct TrackBenchmark {
         public var registryConfig = RegistryConfig()
         /// Crops per embedding batch.
         public var batchSize = 32
-        /// How Panoptes centres the embeddings before tracking (the peer gets them as embedded).
-        public var centering = TrackBenchmark.centering
         /// Reuse the peer's tracks and timing from an earlier run in `work/deepsort` (for tuning
         /// Panoptes' parameters; the peer's result does not depend on them).
         public var reusePeer = false
@@ -71,9 +69,6 @@ public struct TrackBenchmark {
         return c
     }
 
-    /// The embedding centring the benchmark runs with.
-    public static var centering: TrackingDriver.Centering { .none }
-
     /// Runs everything and returns the report; `log` gets one line per step (for stderr).
     ///
     /// - Parameters:
@@ -83,8 +78,7 @@ public struct TrackBenchmark {
         let scene = try SceneDescription.load(from: options.scene)
         var registryConfig = options.registryConfig
         registryConfig.topology = scene.topology
-        var driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
-        driver.centering = options.centering
+        let driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
         var embedded: [TrackingDriver.EmbeddedCamera] = []
         let peerInput = options.work.appendingPathComponent("peer-input")
         if embedder == nil {

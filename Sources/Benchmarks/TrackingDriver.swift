@@ -1,4 +1,5 @@
 import Foundation
+import ReIDNet
 import Tracking
 import VideoIO
 
@@ -70,20 +71,6 @@ public struct TrackingDriver: Sendable {
     public var registryConfig: RegistryConfig
     /// Crops embedded together.
     public var batchSize: Int
-    /// How the embeddings of the trackers' updates are centred before the identity registry sees them
-    /// (`EmbeddingCentering`). The per-camera trackers always get the embeddings as embedded.
-    public var centering: Centering = .none
-
-    /// Which embeddings share one running mean.
-    public enum Centering: Sendable, Equatable {
-        /// Embeddings are used as embedded.
-        case none
-        /// One running mean per camera (takes each camera's background and lighting out too).
-        case perCamera(warmup: Int)
-        /// One running mean over every camera, in the registry's (media time, camera) order.
-        case allCameras(warmup: Int)
-    }
-
     /// A driver with the given parameters.
     public init(trackerConfig: TrackerConfig = TrackerConfig(), registryConfig: RegistryConfig = RegistryConfig(), batchSize: Int = 32) {
         self.trackerConfig = trackerConfig
@@ -96,7 +83,7 @@ public struct TrackingDriver: Sendable {
     /// - Throws: `VideoError` when the video cannot be decoded, `MOTFileError` for an unreadable or
     ///   bad detection file, or the embedder's error.
     public func embedCamera(_ input: CameraInput, embedder: any TrackCropEmbedder) throws -> EmbeddedCamera {
-        let start = ContinuousClock.now
+        let start = MonotonicClock.seconds()
         let records = try MOTFile.read(input.detections).records
         var byFrame: [Int: [MOTRecord]] = [:]
         for r in records { byFrame[r.frame - 1, default: []].append(r) }
@@ -133,7 +120,7 @@ public struct TrackingDriver: Sendable {
         }
         try flush()
         out.dropped += byFrame.values.reduce(0) { $0 + $1.count }
-        out.seconds = (ContinuousClock.now - start).seconds
+        out.seconds = MonotonicClock.seconds() - start
         return out
     }
 
@@ -153,9 +140,9 @@ public struct TrackingDriver: Sendable {
             var tracker = CameraTracker(camera: camera.camera, config: config)
             var records: [MOTRecord] = []
             for (frame, detections) in camera.detections.enumerated() {
-                let start = ContinuousClock.now
+                let start = MonotonicClock.seconds()
                 let step = try tracker.update(frame: frame, time: camera.times[frame], detections: detections)
-                trackerSeconds += (ContinuousClock.now - start).seconds
+                trackerSeconds += MonotonicClock.seconds() - start
                 records += step.confirmedMatches.map { MOTRecord($0) }
                 tentative[camera.camera, default: []] += step.updates.filter { $0.state == .tentative && $0.isMatched }.map { MOTRecord($0) }
                 steps.append(step)
@@ -172,19 +159,10 @@ public struct TrackingDriver: Sendable {
         var registrySeconds = 0.0
         var online: [String: [MOTRecord]] = [:]
         var finalIdentity: [String: [Int: Int]] = [:]
-        var centrings: [String: EmbeddingCentering] = [:]
-        for var step in ordered {
-            let start = ContinuousClock.now
-            switch centering {
-            case .none: break
-            case .perCamera(let warmup), .allCameras(let warmup):
-                let scope = centering == .perCamera(warmup: warmup) ? step.camera : ""
-                var centring = centrings[scope] ?? EmbeddingCentering(warmup: warmup)
-                for u in step.updates.indices { step.updates[u].embedding = try centring.center(step.updates[u].embedding) }
-                centrings[scope] = centring
-            }
+        for step in ordered {
+            let start = MonotonicClock.seconds()
             events += try registry.ingest(step)
-            registrySeconds += (ContinuousClock.now - start).seconds
+            registrySeconds += MonotonicClock.seconds() - start
             for update in step.confirmedMatches {
                 guard let identity = registry.identity(camera: step.camera, track: update.track) else { continue }
                 online[step.camera, default: []].append(MOTRecord(update, id: identity))
@@ -257,14 +235,6 @@ public struct TrackingDriver: Sendable {
             lines += String(decoding: data, as: UTF8.self) + "\n"
         }
         try Data(lines.utf8).write(to: directory.appendingPathComponent("events.jsonl"))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) * 1e-18
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A re-identification network ready to embed batches of preprocessed crops.
 ///
 /// Owns its network (BatchNorm folded, Winograd filters transformed) and the workspace it runs in:
@@ -186,21 +188,10 @@ extension Embeddings {
     /// Embedding `index` as one JSON Lines record, `{"image": IMAGE, "embedding": [...]}` (floats
     /// printed with Swift's shortest round-tripping form, so reading them back gives the same Float32).
     public func jsonLine(index: Int, image: String) -> String {
-        var escaped = "\""
-        for scalar in image.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20:
-                escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        escaped += "\""
+        // Foundation's encoder escapes the name (quotes, backslashes, control characters) as JSON wants.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let escaped = (try? encoder.encode(image)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
         let numbers = self[index].map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ")
         return "{\"image\": \(escaped), \"embedding\": [\(numbers)]}"
     }

@@ -1,3 +1,5 @@
+import Tracking
+
 /// One line of a MOTChallenge file that Synth writes: a ground-truth box (`<cam>.gt.txt`) or a
 /// supplied detection (`<cam>.det.txt`). Boxes are in pixels, clipped to the frame.
 public struct SceneBox: Sendable, Equatable {
@@ -43,16 +45,13 @@ public struct SceneBox: Sendable, Equatable {
         return "\(sign)\(whole).\(fracText)"
     }
 
-    /// The box clipped to a `width` x `height` frame, or nil if nothing of it is inside.
+    /// The box clipped to a `width` x `height` frame (Tracking's `BoundingBox.clipped`), or nil if
+    /// nothing of it is inside.
     func clipped(width frameWidth: Int, height frameHeight: Int) -> SceneBox? {
-        let x0 = max(0, x), y0 = max(0, y)
-        let x1 = min(Double(frameWidth), x + width), y1 = min(Double(frameHeight), y + height)
-        guard x1 > x0, y1 > y0 else { return nil }
+        guard let inside = BoundingBox(x: x, y: y, w: width, h: height).clipped(width: Double(frameWidth), height: Double(frameHeight))
+        else { return nil }
         var out = self
-        out.x = x0
-        out.y = y0
-        out.width = x1 - x0
-        out.height = y1 - y0
+        (out.x, out.y, out.width, out.height) = (inside.x, inside.y, inside.w, inside.h)
         return out
     }
 }

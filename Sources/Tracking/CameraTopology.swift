@@ -51,6 +51,12 @@ public struct CameraTopology: Sendable, Equatable {
         transitions[[from, to]] ?? defaultTransition
     }
 
+    /// The window for leaving `camera` and coming back to it, when the topology gives one explicitly
+    /// (the registry's `reentryWindow` applies otherwise).
+    public func returnWindow(_ camera: String) -> TransitionWindow? {
+        transitions[[camera, camera]]
+    }
+
     /// True when `camera` is known (or any camera is accepted).
     public func knows(_ camera: String) -> Bool { cameras.isEmpty || cameras.contains(camera) }
 }

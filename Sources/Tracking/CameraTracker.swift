@@ -75,7 +75,9 @@ public struct CameraTracker: Sendable {
         var freeTracks = Set(tracks.indices)
         var freeDetections = Set(accepted.indices)
 
-        // 1. Appearance, gated by motion, for confirmed and lost tracks.
+        // 1. Appearance, gated by motion, for confirmed and lost tracks. Pairs that fail the appearance
+        // gate are remembered (`track * accepted.count + detection`) for the IoU stage's veto.
+        var lookUnlike = Set<Int>()
         let appearanceTracks = tracks.indices.filter { tracks[$0].state != .tentative }
         let appearanceDetections = accepted.indices.filter { !accepted[$0].embedding.isEmpty }
         if !appearanceTracks.isEmpty && !appearanceDetections.isEmpty {
@@ -87,7 +89,10 @@ public struct CameraTracker: Sendable {
                 let gate = tracks[t].filter.gate()
                 for (c, d) in appearanceDetections.enumerated() {
                     let distance = tracks[t].appearanceDistance(to: accepted[d].embedding)
-                    guard distance <= config.maxCosineDistance else { continue }
+                    guard distance <= config.maxCosineDistance else {
+                        lookUnlike.insert(t * accepted.count + d)
+                        continue
+                    }
                     let motion = gate.distance(to: accepted[d].box)
                     guard motion <= config.gatingThreshold else { continue }
                     costs[r * appearanceDetections.count + c] = (1 - w) * distance + w * motion
@@ -116,8 +121,7 @@ public struct CameraTracker: Sendable {
                     let distance = 1 - predicted.iou(accepted[d].box)
                     guard distance <= config.maxIoUDistance else { continue }
                     // A confirmed track does not take by overlap a detection that looks unlike it.
-                    if config.appearanceVetoesOverlap && tracks[t].state != .tentative && !accepted[d].embedding.isEmpty
-                        && tracks[t].appearanceDistance(to: accepted[d].embedding) > config.maxCosineDistance { continue }
+                    if config.appearanceVetoesOverlap && lookUnlike.contains(t * accepted.count + d) { continue }
                     costs[r * iouDetections.count + c] = distance
                 }
             }

@@ -100,7 +100,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                         info.remember(update.embedding)
                         info.sinceCheck += 1
                         if let id = info.identity {
-                            identities[id]?.add(key, update.embedding, count: 1, capacity: config.maxTracksPerIdentity)
+                            identities[id]?.add(key, update.embedding, capacity: config.maxTracksPerIdentity)
                         }
                     }
                 }
@@ -209,7 +209,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         if last.camera == key.camera {
             // A window the topology gives for leaving and coming back to this camera rules; else
             // anything from at once up to the re-entry window.
-            let window = topology.transitions[[key.camera, key.camera]] ?? .init(min: 0, max: config.reentryWindow)
+            let window = topology.returnWindow(key.camera) ?? .init(min: 0, max: config.reentryWindow)
             guard gap >= window.min - tolerance && gap <= window.max else { return nil }
         } else if !topology.overlap(last.camera, key.camera) {
             guard let window = topology.window(from: last.camera, to: key.camera),
@@ -290,7 +290,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         var identity = identities[id]!
         identity.members.insert(key)
         identity.lastSeenTime = max(identity.lastSeenTime, now)
-        if info.count > 0 { identity.add(key, info.sum, count: info.count, capacity: config.maxTracksPerIdentity) }
+        if info.count > 0 { identity.add(key, info.sum, capacity: config.maxTracksPerIdentity) }
         identities[id] = identity
     }
 
@@ -385,9 +385,9 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
     struct IdentityInfo: Sendable {
         let id: Int
-        /// Each contributing track's embedding sum and count, oldest contributor first; at most the
-        /// registry's `maxTracksPerIdentity`.
-        var contributions: [(key: TrackKey, sum: [Float], count: Int)] = []
+        /// Each contributing track's embedding sum, oldest contributor first; at most the registry's
+        /// `maxTracksPerIdentity`.
+        var contributions: [(key: TrackKey, sum: [Float])] = []
         var members: Set<TrackKey> = []
         /// Last sighting time per camera of the identity's ended tracks.
         var pastSightings: [String: Double] = [:]
@@ -413,16 +413,15 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             CameraTracker.normalise(&normalisedMean)
         }
 
-        /// Adds `sum` (of `count` embeddings) to `key`'s contribution; a new contributor beyond `capacity`
-        /// pushes the oldest out.
-        mutating func add(_ key: TrackKey, _ sum: [Float], count: Int, capacity: Int) {
+        /// Adds `sum` (of one or more embeddings) to `key`'s contribution; a new contributor beyond
+        /// `capacity` pushes the oldest out.
+        mutating func add(_ key: TrackKey, _ sum: [Float], capacity: Int) {
             guard capacity > 0, !sum.isEmpty else { return }
             if total.isEmpty { total = [Double](repeating: 0, count: sum.count) }
             if let index = contributions.lastIndex(where: { $0.key == key }) {
                 for i in sum.indices { contributions[index].sum[i] += sum[i] }
-                contributions[index].count += count
             } else {
-                contributions.append((key, sum, count))
+                contributions.append((key, sum))
                 if contributions.count > capacity {
                     contributions.removeFirst(contributions.count - capacity)
                     rebuild()

@@ -5,7 +5,6 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         case detectionFrameMismatch(camera: String, frame: Int, detectionFrame: Int)
         case unknownCamera(camera: String, expected: String)
         case timeOutOfOrder(camera: String, frame: Int, time: Double, previous: Double)
-        case embeddingDimension(expected: Int, got: Int)
     }
 
     private let code: Code
@@ -30,11 +29,6 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         TrackingError(code: .timeOutOfOrder(camera: camera, frame: frame, time: time, previous: previous))
     }
 
-    /// An embedding whose length differs from the first one of the run.
-    public static func embeddingDimension(expected: Int, got: Int) -> TrackingError {
-        TrackingError(code: .embeddingDimension(expected: expected, got: got))
-    }
-
     /// What went wrong and what to do, as the user reads it.
     public var description: String {
         switch code {
@@ -50,9 +44,6 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         case let .timeOutOfOrder(camera, frame, time, previous):
             return "camera \(camera) frame \(frame): media time \(time) s is earlier than the previous update's \(previous) s; "
                 + "merge the cameras' updates by (media time, camera) before the identity registry"
-        case let .embeddingDimension(expected, got):
-            return "an embedding has \(got) values but the run's first had \(expected); "
-                + "embed every crop of a run with the same model"
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Evaluation
 import Foundation
+import ReIDNet
 
 /// `panoptes bench eval`: Time and peak memory of a Market-1501-sized evaluation.
 struct BenchEvalCommand: ParsableCommand {
@@ -46,10 +47,10 @@ struct BenchEvalCommand: ParsableCommand {
         }
         if peerQueries > 0 { try comparePeer() }
         let bench = EvalBenchmark(queries: queries, gallery: gallery, dimension: dimension)
-        let start = Date()
+        let start = MonotonicClock.seconds()
         let f = bench.makeFeatures()
         print(String(format: "features: %d queries, %d gallery, %d-d, generated in %.1f s (%.0f MB)",
-                     queries, gallery, dimension, Date().timeIntervalSince(start),
+                     queries, gallery, dimension, MonotonicClock.seconds() - start,
                      Double((queries + gallery) * dimension * 4) / 1e6))
         var modes: [KReciprocalReRanking?] = [nil]
         if !noRerank { modes.append(KReciprocalReRanking()) }

@@ -73,12 +73,6 @@ struct BenchTrackCommand: ParsableCommand {
     @Option(help: "Registry: similarity below which a joined track is taken back out.")
     var correctionThreshold: Double?
 
-    @Option(help: "Centre embeddings on a running mean: none, camera (one mean per camera) or all.")
-    var centering: CenteringScope?
-
-    @Option(help: "Embeddings seen before centring starts.")
-    var centeringWarmup = 20
-
     @Option(help: "Python with deep-sort-realtime and motmetrics (`make bench-venv`).")
     var python = ".venv/bin/python"
 
@@ -92,7 +86,6 @@ extension BenchTrackCommand {
             throw ValidationError("unknown --model '\(model)': use pfsa-mobilenetv2 or pfsa-resnet50.")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
-        guard centeringWarmup >= 1 else { throw ValidationError("--centering-warmup must be at least 1.") }
     }
 
     func run() throws {
@@ -128,12 +121,6 @@ extension BenchTrackCommand {
         if let setAsideEdgeEmbeddings { options.registryConfig.setAsideEdgeEmbeddings = setAsideEdgeEmbeddings }
         if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }
         if let momentum { options.trackerConfig.appearance = momentum == 0 ? .gallery : .movingAverage(momentum: momentum) }
-        switch centering {
-        case nil: break
-        case .none?: options.centering = .none
-        case .camera?: options.centering = .perCamera(warmup: centeringWarmup)
-        case .all?: options.centering = .allCameras(warmup: centeringWarmup)
-        }
         if let minEmbeddings { options.registryConfig.minEmbeddings = minEmbeddings }
         if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
         if let margin { options.registryConfig.margin = margin }
@@ -151,11 +138,6 @@ extension BenchTrackCommand {
             return try TrackNetworkEmbedder(architecture: Architecture(rawValue: model)!, weights: URL(fileURLWithPath: weights))
         }
     }
-}
-
-/// Which embeddings `--centering` centres together.
-enum CenteringScope: String, ExpressibleByArgument, CaseIterable {
-    case none, camera, all
 }
 
 extension FileManager {

@@ -87,7 +87,7 @@ struct EvalCommand: ParsableCommand {
             pooling: chosenPooling.rawValue, images: FeatureExtraction.imageList(of: data))
         let cache = noCache ? nil : FeatureCache(directory: cacheDir.map { URL(fileURLWithPath: $0) } ?? FeatureCache.defaultDirectory)
 
-        let start = Date()
+        let start = MonotonicClock.seconds()
         let total = data.query.count + data.gallery.count
         let result: (entry: FeatureCache.Entry, cached: Bool)
         if let hit = try cache?.load(key) {
@@ -104,12 +104,12 @@ struct EvalCommand: ParsableCommand {
             if !onTerminal && !json { FileHandle.standardError.write(Data("embedding \(total) images ...\n".utf8)) }
             result = try FeatureExtraction(batchSize: batchSize).features(of: data, key: key, cache: cache, embedder: embedder) { done, all in
                 if onTerminal {
-                    FileHandle.standardError.write(Data(bar.render(done: done, total: all, seconds: Date().timeIntervalSince(start)).utf8))
+                    FileHandle.standardError.write(Data(bar.render(done: done, total: all, seconds: MonotonicClock.seconds() - start).utf8))
                 }
             }
             if onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
         }
-        let embedSeconds = Date().timeIntervalSince(start)
+        let embedSeconds = MonotonicClock.seconds() - start
         let entry = result.entry
         let saturated = entry.attentionPeaks.filter { $0 > Pooling.saturationThreshold }.count
 
