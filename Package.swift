@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg, CBLAS) → VideoIO, ReIDNet, Tracking, Evaluation
+/// Layers, bottom up: C shims (CFFmpeg, CBLAS) → VideoIO, ReIDNet, Tracking, Evaluation, Events
 /// → Benchmarks → the `panoptes` tool. Nothing imports upward.
 let package = Package(
     name: "Panoptes",
@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ReIDNet", targets: ["ReIDNet"]),
         .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Events", targets: ["Events"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,8 @@ let package = Package(
             dependencies: ["CBLAS", "ZIPFoundation"]
         ),
         .target(name: "Tracking"),
+        // The identity-event log (JSONL schema v1): Foundation and Glibc only, so any layer can feed it.
+        .target(name: "Events"),
         .target(
             name: "Synth",
             dependencies: ["VideoIO", "Tracking"]
@@ -54,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "panoptes",
             dependencies: [
-                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks",
+                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "Events",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "VideoIO", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,245 @@
+import Foundation
+
+/// Appends events to a JSONL file (or standard output), one `write(2)` per line.
+///
+/// The file is opened with `O_WRONLY|O_CREAT|O_APPEND` and mode 0644. Each line is written by a
+/// single `write` call: with `O_APPEND` the kernel moves to the end and writes in one step under the
+/// file's lock, so readers and other appending processes only ever see whole lines next to each
+/// other. `write` to a regular file returns short only when it cannot write everything — the disk is
+/// full, the file hits its size limit (`RLIMIT_FSIZE`) — or a fatal signal arrives; so from a healthy
+/// writer a line is never torn. After a short write the writer tries the rest once more; if that
+/// fails the file ends with a torn line (which ``EventReader`` skips as a torn last line) and the
+/// writer refuses further events rather than bury it mid-file.
+///
+/// - Note: Thread-safe: all state is behind one lock, held across numbering and writing, so seqs
+///   appear in the file in order. Open the writer once per log; it owns its descriptor and closes it
+///   in ``close()`` or `deinit`. Standard output (`-`) is written but never closed.
+public final class JSONLEventWriter: EventSink, @unchecked Sendable {
+    // @unchecked: every stored `var` below is read and written only while `lock` is held, and the
+    // `let`s are immutable Sendable values, so no two threads touch mutable state at once.
+
+    /// The path meaning standard output.
+    public static let standardOutputPath = "-"
+
+    /// The file written, or `-` for standard output.
+    public let path: String
+    /// When the writer fsyncs.
+    public let fsyncPolicy: FsyncPolicy
+
+    private enum State {
+        /// Appending to `descriptor`; `isRegularFile` says whether fsync and offsets apply.
+        case open(OwnedDescriptor, isRegularFile: Bool)
+        /// A write or fsync failed; the reason is kept for the next caller.
+        case failed(reason: String, OwnedDescriptor)
+        case closed
+    }
+
+    private let lock = NSLock()
+    private var state: State
+    private var seqToAssign: Int
+    private var written = 0
+    private var end: Int?
+    private var lastSync: Double
+    private var unsynced = false
+    private var syncs = 0
+
+    /// Opens `path` for appending (creating it, mode 0644), or standard output for `-`.
+    ///
+    /// - Parameters:
+    ///   - path: The events file, or ``standardOutputPath``.
+    ///   - fsync: When to fsync (ignored for standard output unless it is redirected to a file).
+    ///   - startingSeq: The seq of the first event appended (1 for a new log; a resumed run passes
+    ///     one more than the last seq in the file). Must be at least 1.
+    /// - Throws: ``EventsError`` when the file cannot be opened, or already ends with a torn line.
+    public init(path: String, fsync: FsyncPolicy = .never, startingSeq: Int = 1) throws(EventsError) {
+        precondition(startingSeq >= 1, "seq starts at 1 or later, got \(startingSeq)")
+        if case .interval(let seconds) = fsync {
+            precondition(seconds >= 0 && seconds.isFinite, "fsync interval must be finite and >= 0, got \(seconds)")
+        }
+        self.path = path
+        self.fsyncPolicy = fsync
+        seqToAssign = startingSeq
+        lastSync = Syscalls.monotonicSeconds()
+        let descriptor: OwnedDescriptor
+        do {
+            descriptor = path == Self.standardOutputPath
+                ? OwnedDescriptor(Syscalls.standardOutput, closesOnRelease: false)
+                : OwnedDescriptor(try Syscalls.openFile(path, flags: Syscalls.appendFlags, mode: Syscalls.logMode))
+        } catch {
+            throw EventsError(.openForAppending, error, path: path)
+        }
+        let fd = descriptor.fd!
+        var isRegular = false
+        do {
+            let status = try Syscalls.status(fd)
+            isRegular = status.isRegularFile
+            if isRegular {
+                end = status.size
+                // A torn tail would become a damaged line in the middle once we append after it.
+                if status.size > 0, let last = try Syscalls.byte(fd, at: status.size - 1), last != UInt8(ascii: "\n") {
+                    let validLength = try Self.lengthThroughLastNewline(fd, size: status.size)
+                    throw EventsError(.tornTail(bytes: status.size - validLength, validLength: validLength), path: path)
+                }
+            }
+        } catch let error as EventsError {
+            throw error
+        } catch let error as SystemCallError {
+            throw EventsError(.inspect, error, path: path)
+        } catch {
+            preconditionFailure("unexpected \(error)")
+        }
+        state = .open(descriptor, isRegularFile: isRegular)
+    }
+
+    /// Bytes this writer has written (all lines, newlines included).
+    public var bytesWritten: Int { lock.withLock { written } }
+
+    /// The file's length just after this writer's last line (its length at open before any append);
+    /// nil for standard output that is not a regular file. With other appenders it is where *this*
+    /// writer's last line ends, which is what a checkpoint needs.
+    public var endOffset: Int? { lock.withLock { end } }
+
+    /// The seq the next appended event gets.
+    public var nextSeq: Int { lock.withLock { seqToAssign } }
+
+    /// How many times the writer has called fsync.
+    public var syncCount: Int { lock.withLock { syncs } }
+
+    /// Numbers `draft` with the next seq, writes its line with one `write(2)`, and fsyncs as the
+    /// policy says.
+    ///
+    /// - Throws: ``EventsError`` when the event breaks the schema (nothing written, no seq used), or
+    ///   the write or fsync fails (the writer then refuses further events).
+    @discardableResult
+    public func append(_ draft: EventRecord) throws(EventsError) -> EventRecord {
+        lock.lock()
+        defer { lock.unlock() }
+        let descriptor: OwnedDescriptor, isRegularFile: Bool
+        switch state {
+        case .open(let open, let regular): (descriptor, isRegularFile) = (open, regular)
+        case .failed(let reason, _): throw EventsError(.failedEarlier(reason: reason), path: path)
+        case .closed: throw EventsError(.closed, path: path)
+        }
+        var record = draft
+        record.seq = seqToAssign
+        let line: String
+        do {
+            line = try record.jsonLine()
+        } catch {
+            throw error.at(path)
+        }
+        let fd = descriptor.fd!
+        do {
+            try Self.writeWhole(fd, Array(line.utf8))
+        } catch let failure {
+            let error = EventsError(.write, failure.error, path: path).about(type: record.type, seq: record.seq)
+            if failure.written > 0 {
+                state = .failed(reason: "a write stopped after \(failure.written) of \(line.utf8.count) bytes: "
+                    + failure.error.message, descriptor)
+            }
+            throw error
+        }
+        seqToAssign += 1
+        written += line.utf8.count
+        if isRegularFile {
+            end = try? Syscalls.currentOffset(fd)
+            unsynced = true
+            try syncIfDue(fd, descriptor, closing: false)
+        }
+        return record
+    }
+
+    /// Fsyncs what is unsynced (unless the policy is `.never`) and closes the file.
+    ///
+    /// Further appends throw; closing again does nothing.
+    public func close() throws(EventsError) {
+        lock.lock()
+        defer { lock.unlock() }
+        let descriptor: OwnedDescriptor
+        switch state {
+        case .closed: return
+        case .failed(_, let open): descriptor = open
+        case .open(let open, let isRegularFile):
+            descriptor = open
+            if isRegularFile {
+                do {
+                    try syncIfDue(open.fd!, open, closing: true)
+                } catch {
+                    state = .closed
+                    try? descriptor.close()
+                    throw error
+                }
+            }
+        }
+        state = .closed
+        do {
+            try descriptor.close()
+        } catch {
+            throw EventsError(.close, error, path: path)
+        }
+    }
+
+    // MARK: Internals
+
+    /// A write that failed after `written` bytes of the line.
+    private struct WriteFailure: Error {
+        let error: SystemCallError
+        let written: Int
+    }
+
+    /// Writes all of `bytes`: one `write` call, looping only on a short write (see the type's doc).
+    private static func writeWhole(_ fd: Int32, _ bytes: [UInt8]) throws(WriteFailure) {
+        var done = 0
+        while done < bytes.count {
+            let n: Int
+            do {
+                n = try bytes.withUnsafeBytes { buffer in
+                    try Syscalls.writeOnce(fd, UnsafeRawBufferPointer(rebasing: buffer[done...]))
+                }
+            } catch let error as SystemCallError {
+                throw WriteFailure(error: error, written: done)
+            } catch {
+                preconditionFailure("write raised \(error)")
+            }
+            // write(2) returns 0 for a non-empty buffer only on a device that takes nothing more.
+            guard n > 0 else { throw WriteFailure(error: SystemCallError(code: EIO), written: done) }
+            done += n
+        }
+    }
+
+    /// Fsyncs when the policy asks (at close: whenever anything is unsynced). Caller holds `lock`.
+    private func syncIfDue(_ fd: Int32, _ descriptor: OwnedDescriptor, closing: Bool) throws(EventsError) {
+        guard unsynced else { return }
+        let now = Syscalls.monotonicSeconds()
+        let due: Bool
+        switch fsyncPolicy {
+        case .never: due = false
+        case .always: due = true
+        case .interval(let seconds): due = closing || now - lastSync >= seconds
+        }
+        guard due else { return }
+        do {
+            try Syscalls.sync(fd)
+        } catch {
+            state = .failed(reason: "fsync failed: \(error.message)", descriptor)
+            throw EventsError(.fsync, error, path: path)
+        }
+        syncs += 1
+        lastSync = now
+        unsynced = false
+    }
+
+    /// The length of the file up to and including its last newline (0 when it has none).
+    private static func lengthThroughLastNewline(_ fd: Int32, size: Int) throws(SystemCallError) -> Int {
+        var offset = size - 1
+        while offset >= 0 {
+            if try byte(fd, offset) == UInt8(ascii: "\n") { return offset + 1 }
+            offset -= 1
+        }
+        return 0
+    }
+
+    private static func byte(_ fd: Int32, _ offset: Int) throws(SystemCallError) -> UInt8? {
+        try Syscalls.byte(fd, at: offset)
+    }
+}
