@@ -17,9 +17,10 @@ public struct TornLine: Sendable, Equatable, CustomStringConvertible {
         self.hasNewline = hasNewline
     }
 
-    /// "line 7: skipped a torn last line (31 bytes without a newline)".
+    /// What was skipped, without the line number (callers put `file:line:` before it): "skipped a torn
+    /// last line (31 bytes without a newline); its writer stopped mid-line".
     public var description: String {
-        let shape = hasNewline ? "that is not an event" : "without a newline"
-        return "line \(lineNumber): skipped a torn last line (\(byteCount) bytes \(shape)); its writer stopped mid-line"
+        let shape = hasNewline ? "that are not an event" : "without a newline"
+        return "skipped a torn last line (\(byteCount) bytes \(shape)); its writer stopped mid-line"
     }
 }

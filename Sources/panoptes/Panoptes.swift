@@ -24,6 +24,7 @@ struct Panoptes: AsyncParsableCommand {
             ScoreCommand.self,
             EvalCommand.self,
             BenchCommand.self,
+            TailCommand.self,
         ]
     )
 
