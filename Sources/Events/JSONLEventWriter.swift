@@ -68,27 +68,23 @@ public final class JSONLEventWriter: EventSink, @unchecked Sendable {
         } catch {
             throw EventsError(.openForAppending, error, path: path)
         }
-        let fd = descriptor.fd!
-        var isRegular = false
+        let status: FileStatus
         do {
-            let status = try Syscalls.status(fd)
-            isRegular = status.isRegularFile
-            if isRegular {
-                end = status.size
-                // A torn tail would become a damaged line in the middle once we append after it.
-                if status.size > 0, let last = try Syscalls.byte(fd, at: status.size - 1), last != UInt8(ascii: "\n") {
-                    let validLength = try Self.lengthThroughLastNewline(fd, size: status.size)
-                    throw EventsError(.tornTail(bytes: status.size - validLength, validLength: validLength), path: path)
-                }
-            }
-        } catch let error as EventsError {
-            throw error
-        } catch let error as SystemCallError {
-            throw EventsError(.inspect, error, path: path)
+            status = try Syscalls.status(descriptor.fd!)
         } catch {
-            preconditionFailure("unexpected \(error)")
+            throw EventsError(.inspect, error, path: path)
         }
-        state = .open(descriptor, isRegularFile: isRegular)
+        if status.isRegularFile {
+            end = status.size
+        }
+        if status.isRegularFile, path != Self.standardOutputPath {
+            // A torn tail would become a damaged line in the middle once we append after it.
+            let validLength = try Self.lengthThroughLastNewline(path, size: status.size)
+            if validLength < status.size {
+                throw EventsError(.tornTail(bytes: status.size - validLength, validLength: validLength), path: path)
+            }
+        }
+        state = .open(descriptor, isRegularFile: status.isRegularFile)
     }
 
     /// Bytes this writer has written (all lines, newlines included).
@@ -229,17 +225,19 @@ public final class JSONLEventWriter: EventSink, @unchecked Sendable {
         unsynced = false
     }
 
-    /// The length of the file up to and including its last newline (0 when it has none).
-    private static func lengthThroughLastNewline(_ fd: Int32, size: Int) throws(SystemCallError) -> Int {
-        var offset = size - 1
-        while offset >= 0 {
-            if try byte(fd, offset) == UInt8(ascii: "\n") { return offset + 1 }
-            offset -= 1
+    /// The length of the first `size` bytes of `path` up to and including their last newline (`size`
+    /// itself when they end with one). Reads through its own descriptor: the append one is write-only.
+    private static func lengthThroughLastNewline(_ path: String, size: Int) throws(EventsError) -> Int {
+        guard size > 0 else { return 0 }
+        do {
+            let reader = OwnedDescriptor(try Syscalls.openFile(path, flags: Syscalls.readFlags))
+            var offset = size - 1
+            while offset >= 0, try Syscalls.byte(reader.fd!, at: offset) != UInt8(ascii: "\n") {
+                offset -= 1
+            }
+            return offset + 1
+        } catch {
+            throw EventsError(.inspect, error, path: path)
         }
-        return 0
-    }
-
-    private static func byte(_ fd: Int32, _ offset: Int) throws(SystemCallError) -> UInt8? {
-        try Syscalls.byte(fd, at: offset)
     }
 }

