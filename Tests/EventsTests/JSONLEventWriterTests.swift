@@ -62,6 +62,32 @@ final class JSONLEventWriterTests: XCTestCase {
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o644 & ~Int(mask))
     }
 
+    func testAppend_standardOutputPath_writesDescriptorOneAndLeavesItOpen() throws {
+        let captured = path("stdout.jsonl")
+        let file = open(captured, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        XCTAssertGreaterThanOrEqual(file, 0)
+        fflush(nil)  // all C streams: nothing buffered for descriptor 1 may land in the file
+        let saved = dup(STDOUT_FILENO)
+        dup2(file, STDOUT_FILENO)
+        // Nothing may print while descriptor 1 is the file: results are checked after it is restored.
+        let outcome = Result { () throws -> (EventRecord, Int, Int?, Int32) in
+            let writer = try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: .always)
+            let record = try writer.append(EventRecord(type: .runResumed, time: 1.5))
+            try writer.close()
+            return (record, writer.bytesWritten, writer.endOffset, fcntl(STDOUT_FILENO, F_GETFD))
+        }
+        dup2(saved, STDOUT_FILENO)
+        close(saved)
+        close(file)
+        let (record, bytes, end, flags) = try outcome.get()
+        let line = #"{"v":1,"seq":1,"type":"run_resumed","time":1.5}"# + "\n"
+        XCTAssertEqual(record.seq, 1)
+        XCTAssertEqual(try contents(captured), line)
+        XCTAssertEqual(bytes, line.utf8.count)
+        XCTAssertEqual(end, line.utf8.count, "standard output redirected to a file reports its length")
+        XCTAssertNotEqual(flags, -1, "closing the writer must not close standard output")
+    }
+
     func testAppend_invalidEvent_throwsAndUsesNoSeq() throws {
         let writer = try JSONLEventWriter(path: path())
         XCTAssertThrowsError(try writer.append(EventRecord(type: .cameraUp, time: 1, camera: "a"))) { error in
@@ -73,6 +99,22 @@ final class JSONLEventWriterTests: XCTestCase {
         XCTAssertEqual(try writer.append(EventRecord(type: .cameraUp, time: 1, camera: "a", gap: 2)).seq, 1)
         try writer.close()
         XCTAssertEqual(try contents(path()).split(separator: "\n").count, 1)
+    }
+
+    func testAppend_diskFull_throwsNamingTheCauseAndUsesNoSeq() throws {
+        // /dev/full fails every write with ENOSPC before writing a byte.
+        let writer = try JSONLEventWriter(path: "/dev/full")
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try writer.append(EventRecord(type: .runResumed, time: 1))) { error in
+                XCTAssertEqual(
+                    "\(error)",
+                    "/dev/full: event seq 1 (run_resumed): cannot write: No space left on device. Free disk space; "
+                        + "the file keeps the events written before this one.")
+            }
+        }
+        XCTAssertEqual(writer.nextSeq, 1)
+        XCTAssertEqual(writer.bytesWritten, 0)
+        try writer.close()
     }
 
     func testAppend_afterClose_throwsClosed() throws {
