@@ -7,7 +7,7 @@
 /// (rotation by rename: it reads the old file to its end, then the new one from byte 0,
 /// ``Update/rotated``).
 ///
-/// Events whose seq is at most ``after``, or at most the last seq delivered, are skipped: since a
+/// Events whose seq is at most ``from``, or at most the last seq delivered, are skipped: since a
 /// writer's seq rises by 1 across rotation and truncation, a restarted consumer that passes the last
 /// seq it saw neither loses an event nor sees one twice, and re-reading a partly truncated file
 /// doubles nothing.
@@ -38,22 +38,22 @@ public struct EventFollower: AsyncSequence, Sendable {
 
     /// The file followed.
     public let path: String
-    /// Events with a seq at most this are skipped (0 delivers everything).
-    public let after: Int
+    /// The last seq the consumer saw: events with a seq at most this are skipped (0 delivers everything).
+    public let from: Int
     /// How long to wait before looking again once everything written was read.
     public let pollInterval: Duration
 
-    /// Follows `path`, delivering events with seq greater than `after`, looking every `pollInterval`.
-    public init(path: String, after: Int = 0, pollInterval: Duration = .milliseconds(100)) {
+    /// Follows `path`, delivering events with seq greater than `from`, looking every `pollInterval`.
+    public init(path: String, from: Int = 0, pollInterval: Duration = .milliseconds(100)) {
         precondition(pollInterval > .zero, "the poll interval must be positive")
         self.path = path
-        self.after = after
+        self.from = from
         self.pollInterval = pollInterval
     }
 
     /// Starts following: opens the file on the first `next()`.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(file: FollowedFile(path: path, after: after, pollInterval: pollInterval))
+        Iterator(file: FollowedFile(path: path, from: from, pollInterval: pollInterval))
     }
 
     /// Reads the file as it grows; not shareable between tasks.
@@ -87,9 +87,9 @@ fileprivate final class FollowedFile {
     private var retiring = false
     private var queued: [EventFollower.Update] = []
 
-    init(path: String, after: Int, pollInterval: Duration) {
+    init(path: String, from: Int, pollInterval: Duration) {
         self.path = path
-        self.lastSeq = after
+        self.lastSeq = from
         self.pollInterval = pollInterval
     }
 

@@ -76,7 +76,7 @@ extension TailCommand {
         printer.flush()
         let following = Task { [printer] in
             var printer = printer
-            for try await update in EventFollower(path: file, after: from) {
+            for try await update in EventFollower(path: file, from: from) {
                 switch update {
                 case .event(let entry):
                     printer.print(entry)

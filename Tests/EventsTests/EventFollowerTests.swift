@@ -93,10 +93,10 @@ final class EventFollowerTests: XCTestCase {
             bytes: Array(bytes.dropLast()), lineNumber: 2))])
     }
 
-    func testFollower_afterSeq_resumesWithTheNextEventExactly() async throws {
+    func testFollower_fromSeq_resumesWithTheNextEventExactly() async throws {
         let writer = try JSONLEventWriter(path: path)
         for index in 1...10 { try writer.append(Self.event(index)) }
-        var run = FollowerRun(EventFollower(path: path, after: 6, pollInterval: .milliseconds(20)))
+        var run = FollowerRun(EventFollower(path: path, from: 6, pollInterval: .milliseconds(20)))
         defer { run.stop() }
         var updates = await run.collect(throughSeq: 10)
         try writer.append(Self.event(11))
