@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ReIDNet", targets: ["ReIDNet"]),
         .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "YAMLLite", targets: ["YAMLLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,8 @@ let package = Package(
             dependencies: ["CBLAS", "ZIPFoundation"]
         ),
         .target(name: "Tracking"),
+        // The pipeline-config language: a strict YAML subset, parsed and decoded with file:line:column errors.
+        .target(name: "YAMLLite"),
         .target(
             name: "Synth",
             dependencies: ["VideoIO", "Tracking"]
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
