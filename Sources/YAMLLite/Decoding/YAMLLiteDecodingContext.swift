@@ -30,9 +30,33 @@ struct YAMLLiteDecodingContext: Sendable {
             return try T(from: NodeDecoder(context: self, node: node, codingPath: path))
         } catch let error as YAMLLiteError {
             throw error
+        } catch let error as DecodingError {
+            // A closed set of choices (`enum Mode: String, Decodable, CaseIterable`) refused the value: list them.
+            if let type = T.self as? any (CaseIterable & RawRepresentable).Type {
+                let choices = Self.rawValues(type)
+                if !choices.isEmpty { throw notAChoice(node, path, choices: choices) }
+            }
+            throw wrap(error, node: node, at: path)
         } catch {
             throw wrap(error, node: node, at: path)
         }
+    }
+
+    private static func rawValues<C: CaseIterable & RawRepresentable>(_ type: C.Type) -> [String] {
+        C.allCases.map { "\($0.rawValue)" }
+    }
+
+    private func notAChoice(_ node: YAMLNode, _ path: [any CodingKey], choices: [String]) -> YAMLLiteError {
+        let hint: String
+        if case .string(let s) = node.kind, let nearest = NearestKey.suggestion(for: s, among: choices) {
+            hint = "did you mean `\(nearest)`?"
+        } else {
+            hint = "write one of them"
+        }
+        return YAMLLiteError(
+            .invalidValue, file: file, at: node.mark,
+            message: "expected one of \(choices.map { "`\($0)`" }.joined(separator: ", ")) \(path.isEmpty ? "at the top level" : "for `\(Self.render(path))`"), found \(found(node))",
+            hint: hint)
     }
 
     // MARK: - Scalars
@@ -53,6 +77,8 @@ struct YAMLLiteDecodingContext: Sendable {
         case is UInt16.Type: return try integer(UInt16.self, node, path) as? T
         case is UInt32.Type: return try integer(UInt32.self, node, path) as? T
         case is UInt64.Type: return try integer(UInt64.self, node, path) as? T
+        // Foundation's own URL coding is a keyed {relative, base} pair; in a config a URL is one string.
+        case is URL.Type: return try url(node, path) as? T
         default: return nil
         }
     }
@@ -65,6 +91,16 @@ struct YAMLLiteDecodingContext: Sendable {
     func string(_ node: YAMLNode, _ path: [any CodingKey]) throws(YAMLLiteError) -> String {
         guard case .string(let s) = node.kind else { throw mismatch(.string, node, path) }
         return s
+    }
+
+    func url(_ node: YAMLNode, _ path: [any CodingKey]) throws(YAMLLiteError) -> URL {
+        guard case .string(let s) = node.kind, !s.isEmpty, let url = URL(string: s) else {
+            throw YAMLLiteError(
+                .typeMismatch, file: file, at: node.mark,
+                message: "expected a path or URL \(path.isEmpty ? "at the top level" : "for `\(Self.render(path))`"), found \(found(node))",
+                hint: "write a path such as Samples/data/vtest.avi or a URL such as rtsp://host:554/stream (quoted if it contains `: ` or ` #`)")
+        }
+        return url
     }
 
     func double(_ node: YAMLNode, _ path: [any CodingKey]) throws(YAMLLiteError) -> Double {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One node under construction while a value encodes itself; containers hand out child slots so a
 /// nested container can keep writing into its place after the parent returned it.
 ///
@@ -21,6 +23,8 @@ final class EncodingSlot {
         // Float's shortest decimal, so 0.1 as Float is written 0.1 rather than 0.10000000149011612.
         case let v as Float: content = .scalar(.double(Double("\(v)") ?? Double(v)))
         case let v as Int: content = .scalar(.int(v))
+        // Foundation's own URL coding is a keyed {relative, base} pair; in a config a URL is one string.
+        case let v as URL: content = .scalar(.string(v.absoluteString))
         case let v as any FixedWidthInteger:
             guard let i = Int(exactly: v) else {
                 throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(v) does not fit in a 64-bit signed integer"))
