@@ -225,7 +225,7 @@ struct RandomDocument {
 
     /// A random tree whose strings are the ones most likely to be written wrongly.
     mutating func tree(depth: Int = 0) -> YAMLValue {
-        switch depth < 3 ? int(0...9) : int(0...5) {
+        switch depth == 0 ? int(6...9) : depth < 3 ? int(0...9) : int(0...5) {
         case 0: return .null
         case 1: return .bool(chance(0.5))
         case 2: return integer().1
@@ -238,7 +238,7 @@ struct RandomDocument {
             return .string(chance(0.8) ? pick(awkward) : randomString())
         case 6, 7:
             var entries: [YAMLValue.Entry] = []
-            for _ in 0..<int(0...4) {
+            for _ in 0..<int(depth == 0 ? 1...6 : 0...4) {
                 let k = chance(0.5) ? pick(["a", "name", "yes", "1", "", "a: b", "# k", " k", "k ", "[k]", "é"]) : randomString()
                 if !entries.contains(where: { $0.key == k }) { entries.append(.init(key: k, value: tree(depth: depth + 1))) }
             }

@@ -135,9 +135,11 @@ struct YAMLLiteEmitter {
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }
 
-    /// Printable in PyYAML's sense, and neither a tab, a line break nor a byte-order mark.
+    /// Printable in PyYAML's sense, and neither a tab, a line break (U+2028 and U+2029 are line
+    /// breaks to YAML) nor a byte-order mark.
     private static func isSingleQuotable(_ c: Unicode.Scalar) -> Bool {
         switch c.value {
+        case 0x2028, 0x2029: return false
         case 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: return true
         default: return false
         }
