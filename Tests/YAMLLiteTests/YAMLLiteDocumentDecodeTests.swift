@@ -187,6 +187,22 @@ final class YAMLLiteDocumentDecodeTests: XCTestCase {
         }
     }
 
+    func testDecode_keyNotFoundFromInit_isReportedAtTheMapping() {
+        struct Picky: Decodable {
+            enum CodingKeys: String, CodingKey { case a, b }
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                if !c.contains(.b) {
+                    throw DecodingError.keyNotFound(CodingKeys.b, .init(codingPath: c.codingPath, debugDescription: "b is needed with a"))
+                }
+            }
+        }
+        struct Holder: Decodable { var picky: Picky }
+        XCTAssertThrowsError(try YAMLLiteDocument.parse("picky:\n  a: 1\n", file: "k.yaml").decode(Holder.self)) { error in
+            XCTAssertEqual((error as? YAMLLiteError)?.description, "k.yaml:2:3: missing key `b` in `picky` — add `b: <value>`")
+        }
+    }
+
     func testDecode_nonCaseIterableKeys_acceptUnknownKeys() throws {
         struct Loose: Decodable { var a: Int }
         let loose = try YAMLLiteDocument.parse("a: 1\nextra: 2\n", file: "l.yaml").decode(Loose.self)

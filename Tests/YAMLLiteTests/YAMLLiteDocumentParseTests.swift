@@ -23,11 +23,15 @@ final class YAMLLiteDocumentParseTests: XCTestCase {
         }
     }
 
-    func testParse_generatedDocuments_matchPyYAMLAndTheirMeaning() throws {
+    func testParse_generatedDocumentsAndTheirEncoding_matchPyYAMLAndTheirMeaning() throws {
         var generator = RandomDocument(seed: 2026)
         let documents = (0..<400).map { _ in generator.document() }
-        let peer = try PyYAMLPeer.load(documents.map(\.text))
-        for ((text, meaning), expected) in zip(documents, peer) {
+        // Each meaning also goes through the encoder, so its canonical spelling is judged too.
+        let encoded = try documents.map { try YAMLLiteEncoder().encode($0.value) }
+        let texts = documents.map(\.text) + encoded
+        let meanings = documents.map(\.value) + documents.map(\.value)
+        let peer = try PyYAMLPeer.load(texts)
+        for ((text, meaning), expected) in zip(zip(texts, meanings), peer) {
             XCTAssertEqual(expected, .value(meaning), "PyYAML on \(text.debugDescription)")
             switch parseOutcome(text) {
             case .success(let ours):

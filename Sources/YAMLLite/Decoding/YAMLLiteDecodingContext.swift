@@ -171,10 +171,12 @@ struct YAMLLiteDecodingContext: Sendable {
     }
 
     /// "missing key `url` in `cameras[1]` — add `url: <path or URL>`", at the mapping's mark.
-    func missingKey(_ key: any CodingKey, valueType: Any.Type, in node: YAMLNode, _ path: [any CodingKey]) -> YAMLLiteError {
+    /// `valueType` is nil when unknown (a `keyNotFound` thrown by a type's own `init(from:)`).
+    func missingKey(_ key: any CodingKey, valueType: Any.Type?, in node: YAMLNode, _ path: [any CodingKey]) -> YAMLLiteError {
         let name = key.stringValue
         let add: String
-        switch valueType {
+        switch valueType ?? Never.self {
+        case is Never.Type: add = "add `\(name): <value>`"
         case is any FixedWidthInteger.Type: add = "add `\(name): <whole number>`"
         case is Double.Type, is Float.Type: add = "add `\(name): <number>`"
         case is Bool.Type: add = "add `\(name): true` or `\(name): false`"
@@ -214,7 +216,7 @@ struct YAMLLiteDecodingContext: Sendable {
         case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c): context = c
         case .keyNotFound(let key, let c):
             let target = root.deepestNode(along: c.codingPath)
-            return missingKey(key, valueType: Any.self, in: target, c.codingPath)
+            return missingKey(key, valueType: nil, in: target, c.codingPath)
         @unknown default:
             return YAMLLiteError(.invalidValue, file: file, at: node.mark, message: "\(error)", hint: changeHint(path))
         }
