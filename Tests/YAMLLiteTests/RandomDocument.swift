@@ -229,7 +229,7 @@ struct RandomDocument {
         case 0: return .null
         case 1: return .bool(chance(0.5))
         case 2: return integer().1
-        case 3: return .double(pick([0.1, -0.5, 1e-5, 1e20, 5e-324, 100, .infinity, -.infinity, .nan, -0.0, 1.0 / 3]))
+        case 3: return .double(pick([0.1, -0.5, 1e-5, 1e20, .leastNonzeroMagnitude, 100, .infinity, -.infinity, .nan, -0.0, 1.0 / 3]))
         case 4, 5:
             let awkward = ["yes", "No", "1.0", "", "a: b", "# x", " lead", "trail ", "-", "- x", "[x]", "{}", "'", "\"", "\\",
                            "\t", "a\nb", "\u{85}", "\u{7}", "é", "😀", "~", "null", "0x1F", "1:30", "2001-12-14", "<<", "=",
