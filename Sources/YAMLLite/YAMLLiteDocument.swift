@@ -5,8 +5,10 @@ import Foundation
 /// ```swift
 /// let document = try YAMLLiteDocument.load(contentsOf: url)
 /// let config = try document.decode(PipelineConfig.self)
-/// if !FileManager.default.fileExists(atPath: config.cameras[1].url),
-///    let mark = document.mark(at: [CodingKeys.cameras, IndexKey(1), CameraKeys.url]) { ... }
+/// let path: [any CodingKey] = [PipelineConfig.CodingKeys.cameras, YAMLLiteIndexKey(1), CameraConfig.CodingKeys.url]
+/// if !FileManager.default.fileExists(atPath: config.cameras[1].url.path), let mark = document.mark(at: path) {
+///     // report "\(document.file):\(mark): no such file — ..."
+/// }
 /// ```
 public struct YAMLLiteDocument: Sendable {
     /// The file name used in every error (a path, or a label such as `<stdin>`).
