@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ReIDNet", targets: ["ReIDNet"]),
         .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "YAMLLite", targets: ["YAMLLite"]),
         .library(name: "Events", targets: ["Events"]),
     ],
     dependencies: [
@@ -40,6 +41,8 @@ let package = Package(
             dependencies: ["CBLAS", "ZIPFoundation"]
         ),
         .target(name: "Tracking"),
+        // The pipeline-config language: a strict YAML subset, parsed and decoded with file:line:column errors.
+        .target(name: "YAMLLite"),
         // The identity-event log (JSONL schema v1): Foundation and Glibc only, so any layer can feed it.
         .target(name: "Events"),
         .target(
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
