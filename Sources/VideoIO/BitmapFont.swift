@@ -19,6 +19,9 @@ public enum BitmapFont {
     /// The blank margin around a label's glyphs at scale 1 (its background box extends this far).
     public static let margin = 1
 
+    /// The largest scale drawn; larger scales draw as this one (a 2^20-pixel font pixel covers any frame).
+    public static let maximumScale = 1 << 20
+
     /// The glyph drawn for characters the font does not have: a hollow 5 x 7 box.
     public static let unknownGlyph: UInt64 = 0x1F_11_11_11_11_11_1F
 
@@ -39,8 +42,10 @@ public enum BitmapFont {
     }
 
     /// The size of the label box `Frame.drawText` fills for `text` at `scale`: one cell per Unicode
-    /// scalar plus the margin on each side, that is `(6 n + 1) scale` by `9 scale` pixels.
+    /// scalar plus the margin on each side, that is `(6 n + 1) scale` by `9 scale` pixels (`scale`
+    /// taken in 1...`maximumScale`).
     public static func labelSize(of text: String, scale: Int) -> (width: Int, height: Int) {
+        let scale = min(max(scale, 1), maximumScale)
         let count = text.unicodeScalars.count
         return ((count * advance + margin) * scale, (glyphHeight + 2 * margin) * scale)
     }

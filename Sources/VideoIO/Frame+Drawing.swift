@@ -16,19 +16,25 @@ extension Frame {
     /// Draws the outline of the rectangle whose top-left pixel is (`x`, `y`), `width` x `height`
     /// pixels, `thickness` pixels wide, inside the rectangle; the part outside the frame is skipped.
     ///
-    /// The pixels are those of Pillow's `ImageDraw.rectangle([x, y, x + width - 1, y + height - 1],
-    /// outline: color, width: thickness)`: every pixel of the rectangle less than `thickness` from one
-    /// of its edges. A thickness of at least half the shorter side fills the rectangle; a thickness
-    /// <= 0 or an empty rectangle draws nothing.
+    /// The pixels are every pixel of the rectangle less than `thickness` from one of its edges, as
+    /// Pillow's `ImageDraw.rectangle([x, y, x + width - 1, y + height - 1], outline: color,
+    /// width: thickness)` draws them while `thickness < height` and `thickness <= width` (beyond that
+    /// Pillow strays outside the rectangle; here the outline stays inside it, so a thickness of half
+    /// the shorter side or more fills the rectangle). A thickness <= 0 or an empty rectangle draws
+    /// nothing.
     public mutating func strokeRectangle(x: Int, y: Int, width: Int, height: Int, color: PixelColor, thickness: Int = 2) {
         let outer = DrawingRect(x: x, y: y, width: width, height: height)
-        guard outer.width > 0, outer.height > 0, thickness > 0 else { return }
-        let horizontal = min(thickness, outer.height), vertical = min(thickness, outer.width)
+        guard outer.left < outer.right, outer.top < outer.bottom, thickness > 0 else { return }
+        // Four bands, each inside the rectangle; they overlap when the thickness reaches half a side.
         let bands = (
-            DrawingRect(x: outer.x, y: outer.y, width: outer.width, height: horizontal),
-            DrawingRect(x: outer.x, y: outer.y + outer.height - horizontal, width: outer.width, height: horizontal),
-            DrawingRect(x: outer.x, y: outer.y, width: vertical, height: outer.height),
-            DrawingRect(x: outer.x + outer.width - vertical, y: outer.y, width: vertical, height: outer.height)
+            DrawingRect(left: outer.left, top: outer.top, right: outer.right,
+                        bottom: min(outer.bottom, outer.top.adding(saturating: thickness))),
+            DrawingRect(left: outer.left, top: max(outer.top, outer.bottom.adding(saturating: -thickness)),
+                        right: outer.right, bottom: outer.bottom),
+            DrawingRect(left: outer.left, top: outer.top,
+                        right: min(outer.right, outer.left.adding(saturating: thickness)), bottom: outer.bottom),
+            DrawingRect(left: max(outer.left, outer.right.adding(saturating: -thickness)), top: outer.top,
+                        right: outer.right, bottom: outer.bottom)
         )
         withUnsafeMutablePixels { base, frameWidth, frameHeight, stride in
             Self.fill(bands.0, color, base, frameWidth, frameHeight, stride)
@@ -44,22 +50,23 @@ extension Frame {
     /// The label box is `BitmapFont.labelSize(of: text, scale: scale)`: glyph `i` (counting Unicode
     /// scalars) has its top-left pixel at (`x + scale * (1 + 6 i)`, `y + scale`). With a `background`,
     /// the whole label box is filled with it first, so the text stays legible on any scene. Characters
-    /// outside printable ASCII draw a hollow box; there are no line breaks. `scale` < 1 draws nothing.
+    /// outside printable ASCII draw a hollow box; there are no line breaks. `scale` < 1 draws nothing
+    /// (and scales above 2^20 draw as 2^20).
     public mutating func drawText(
         _ text: String, x: Int, y: Int, color: PixelColor, background: PixelColor? = nil, scale: Int = 1
     ) {
         guard scale >= 1 else { return }
+        // With the scale capped, `column * scale` and `row * scale` cannot overflow; a glyph pixel of
+        // 2^20 x 2^20 already covers any frame.
+        let scale = min(scale, BitmapFont.maximumScale)
         if let background {
             let size = BitmapFont.labelSize(of: text, scale: scale)
             fillRectangle(x: x, y: y, width: size.width, height: size.height, color: background)
         }
-        let origin = DrawingRect(x: x, y: y, width: 0, height: 0)
-        // Clamp the scale as `DrawingRect` clamps coordinates, so `column * scale` cannot overflow.
-        let scale = min(scale, DrawingRect.limit >> 8)
         withUnsafeMutablePixels { base, frameWidth, frameHeight, stride in
-            let top = origin.y + scale * BitmapFont.margin
-            guard top < frameHeight, top + BitmapFont.glyphHeight * scale > 0 else { return }
-            var left = origin.x + scale * BitmapFont.margin
+            let top = y.adding(saturating: scale * BitmapFont.margin)
+            guard top < frameHeight, top.adding(saturating: BitmapFont.glyphHeight * scale) > 0 else { return }
+            var left = x.adding(saturating: scale * BitmapFont.margin)
             for scalar in text.unicodeScalars {
                 if left >= frameWidth { break }  // this and every later glyph lies right of the frame
                 if left + BitmapFont.glyphWidth * scale > 0 {
@@ -74,7 +81,7 @@ extension Frame {
                         }
                     }
                 }
-                left += BitmapFont.advance * scale
+                left = left.adding(saturating: BitmapFont.advance * scale)
             }
         }
     }
@@ -91,7 +98,8 @@ extension Frame {
     ) {
         strokeRectangle(x: x, y: y, width: width, height: height, color: color, thickness: thickness)
         let size = BitmapFont.labelSize(of: label, scale: max(scale, 1))
-        let labelY = y - size.height >= 0 ? y - size.height : max(y, 0)
+        let above = y.adding(saturating: -size.height)
+        let labelY = above >= 0 ? above : max(y, 0)
         let labelX = max(0, min(x, self.width - size.width))
         drawText(label, x: labelX, y: labelY, color: color.contrastingText, background: color, scale: scale)
     }
@@ -107,8 +115,8 @@ extension Frame {
         _ rect: DrawingRect, _ color: PixelColor, _ base: UnsafeMutablePointer<UInt8>,
         _ frameWidth: Int, _ frameHeight: Int, _ stride: Int
     ) {
-        let left = max(rect.x, 0), top = max(rect.y, 0)
-        let right = min(rect.x + rect.width, frameWidth), bottom = min(rect.y + rect.height, frameHeight)
+        let left = max(rect.left, 0), top = max(rect.top, 0)
+        let right = min(rect.right, frameWidth), bottom = min(rect.bottom, frameHeight)
         guard left < right, top < bottom else { return }
         let (r, g, b) = (color.red, color.green, color.blue)
         for row in top..<bottom {

@@ -79,11 +79,12 @@ final class FrameDrawingTests: XCTestCase {
 
     func testStrokeRectangle_oddFramesAndBoxesStickingOut_equalPillow() throws {
         // (x, y, width, height, thickness): inside, thick, on each edge, past each corner, wholly
-        // outside, larger than the frame, 1 x 1, and thicker than half the box (a filled box).
+        // outside, larger than the frame, 2 x 3, and thicker than half the box (a filled box). All
+        // keep thickness < height and thickness <= width, where Pillow stays inside the rectangle.
         let boxes: [(Int, Int, Int, Int, Int)] = [
             (3, 2, 11, 7, 1), (5, 4, 17, 13, 3), (-4, 6, 12, 9, 2), (30, 3, 15, 8, 2), (8, -5, 9, 11, 3),
             (12, 18, 10, 12, 2), (-6, -6, 10, 10, 4), (33, 20, 9, 9, 1), (-20, 2, 6, 6, 2), (50, 50, 4, 4, 1),
-            (-3, -2, 45, 30, 2), (20, 12, 1, 1, 1), (14, 1, 5, 9, 3), (2, 14, 9, 4, 7),
+            (-3, -2, 45, 30, 2), (20, 12, 2, 3, 1), (14, 1, 5, 9, 3), (2, 14, 9, 5, 3),
         ]
         for (width, height) in [(37, 23), (13, 9), (1, 1)] {
             var frame = try gradient(width: width, height: height)
@@ -107,6 +108,17 @@ final class FrameDrawingTests: XCTestCase {
         }
     }
 
+    func testStrokeRectangle_thicknessPastHalfTheBox_fillsExactlyTheBox() throws {
+        // Pillow strays outside the rectangle here (a 1 x 1 box with width 1 also inks the pixel below).
+        for (width, height, thickness) in [(1, 1, 1), (9, 4, 7), (3, 8, 2), (5, 5, 50)] {
+            var stroked = try gradient(width: 15, height: 12)
+            var filled = stroked
+            stroked.strokeRectangle(x: 4, y: 3, width: width, height: height, color: .white, thickness: thickness)
+            filled.fillRectangle(x: 4, y: 3, width: width, height: height, color: .white)
+            XCTAssertEqual(stroked.packedPixels(), filled.packedPixels(), "\(width)x\(height) thickness \(thickness)")
+        }
+    }
+
     func testStrokeRectangle_emptyBoxOrNoThickness_drawsNothing() throws {
         let original = try gradient(width: 11, height: 7)
         var frame = original
@@ -117,9 +129,22 @@ final class FrameDrawingTests: XCTestCase {
         XCTAssertEqual(frame.packedPixels(), original.packedPixels())
     }
 
+    func testDrawing_extremeCoordinates_drawNothingAndNeverOverflow() throws {
+        let original = try gradient(width: 11, height: 7)
+        var frame = original
+        for (x, y) in [(Int.min, 0), (Int.max, 0), (0, Int.min), (0, Int.max), (Int.min, Int.min), (Int.max - 3, 2)] {
+            frame.drawText("#99", x: x, y: y, color: .white, background: .white, scale: Int.max)
+            frame.drawText("#99", x: x, y: y, color: .white, background: .white, scale: 3)
+            frame.strokeRectangle(x: x, y: y, width: 5, height: 5, color: .white, thickness: Int.max)
+        }
+        XCTAssertEqual(frame.packedPixels(), original.packedPixels())
+        frame.drawLabeledBox(x: Int.min, y: Int.min, width: Int.max, height: Int.max, label: "#1", color: .white)
+        XCTAssertTrue(isColour(frame, 0, 0, .white), "the label is pulled into the frame's corner")
+    }
+
     func testFillRectangle_hugeRectangle_fillsTheWholeFrame() throws {
         var frame = try gradient(width: 9, height: 5)
-        frame.fillRectangle(x: Int.min, y: -10, width: Int.max, height: Int.max, color: .white)
+        frame.fillRectangle(x: -10, y: Int.min / 2, width: Int.max, height: Int.max, color: .white)  // right and bottom saturate
         XCTAssertEqual(frame.packedPixels(), [UInt8](repeating: 255, count: 9 * 5 * 3))
     }
 

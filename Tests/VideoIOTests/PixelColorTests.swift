@@ -13,7 +13,7 @@ final class PixelColorTests: XCTestCase {
         XCTAssertEqual(PixelColor(hue: 0, saturation: 1, value: 1), PixelColor(red: 255, green: 0, blue: 0))
         XCTAssertEqual(PixelColor(hue: 1.0 / 3, saturation: 1, value: 1), PixelColor(red: 0, green: 255, blue: 0))
         XCTAssertEqual(PixelColor(hue: 2.0 / 3, saturation: 1, value: 1), PixelColor(red: 0, green: 0, blue: 255))
-        XCTAssertEqual(PixelColor(hue: -1.0 / 3, saturation: 1, value: 1), PixelColor(red: 255, green: 0, blue: 255))
+        XCTAssertEqual(PixelColor(hue: -1.0 / 6, saturation: 1, value: 1), PixelColor(red: 255, green: 0, blue: 255))
         XCTAssertEqual(PixelColor(hue: 7.5, saturation: 0, value: 0.5), PixelColor(red: 128, green: 128, blue: 128))
     }
 

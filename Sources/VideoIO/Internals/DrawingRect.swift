@@ -1,18 +1,36 @@
-/// A rectangle in drawing coordinates whose values are clamped to ±2^40, so that the sums the
-/// drawing code forms (x + width, x + column * scale ...) cannot overflow `Int` whatever the caller
-/// passes; anything that far out is off every frame anyway.
+/// A rectangle of drawing coordinates as its edges (`right` and `bottom` exclusive), formed with
+/// saturating arithmetic so that boxes anywhere in `Int`'s range, however far outside the frame, can
+/// be clipped without overflow.
 struct DrawingRect {
-    static let limit = 1 << 40
+    /// Left column (inclusive).
+    let left: Int
+    /// Top row (inclusive).
+    let top: Int
+    /// Right column (exclusive); `right <= left` is empty.
+    let right: Int
+    /// Bottom row (exclusive); `bottom <= top` is empty.
+    let bottom: Int
 
-    let x: Int
-    let y: Int
-    let width: Int
-    let height: Int
+    /// The rectangle between the given edges.
+    init(left: Int, top: Int, right: Int, bottom: Int) {
+        self.left = left
+        self.top = top
+        self.right = right
+        self.bottom = bottom
+    }
 
+    /// The rectangle with top-left pixel (`x`, `y`) and `width` x `height` pixels (empty when either
+    /// is <= 0); edges past `Int`'s range saturate.
     init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = min(max(x, -Self.limit), Self.limit)
-        self.y = min(max(y, -Self.limit), Self.limit)
-        self.width = min(max(width, 0), Self.limit)
-        self.height = min(max(height, 0), Self.limit)
+        self.init(left: x, top: y, right: width > 0 ? x.adding(saturating: width) : x,
+                  bottom: height > 0 ? y.adding(saturating: height) : y)
+    }
+}
+
+extension Int {
+    /// `self + other`, or `Int.max` / `Int.min` where the sum would overflow.
+    func adding(saturating other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }
