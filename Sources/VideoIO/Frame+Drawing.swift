@@ -91,7 +91,9 @@ extension Frame {
     ///
     /// The label sits just above the box; when there is no room above it (the box touches the frame's
     /// top) it goes inside the box at its top. It is shifted left or right to stay inside the frame
-    /// when the box sticks out at a side. Everything is clipped to the frame.
+    /// when the box sticks out at a side. Everything is clipped to the frame. `thickness` is the
+    /// outline's width and `scale` the label's font scale (the default 2 gives 14-pixel glyphs, which
+    /// read well on 576-line video).
     public mutating func drawLabeledBox(
         x: Int, y: Int, width: Int, height: Int, label: String, color: PixelColor,
         thickness: Int = 2, scale: Int = 2
