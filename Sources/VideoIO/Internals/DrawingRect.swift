@@ -26,11 +26,3 @@ struct DrawingRect {
                   bottom: height > 0 ? y.adding(saturating: height) : y)
     }
 }
-
-extension Int {
-    /// `self + other`, or `Int.max` / `Int.min` where the sum would overflow.
-    func adding(saturating other: Int) -> Int {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
-    }
-}
