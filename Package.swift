@@ -15,11 +15,13 @@ let package = Package(
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "YAMLLite", targets: ["YAMLLite"]),
         .library(name: "Events", targets: ["Events"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,20 +49,28 @@ let package = Package(
         .target(name: "Events"),
         .target(
             name: "Synth",
-            dependencies: ["VideoIO", "Tracking"]
+            dependencies: ["VideoIO", "Tracking", "Evaluation"]
         ),
         .target(
             name: "Evaluation",
             dependencies: ["CBLAS", "ReIDNet"]
         ),
+        // The `run` runtime: pipeline files, the stage graph, the one embedding path, outputs.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "VideoIO", "ReIDNet", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .target(
             name: "Benchmarks",
-            dependencies: ["VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation"]
+            dependencies: ["VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Pipeline"]
         ),
         .executableTarget(
             name: "panoptes",
             dependencies: [
-                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "Events",
+                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "Events", "Pipeline", "YAMLLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,8 +82,9 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
-        .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
+        .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Events", "YAMLLite", "VideoIO", "ReIDNet", "Tracking", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import ReIDNet
 
 /// `panoptes bench embed`: images per second of both PFSA models next to ONNX Runtime (fp32,

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Pipeline
 import ReIDNet
 
 /// `panoptes bench eval`: time and peak resident memory of a query/gallery evaluation on synthetic

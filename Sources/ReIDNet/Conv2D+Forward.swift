@@ -64,14 +64,14 @@ extension Conv2D {
         switch algorithm {
         case .pointwise:
             weight.withUnsafeBufferPointer { w in
-                GEMM.multiply(m: outChannels, n: columns, k: inChannels, a: w.baseAddress!, lda: inChannels,
-                              b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+                Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
+                                      lda: inChannels, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
             }
         case .pointwiseStrided:
             gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
             weight.withUnsafeBufferPointer { w in
-                GEMM.multiply(m: outChannels, n: columns, k: inChannels, a: w.baseAddress!, lda: inChannels,
-                              b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+                Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
+                                      lda: inChannels, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
             }
         case .depthwise:
             depthwise(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
@@ -84,6 +84,24 @@ extension Conv2D {
                           accumulate: accumulate, scratch: scratch)
         }
         epilogue(output: output, columns: columns)
+    }
+
+    /// `C = A · B` (or `C += A · B`) where B's and C's columns are `images` blocks of `columnsPerImage`
+    /// columns, one GEMM per image.
+    ///
+    /// One GEMM over every image's columns would be faster, but OpenBLAS's sgemm rounds a column
+    /// differently depending on the matrix's width and the column's place in it (measured: thousands of
+    /// outputs differ in the last bit between one image alone and the same image beside two others).
+    /// Per image, the arithmetic depends only on the image, so an embedding never depends on the other
+    /// crops of its batch and the pipeline's events do not depend on how crops were batched.
+    static func multiplyPerImage(
+        m: Int, columnsPerImage: Int, images: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false
+    ) {
+        for i in 0..<images {
+            GEMM.multiply(m: m, n: columnsPerImage, k: k, a: a, lda: lda, b: b + i * columnsPerImage, ldb: ldb,
+                          c: c + i * columnsPerImage, ldc: ldc, accumulate: accumulate)
+        }
     }
 
     /// Adds the bias and applies the activation to every output row.
@@ -144,9 +162,9 @@ extension Conv2D {
                             }
                         }
                     }
-                    GEMM.multiply(m: coutG, n: cols, k: k, a: w.baseAddress! + g * coutG * k, lda: k,
-                                  b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
-                                  accumulate: accumulate)
+                    Self.multiplyPerImage(m: coutG, columnsPerImage: plane, images: count, k: k, a: w.baseAddress! + g * coutG * k,
+                                          lda: k, b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
+                                          accumulate: accumulate)
                     n0 += count
                 }
             }

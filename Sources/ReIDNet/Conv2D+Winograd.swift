@@ -122,10 +122,10 @@ extension Conv2D {
                 }
                 // 16 GEMMs: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
                 for xi in 0..<16 {
-                    GEMM.multiply(m: outChannels, n: tiles, k: inChannels,
-                                  a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                  b: v + xi * vPoint, ldb: tiles,
-                                  c: m + xi * outChannels * tiles, ldc: tiles)
+                    Self.multiplyPerImage(m: outChannels, columnsPerImage: tilesPerImage, images: count, k: inChannels,
+                                          a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                          b: v + xi * vPoint, ldb: tiles,
+                                          c: m + xi * outChannels * tiles, ldc: tiles)
                 }
                 // Output transform: Y = Aᵀ M A, clipped to the output size.
                 let mPoint = outChannels * tiles

@@ -177,6 +177,19 @@ public struct Embeddings: Sendable {
     /// ``Pooling/saturationThreshold`` the softmax attention has collapsed onto one position.
     public let attentionPeaks: [Float]
 
+    /// Wraps `count` embeddings of `dimension` values (row-major) and their attention peaks (zeros when
+    /// nil).
+    ///
+    /// - Precondition: `values.count == count * dimension` and `attentionPeaks`, if given, has `count` values.
+    public init(count: Int, dimension: Int, values: [Float], attentionPeaks: [Float]? = nil) {
+        precondition(values.count == count * dimension, "\(values.count) values for \(count) embeddings of \(dimension)")
+        precondition(attentionPeaks.map { $0.count == count } ?? true, "one attention peak per embedding")
+        self.count = count
+        self.dimension = dimension
+        self.values = values
+        self.attentionPeaks = attentionPeaks ?? [Float](repeating: 0, count: count)
+    }
+
     /// The embedding of crop `index`.
     public subscript(index: Int) -> ArraySlice<Float> { values[(index * dimension)..<((index + 1) * dimension)] }
 

@@ -188,6 +188,24 @@ public struct CameraTracker: Sendable {
         return TrackerStep(camera: camera, frame: frame, time: time, updates: updates, skipped: skipped)
     }
 
+    /// Ends every live track because the camera's footage ended (or the camera went down or the run
+    /// stopped): one step at `frame`/`time` (the last frame seen) whose updates are the live tracks, each
+    /// `.ended` with its last box, ordered by track id. The registry turns the confirmed ones into
+    /// `track_ended` events, so every confirmed track gets one also when the footage ends.
+    ///
+    /// Later frames may still follow (a camera that comes back): they start new tracks.
+    public mutating func finish(frame: Int, time: Double) -> TrackerStep {
+        var updates: [TrackUpdate] = []
+        for t in tracks.indices.sorted(by: { tracks[$0].id < tracks[$1].id }) {
+            tracks[t].state = .ended
+            updates.append(report(tracks[t], frame: frame, time: time, box: tracks[t].lastBox, score: 0,
+                                  detection: nil, embedding: [], isNew: false, becameConfirmed: false))
+        }
+        tracks.removeAll()
+        if let lastFrame { self.lastFrame = max(lastFrame, frame) } else { lastFrame = frame }
+        return TrackerStep(camera: camera, frame: frame, time: time, updates: updates)
+    }
+
     /// True when `box` comes within `edgeMargin` of the configured frame's edge (false without a frame size).
     private func touchesEdge(_ box: BoundingBox) -> Bool {
         guard let size = config.frameSize else { return false }

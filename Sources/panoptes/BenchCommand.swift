@@ -5,6 +5,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Panoptes against its peers (ffmpeg, ONNX Runtime, deep-sort-realtime).",
-        subcommands: [BenchDecodeCommand.self, BenchEmbedCommand.self, BenchTrackCommand.self, BenchEvalCommand.self]
+        subcommands: [
+            BenchDecodeCommand.self, BenchEmbedCommand.self, BenchTrackCommand.self, BenchEvalCommand.self, BenchPipelineCommand.self,
+        ]
     )
 }

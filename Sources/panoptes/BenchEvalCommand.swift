@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Evaluation
 import Foundation
+import Synth
 import ReIDNet
 
 /// `panoptes bench eval`: Time and peak memory of a Market-1501-sized evaluation.

@@ -1,17 +1,18 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Pipeline
 import ReIDNet
 import Synth
 
 /// `panoptes bench track`: Tracking quality and update time, next to deep-sort-realtime.
-struct BenchTrackCommand: ParsableCommand {
+struct BenchTrackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "track",
         abstract: "Tracking quality and update time, next to deep-sort-realtime.",
         discussion: """
-            Embeds every supplied box of a synthetic scene, tracks with Panoptes and with \
-            deep-sort-realtime on the same detections and embeddings, and prints within-camera IDF1, \
+            Runs a synthetic scene's pipeline (as `panoptes run` does), tracks with deep-sort-realtime on \
+            the same detections and embeddings, and prints within-camera IDF1, \
             MOTA, ID switches, Panoptes' multi-camera IDF1 and each tracker's update time per frame. \
             Without --scene, the default scene (4 cameras, 12 people, 60 s, seed 1) is generated first.
             """)
@@ -88,7 +89,7 @@ extension BenchTrackCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
     }
 
-    func run() throws {
+    func run() async throws {
         let workURL = URL(fileURLWithPath: work)
         let sceneURL: URL
         if let scene {
@@ -105,14 +106,17 @@ extension BenchTrackCommand {
                 _ = try SceneGenerator(config: config).write(to: sceneURL) { FileManager.default.standardError.write($0 + "\n") }
             }
         }
-        let embedder: (any TrackCropEmbedder)? = reuseEmbeddings ? nil : try makeEmbedder()
+        let embedder: (any CropEmbedder)? = reuseEmbeddings ? nil : try makeEmbedder()
         var options = TrackBenchmark.Options(
             scene: sceneURL, work: workURL.appendingPathComponent("run"), python: URL(fileURLWithPath: python),
             peers: URL(fileURLWithPath: peers))
         options.batchSize = batch
         options.reusePeer = reusePeer
-        options.trackerConfig = TrackBenchmark.trackerConfig
-        options.registryConfig = TrackBenchmark.registryConfig
+        let architecture = Architecture(rawValue: model) ?? .pfsaMobileNetV2
+        options.model = model
+        options.weights = URL(fileURLWithPath: weights)
+        options.trackerConfig = ModelDefaults.tracker(for: architecture)
+        options.registryConfig = ModelDefaults.registry(for: architecture)
         if let maxAge { options.trackerConfig.maxAge = maxAge }
         if let confirmationHits { options.trackerConfig.confirmationHits = confirmationHits }
         if let motionWeight { options.trackerConfig.motionWeight = motionWeight }
@@ -125,18 +129,15 @@ extension BenchTrackCommand {
         if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
         if let margin { options.registryConfig.margin = margin }
         if let correctionThreshold { options.registryConfig.correctionThreshold = correctionThreshold }
-        let report = try TrackBenchmark(options: options).run(embedder: embedder, model: model) {
-            FileManager.default.standardError.write($0 + "\n")
+        let report = try await TrackBenchmark(options: options).run(embedder: embedder) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
         print(report.text)
     }
 
-    private func makeEmbedder() throws -> any TrackCropEmbedder {
-        switch model {
-        case "color-histogram": return TrackColorHistogramEmbedder()
-        default:
-            return try TrackNetworkEmbedder(architecture: Architecture(rawValue: model)!, weights: URL(fileURLWithPath: weights))
-        }
+    private func makeEmbedder() throws -> any CropEmbedder {
+        guard let architecture = Architecture(rawValue: model) else { return TrackColorHistogramEmbedder() }
+        return try NetworkCropEmbedder(architecture: architecture, weights: URL(fileURLWithPath: weights), maxBatch: batch)
     }
 }
 

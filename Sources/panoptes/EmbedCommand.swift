@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import ReIDNet
 import VideoIO
 
@@ -63,7 +64,7 @@ extension EmbedCommand {
             return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(Self.parseSize),
                                  pooling: pooling)
         }()
-        let pre = CropPreprocessor(height: network.inputSize.height, width: network.inputSize.width)
+        let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batch))
         var rows: [Float] = []
         rows.reserveCapacity(images.count * network.dimension)
         let jsonl: FileHandle?
@@ -78,15 +79,8 @@ extension EmbedCommand {
         defer { if let jsonl, jsonl !== FileHandle.standardOutput { try? jsonl.close() } }
         var start = 0
         while start < images.count {
-            let paths = images[start..<min(images.count, start + batch)]
-            var inputs: [Float] = []
-            for path in paths {
-                let frame = try ImageDecoder.decode(path: path)
-                try frame.withUnsafePixels { pixels, width, height, rowStride in
-                    try pre.append(pixels, width: width, height: height, rowStride: rowStride, box: nil, to: &inputs)
-                }
-            }
-            let embeddings = try network.embed(inputs, count: paths.count, maxBatch: batch)
+            let paths = Array(images[start..<min(images.count, start + batch)])
+            let embeddings = try embedder.embedImages(paths)
             if let jsonl {
                 let text = paths.enumerated().map { embeddings.jsonLine(index: $0.offset, image: $0.element) + "\n" }.joined()
                 jsonl.write(Data(text.utf8))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Pipeline
 import ReIDNet
 import VideoIO
 
@@ -93,11 +94,11 @@ struct EvalCommand: ParsableCommand {
         if let hit = try cache?.load(key) {
             result = (hit, true)
         } else {
-            let embedder: ModelImageEmbedder
+            let embedder: ImageFileEmbedder
             do {
                 let stateDict = try WeightsLoader.load(weightsURL)
                 let network = try ReIDModel(architecture: architecture, weights: stateDict, inputSize: size, pooling: chosenPooling)
-                embedder = ModelImageEmbedder(model: network, batchSize: batchSize)
+                embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batchSize))
             } catch { throw usageFailure(error) }
             let onTerminal = isatty(STDERR_FILENO) == 1
             let bar = ProgressLine(label: "embedding")
@@ -155,26 +156,5 @@ struct EvalCommand: ParsableCommand {
         print(String(format: "rank-10  %6.2f%%", 100 * scores.rank(10)))
         print(String(format: "mAP      %6.2f%%", 100 * scores.meanAveragePrecision))
         print("\(scores.evaluatedQueries) queries scored, \(scores.skippedQueries) skipped (no valid match in the gallery)")
-    }
-}
-
-/// Decodes image files with VideoIO, preprocesses them as the official pipeline does and runs the model.
-private struct ModelImageEmbedder: ImageBatchEmbedder {
-    let model: ReIDModel
-    let batchSize: Int
-    var dimension: Int { model.dimension }
-
-    func embed(_ images: [URL]) throws -> (values: [Float], attentionPeaks: [Float]) {
-        let preprocessor = CropPreprocessor(height: model.inputSize.height, width: model.inputSize.width)
-        var batch: [Float] = []
-        batch.reserveCapacity(images.count * 3 * model.inputSize.height * model.inputSize.width)
-        for url in images {
-            let frame = try ImageDecoder.decode(path: url.path)
-            try frame.withUnsafePixels { pixels, width, height, stride in
-                try preprocessor.append(pixels, width: width, height: height, rowStride: stride, box: nil, to: &batch)
-            }
-        }
-        let embeddings = try model.embed(batch, count: images.count, maxBatch: batchSize)
-        return (embeddings.values, embeddings.attentionPeaks)
     }
 }

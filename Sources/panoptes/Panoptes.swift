@@ -17,6 +17,9 @@ struct Panoptes: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
+            RunCommand.self,
+            ValidateCommand.self,
+            CalibrateCommand.self,
             ProbeCommand.self,
             EmbedCommand.self,
             InspectCommand.self,

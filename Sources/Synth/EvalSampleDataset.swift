@@ -1,6 +1,5 @@
 import Evaluation
 import Foundation
-import Synth
 import VideoIO
 
 /// A small Market-1501-layout data set cut from a synthetic multi-camera scene, for CI and for the

@@ -1,0 +1,36 @@
+import Evaluation
+import Foundation
+import ReIDNet
+import VideoIO
+
+/// Embeds image files (PNG, JPEG ... decoded by VideoIO) through a `CropEmbedder`, each image whole:
+/// what `panoptes embed` and `panoptes eval` run, so they share `run`'s embedding path.
+public struct ImageFileEmbedder: ImageBatchEmbedder {
+    /// The embedder every image goes through.
+    public let embedder: any CropEmbedder
+
+    /// Embeds through `embedder`.
+    public init(embedder: any CropEmbedder) {
+        self.embedder = embedder
+    }
+
+    /// Values per embedding.
+    public var dimension: Int { embedder.dimension }
+
+    /// Decodes each image and embeds them in order: row-major values and attention peaks.
+    ///
+    /// - Throws: `VideoError` naming an image that cannot be decoded, or the embedder's error.
+    public func embed(_ images: [URL]) throws -> (values: [Float], attentionPeaks: [Float]) {
+        let embeddings = try embedImages(images.map(\.path))
+        return (embeddings.values, embeddings.attentionPeaks)
+    }
+
+    /// Decodes and embeds `paths`.
+    public func embedImages(_ paths: [String]) throws -> Embeddings {
+        let crops = try paths.map { path in
+            let frame = try ImageDecoder.decode(path: path)
+            return frame.region(x: 0, y: 0, width: frame.width, height: frame.height)
+        }
+        return try embedder.embed(crops)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import ReIDNet
+import VideoIO
+
+/// The one embedding path: crops → ReIDNet's `CropPreprocessor` (Pillow's bilinear resize, ImageNet
+/// normalisation, as the official code) → a `ReIDModel` → L2-normalised embeddings.
+///
+/// - Note: Owns a `ReIDModel`, which is neither thread-safe nor `Sendable`: one embedder per task.
+///   The input buffer is sized by the largest call and reused.
+public final class NetworkCropEmbedder: CropEmbedder {
+    /// The architecture's name.
+    public let name: String
+    /// Values per embedding.
+    public var dimension: Int { model.dimension }
+    /// The network.
+    public let model: ReIDModel
+    /// Images run through the network together.
+    public let maxBatch: Int
+    private let preprocessor: CropPreprocessor
+    private var input: [Float] = []
+
+    /// Wraps a built model.
+    public init(model: ReIDModel, maxBatch: Int = 16) {
+        self.model = model
+        self.maxBatch = max(1, maxBatch)
+        preprocessor = CropPreprocessor(height: model.inputSize.height, width: model.inputSize.width)
+        name = model.architecture.rawValue
+    }
+
+    /// Loads `weights` into `architecture`; the checkpoint is dropped once the network is built.
+    ///
+    /// - Throws: `WeightsError` for an unreadable or malformed file, `ModelError` for a missing or
+    ///   mis-shaped tensor (naming the key and both shapes) or an input size the network cannot take.
+    public convenience init(
+        architecture: Architecture, weights: URL, inputSize: (height: Int, width: Int)? = nil,
+        pooling: Pooling? = nil, maxBatch: Int = 16
+    ) throws {
+        let model = try ReIDModel(architecture: architecture, weights: try WeightsLoader.load(weights),
+                                  inputSize: inputSize, pooling: pooling)
+        self.init(model: model, maxBatch: maxBatch)
+    }
+
+    /// One embedding per crop, in order.
+    public func embed(_ crops: [FrameRegion]) throws -> Embeddings {
+        input.removeAll(keepingCapacity: true)
+        for crop in crops {
+            try crop.withUnsafePixels { base, width, height, rowStride in
+                try preprocessor.append(base, width: width, height: height, rowStride: rowStride, box: nil, to: &input)
+            }
+        }
+        return try model.embed(input, count: crops.count, maxBatch: maxBatch)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Tracking
+import VideoIO
+
+/// Stage: one camera's decode → crop. Decodes the camera's video (on a queue of its own), cuts out the
+/// virtual camera's region, attaches the frame's supplied boxes and chooses which to embed (the
+/// embedding policy), and sends each frame on; ends with a `CameraEnd` (with the reason if it failed).
+struct CameraReader: PipelineStage {
+    let index: Int
+    let camera: ResolvedPipeline.Camera
+    let policy: EmbeddingPolicy
+    let keepImages: Bool
+    let badLinesFatal: Bool
+    let output: BoundedChannel<StageItem>
+    let statistics: RunStatistics
+    let log: @Sendable (String) -> Void
+
+    /// The per-camera state the worker queue owns.
+    struct Decoding {
+        var reader: VideoReader?
+        var detections: SuppliedDetections?
+    }
+
+    func run() async throws {
+        let worker = SerialWorker(label: "panoptes.camera.\(camera.id)", value: Decoding())
+        var last: (frame: Int, time: Double)?
+        defer { output.finish() }
+        do {
+            let camera = self.camera
+            let fatal = badLinesFatal
+            let opened: (skipped: [String], frames: Int?) = try await worker.run { state in
+                if let d = camera.detections {
+                    state.detections = try SuppliedDetections.read(d.url, format: d.format, fatal: fatal)
+                }
+                // One decoder thread: FFmpeg's error concealment on damaged streams depends on thread
+                // timing with more, and offline runs promise byte-identical events.
+                let reader = try VideoReader(url: camera.url, options: .init(threadCount: 1, conversionThreadCount: 1))
+                if let crop = camera.crop, crop.x + crop.width > reader.info.width || crop.y + crop.height > reader.info.height {
+                    throw CameraFailure("crop [\(crop.x), \(crop.y), \(crop.width), \(crop.height)] does not fit the video's "
+                                        + "\(reader.info.width)x\(reader.info.height) frame — make the region fit inside it")
+                }
+                state.reader = reader
+                let total = reader.info.frameCount.map { min($0 - 1, camera.lastFrame ?? Int.max) - camera.firstFrame + 1 }
+                return (state.detections?.skipped ?? [], total)
+            }
+            statistics.update { [index] in $0.cameras[index].expectedFrames = opened.frames }
+            for line in opened.skipped { log("\(camera.id): skipped a bad detection line: \(line)") }
+            while true {
+                let policy = self.policy, keepImages = self.keepImages, index = self.index
+                let next: CameraFrame? = try await worker.run { state in
+                    guard let reader = state.reader else { return nil }
+                    while let frame = try reader.nextFrame() {
+                        if frame.index < camera.firstFrame {
+                            _ = state.detections?.take(frame: frame.index)
+                            continue
+                        }
+                        if let lastFrame = camera.lastFrame, frame.index > lastFrame { return nil }
+                        let view = camera.crop.map { frame.region(x: $0.x, y: $0.y, width: $0.width, height: $0.height).makeFrame() } ?? frame
+                        let boxes = state.detections?.take(frame: frame.index) ?? []
+                        var crops: [FrameRegion] = []
+                        var cropBoxes: [Int] = []
+                        if policy.embeds(frame: frame.index - camera.firstFrame) {
+                            for (i, b) in boxes.enumerated() where b.box.h >= policy.minHeight {
+                                guard b.box.isValid, let clipped = b.box.clipped(width: Double(view.width), height: Double(view.height)),
+                                    let region = view.clampedRegion(
+                                        x: Int(clipped.x.rounded()), y: Int(clipped.y.rounded()),
+                                        width: Int(clipped.w.rounded()), height: Int(clipped.h.rounded()))
+                                else { continue }
+                                crops.append(region)
+                                cropBoxes.append(i)
+                            }
+                        }
+                        return CameraFrame(camera: index, frame: frame.index, time: frame.time, frameRate: reader.info.frameRate, width: view.width, height: view.height,
+                                           image: keepImages ? view : nil, boxes: boxes, crops: crops, cropBoxes: cropBoxes,
+                                           embeddings: [])
+                    }
+                    return nil
+                }
+                guard let frame = next else { break }
+                statistics.decoded()
+                last = (frame.frame, frame.time)
+                await output.send(.frame(frame))
+            }
+            await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil)))
+        } catch {
+            await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: "\(error)")))
+        }
+    }
+}
+
+/// A camera that cannot go on, in words for `camera_error`.
+struct CameraFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Which boxes of which frames are embedded (the `model.embed` section).
+struct EmbeddingPolicy: Sendable {
+    /// Embed every `every`-th frame (1: every frame).
+    var every: Int
+    /// Boxes shorter than this are not embedded.
+    var minHeight: Double
+
+    /// True when frame `offset` (counted from the camera's first frame) is embedded.
+    func embeds(frame offset: Int) -> Bool { offset % every == 0 }
+}

@@ -1,0 +1,120 @@
+import Events
+import Foundation
+import ReIDNet
+
+/// Runs a resolved pipeline: per camera decode → crop; the merge by (media time, camera); one embedder
+/// batching crops across cameras; each camera's tracker and the identity registry; the event sink,
+/// track files and annotated videos. Stages are tasks of one task group joined by bounded channels
+/// (capacities from the `queues:` section), so a slow stage slows the ones before it and memory stays
+/// bounded whatever the footage length.
+///
+/// A camera that cannot be read ends with a `camera_error` event; the others go on.
+public struct PipelineRunner: Sendable {
+    /// The pipeline.
+    public let pipeline: ResolvedPipeline
+    /// Progress and warnings in words (stderr in the CLI).
+    public var log: @Sendable (String) -> Void = { _ in }
+    /// Called about twice a second with the counts so far (progress bars).
+    public var progress: (@Sendable (RunStatistics.Snapshot) -> Void)?
+    /// Keep every frame's boxes and embeddings as they reach the trackers (`RunSummary.recording`), so
+    /// tracking can be replayed with other thresholds without decoding or embedding again. Memory grows
+    /// with the footage: for calibration scenes, not for long runs. Default false.
+    public var recordsEmbeddings = false
+
+    /// A runner for `pipeline`.
+    public init(pipeline: ResolvedPipeline) {
+        self.pipeline = pipeline
+    }
+
+    /// Builds the network the pipeline names.
+    ///
+    /// - Throws: `WeightsError` / `ModelError` naming the weights file or tensor.
+    public func makeEmbedder() throws -> any CropEmbedder {
+        try NetworkCropEmbedder(architecture: pipeline.architecture, weights: pipeline.weights, inputSize: pipeline.inputSize,
+                                pooling: pipeline.pooling, maxBatch: pipeline.batchSize)
+    }
+
+    /// Opens the event output the pipeline names (a file, appended to, or standard output).
+    ///
+    /// - Throws: `EventsError` naming the path.
+    public func makeSink() throws -> any EventSink {
+        let policy: FsyncPolicy
+        switch pipeline.fsync {
+        case .always: policy = .always
+        case .never: policy = .never
+        case .periodic: policy = .interval(seconds: pipeline.fsyncInterval)
+        }
+        if let events = pipeline.events {
+            try? FileManager.default.createDirectory(at: events.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return try JSONLEventWriter(path: events.path, fsync: policy)
+        }
+        return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy)
+    }
+
+    /// Runs every stage to the end of the footage.
+    ///
+    /// - Parameters:
+    ///   - embedder: the network (from `makeEmbedder`, or another `CropEmbedder`).
+    ///   - sink: where events go (from `makeSink`); closed at the end.
+    /// - Returns: the counts, per camera and in total.
+    /// - Throws: an error that stops the whole run (the event sink failing, a tracker fault); a camera
+    ///   that fails does not throw, it is reported in the events and the summary.
+    public func run(embedder: any CropEmbedder, sink: any EventSink) async throws -> RunSummary {
+        let start = MonotonicClock.seconds()
+        let ids = pipeline.cameras.map(\.id)
+        let statistics = RunStatistics(cameras: ids)
+        let decoded = pipeline.cameras.map { _ in BoundedChannel<StageItem>(capacity: pipeline.framesPerCamera) }
+        let merged = BoundedChannel<StageItem>(capacity: max(pipeline.framesPerCamera, pipeline.batchSize))
+        let embedded = BoundedChannel<StageItem>(capacity: pipeline.embeddedFrames)
+        let annotations = pipeline.annotateDir.map { _ in BoundedChannel<AnnotationItem>(capacity: 8) }
+        let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids) })
+        let policy = EmbeddingPolicy(every: pipeline.embedPolicy == .everyNthFrame ? pipeline.embedEvery : 1,
+                                     minHeight: pipeline.embedMinHeight)
+        var stages: [any PipelineStage] = []
+        for (i, camera) in pipeline.cameras.enumerated() {
+            stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
+                                       badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
+                                       statistics: statistics, log: log))
+        }
+        stages.append(FrameMerger(inputs: decoded, ids: ids, output: merged))
+        stages.append(EmbedderStage(embedder: SerialWorker(label: "panoptes.embedder", value: embedder), batchSize: pipeline.batchSize,
+                                    maxWait: pipeline.maxWait, input: merged, output: embedded, statistics: statistics))
+        let recording = recordsEmbeddings ? StageOwned<[RecordedItem]>([]) : nil
+        stages.append(TrackingStage(pipeline: pipeline, input: embedded, sink: sink, trackFiles: trackFiles,
+                                    annotations: annotations, statistics: statistics, recording: recording, log: log))
+        if let annotations, let folder = pipeline.annotateDir {
+            stages.append(AnnotationStage(folder: folder, cameras: ids, input: annotations, log: log))
+        }
+        let progress = self.progress
+        let reporter = Task {
+            guard let progress else { return }
+            while !Task.isCancelled {
+                progress(statistics.snapshot)
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+        }
+        defer { reporter.cancel() }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for stage in stages { group.addTask { try await stage.run() } }
+                do {
+                    try await group.waitForAll()
+                } catch {
+                    // One stage failed: finish every channel so the others end instead of waiting forever.
+                    for c in decoded { c.finish() }
+                    merged.finish()
+                    embedded.finish()
+                    annotations?.finish()
+                    throw error
+                }
+            }
+        } catch {
+            try? sink.close()
+            throw error
+        }
+        try sink.close()
+        progress?(statistics.snapshot)
+        return RunSummary(statistics: statistics.snapshot, seconds: MonotonicClock.seconds() - start,
+                          peakResidentBytes: ResidentMemory.peakBytes(), recording: recording?.value ?? [])
+    }
+}

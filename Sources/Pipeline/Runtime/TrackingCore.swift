@@ -1,0 +1,105 @@
+import ReIDNet
+import Tracking
+
+/// The synchronous heart of the tracking stage: each camera's tracker and the identity registry,
+/// fed frames already ordered by (media time, camera). The `run` pipeline's tracking stage and
+/// `calibrate`'s replays of recorded embeddings both step it, so both decide alike.
+public struct TrackingCore: Sendable {
+    /// What one frame or one camera's end caused.
+    public struct Outcome: Sendable {
+        /// The tracker's step (matched, lost and ended tracks).
+        public var step: TrackerStep
+        /// The registry's events, in order.
+        public var events: [IdentityEvent]
+    }
+
+    /// Camera ids by index.
+    public let cameras: [String]
+    private let trackerConfig: TrackerConfig
+    private var trackers: [Int: CameraTracker] = [:]
+    /// The registry.
+    public private(set) var registry: InMemoryIdentityRegistry
+    /// Seconds spent in the trackers' `update` and in the registry's `ingest` so far (the tracking
+    /// benchmark's update time).
+    public private(set) var trackerSeconds = 0.0
+    public private(set) var registrySeconds = 0.0
+
+    /// Trackers with `tracker` parameters (the frame size is set per camera) and a registry with `registry`.
+    public init(cameras: [String], tracker: TrackerConfig, registry: RegistryConfig) {
+        self.cameras = cameras
+        trackerConfig = tracker
+        self.registry = InMemoryIdentityRegistry(config: registry)
+    }
+
+    /// Tracks one frame of camera `frame.camera` and hands the step to the registry.
+    ///
+    /// - Throws: `TrackingError` when frames go back in time.
+    public mutating func track(_ frame: EmbeddedFrame) throws -> Outcome {
+        let id = cameras[frame.camera]
+        if trackers[frame.camera] == nil {
+            var config = trackerConfig
+            config.frameSize = (Double(frame.width), Double(frame.height))
+            trackers[frame.camera] = CameraTracker(camera: id, config: config)
+        }
+        let detections = frame.boxes.enumerated().map { i, b in
+            Detection(camera: id, frame: frame.frame, time: frame.time, box: b.box, score: b.score,
+                      embedding: i < frame.embeddings.count ? frame.embeddings[i] : [])
+        }
+        let start = MonotonicClock.seconds()
+        let step = try trackers[frame.camera]!.update(frame: frame.frame, time: frame.time, detections: detections)
+        let tracked = MonotonicClock.seconds()
+        let events = try registry.ingest(step)
+        trackerSeconds += tracked - start
+        registrySeconds += MonotonicClock.seconds() - tracked
+        return Outcome(step: step, events: events)
+    }
+
+    /// Ends camera `camera`'s live tracks (its footage ended or it failed) at its last frame.
+    public mutating func end(camera: Int, lastFrame: Int?, lastTime: Double?) throws -> Outcome? {
+        guard var tracker = trackers.removeValue(forKey: camera) else { return nil }
+        let step = tracker.finish(frame: lastFrame ?? 0, time: lastTime ?? 0)
+        return Outcome(step: step, events: try registry.ingest(step))
+    }
+
+    /// The identity a live track holds now.
+    public func identity(camera: Int, track: Int) -> Int? {
+        registry.identity(camera: cameras[camera], track: track)
+    }
+}
+
+/// One camera frame as the trackers see it: its boxes and their embeddings (no pixels).
+public struct EmbeddedFrame: Sendable {
+    /// Index of the camera in the pipeline.
+    public var camera: Int
+    /// 0-based decode index.
+    public var frame: Int
+    /// Media seconds.
+    public var time: Double
+    /// Frame size in the camera's pixels.
+    public var width: Int
+    public var height: Int
+    /// The supplied boxes.
+    public var boxes: [SuppliedDetections.Box]
+    /// Per box, its embedding (empty when not embedded).
+    public var embeddings: [[Float]]
+
+    /// A frame of camera `camera`.
+    public init(camera: Int, frame: Int, time: Double, width: Int, height: Int, boxes: [SuppliedDetections.Box], embeddings: [[Float]]) {
+        self.camera = camera
+        self.frame = frame
+        self.time = time
+        self.width = width
+        self.height = height
+        self.boxes = boxes
+        self.embeddings = embeddings
+    }
+}
+
+/// What reached the tracking stage, in order: replayable without decoding or embedding again
+/// (`calibrate` sweeps thresholds over it).
+public enum RecordedItem: Sendable {
+    /// A frame.
+    case frame(EmbeddedFrame)
+    /// A camera's end (with why it failed, if it did).
+    case end(camera: Int, lastFrame: Int?, lastTime: Double?, error: String?)
+}

@@ -1,0 +1,116 @@
+import Events
+import Foundation
+import Tracking
+import VideoIO
+
+/// Stage: every camera's tracker, then the identity registry, then the event sink (and the track
+/// files and annotation). Its input is already in (media time, camera) order, so stepping each
+/// camera's tracker as its frames come and handing each step straight to the registry is the merge
+/// DESIGN.md asks for.
+struct TrackingStage: PipelineStage {
+    let pipeline: ResolvedPipeline
+    let input: BoundedChannel<StageItem>
+    let sink: any EventSink
+    let trackFiles: StageOwned<TrackFileWriter?>
+    let annotations: BoundedChannel<AnnotationItem>?
+    let statistics: RunStatistics
+    /// When set, every item is kept here too (for `calibrate`'s replays).
+    let recording: StageOwned<[RecordedItem]>?
+    let log: @Sendable (String) -> Void
+
+    func run() async throws {
+        defer { annotations?.finish() }
+        let ids = pipeline.cameras.map(\.id)
+        var core = TrackingCore(cameras: ids, tracker: pipeline.tracker, registry: pipeline.registry)
+        var identitiesCreated = 0
+        var failures = 0
+        var endTime = 0.0
+        _ = try sink.append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
+        statistics.update { $0.events += 1 }
+
+        /// Writes the events of `outcome`, the boxes of tracks that ended, and the counts.
+        func emit(_ outcome: TrackingCore.Outcome, camera: Int) throws {
+            for e in outcome.events {
+                _ = try sink.append(EventRecord(e))
+                switch e.kind {
+                case .trackStarted:
+                    statistics.update { $0.cameras[camera].tracks += 1 }
+                case .identityAssigned:
+                    identitiesCreated += 1
+                case .trackEnded:
+                    try trackFiles.value?.end(camera: camera, track: e.track, identity: e.identity)
+                default: break
+                }
+            }
+            // What is left of an ended track had no track_ended: it was never confirmed.
+            for u in outcome.step.updates where u.state == .ended { trackFiles.value?.discard(camera: camera, track: u.track) }
+            let created = identitiesCreated, held = core.registry.identityCount, count = outcome.events.count
+            statistics.update {
+                $0.identitiesCreated = created
+                $0.identities = held
+                $0.events += count
+            }
+        }
+
+        while let item = await input.receive() {
+            switch item {
+            case .frame(let f):
+                let embedded = EmbeddedFrame(camera: f.camera, frame: f.frame, time: f.time, width: f.width, height: f.height,
+                                             boxes: f.boxes, embeddings: f.embeddings)
+                recording?.value.append(.frame(embedded))
+                let outcome = try core.track(embedded)
+                trackFiles.value?.record(camera: f.camera, step: outcome.step)
+                try emit(outcome, camera: f.camera)
+                endTime = max(endTime, f.time)
+                let embeddings = f.embeddings.filter { !$0.isEmpty }.count
+                statistics.update {
+                    $0.cameras[f.camera].frames += 1
+                    $0.cameras[f.camera].detections += f.boxes.count
+                    $0.cameras[f.camera].embeddings += embeddings
+                    $0.cameras[f.camera].lastTime = f.time
+                }
+                if let annotations, let image = f.image {
+                    let boxes = outcome.step.updates.filter { $0.isMatched && $0.state == .confirmed }.map {
+                        AnnotationItem.Box(box: $0.box, track: $0.track, identity: core.identity(camera: f.camera, track: $0.track))
+                    }
+                    await annotations.send(.frame(camera: f.camera, frameRate: f.frameRate, image: image, boxes: boxes))
+                }
+            case .end(let end):
+                recording?.value.append(.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime, error: end.error))
+                let id = ids[end.camera]
+                if let outcome = try core.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime) {
+                    try emit(outcome, camera: end.camera)
+                }
+                if let error = end.error {
+                    failures += 1
+                    log("\(id): \(error)")
+                    _ = try sink.append(EventRecord(type: .cameraError, time: EventRecord.round(end.lastTime ?? 0, 1e6), camera: id,
+                                                    frame: end.lastFrame, message: error))
+                    statistics.update { $0.events += 1 }
+                }
+                statistics.update {
+                    $0.cameras[end.camera].finished = true
+                    $0.cameras[end.camera].error = end.error
+                }
+                await annotations?.send(.end(camera: end.camera))
+            }
+        }
+        let reason = failures == 0 ? "completed" : failures == ids.count ? "failed" : "completed_with_errors"
+        _ = try sink.append(EventRecord(type: .runFinished, time: EventRecord.round(endTime, 1e6), reason: reason))
+        statistics.update { $0.events += 1 }
+        try trackFiles.value?.close()
+    }
+}
+
+/// What the annotation stage draws.
+enum AnnotationItem: Sendable {
+    /// One confirmed, matched box.
+    struct Box: Sendable {
+        var box: BoundingBox
+        var track: Int
+        var identity: Int?
+    }
+
+    case frame(camera: Int, frameRate: Rational, image: Frame, boxes: [Box])
+    case end(camera: Int)
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import ReIDNet
+import Synchronization
+
+/// `panoptes run`: Run a pipeline file over its cameras and write identity events.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a pipeline file: decode, embed, track and write identity events.",
+        discussion: """
+            Events go to the pipeline's output.events (standard output by default) as JSON lines; \
+            progress and the summary go to standard error. Exit codes: 0 every camera finished, \
+            1 runtime failure, 2 bad pipeline file or options, 3 some cameras failed and the rest finished.
+            """)
+
+    @Argument(help: "The pipeline file (YAML-lite).")
+    var pipeline: String
+
+    @Option(help: "Write events to FILE (`-` for standard output), overriding output.events.")
+    var events: String?
+
+    @Option(name: .customLong("tracks-dir"), help: "Write <camera>.txt MOT track files (global identities) into DIR, overriding output.tracks_dir.")
+    var tracksDir: String?
+
+    @Option(help: "Write one annotated video per camera into DIR, overriding output.annotate_dir.")
+    var annotate: String?
+
+    @Option(name: .customLong("batch-size"), help: "Crops embedded together, overriding model.batch_size.")
+    var batchSize: Int?
+
+    func validate() throws {
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be 1 or more, got \(batchSize).") }
+    }
+}
+
+extension RunCommand {
+    /// Loads and resolves the pipeline file; a bad file prints every problem and exits 2.
+    static func resolve(_ path: String) throws -> ResolvedPipeline {
+        let result = Result { () throws(PipelineError) -> ResolvedPipeline in
+            try PipelineFile.load(URL(fileURLWithPath: path)).resolve()
+        }
+        switch result {
+        case .success(let resolved): return resolved
+        case .failure(let error):
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    func run() async throws {
+        var resolved = try Self.resolve(pipeline)
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if let events { resolved.events = events == "-" ? nil : URL(fileURLWithPath: events, relativeTo: cwd).standardizedFileURL }
+        if let tracksDir { resolved.tracksDir = URL(fileURLWithPath: tracksDir, relativeTo: cwd).standardizedFileURL }
+        if let annotate { resolved.annotateDir = URL(fileURLWithPath: annotate, relativeTo: cwd).standardizedFileURL }
+        if let batchSize { resolved.batchSize = batchSize }
+
+        let stderr = FileHandle.standardError
+        var runner = PipelineRunner(pipeline: resolved)
+        runner.log = { line in stderr.write(Data((line + "\n").utf8)) }
+        let start = MonotonicClock.seconds()
+        let view = RunProgressView(start: start)
+        if isatty(STDERR_FILENO) == 1 {
+            let lines = RunProgressView.lineCount(cameras: resolved.cameras.count)
+            let drawn = ProgressState()
+            runner.progress = { snapshot in
+                stderr.write(Data(view.terminalBlock(snapshot, now: MonotonicClock.seconds(), previousLines: drawn.swap(lines)).utf8))
+            }
+        } else {
+            let last = ProgressState()
+            runner.progress = { snapshot in
+                let now = MonotonicClock.seconds()
+                guard Int(now - start) / 10 > last.swap(Int(now - start) / 10) else { return }
+                stderr.write(Data((view.logLine(snapshot, now: now) + "\n").utf8))
+            }
+        }
+        let embedder = try runner.makeEmbedder()
+        let sink = try runner.makeSink()
+        let destination = resolved.events?.path ?? "standard output"
+        let banner = "running \(resolved.name): \(resolved.cameras.count) cameras, \(resolved.architecture.rawValue) "
+            + "\(resolved.inputSize.height)x\(resolved.inputSize.width), events to \(destination)\n"
+        stderr.write(Data(banner.utf8))
+        let summary = try await runner.run(embedder: embedder, sink: sink)
+        stderr.write(Data(("\n" + summary.table).utf8))
+        if let dir = resolved.tracksDir { stderr.write(Data("track files: \(dir.path)\n".utf8)) }
+        if let dir = resolved.annotateDir { stderr.write(Data("annotated videos: \(dir.path)\n".utf8)) }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+/// A lock-protected integer the progress callback swaps (it runs on the runner's reporting task).
+private final class ProgressState: Sendable {
+    private let value = Mutex(0)
+    /// Stores `new` and returns the old value.
+    func swap(_ new: Int) -> Int { value.withLock { old in defer { old = new }; return old } }
+}

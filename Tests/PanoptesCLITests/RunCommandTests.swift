@@ -1,0 +1,155 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `panoptes run` end to end on generated footage: what an operator checks in the event file, the
+/// track files and the exit code.
+final class RunCommandTests: XCTestCase {
+    private static let sceneLock = NSLock()
+    nonisolated(unsafe) private static var sharedScene: URL?
+
+    /// A small 2-camera scene generated once per test process (2 cameras, 4 people, 12 s, 320x180).
+    private func scene() throws -> URL {
+        Self.sceneLock.lock()
+        defer { Self.sceneLock.unlock() }
+        if let s = Self.sharedScene { return s }
+        let dir = try Fixtures.temporaryDirectory("run-scene")
+        let r = try runProcess(Fixtures.panoptes, [
+            "synth", "--out", dir.path, "--cameras", "2", "--people", "4", "--seconds", "12", "--width", "320", "--height", "180",
+            "--seed", "7", "--weights", Fixtures.mobilenetWeights.path,
+        ])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        Self.sharedScene = dir
+        return dir
+    }
+
+    private struct Event: Decodable {
+        var v: Int
+        var seq: Int
+        var type: String
+        var camera: String?
+        var track: Int?
+        var identity: Int?
+        var message: String?
+        var reason: String?
+    }
+
+    private func events(_ url: URL) throws -> [Event] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.hasSuffix("\n"), "every line is complete")
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
+    }
+
+    func testRun_generatedScene_writesAValidEventStreamWithOneStartAndOneEndPerTrack() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let eventsURL = out.appendingPathComponent("events.jsonl")
+        let r = try runProcess(Fixtures.panoptes, [
+            "run", scene.appendingPathComponent("pipeline.yaml").path, "--events", eventsURL.path,
+            "--tracks-dir", out.appendingPathComponent("tracks").path,
+        ])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertTrue(r.stderrText.contains("total"), "the summary table: \(r.stderrText)")
+        XCTAssertTrue(r.stderrText.contains("peak RSS"), r.stderrText)
+        let all = try events(eventsURL)
+        XCTAssertEqual(all.map(\.seq), Array(1...all.count), "seq starts at 1 and rises by 1")
+        XCTAssertEqual(all.first?.type, "run_started")
+        XCTAssertEqual(all.last?.type, "run_finished")
+        XCTAssertEqual(all.last?.reason, "completed")
+        XCTAssertTrue(all.allSatisfy { $0.v == 1 })
+        var started: [String: Int] = [:], ended: [String: Int] = [:]
+        for e in all where e.type == "track_started" { started["\(e.camera!)/\(e.track!)", default: 0] += 1 }
+        for e in all where e.type == "track_ended" { ended["\(e.camera!)/\(e.track!)", default: 0] += 1 }
+        XCTAssertGreaterThan(started.count, 4)
+        XCTAssertEqual(started, ended, "every confirmed track starts once and ends once, also at the end of the footage")
+        XCTAssertTrue(started.values.allSatisfy { $0 == 1 })
+        XCTAssertTrue(all.contains { $0.type == "identity_assigned" })
+
+        // Every event validates against the schema `tail --schema` prints, judged by Python's jsonschema.
+        let schema = out.appendingPathComponent("schema.json")
+        let printed = try runProcess(Fixtures.panoptes, ["tail", "--schema"])
+        XCTAssertEqual(printed.status, 0, printed.stderrText)
+        try printed.stdout.write(to: schema)
+        let verdicts = try runPeer("events_jsonschema.py", [schema.path, eventsURL.path]).stdoutText.split(separator: "\n")
+        XCTAssertEqual(verdicts.count, all.count)
+        XCTAssertEqual(verdicts.filter { !$0.hasSuffix(" ok") }, [])
+
+        // The track files carry global identities: `panoptes score` and py-motmetrics read them alike.
+        let tracks = out.appendingPathComponent("tracks")
+        let score = try runProcess(Fixtures.panoptes, ["score", "--gt", scene.path, "--tracks", tracks.path, "--json"])
+        XCTAssertEqual(score.status, 0, score.stderrText)
+        let ours = try JSONSerialization.jsonObject(with: score.stdout) as? [String: Any]
+        let peer = try JSONSerialization.jsonObject(with: runPeer("synth_motmetrics.py", [scene.path, tracks.path]).stdout)
+            as? [String: [String: [String: Double]]]
+        let peerIDF1 = try XCTUnwrap(peer?[tracks.path]?["all"]?["idf1"])
+        let ourIDF1 = try XCTUnwrap((ours?["combined"] as? [String: Any])?["idf1"] as? Double, "\(String(describing: ours))")
+        XCTAssertEqual(ourIDF1, peerIDF1, accuracy: 1e-9)
+        XCTAssertGreaterThan(ourIDF1, 0.3, "identities follow people")
+    }
+
+    func testRun_twiceAndWithBatch1And16_writesByteIdenticalEvents() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var files: [Data] = []
+        for (name, batch) in [("a", "16"), ("b", "16"), ("c", "1")] {
+            let url = out.appendingPathComponent("\(name).jsonl")
+            let r = try runProcess(Fixtures.panoptes, [
+                "run", scene.appendingPathComponent("pipeline.yaml").path, "--events", url.path, "--batch-size", batch,
+            ])
+            XCTAssertEqual(r.status, 0, r.stderrText)
+            files.append(try Data(contentsOf: url))
+        }
+        XCTAssertGreaterThan(files[0].count, 1000)
+        XCTAssertEqual(files[0], files[1], "two runs of the same input give the same bytes")
+        XCTAssertEqual(files[0], files[2], "batch 1 and batch 16 give the same bytes")
+    }
+
+    func testRun_oneCameraUnreadable_reportsCameraErrorFinishesTheOtherAndExits3() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        // cam2's video is cut to its first 3 kB: its decoder cannot go on.
+        let truncated = out.appendingPathComponent("cam2.mp4")
+        try Data(try Data(contentsOf: scene.appendingPathComponent("cam2.mp4")).prefix(3000)).write(to: truncated)
+        let pipeline = out.appendingPathComponent("p.yaml")
+        try Data("""
+            cameras:
+              - id: cam1
+                url: \(scene.appendingPathComponent("cam1.mp4").path)
+                detections:
+                  path: \(scene.appendingPathComponent("cam1.det.txt").path)
+              - id: cam2
+                url: \(truncated.path)
+                detections:
+                  path: \(scene.appendingPathComponent("cam2.det.txt").path)
+              - id: cam3
+                url: \(out.appendingPathComponent("missing.mp4").path)
+            model:
+              weights: \(Fixtures.mobilenetWeights.path)
+            """.utf8).write(to: pipeline)
+        let eventsURL = out.appendingPathComponent("events.jsonl")
+        let r = try runProcess(Fixtures.panoptes, ["run", pipeline.path, "--events", eventsURL.path])
+        XCTAssertEqual(r.status, 3, r.stderrText)
+        let all = try events(eventsURL)
+        let errors = all.filter { $0.type == "camera_error" }
+        XCTAssertEqual(Set(errors.compactMap(\.camera)), ["cam2", "cam3"])
+        XCTAssertTrue(errors.first { $0.camera == "cam3" }?.message?.contains("missing.mp4") == true)
+        XCTAssertEqual(all.last?.type, "run_finished")
+        XCTAssertEqual(all.last?.reason, "completed_with_errors")
+        XCTAssertTrue(all.contains { $0.type == "track_started" && $0.camera == "cam1" }, "the healthy camera was tracked")
+        XCTAssertTrue(r.stderrText.contains("missing.mp4"), r.stderrText)
+    }
+
+    func testRun_badPipelineFile_exits2WithLineAndColumn() throws {
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let pipeline = out.appendingPathComponent("p.yaml")
+        try Data("cameras:\n  - id: a\n    url: a.mp4\nmodel:\n  weight: w.pt\n".utf8).write(to: pipeline)
+        let r = try runProcess(Fixtures.panoptes, ["run", pipeline.path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderrText.contains("\(pipeline.path):5:3:"), r.stderrText)
+        XCTAssertTrue(r.stderrText.contains("did you mean `weights`?"), r.stderrText)
+    }
+}
