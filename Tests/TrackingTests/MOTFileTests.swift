@@ -63,4 +63,24 @@ final class MOTFileTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("/nonexistent/gt.txt: cannot read the file"), "\(error)")
         }
     }
+
+    func testSuppliedVtestDetections_readAsDetectionsInsideTheirCamera() throws {
+        // Samples/vtest/*.det.txt (made by make_detections.py) feed the demo: each must read cleanly,
+        // and every box must lie in its 416 x 576 virtual camera (up to the 2-decimal rounding of x and
+        // w) within vtest's 795 frames.
+        for camera in ["left", "right"] {
+            let url = Fixtures.repoRoot.appendingPathComponent("Samples/vtest/\(camera).det.txt")
+            let records = try MOTFile.read(url).records
+            XCTAssertGreaterThan(records.count, 1000, camera)
+            for record in records {
+                let box = record.box
+                XCTAssertEqual(record.id, -1, "\(camera) frame \(record.frame)")
+                XCTAssertTrue((1...795).contains(record.frame), "\(camera) frame \(record.frame)")
+                XCTAssertTrue(
+                    box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0 && box.x + box.w <= 416.01 && box.y + box.h <= 576.01,
+                    "\(camera) frame \(record.frame): \(box)")
+                XCTAssertGreaterThanOrEqual(record.confidence, 1.25, "\(camera) frame \(record.frame)")
+            }
+        }
+    }
 }
