@@ -34,6 +34,9 @@ public struct TrackBenchmark {
         /// Reuse the peer's tracks and timing from an earlier run in `work/deepsort` (for tuning
         /// Panoptes' parameters; the peer's result does not depend on them).
         public var reusePeer = false
+        /// A recording of the scene's pipeline written by `calibrate --recordings` (its base path, without
+        /// extension), used instead of decoding and embedding again.
+        public var recording: URL?
 
         /// Options with default tracker and registry parameters.
         public init(scene: URL, work: URL, python: URL, peers: URL) {
@@ -85,6 +88,13 @@ public struct TrackBenchmark {
                 + "in \(String(format: "%.1f", summary.statistics.embedSeconds)) s, \(summary.statistics.events) events")
             recording = summary.recording
             try Self.writePeerInput(recording, cameras: cameras, to: peerInput)
+        } else if let base = options.recording {
+            guard let recorded = try RecordingFile.read(base) else {
+                throw TrackBenchmarkError.peerOutput(base.path, "no recording there; make one with `panoptes calibrate --recordings`")
+            }
+            recording = recorded
+            try Self.writePeerInput(recording, cameras: cameras, to: peerInput)
+            log("reusing the recorded embeddings in \(base.path).json")
         } else {
             recording = try Self.readPeerInput(from: peerInput, fps: Double(scene.cameras[0].fps))
             log("reusing the embeddings in \(peerInput.path)")
@@ -98,6 +108,7 @@ public struct TrackBenchmark {
             try MOTFile(records: records).write(to: cameraTracks.appendingPathComponent("\(camera).txt"))
         }
         if embedder == nil {
+            try FileManager.default.createDirectory(at: ours, withIntermediateDirectories: true)
             for (camera, records) in result.tracks { try MOTFile(records: records).write(to: ours.appendingPathComponent("\(camera).txt")) }
         }
         log("panoptes: \(result.frames) frames tracked, \(result.events.count) identity events")

@@ -38,6 +38,9 @@ struct BenchTrackCommand: AsyncParsableCommand {
     @Flag(help: "Reuse deep-sort-realtime's tracks and timing from the previous run in the work folder.")
     var reusePeer = false
 
+    @Option(help: "Track a recording written by `calibrate --recordings` (its path without .json) instead of embedding again.")
+    var recording: String?
+
     @Option(help: "Tracker (both): frames a track may go unmatched before it ends.")
     var maxAge: Int?
 
@@ -106,12 +109,13 @@ extension BenchTrackCommand {
                 _ = try SceneGenerator(config: config).write(to: sceneURL) { FileManager.default.standardError.write($0 + "\n") }
             }
         }
-        let embedder: (any CropEmbedder)? = reuseEmbeddings ? nil : try makeEmbedder()
+        let embedder: (any CropEmbedder)? = reuseEmbeddings || recording != nil ? nil : try makeEmbedder()
         var options = TrackBenchmark.Options(
             scene: sceneURL, work: workURL.appendingPathComponent("run"), python: URL(fileURLWithPath: python),
             peers: URL(fileURLWithPath: peers))
         options.batchSize = batch
         options.reusePeer = reusePeer
+        options.recording = recording.map { URL(fileURLWithPath: $0) }
         let architecture = Architecture(rawValue: model) ?? .pfsaMobileNetV2
         options.model = model
         options.weights = URL(fileURLWithPath: weights)

@@ -13,7 +13,7 @@ final class CLITests: XCTestCase {
     func testHelp_listsEverySubcommand() throws {
         let result = try runProcess(Fixtures.panoptes, ["--help"])
         XCTAssertEqual(result.status, 0)
-        for sub in ["probe", "embed", "inspect", "synth", "score", "eval", "bench", "tail"] {
+        for sub in ["run", "validate", "calibrate", "probe", "embed", "inspect", "synth", "score", "eval", "bench", "tail"] {
             XCTAssertTrue(result.stdoutText.contains("  \(sub)"), "help lacks \(sub):\n\(result.stdoutText)")
         }
     }

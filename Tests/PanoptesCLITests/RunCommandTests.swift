@@ -88,6 +88,36 @@ final class RunCommandTests: XCTestCase {
         XCTAssertGreaterThan(ourIDF1, 0.3, "identities follow people")
     }
 
+    func testCalibrate_labelledScene_printsABlockWhoseValuesScoreAsReported() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try runProcess(Fixtures.panoptes, [
+            "calibrate", scene.appendingPathComponent("pipeline.yaml").path, "--recordings", out.path,
+        ])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertTrue(r.stderrText.contains("settings tried"), r.stderrText)
+        // The block is YAML-lite to paste: PyYAML reads it, with every swept key.
+        let blockFile = out.appendingPathComponent("block.yaml")
+        try r.stdout.write(to: blockFile)
+        let keys = try runProcess(Fixtures.python, ["-c", """
+            import sys, yaml
+            b = yaml.safe_load(open(sys.argv[1]))
+            print(sorted(b["tracker"]), sorted(b["registry"]))
+            """, blockFile.path])
+        XCTAssertEqual(keys.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "['max_cosine_distance'] ['correction_threshold', 'margin', 'match_threshold']", keys.stderrText)
+        let reported = try XCTUnwrap(r.stdoutText.split(separator: "\n").first { $0.contains("mean multi-camera IDF1") })
+        // The scene's pipeline with the block pasted in scores what the block says.
+        let pasted = scene.appendingPathComponent("calibrated.yaml")
+        defer { try? FileManager.default.removeItem(at: pasted) }
+        try Data((try String(contentsOf: scene.appendingPathComponent("pipeline.yaml"), encoding: .utf8) + r.stdoutText).utf8).write(to: pasted)
+        let check = try runProcess(Fixtures.panoptes, ["calibrate", pasted.path, "--score-only"])
+        XCTAssertEqual(check.status, 0, check.stderrText)
+        let mean = try XCTUnwrap(reported.split(separator: " ").drop { $0 != "IDF1" }.dropFirst().first).replacingOccurrences(of: ",", with: "")
+        XCTAssertTrue(check.stdoutText.contains("multi-camera IDF1 \(mean)"), "block says \(reported); score-only says \(check.stdoutText)")
+    }
+
     func testRun_twiceAndWithBatch1And16_writesByteIdenticalEvents() throws {
         let scene = try scene()
         let out = try Fixtures.temporaryDirectory()

@@ -11,12 +11,16 @@ final class SynthCLITests: XCTestCase {
         let result = try runProcess(
             Fixtures.panoptes,
             ["synth", "--out", out.path, "--cameras", "2", "--people", "3", "--seconds", "3", "--width", "320",
-             "--height", "180", "--crossing-seconds", "2", "--min-gap", "0.5", "--max-gap", "1"])
+             "--height", "180", "--crossing-seconds", "2", "--min-gap", "0.5", "--max-gap", "1",
+             "--weights", Fixtures.mobilenetWeights.path])
         XCTAssertEqual(result.status, 0, result.stderrText)
-        XCTAssertEqual(result.stdoutText, "wrote 2 cameras, 30 frames each, to \(out.path)\n")
+        XCTAssertEqual(result.stdoutText, "wrote 2 cameras, 30 frames each, and pipeline.yaml, to \(out.path)\n")
         XCTAssertTrue(result.stderrText.contains("cam1: 30 frames,"), result.stderrText)
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        XCTAssertEqual(files, ["cam1.det.txt", "cam1.gt.txt", "cam1.mp4", "cam2.det.txt", "cam2.gt.txt", "cam2.mp4", "scene.json"])
+        XCTAssertEqual(files, ["cam1.det.txt", "cam1.gt.txt", "cam1.mp4", "cam2.det.txt", "cam2.gt.txt", "cam2.mp4", "pipeline.yaml", "scene.json"])
+        // The written pipeline runs the scene as it is.
+        let validate = try runProcess(Fixtures.panoptes, ["validate", out.appendingPathComponent("pipeline.yaml").path])
+        XCTAssertEqual(validate.status, 0, validate.stderrText)
         let gt = try String(contentsOf: out.appendingPathComponent("cam1.gt.txt"), encoding: .utf8)
         XCTAssertTrue(gt.hasPrefix("1,"), "ground truth starts at frame 1 (MOT files are 1-based): \(gt.prefix(80))")
     }

@@ -7,9 +7,9 @@ import Tracking
 /// truth, and the values with the best mean multi-camera IDF1 over the scenes are chosen (ties: the
 /// better worst scene, then the stricter value).
 ///
-/// Swept, one after the other with the others held at their best so far: the registry's
-/// `match_threshold` (with `correction_threshold` set equal: a track stays while it would still have
-/// joined), its `margin`, then the tracker's `max_cosine_distance`.
+/// Swept, one after the other with the others held at their best so far, in rounds until a round
+/// changes nothing: the registry's `match_threshold` (with `correction_threshold` set equal: a track
+/// stays while it would still have joined), its `margin`, then the tracker's `max_cosine_distance`.
 public struct Calibration: Sendable {
     /// One labelled scene: a recorded run and each camera's ground truth.
     public struct Scene: Sendable {
@@ -69,19 +69,22 @@ public struct Calibration: Sendable {
     public var matchThresholds: [Double] = stride(from: 0.80, through: 0.965, by: 0.01).map { ($0 * 100).rounded() / 100 }
     public var margins: [Double] = [0, 0.005, 0.01, 0.02, 0.04]
     public var maxCosineDistances: [Double] = [0.1, 0.15, 0.2, 0.25, 0.3]
+    /// Rounds of the three sweeps at most. Default 3.
+    public var rounds = 3
 
     /// Calibration over `scenes`.
     public init(scenes: [Scene]) {
         self.scenes = scenes
     }
 
-    /// Scores `candidate` on every scene.
-    public func score(_ candidate: Candidate) throws -> Score {
+    /// Scores `candidate` on every scene; `keepingCorrection` leaves each scene's own
+    /// `correction_threshold` instead of setting it to the match threshold.
+    public func score(_ candidate: Candidate, keepingCorrection: Bool = false) throws -> Score {
         var multi: [Double] = [], within: [Double] = []
         for scene in scenes {
             var registry = scene.registry
             registry.matchThreshold = candidate.matchThreshold
-            registry.correctionThreshold = candidate.matchThreshold
+            if !keepingCorrection { registry.correctionThreshold = candidate.matchThreshold }
             registry.margin = candidate.margin
             var tracker = scene.tracker
             tracker.maxCosineDistance = candidate.maxCosineDistance
@@ -125,10 +128,15 @@ public struct Calibration: Sendable {
             }
             best = round
         }
-        // Stricter first, so that on a tie the stricter value stays.
-        try sweep(matchThresholds.sorted(by: >)) { $0.matchThreshold = $1 }
-        try sweep(margins.sorted(by: >)) { $0.margin = $1 }
-        try sweep(maxCosineDistances.sorted()) { $0.maxCosineDistance = $1 }
+        // Stricter first, so that on a tie the stricter value stays. Each parameter's best depends on the
+        // others', so the sweeps repeat until a round changes nothing (at most `rounds`).
+        for _ in 0..<rounds {
+            let before = best.candidate
+            try sweep(matchThresholds.sorted(by: >)) { $0.matchThreshold = $1 }
+            try sweep(margins.sorted(by: >)) { $0.margin = $1 }
+            try sweep(maxCosineDistances.sorted()) { $0.maxCosineDistance = $1 }
+            if best.candidate == before { break }
+        }
         return (best, tried)
     }
 
