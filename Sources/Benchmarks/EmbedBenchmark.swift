@@ -1,4 +1,6 @@
 import Foundation
+import ProcessMetrics
+import SeededRandom
 import ReIDNet
 
 /// `panoptes bench embed`: images per second of both PFSA models next to ONNX Runtime (fp32,
@@ -112,13 +114,12 @@ public struct EmbedBenchmark {
 
     /// Deterministic image-like inputs (smooth pattern plus noise, ImageNet-normalised range).
     static func inputs(count: Int, height: Int, width: Int) -> [Float] {
-        var state: UInt64 = 0x9E3779B97F4A7C15
+        var generator = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         var out = [Float](repeating: 0, count: count * 3 * height * width)
         for p in 0..<(count * 3) {
             for y in 0..<height {
                 for x in 0..<width {
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Float(state >> 40) / Float(1 << 24) - 0.5
+                    let noise = Float(generator.unit()) - 0.5
                     out[(p * height + y) * width + x] =
                         1.2 * sin(Float(y) * 0.07 + Float(p)) * cos(Float(x) * 0.11 - Float(p) * 0.5) + noise
                 }

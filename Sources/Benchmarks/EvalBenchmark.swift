@@ -1,5 +1,7 @@
 import Evaluation
 import Foundation
+import ProcessMetrics
+import SeededRandom
 import ReIDNet
 
 /// `panoptes bench eval`: time and peak resident memory of a query/gallery evaluation on synthetic
@@ -43,14 +45,8 @@ public struct EvalBenchmark: Sendable {
     /// Synthetic labelled features: each identity a random centre, each image scaled centre + uniform noise,
     /// L2-normalised like the retrieval descriptor.
     public func makeFeatures() -> (query: FeatureMatrix, queryLabels: [PersonLabel], gallery: FeatureMatrix, galleryLabels: [PersonLabel]) {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
+        func next() -> UInt64 { generator.next() }
         func uniform() -> Float { Float(next() >> 40) * 0x1p-24 * 2 - 1 }
         // Identity signal shrinks as d^(-1/4), so the task is about as hard at 256-d as at 12288-d.
         let separation = Float(1.8 / Foundation.pow(Double(dimension), 0.25))

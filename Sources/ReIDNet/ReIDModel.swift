@@ -1,4 +1,5 @@
 import Foundation
+internal import LinearAlgebra
 
 /// A re-identification network ready to embed batches of preprocessed crops.
 ///

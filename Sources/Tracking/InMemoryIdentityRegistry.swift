@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The in-process identity registry: compares each confirmed track's mean embedding with the identities
 /// it may belong to under the camera topology's time constraints, joins or creates, and corrects itself
 /// when later evidence contradicts an assignment.
@@ -387,7 +389,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         let id: Int
         /// Each contributing track's embedding sum, oldest contributor first; at most the registry's
         /// `maxTracksPerIdentity`.
-        var contributions: [(key: TrackKey, sum: [Float])] = []
+        var contributions: Deque<(key: TrackKey, sum: [Float])> = []
         var members: Set<TrackKey> = []
         /// Last sighting time per camera of the identity's ended tracks.
         var pastSightings: [String: Double] = [:]
