@@ -136,7 +136,7 @@ public struct EmbedBenchmark {
         try NumpyArray(shape: [8, 3, h, w], values: images).encoded().write(to: input)
         try peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
                       "--pooling", network.pooling.rawValue])
-        let theirs = try NumpyArray(npy: Data(contentsOf: output)).values
+        let theirs = try NumpyArray(contentsOf: output).values
         let ours = try network.embed(images, count: 8, maxBatch: 8).values
         let maxValue = theirs.map(abs).max() ?? 0
         let maxError = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity

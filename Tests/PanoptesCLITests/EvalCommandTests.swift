@@ -133,26 +133,26 @@ final class EvalCommandTests: XCTestCase {
                                            dataset.path, "--no-cache"] + extra)
     }
 
-    func testEval_malformedImageName_exitsTwoNamingFileAndPattern() throws {
+    func testEval_malformedImageName_exitsOneNamingFileAndPattern() throws {
         let root = try folder(query: ["0001_c1s1_000001_01.jpg"], gallery: ["0001_c2s1_000002_01.jpg", "0001-c2-frame9.jpg"])
         let result = try runEval(root)
-        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderrText.hasPrefix("error: \(root.path)/bounding_box_test/0001-c2-frame9.jpg: the name does not match"), result.stderrText)
         XCTAssertTrue(result.stderrText.contains("PPPP_cCsS_FFFFFF_NN.jpg"), result.stderrText)
         XCTAssertEqual(result.stdoutText, "")
     }
 
-    func testEval_emptyQueryFolder_exitsTwoNamingFolder() throws {
+    func testEval_emptyQueryFolder_exitsOneNamingFolder() throws {
         let root = try folder(query: [], gallery: ["0001_c2s1_000002_01.jpg"])
         let result = try runEval(root)
-        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderrText.contains("error: \(root.path)/query: no .jpg image in this folder"), result.stderrText)
     }
 
-    func testEval_missingWeights_exitsTwo() throws {
+    func testEval_missingWeights_exitsOne() throws {
         let root = try folder(query: ["0001_c1s1_000001_01.jpg"], gallery: ["0001_c2s1_000002_01.jpg"])
         let result = try runProcess(Fixtures.panoptes, ["eval", "--model", "pfsa-mobilenetv2", "--weights", "/nonexistent/w.pt", root.path])
-        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderrText.contains("/nonexistent/w.pt: weights file not found"), result.stderrText)
     }
 

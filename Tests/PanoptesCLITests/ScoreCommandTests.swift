@@ -58,10 +58,10 @@ final class ScoreCommandTests: XCTestCase {
                        ["camera", "cam1", "cam2", "all"])
     }
 
-    func testMissingFile_exitsTwoNamingIt() throws {
+    func testMissingFile_exitsOneNamingIt() throws {
         let result = try runProcess(Fixtures.panoptes, ["score", "--gt", "/nonexistent/gt.txt", "--tracks", "/nonexistent/t.txt"])
-        XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderrText.contains("--gt /nonexistent/gt.txt: no such file or folder."), result.stderrText)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderrText, "error: /nonexistent/gt.txt: no such file or folder; give a MOTChallenge gt.txt or a folder of <cam>.gt.txt\n")
     }
 
     func testMalformedLine_exitsOneWithFileAndLine() throws {
