@@ -103,14 +103,16 @@ public struct DecodeBenchmark: Sendable {
         guard output.status == 0 else {
             throw Failure(description: "ffmpeg failed on '\(path)' (exit \(output.status)): \(output.stderr.suffix(500))")
         }
-        // "bench: utime=1.234s stime=0.012s rtime=0.617s" and the last "frame=  795" progress line.
-        guard let rtime = Self.lastNumber(after: "rtime=", in: output.stderr),
-            let frames = Self.lastNumber(after: "frame=", in: output.stderr)
-        else {
-            throw Failure(description: "could not read rtime/frame count from ffmpeg -benchmark output:\n\(output.stderr.suffix(500))")
+        return try Self.measurement(benchmarkOutput: output.stderr)
+    }
+
+    /// The peer's measurement from what `ffmpeg -benchmark` writes to standard error: the
+    /// "bench: utime=1.234s stime=0.012s rtime=0.617s" line and the last "frame=  795" progress line.
+    static func measurement(benchmarkOutput stderr: String) throws -> Measurement {
+        guard let rtime = lastNumber(after: "rtime=", in: stderr), let frames = lastNumber(after: "frame=", in: stderr) else {
+            throw Failure(description: "could not read rtime/frame count from ffmpeg -benchmark output:\n\(stderr.suffix(500))")
         }
-        let cpu = (Self.lastNumber(after: "utime=", in: output.stderr) ?? 0)
-            + (Self.lastNumber(after: "stime=", in: output.stderr) ?? 0)
+        let cpu = (lastNumber(after: "utime=", in: stderr) ?? 0) + (lastNumber(after: "stime=", in: stderr) ?? 0)
         return Measurement(frames: Int(frames), seconds: rtime, cpuSeconds: cpu)
     }
 
@@ -155,7 +157,8 @@ public struct DecodeBenchmark: Sendable {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    private static func lastNumber(after key: String, in text: String) -> Double? {
+    /// The number after the last `key` in `text` (digits and a point, spaces before it skipped).
+    static func lastNumber(after key: String, in text: String) -> Double? {
         guard let range = text.range(of: key, options: .backwards) else { return nil }
         let digits = text[range.upperBound...].drop { $0 == " " }.prefix { $0.isNumber || $0 == "." }
         return Double(digits)

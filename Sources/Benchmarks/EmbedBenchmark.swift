@@ -166,8 +166,9 @@ public struct EmbedBenchmark {
         for name in order {
             let ms = totals[name]! / Double(runs) * 1000
             let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
-            lines.append(String(format: "  %-26@ %8.2f ms %5.1f%% %@ %@", name as NSString, ms, 100 * totals[name]! / all,
-                                gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
+            lines.append("  " + padded(name, 26)
+                + String(format: " %8.2f ms %5.1f%% %@ %@", ms, 100 * totals[name]! / all,
+                         gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
         }
         // Totals per algorithm: where the time goes, and how fast each kind runs.
         var byKind: [String: (ms: Double, flop: Double)] = [:]
@@ -180,7 +181,7 @@ public struct EmbedBenchmark {
         }
         lines.append("  by kind:")
         for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {
-            lines.append(String(format: "    %-18@ %8.1f ms %5.1f%%  %6.0f GFLOP/s", kind as NSString, value.ms,
+            lines.append("    " + padded(kind, 18) + String(format: " %8.1f ms %5.1f%%  %6.0f GFLOP/s", value.ms,
                                 100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9))
         }
         return lines.joined(separator: "\n")
@@ -191,12 +192,19 @@ public struct EmbedBenchmark {
 
     /// One row of the table.
     public static func format(_ row: Row) -> String {
-        String(format: "%-18@ %3dx%-4d %5d   %14.1f   %9.1f   %5.2fx   %6.0f / %-6.0f",
-               row.model.rawValue as NSString, row.height, row.width, row.batch, row.oursImagesPerSecond,
+        // Padded in Swift: Foundation on Linux ignores the width of `%@`.
+        padded(row.model.rawValue, 18) + String(format: " %3dx%-4d %5d   %14.1f   %9.1f   %5.2fx   %6.0f / %-6.0f",
+               row.height, row.width, row.batch, row.oursImagesPerSecond,
                row.peerImagesPerSecond, row.ratio, row.oursImagesPerSecond * row.gflopPerImage,
                row.peerImagesPerSecond * row.gflopPerImage)
     }
 
+}
+
+/// `text` left-aligned in `width` columns, never cut (what `%-18@` means, which Foundation on Linux
+/// does not honour).
+private func padded(_ text: String, _ width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
 }
 
 /// The benchmark could not run or its check failed.

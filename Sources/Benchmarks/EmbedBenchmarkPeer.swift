@@ -42,8 +42,13 @@ struct EmbedBenchmarkPeer {
     func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double, threads: Int) throws -> Double {
         let text = try run(["bench", model.rawValue, weights.path, "--height", "\(height)", "--width", "\(width)",
                             "--batch", "\(batch)", "--seconds", "\(seconds)", "--threads", "\(threads)"])
+        return try Self.imagesPerSecond(benchOutput: text)
+    }
+
+    /// `images_per_second` from the JSON object on the last line `engine_onnx.py bench` prints.
+    static func imagesPerSecond(benchOutput text: String) throws -> Double {
         guard let line = text.split(separator: "\n").last,
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
               let value = object["images_per_second"] as? Double
         else {
             throw EmbedBenchmarkError(description: "peer bench printed no images_per_second: \(text)")
