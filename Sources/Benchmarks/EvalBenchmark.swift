@@ -1,6 +1,8 @@
+import ChildProcess
 import Evaluation
 import Foundation
-import Pipeline
+import ProcessMetrics
+import SeededRandom
 import ReIDNet
 
 /// `panoptes bench eval`: time and peak resident memory of a query/gallery evaluation on synthetic
@@ -44,14 +46,8 @@ public struct EvalBenchmark: Sendable {
     /// Synthetic labelled features: each identity a random centre, each image scaled centre + uniform noise,
     /// L2-normalised like the retrieval descriptor.
     public func makeFeatures() -> (query: FeatureMatrix, queryLabels: [PersonLabel], gallery: FeatureMatrix, galleryLabels: [PersonLabel]) {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
+        func next() -> UInt64 { generator.next() }
         func uniform() -> Float { Float(next() >> 40) * 0x1p-24 * 2 - 1 }
         // Identity signal shrinks as d^(-1/4), so the task is about as hard at 256-d as at 12288-d.
         let separation = Float(1.8 / Foundation.pow(Double(dimension), 0.25))
@@ -120,7 +116,7 @@ extension EvalBenchmark {
     ///
     /// - Parameters:
     ///   - python: the venv's interpreter; `script`: the reference script.
-    public func compareWithPeer(python: URL, script: URL) throws -> PeerComparison {
+    public func compareWithPeer(python: URL, script: URL) async throws -> PeerComparison {
         let f = makeFeatures()
         let q = f.query.count, g = f.gallery.count
         let pairs = SquaredEuclideanDistance.allPairs([f.query, f.gallery])
@@ -162,13 +158,9 @@ extension EvalBenchmark {
         }
         let reRankSeconds = MonotonicClock.seconds() - clock
 
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, folder.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw EvaluationError(.shapeMismatch("the reference \(script.path) exited \(process.terminationStatus)"))
+        let reference = try await ChildProcess(python, [script.path, folder.path]).run()
+        guard reference.status == 0 else {
+            throw EvaluationError(.shapeMismatch("the reference \(script.path) exited \(reference.status): \(reference.stderrText.suffix(500))"))
         }
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("reference.json"))) as? [String: Any] ?? [:]
         let theirs = try Data(contentsOf: folder.appendingPathComponent("reranked.f64")).withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import ProcessMetrics
 import Pipeline
 import ReIDNet
 import VideoIO
@@ -154,11 +155,11 @@ public struct PipelineBenchmark {
 extension PipelineBenchmark {
     /// Random, realistically scaled pfsa-resnet50 weights (no ReID-trained ResNet-50 can be had here),
     /// written by the ONNX peer's weight maker into `folder`: speed does not depend on the values.
-    public static func resNetWeights(repository: URL, folder: URL) throws -> URL {
+    public static func resNetWeights(repository: URL, folder: URL) async throws -> URL {
         let url = folder.appendingPathComponent("pfsa-resnet50-random.safetensors")
         if !FileManager.default.fileExists(atPath: url.path) {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try EmbedBenchmarkPeer(repository: repository).run(["weights", "resnet50", url.path, "--seed", "7"])
+            try await EmbedBenchmarkPeer(repository: repository).run(["weights", "resnet50", url.path, "--seed", "7"])
         }
         return url
     }

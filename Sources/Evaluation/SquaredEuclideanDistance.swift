@@ -1,3 +1,5 @@
+internal import LinearAlgebra
+
 /// Squared Euclidean distances between feature rows, ‖q‖² + ‖g‖² − 2·q·g, with the dot products from
 /// `cblas_sgemm` and the norms in Float64; results below zero (rounding) are clamped to 0.
 ///
@@ -27,10 +29,10 @@ public struct SquaredEuclideanDistance: Sendable {
         precondition(output.count >= rows.count * n, "output holds \(output.count) < \(rows.count)×\(n)")
         queries.values.withUnsafeBufferPointer { q in
             gallery.values.withUnsafeBufferPointer { g in
-                BLAS.gemmABt(
-                    m: rows.count, n: n, k: d, alpha: 1,
-                    a: q.baseAddress! + rows.lowerBound * d, b: g.baseAddress!,
-                    beta: 0, c: output.baseAddress!, ldc: n)
+                GEMM.multiply(
+                    m: rows.count, n: n, k: d,
+                    a: q.baseAddress! + rows.lowerBound * d, lda: d, b: g.baseAddress!, ldb: d, transposeB: true,
+                    c: output.baseAddress!, ldc: n)
             }
         }
         galleryNorms.withUnsafeBufferPointer { gn in
@@ -87,7 +89,8 @@ public struct SquaredEuclideanDistance: Sendable {
                     for tb in tiles[a...] {
                         withRows(ta) { pa in
                             withRows(tb) { pb in
-                                BLAS.gemmABt(m: ta.rows, n: tb.rows, k: d, a: pa, b: pb, c: s.baseAddress!, ldc: tb.rows)
+                                GEMM.multiply(m: ta.rows, n: tb.rows, k: d, a: pa, lda: d, b: pb, ldb: d, transposeB: true,
+                                              c: s.baseAddress!, ldc: tb.rows)
                             }
                         }
                         let diagonal = ta.globalStart == tb.globalStart

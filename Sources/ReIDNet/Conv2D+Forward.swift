@@ -1,3 +1,5 @@
+internal import LinearAlgebra
+
 /// How a convolution runs; chosen from its shape when the layer is built.
 enum ConvolutionAlgorithm: Sendable {
     /// 1x1, stride 1: one GEMM over the whole batch, no copy.

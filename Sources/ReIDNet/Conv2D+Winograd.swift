@@ -1,3 +1,5 @@
+internal import LinearAlgebra
+
 /// Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions (Lavin & Gray, 2016).
 ///
 /// Each 4x4 input tile d becomes V = Bᵀ d B, each filter g becomes U = G g Gᵀ (once, at load), and

@@ -61,7 +61,8 @@ public struct CropPreprocessor: Sendable {
         let rect: (x0: Int, y0: Int, x1: Int, y1: Int)
         if let box {
             guard let r = box.clipped(frameWidth: frameWidth, frameHeight: frameHeight) else {
-                throw ModelError(description: "box x=\(box.x) y=\(box.y) w=\(box.width) h=\(box.height) lies outside the \(frameWidth)x\(frameHeight) image; check the detections' coordinates")
+                throw ModelError(.boxOutsideImage(
+                    x: box.x, y: box.y, width: box.width, height: box.height, imageWidth: frameWidth, imageHeight: frameHeight))
             }
             rect = r
         } else {

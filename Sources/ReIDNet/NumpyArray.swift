@@ -28,32 +28,47 @@ public struct NumpyArray: Sendable, Equatable {
         return data
     }
 
-    /// Reads a `.npy` float32 C-order array (versions 1.0–3.0).
+    /// Reads the `.npy` float32 C-order array file at `url`.
+    ///
+    /// - Throws: ``ModelError`` naming the file and what is wrong with it.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError(.badArrayFile(detail: "cannot read it (\(error.localizedDescription))"), path: url.path)
+        }
+        do { self = try NumpyArray(npy: data) } catch var error as ModelError {
+            error.path = url.path
+            throw error
+        }
+    }
+
+    /// Reads a `.npy` float32 C-order array (versions 1.0–3.0) from memory.
     ///
     /// - Throws: ``ModelError`` saying what is wrong with the header.
     public init(npy data: Data) throws {
+        func bad(_ detail: String) -> ModelError { ModelError(.badArrayFile(detail: detail)) }
         let bytes = [UInt8](data)
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw ModelError(description: "not a .npy file (no \\x93NUMPY magic)")
+            throw bad("not a .npy file (no \\x93NUMPY magic)")
         }
         let major = bytes[6]
         let lengthBytes = major == 1 ? 2 : 4
-        guard bytes.count >= 8 + lengthBytes else { throw ModelError(description: ".npy header is truncated") }
+        guard bytes.count >= 8 + lengthBytes else { throw bad(".npy header is truncated") }
         var headerLength = 0
         for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
         let start = 8 + lengthBytes
-        guard bytes.count >= start + headerLength else { throw ModelError(description: ".npy header is truncated") }
+        guard bytes.count >= start + headerLength else { throw bad(".npy header is truncated") }
         let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
-        guard header.contains("'descr': '<f4'") else { throw ModelError(description: ".npy dtype is not little-endian float32 ('<f4'): \(header)") }
-        guard header.contains("'fortran_order': False") else { throw ModelError(description: ".npy array is in Fortran order") }
+        guard header.contains("'descr': '<f4'") else { throw bad(".npy dtype is not little-endian float32 ('<f4'): \(header)") }
+        guard header.contains("'fortran_order': False") else { throw bad(".npy array is in Fortran order") }
         guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw ModelError(description: ".npy header has no shape: \(header)")
+            throw bad(".npy header has no shape: \(header)")
         }
         let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let count = shape.reduce(1, *)
         let dataStart = start + headerLength
         guard bytes.count - dataStart == count * 4 else {
-            throw ModelError(description: ".npy holds \(bytes.count - dataStart) data bytes, shape \(shape) needs \(count * 4)")
+            throw bad(".npy holds \(bytes.count - dataStart) data bytes, shape \(shape) needs \(count * 4)")
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in

@@ -1,4 +1,5 @@
 import Dispatch
+internal import LinearAlgebra
 
 /// Splits the network's own loops (depthwise, im2col, Winograd transforms, epilogues, pooling) over
 /// the same cores the GEMMs use.

@@ -1,4 +1,5 @@
 import Foundation
+internal import LinearAlgebra
 
 /// A re-identification network ready to embed batches of preprocessed crops.
 ///
@@ -32,8 +33,8 @@ public final class ReIDModel {
 
     /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
     ///
-    /// - Throws: ``ModelError`` (or the source's own error) naming a missing or mis-shaped tensor, or
-    ///   an input size the network or the pooling cannot take.
+    /// - Throws: ``WeightsError`` naming a missing or mis-shaped tensor (and the file, for a loaded
+    ///   checkpoint), or ``ModelError`` for an input size the network or the pooling cannot take.
     public init(
         architecture: Architecture, weights: TensorSource, inputSize: (height: Int, width: Int)? = nil,
         pooling: Pooling? = nil, winograd: Bool = true

@@ -25,9 +25,13 @@ public struct TensorDictionary: TensorSource, Sendable {
     public func shape(of name: String) -> [Int]? { tensors[name]?.shape }
 
     /// The values of `name`, checked against `shape`.
+    ///
+    /// - Throws: ``WeightsError`` (`missingTensor`, `shapeMismatch`), as a weights file's tensors do.
     public func floats(_ name: String, shape: [Int]) throws -> [Float] {
-        guard let entry = tensors[name] else { throw ModelError.missingTensor(name, expected: shape) }
-        guard entry.shape == shape else { throw ModelError.misshapedTensor(name, expected: shape, found: entry.shape) }
+        guard let entry = tensors[name] else { throw WeightsError(.missingTensor(key: name, expectedShape: shape)) }
+        guard entry.shape == shape else {
+            throw WeightsError(.shapeMismatch(key: name, storedName: name, expected: shape, actual: entry.shape))
+        }
         return entry.values
     }
 }

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// One camera's view of its corridor: where the floor is, how big people look near and far, the
 /// lighting and colour cast, the background and the static occluders. Drawn from the scene seed.
 public struct CameraView: Sendable, Equatable, Codable {

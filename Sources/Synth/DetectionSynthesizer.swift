@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Turns ground truth into supplied detections the way a real detector errs: counted boxes are
 /// missed with probability `missRate`, the rest jittered by `jitter` × their size (Gaussian, per

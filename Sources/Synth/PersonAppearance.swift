@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// How one synthetic person looks: clothing colours and texture, head, build. Fixed for the whole
 /// scene, so the same person is recognisable in every camera (colours matter most to the network).
 public struct PersonAppearance: Sendable, Equatable, Codable {

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// A linear-ish RGB colour with channels in 0...1, as the renderer mixes and lights it.
 public struct RGBColor: Sendable, Equatable, Codable {
     /// Red, 0...1.

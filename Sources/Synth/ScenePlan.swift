@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// The whole scene before any pixel is drawn: the cameras, the people's looks and every visit of every
 /// person to every camera. Cameras form a ring (cam1 → cam2 → … → camN → cam1); leaving a view at its

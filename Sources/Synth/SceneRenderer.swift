@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Draws the frames of a `ScenePlan` in pure Swift into packed RGB24 buffers (row-major, 3 bytes a
 /// pixel, no padding). Backgrounds are drawn once per camera; each frame copies its camera's

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The in-process identity registry: compares each confirmed track's mean embedding with the identities
 /// it may belong to under the camera topology's time constraints, joins or creates, and corrects itself
 /// when later evidence contradicts an assignment.
@@ -32,6 +34,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
     private var nextIdentity = 1
     private var lastTime = -Double.infinity
     private var nextExpiry = -Double.infinity
+    /// The length of every embedding, fixed by the first one seen, and the camera that sent it.
+    private var embeddingLength: (length: Int, camera: String)?
 
     /// A registry with `config`.
     public init(config: RegistryConfig = RegistryConfig()) {
@@ -60,6 +64,17 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         guard step.time >= lastTime else {
             throw TrackingError.timeOutOfOrder(camera: step.camera, frame: step.frame, time: step.time, previous: lastTime)
         }
+        // Checked before anything changes, so a refused step leaves the registry as it was.
+        var length = embeddingLength
+        for update in step.updates where !update.embedding.isEmpty {
+            if let known = length, known.length != update.embedding.count {
+                throw TrackingError.embeddingLengthMismatch(
+                    camera: update.camera, frame: update.frame, length: update.embedding.count, expected: known.length,
+                    firstCamera: known.camera)
+            }
+            length = length ?? (update.embedding.count, update.camera)
+        }
+        embeddingLength = length
         lastTime = step.time
         expire(now: step.time)
         var events: [IdentityEvent] = []
@@ -387,7 +402,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         let id: Int
         /// Each contributing track's embedding sum, oldest contributor first; at most the registry's
         /// `maxTracksPerIdentity`.
-        var contributions: [(key: TrackKey, sum: [Float])] = []
+        var contributions: Deque<(key: TrackKey, sum: [Float])> = []
         var members: Set<TrackKey> = []
         /// Last sighting time per camera of the identity's ended tracks.
         var pastSightings: [String: Double] = [:]

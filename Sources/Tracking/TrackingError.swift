@@ -5,6 +5,7 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         case detectionFrameMismatch(camera: String, frame: Int, detectionFrame: Int)
         case unknownCamera(camera: String, expected: String)
         case timeOutOfOrder(camera: String, frame: Int, time: Double, previous: Double)
+        case embeddingLengthMismatch(camera: String, frame: Int, length: Int, expected: Int, firstCamera: String)
     }
 
     private let code: Code
@@ -29,6 +30,12 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         TrackingError(code: .timeOutOfOrder(camera: camera, frame: frame, time: time, previous: previous))
     }
 
+    /// An embedding's length differs from the first one the identity registry saw (cameras embedded by
+    /// different models cannot be compared).
+    public static func embeddingLengthMismatch(camera: String, frame: Int, length: Int, expected: Int, firstCamera: String) -> TrackingError {
+        TrackingError(code: .embeddingLengthMismatch(camera: camera, frame: frame, length: length, expected: expected, firstCamera: firstCamera))
+    }
+
     /// What went wrong and what to do, as the user reads it.
     public var description: String {
         switch code {
@@ -44,6 +51,9 @@ public struct TrackingError: Error, Sendable, Equatable, CustomStringConvertible
         case let .timeOutOfOrder(camera, frame, time, previous):
             return "camera \(camera) frame \(frame): media time \(time) s is earlier than the previous update's \(previous) s; "
                 + "merge the cameras' updates by (media time, camera) before the identity registry"
+        case let .embeddingLengthMismatch(camera, frame, length, expected, firstCamera):
+            return "camera \(camera) frame \(frame): an embedding of \(length) values, but camera \(firstCamera)'s have \(expected); "
+                + "embed every camera with the same model (and pooling), so their embeddings can be compared"
         }
     }
 }

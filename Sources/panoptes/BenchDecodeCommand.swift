@@ -3,7 +3,7 @@ import Benchmarks
 import Foundation
 
 /// `panoptes bench decode`: Frames per second decoding to RGB24, next to the ffmpeg CLI.
-struct BenchDecodeCommand: ParsableCommand {
+struct BenchDecodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Frames per second decoding to RGB24, next to the ffmpeg CLI.",
@@ -37,7 +37,7 @@ struct BenchDecodeCommand: ParsableCommand {
 }
 
 extension BenchDecodeCommand {
-    func run() throws {
+    func run() async throws {
         var path = file ?? clip
         if generate1080p {
             if !FileManager.default.fileExists(atPath: clip) {
@@ -47,11 +47,11 @@ extension BenchDecodeCommand {
                         description: "--generate-1080p needs \(source): run from the repository root after `make samples`")
                 }
                 FileHandle.standardError.write(Data("generating \(clip) from \(source) ...\n".utf8))
-                try DecodeBenchmark.generate1080p(from: source, to: clip)
+                try await DecodeBenchmark.generate1080p(from: source, to: clip)
             }
             path = clip
         }
         let benchmark = DecodeBenchmark(path: path, threads: threads, repeats: repeats)
-        print(benchmark.format(try benchmark.run()))
+        print(benchmark.format(try await benchmark.run()))
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Benchmarks
+import ChildProcess
 import Foundation
 import ReIDNet
 
 /// `panoptes bench embed`: Images per second embedding, next to ONNX Runtime.
-struct BenchEmbedCommand: ParsableCommand {
+struct BenchEmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed", abstract: "Images per second embedding, next to ONNX Runtime.",
         discussion: """
@@ -55,14 +56,14 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     var parsedInputs: [(Int, Int)]? {
-        let values = inputs.split(separator: ",").map { EmbedCommand.parseSize(String($0)) }
+        let values = inputs.split(separator: ",").map { parseInputSize(String($0)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
         return values.map { ($0!.height, $0!.width) }
     }
 }
 
 extension BenchEmbedCommand {
-    func run() throws {
+    func run() async throws {
         var config = EmbedBenchmark.Configuration()
         if !model.isEmpty { config.models = model }
         config.batches = parsedBatches!
@@ -80,20 +81,18 @@ extension BenchEmbedCommand {
             // Unbuffered, so a long run shows each row as it is measured.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
-        _ = try bench.run()
+        _ = try await bench.run()
         guard !child && !environmentAsIs else { return }
         // The same measurement in a child process whose environment lacks the two OpenBLAS variables
         // (OpenBLAS reads them once, at load time, so only a new process sees the change).
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = nil
         environment["OPENBLAS_L2_SIZE"] = nil
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = Array(CommandLine.arguments.dropFirst()) + ["--child"]
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
+        let child = ChildProcess(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), Array(CommandLine.arguments.dropFirst()) + ["--child"],
+            environment: environment, standardOutput: .inherit, standardError: .inherit)
+        let result = try await child.run()
+        guard result.status == 0 else { throw ExitCode(result.status) }
     }
 
     /// The repository holding `.venv` and `Tests/Peers`: the current folder or one above it, else

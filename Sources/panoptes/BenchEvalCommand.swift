@@ -6,7 +6,7 @@ import Synth
 import ReIDNet
 
 /// `panoptes bench eval`: Time and peak memory of a Market-1501-sized evaluation.
-struct BenchEvalCommand: ParsableCommand {
+struct BenchEvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Time and peak memory of a Market-1501-sized evaluation.",
         discussion: """
@@ -39,14 +39,14 @@ struct BenchEvalCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         if let makeDataset {
             let summary = try EvalSampleDataset().write(to: URL(fileURLWithPath: makeDataset))
             print("\(makeDataset): \(summary.queries) query images, \(summary.gallery) gallery images "
                   + "(\(summary.distractors) distractors), \(summary.junk) junk")
             return
         }
-        if peerQueries > 0 { try comparePeer() }
+        if peerQueries > 0 { try await comparePeer() }
         let bench = EvalBenchmark(queries: queries, gallery: gallery, dimension: dimension)
         let start = MonotonicClock.seconds()
         let f = bench.makeFeatures()
@@ -67,7 +67,7 @@ struct BenchEvalCommand: ParsableCommand {
     }
 
     /// Panoptes and the numpy reference on the same matrices: the ratio, and that they agree.
-    private func comparePeer() throws {
+    private func comparePeer() async throws {
         let python = URL(fileURLWithPath: ".venv/bin/python"), script = URL(fileURLWithPath: "Tests/Peers/eval_reference.py")
         guard FileManager.default.isExecutableFile(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
             print("peer: .venv/bin/python or Tests/Peers/eval_reference.py not found (run from the repository after `make venv`); skipped")
@@ -75,7 +75,7 @@ struct BenchEvalCommand: ParsableCommand {
         }
         let g = peerQueries * 47 / 10
         let small = EvalBenchmark(queries: peerQueries, gallery: g, dimension: 2048, people: max(peerQueries / 4, 2))
-        let c = try small.compareWithPeer(python: python, script: script)
+        let c = try await small.compareWithPeer(python: python, script: script)
         print(String(format: "peer (%d queries x %d gallery, 2048-d, same distances): ranking+CMC/mAP %.3f s vs numpy %.3f s (%.1fx); "
                      + "re-ranking %.2f s vs published re_ranking (float64) %.2f s (%.1fx); max |difference| %.1e; "
                      + "mAP %.6f vs %.6f, re-ranked %.6f vs %.6f",

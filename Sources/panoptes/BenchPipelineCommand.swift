@@ -40,7 +40,7 @@ extension BenchPipelineCommand {
         var cases: [PipelineBenchmark.Case] = []
         for model in models {
             let w = model == .pfsaResNet50
-                ? try PipelineBenchmark.resNetWeights(repository: repository, folder: repository.appendingPathComponent(".build/bench-pipeline"))
+                ? try await PipelineBenchmark.resNetWeights(repository: repository, folder: repository.appendingPathComponent(".build/bench-pipeline"))
                 : URL(fileURLWithPath: weights)
             for n in every { cases.append(.init(architecture: model, weights: w, every: n)) }
         }

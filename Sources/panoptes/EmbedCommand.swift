@@ -41,18 +41,12 @@ struct EmbedCommand: ParsableCommand {
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("Give at least one image to embed.") }
         guard batch > 0 else { throw ValidationError("--batch must be 1 or more, got \(batch).") }
-        if let input, Self.parseSize(input) == nil {
+        if let input, parseInputSize(input) == nil {
             throw ValidationError("--input must look like 256x128 (HEIGHTxWIDTH, positive integers), got '\(input)'.")
         }
         if let out, !(out.hasSuffix(".npy") || out.hasSuffix(".jsonl")) {
             throw ValidationError("--out must end in .npy or .jsonl, got '\(out)'.")
         }
-    }
-
-    static func parseSize(_ text: String) -> (height: Int, width: Int)? {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let h = Int(parts[0]), let w = Int(parts[1]), h > 0, w > 0 else { return nil }
-        return (h, w)
     }
 }
 
@@ -61,7 +55,7 @@ extension EmbedCommand {
         // The checkpoint is dropped once the network is built (BatchNorm folded into its own copy).
         let network = try { () throws -> ReIDModel in
             let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
-            return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(Self.parseSize),
+            return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(parseInputSize),
                                  pooling: pooling)
         }()
         let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batch))
@@ -70,7 +64,7 @@ extension EmbedCommand {
         let jsonl: FileHandle?
         if let out, out.hasSuffix(".jsonl") {
             guard FileManager.default.createFile(atPath: out, contents: nil) else {
-                throw ValidationError("cannot create \(out): check the folder exists and is writable")
+                throw CommandFailure("cannot create \(out): check the folder exists and is writable")
             }
             jsonl = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         } else {
@@ -94,7 +88,7 @@ extension EmbedCommand {
             do {
                 try array.encoded().write(to: URL(fileURLWithPath: out))
             } catch {
-                throw ValidationError("cannot write \(out): \(error.localizedDescription)")
+                throw CommandFailure("cannot write \(out): \(error.localizedDescription); check the folder exists and is writable")
             }
         }
     }

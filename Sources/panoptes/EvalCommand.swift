@@ -17,7 +17,7 @@ struct EvalCommand: ParsableCommand {
             """)
 
     @Option(help: "The network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: String
+    var model: Architecture
 
     @Option(help: ArgumentHelp("The weights file (PyTorch .pt/.pth/.pth.tar or .safetensors).", valueName: "file"))
     var weights: String
@@ -47,41 +47,26 @@ struct EvalCommand: ParsableCommand {
     var noCache = false
 
     mutating func validate() throws {
-        guard Architecture(rawValue: model) != nil else {
-            throw ValidationError("Unknown --model '\(model)'; use one of: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
         if let pooling, Pooling(rawValue: pooling) == nil {
             throw ValidationError("Unknown --pooling '\(pooling)'; use one of: \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if let inputSize, Self.parseSize(inputSize) == nil {
+        if let inputSize, parseInputSize(inputSize) == nil {
             throw ValidationError("--input '\(inputSize)' is not HEIGHTxWIDTH, e.g. 256x128.")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch must be at least 1.") }
     }
 
-    static func parseSize(_ text: String) -> (height: Int, width: Int)? {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let h = Int(parts[0]), let w = Int(parts[1]), h > 0, w > 0 else { return nil }
-        return (h, w)
-    }
-
-    /// Prints `message` as an error and exits 2: the input (folder, names, weights) is what must change.
-    private func usageFailure(_ message: Any) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        return ExitCode(2)
-    }
-
+    /// Data set, weights and model errors are runtime failures (exit 1), as in every subcommand.
     func run() throws {
-        let architecture = Architecture(rawValue: model)!
+        let architecture = model
         let chosenPooling = pooling.flatMap(Pooling.init(rawValue:)) ?? architecture.defaultPooling
-        let size = inputSize.flatMap(Self.parseSize) ?? architecture.defaultInputSize
+        let size = inputSize.flatMap(parseInputSize) ?? architecture.defaultInputSize
         let root = URL(fileURLWithPath: dataset)
         let weightsURL = URL(fileURLWithPath: weights)
 
-        let data: ReIDDataset
-        do { data = try ReIDDataset(root: root) } catch let error as EvaluationError { throw usageFailure(error) }
+        let data = try ReIDDataset(root: root)
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw usageFailure("\(weights): weights file not found; pass --weights with a PyTorch or safetensors file.")
+            throw CommandFailure("\(weights): weights file not found; pass --weights with a PyTorch or safetensors file.")
         }
         let key = try FeatureCacheKey(
             model: architecture.rawValue, weights: weightsURL, inputHeight: size.height, inputWidth: size.width,
@@ -94,12 +79,9 @@ struct EvalCommand: ParsableCommand {
         if let hit = try cache?.load(key) {
             result = (hit, true)
         } else {
-            let embedder: ImageFileEmbedder
-            do {
-                let stateDict = try WeightsLoader.load(weightsURL)
-                let network = try ReIDModel(architecture: architecture, weights: stateDict, inputSize: size, pooling: chosenPooling)
-                embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batchSize))
-            } catch { throw usageFailure(error) }
+            let stateDict = try WeightsLoader.load(weightsURL)
+            let network = try ReIDModel(architecture: architecture, weights: stateDict, inputSize: size, pooling: chosenPooling)
+            let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batchSize))
             let onTerminal = isatty(STDERR_FILENO) == 1
             let bar = ProgressLine(label: "embedding")
             if !onTerminal && !json { FileHandle.standardError.write(Data("embedding \(total) images ...\n".utf8)) }

@@ -58,7 +58,7 @@ struct Panoptes: AsyncParsableCommand {
                 Foundation.exit(exit.rawValue)
             }
             FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
-            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+            Foundation.exit(CommandFailure.exitStatus(for: error))
         }
     }
 }

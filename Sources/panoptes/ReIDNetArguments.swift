@@ -5,3 +5,11 @@ import ReIDNet
 // once for every subcommand that takes them (embed, bench embed, eval).
 extension Architecture: ExpressibleByArgument {}
 extension Pooling: ExpressibleByArgument {}
+
+/// `HEIGHTxWIDTH` as `--input` (embed, eval) and `--inputs` (bench embed) take it, e.g. `256x128`: both
+/// positive integers, or nil.
+func parseInputSize(_ text: String) -> (height: Int, width: Int)? {
+    let parts = text.lowercased().split(separator: "x")
+    guard parts.count == 2, let h = Int(parts[0]), let w = Int(parts[1]), h > 0, w > 0 else { return nil }
+    return (h, w)
+}

@@ -25,12 +25,6 @@ struct ScoreCommand: ParsableCommand {
 }
 
 extension ScoreCommand {
-    func validate() throws {
-        for (option, path) in [("--gt", gt), ("--tracks", tracks)] where !FileManager.default.fileExists(atPath: path) {
-            throw ValidationError("\(option) \(path): no such file or folder.")
-        }
-    }
-
     func run() throws {
         let report = try ScoreReport.score(groundTruth: URL(fileURLWithPath: gt), tracks: URL(fileURLWithPath: tracks))
         print(json ? try report.json() : report.table, terminator: "")

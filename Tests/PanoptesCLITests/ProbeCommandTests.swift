@@ -12,24 +12,55 @@ final class ProbeCommandTests: XCTestCase {
         return result.stdoutText.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
     }
 
-    func testProbe_vtest_printsStreamInfoAndExitsZero() throws {
+    /// ffprobe's view of `path`: the first video stream's fields and the container's, as strings.
+    private func ffprobe(_ path: String) throws -> (stream: [String: Any], format: [String: Any]) {
+        let result = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/ffprobe"),
+            ["-v", "error", "-select_streams", "v:0", "-show_entries",
+             "stream=codec_name,codec_long_name,pix_fmt,width,height,r_frame_rate,time_base,duration,nb_frames,bit_rate"
+                + ":format=format_name,start_time,duration,bit_rate",
+             "-of", "json", path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let stream = try XCTUnwrap((object["streams"] as? [[String: Any]])?.first, result.stdoutText)
+        return (stream, try XCTUnwrap(object["format"] as? [String: Any]))
+    }
+
+    /// "79.500000" as probe prints it: at most `places` decimals, trailing zeros dropped.
+    private func decimal(_ text: String, places: Int = 6) throws -> String {
+        var digits = String(format: "%.\(places)f", try XCTUnwrap(Double(text), text))
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.hasSuffix(".") { digits.removeLast() }
+        return digits
+    }
+
+    /// Every line against ffprobe in the same run: duration and bit rate are the stream's, else the
+    /// container's (as probe documents), the frame count the stream's declared one.
+    func testProbe_vtest_printsWhatFFprobeReportsAndExitsZero() throws {
         let result = try runProcess(Fixtures.panoptes, ["probe", Fixtures.vtest.path])
         XCTAssertEqual(result.status, 0, result.stderrText)
+        let (stream, format) = try ffprobe(Fixtures.vtest.path)
+        func field(_ key: String) -> String? {
+            (stream[key] as? String).flatMap { $0 == "N/A" ? nil : $0 } ?? (format[key] as? String)
+        }
+        let rate = try XCTUnwrap(stream["r_frame_rate"] as? String)
+        let rateParts = rate.split(separator: "/").compactMap { Double($0) }
+        let bitRate = try XCTUnwrap(field("bit_rate").flatMap { Int($0) })
         XCTAssertEqual(
             result.stdoutText,
             """
             file: \(Fixtures.vtest.path)
-            container: avi
+            container: \(format["format_name"] as? String ?? "?")
             stream: 0 (video)
-            codec: msmpeg4v3 (MPEG-4 part 2 Microsoft variant version 3)
-            pixel format: yuv420p
-            size: 768x576
-            frame rate: 10/1 (10 fps)
-            time base: 1/10
-            start time: 0 s
-            duration: 79.5 s
-            frames: 795
-            bit rate: 816 kb/s
+            codec: \(stream["codec_name"] as? String ?? "?") (\(stream["codec_long_name"] as? String ?? "?"))
+            pixel format: \(stream["pix_fmt"] as? String ?? "?")
+            size: \(stream["width"] as? Int ?? 0)x\(stream["height"] as? Int ?? 0)
+            frame rate: \(rate) (\(try decimal(String(rateParts[0] / rateParts[1]), places: 3)) fps)
+            time base: \(stream["time_base"] as? String ?? "?")
+            start time: \(try decimal(try XCTUnwrap(format["start_time"] as? String))) s
+            duration: \(try decimal(try XCTUnwrap(field("duration")))) s
+            frames: \(stream["nb_frames"] as? String ?? "?")
+            bit rate: \(bitRate / 1000) kb/s
 
             """)
     }

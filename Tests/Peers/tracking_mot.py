@@ -1,9 +1,12 @@
 """Peer for Panoptes' MOT metrics: py-motmetrics 1.4 on MOTChallenge files.
 
 usage: tracking_mot.py GT TRACKS [GT TRACKS ...]
+       tracking_mot.py --rows FILE
 One pair: that sequence. Several pairs: the cameras concatenated into one sequence, each camera's frames
 offset by the largest frame number (ground truth or tracks) of the cameras before it (multi-camera IDF1).
 Prints one JSON object with the metrics (NaN as null).
+--rows: the records motmetrics reads from FILE, as a JSON list of [frame, id, x, y, w, h, conf] in
+file order, x and y 1-based as written (motmetrics stores them 0-based).
 """
 import io
 import json
@@ -20,7 +23,19 @@ def read_rows(path):
         return [line for line in f.read().splitlines() if line.strip()]
 
 
+def rows(path):
+    df = mm.io.loadtxt(path, fmt="mot15-2D")
+    out = []
+    for (frame, oid), row in df.iterrows():
+        out.append([int(frame), int(oid), float(row["X"]) + 1, float(row["Y"]) + 1, float(row["Width"]),
+                    float(row["Height"]), float(row["Confidence"])])
+    print(json.dumps(out))
+
+
 def main(argv):
+    if argv[:1] == ["--rows"]:
+        rows(argv[1])
+        return
     pairs = list(zip(argv[0::2], argv[1::2]))
     if len(pairs) == 1:
         gt_file, ts_file = pairs[0]

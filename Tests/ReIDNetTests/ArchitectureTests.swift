@@ -30,7 +30,11 @@ final class ArchitectureTests: XCTestCase {
         }
         tensors["features.3.conv.3.weight"] = ([144, 1, 5, 5], [Float](repeating: 1, count: 144 * 25))
         XCTAssertThrowsError(try ReIDModel(architecture: .pfsaMobileNetV2, weights: TensorDictionary(tensors))) { error in
-            XCTAssertEqual("\(error)", "tensor 'features.3.conv.3.weight' has shape [144, 1, 5, 5], the model needs [144, 1, 3, 3]; check that the file is a checkpoint of this model")
+            // The same WeightsError (and words) a checkpoint's mis-shaped tensor gives.
+            XCTAssertEqual(
+                "\(error)",
+                "tensor `features.3.conv.3.weight` has shape [144, 1, 5, 5] but the model needs [144, 1, 3, 3]; "
+                    + "are these weights for this model and input size?")
         }
     }
 

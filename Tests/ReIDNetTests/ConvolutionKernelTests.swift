@@ -1,15 +1,13 @@
+import TestSupport
 import XCTest
 @testable import ReIDNet
 
 /// Every fast convolution path against a plain, obviously-correct reference on odd sizes.
 final class ConvolutionKernelTests: XCTestCase {
-    /// Deterministic pseudo-random values in [-1, 1).
+    /// Deterministic pseudo-random values in [-1, 1), from the tests' one seeded generator.
     static func random(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1 + 0.0000005
-        }
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in Float(2 * generator.unit() - 1) }
     }
 
     /// Direct convolution on CNHW in Double: the definition, with no tricks.

@@ -32,8 +32,8 @@ final class CropPreprocessorTests: XCTestCase {
                 let prefix = dir.appendingPathComponent("pil\(frameIndex)_\(height)").path
                 try runPeer("engine_pillow.py", [png.path, "\(height)", "\(width)", prefix]
                     + boxes.map { "\($0.0),\($0.1),\($0.2),\($0.3)" })
-                let pillowPixels = try NumpyArray(npy: Data(contentsOf: URL(fileURLWithPath: prefix + "_pixels.npy")))
-                let pillowInput = try NumpyArray(npy: Data(contentsOf: URL(fileURLWithPath: prefix + "_input.npy")))
+                let pillowPixels = try NumpyArray(contentsOf: URL(fileURLWithPath: prefix + "_pixels.npy"))
+                let pillowInput = try NumpyArray(contentsOf: URL(fileURLWithPath: prefix + "_input.npy"))
                 XCTAssertEqual(pillowPixels.shape, [boxes.count, height, width, 3])
                 let frame = try ImageDecoder.decode(path: png.path)
                 let pre = CropPreprocessor(height: height, width: width)

@@ -17,7 +17,7 @@ final class EmbeddingsJSONLineTests: XCTestCase {
             bits = [struct.unpack("<I", struct.pack("<f", v))[0] for v in o["embedding"]]
             print(json.dumps({"image": o["image"], "bits": bits}))
             """
-        let run = try runProcess(Fixtures.python, ["-c", script, file.path])
+        let run = try Peer.python(["-c", script, file.path])
         XCTAssertEqual(run.status, 0, run.stderrText)
         let back = try XCTUnwrap(JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
         XCTAssertEqual(back["image"] as? String, name)

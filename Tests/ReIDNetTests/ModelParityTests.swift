@@ -62,7 +62,7 @@ final class ModelParityTests: XCTestCase {
         let batch1 = try model.embed(Array(input[0..<(3 * height * width)]), count: 1, poolings: poolings, maxBatch: 1)
         for (k, pooling) in poolings.enumerated() {
             let path = poolings.count == 1 ? outURL : dir.appendingPathComponent("ort_\(pooling.rawValue).npy")
-            let reference = try NumpyArray(npy: Data(contentsOf: path))
+            let reference = try NumpyArray(contentsOf: path)
             let d = pooling.dimension(channels: architecture.featureChannels)
             XCTAssertEqual(reference.shape, [count, d], "\(pooling): ORT shape", file: file, line: line)
             XCTAssertEqual(batch8[k].dimension, d, file: file, line: line)

@@ -1,6 +1,7 @@
 import TestSupport
 import XCTest
 
+import LinearAlgebra
 @testable import ReIDNet
 
 /// Convolutions run one GEMM per image, so an image's output never depends on the other images of its

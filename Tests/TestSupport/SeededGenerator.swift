@@ -1,8 +1,8 @@
 import Foundation
-import Synth
+import SeededRandom
 
 /// The one seeded random source of every test target, so generated inputs are the same on every run
-/// and platform: Synth's SplitMix64, plus the Gaussian draw the tests use.
+/// and platform: SeededRandom's SplitMix64, plus the Gaussian draw the tests use.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var base: SplitMix64
 

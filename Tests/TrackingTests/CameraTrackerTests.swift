@@ -201,4 +201,22 @@ final class CameraTrackerTests: XCTestCase {
         let plain = try swapInPlace(veto: false)
         XCTAssertEqual(plain[0], plain[1], "without the veto DeepSORT's IoU stage keeps the track (what the veto changes)")
     }
+
+    /// The SIMD dot product against a plain Float64 loop, on lengths that exercise every tail: below 8,
+    /// between the 8- and 32-wide blocks, and odd sizes above (not only powers of 2).
+    func testDot_oddLengths_equalsPlainReference() {
+        var rng = SeededGenerator(seed: 97)
+        for length in [0, 1, 2, 7, 8, 9, 13, 31, 32, 33, 39, 41, 63, 65, 100, 511, 1280, 1283, 2049] {
+            let a = (0..<length).map { _ in Float(rng.gaussian()) }
+            let b = (0..<length).map { _ in Float(rng.gaussian()) }
+            var reference = 0.0, magnitude = 0.0
+            for i in 0..<length {
+                reference += Double(a[i]) * Double(b[i])
+                magnitude += abs(Double(a[i]) * Double(b[i]))
+            }
+            let fast = Double(CameraTracker.dot(a, b))
+            // Float32 sums: error grows with the sum of |terms|, not with the (possibly cancelling) result.
+            XCTAssertEqual(fast, reference, accuracy: 1e-6 * max(1, magnitude), "length \(length)")
+        }
+    }
 }

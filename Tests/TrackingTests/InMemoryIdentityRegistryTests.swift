@@ -196,6 +196,34 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         }
     }
 
+    /// Two cameras embedded by different models (1280 and 512 values): the registry refuses the second
+    /// camera's step with an error naming both, instead of stopping the process on a precondition.
+    func testEmbeddingsOfDifferentLengths_throwNamingBothCameras() throws {
+        var registry = InMemoryIdentityRegistry()
+        var rng = SeededGenerator(seed: 31)
+        var trackers = ["A": CameraTracker(camera: "A"), "B": CameraTracker(camera: "B")]
+        let box = BoundingBox(x: 100, y: 50, w: 40, h: 100)
+        var refusal: (any Error)?
+        for frame in 0..<20 where refusal == nil {
+            let time = Double(frame) / 10
+            for (camera, dimension) in [("A", 1280), ("B", 512)] {
+                let detection = Detection(camera: camera, frame: frame, time: time, box: box,
+                                          embedding: CameraTrackerTests.embedding(1, dimension: dimension, rng: &rng))
+                let step = try trackers[camera]!.update(frame: frame, time: time, detections: [detection])
+                do { _ = try registry.ingest(step) } catch { refusal = error; break }
+            }
+        }
+        let error = try XCTUnwrap(refusal, "the registry took embeddings of two lengths")
+        XCTAssertEqual(
+            "\(error)",
+            "camera B frame 0: an embedding of 512 values, but camera A's have 1280; "
+                + "embed every camera with the same model (and pooling), so their embeddings can be compared")
+        // The refused step changed nothing: camera A goes on.
+        let next = try trackers["A"]!.update(frame: 20, time: 2, detections: [
+            Detection(camera: "A", frame: 20, time: 2, box: box, embedding: CameraTrackerTests.embedding(1, dimension: 1280, rng: &rng))])
+        XCTAssertNoThrow(try registry.ingest(next))
+    }
+
     /// One camera; a new, distinct person every 0.8 s (visible 0.6 s). Returns the largest identity count seen
     /// and the registry at the end.
     private func stream(people: Int, frames: Int, config: RegistryConfig) throws -> (most: Int, registry: InMemoryIdentityRegistry) {

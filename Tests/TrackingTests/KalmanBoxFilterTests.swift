@@ -21,11 +21,8 @@ final class KalmanBoxFilterTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: input.deletingLastPathComponent()) }
         let json: [String: Any] = ["initial": xyah(initial), "steps": steps.map { $0.map(xyah) as Any? ?? NSNull() }]
         try JSONSerialization.data(withJSONObject: json).write(to: input)
-        let result = try runProcess(URL(fileURLWithPath: "/bin/sh"),
-                                    ["-c", "\"$0\" \"$1\" < \"$2\"", Fixtures.python.path,
-                                     Fixtures.peers.appendingPathComponent("tracking_kalman.py").path, input.path])
-        if result.status == 3 { throw XCTSkip("deep-sort-realtime not installed (make bench-venv): \(result.stderrText)") }
-        XCTAssertEqual(result.status, 0, result.stderrText)
+        // deep-sort-realtime missing fails this test (see Peer), unless PANOPTES_ALLOW_MISSING_PEERS=1.
+        let result = try runPeer("tracking_kalman.py", [], standardInput: input)
         let peer = try JSONSerialization.jsonObject(with: result.stdout) as! [String: Any]
         let means = peer["means"] as! [[Double]], covariances = peer["covariances"] as! [[Double]]
         let gating = peer["gating"] as! [Any]

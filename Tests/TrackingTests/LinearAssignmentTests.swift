@@ -18,10 +18,7 @@ final class LinearAssignmentTests: XCTestCase {
         let input = try Fixtures.temporaryDirectory().appendingPathComponent("problems.json")
         defer { try? FileManager.default.removeItem(at: input.deletingLastPathComponent()) }
         try JSONSerialization.data(withJSONObject: json).write(to: input)
-        let result = try runProcess(URL(fileURLWithPath: "/bin/sh"),
-                                    ["-c", "\"$0\" \"$1\" < \"$2\"", Fixtures.python.path,
-                                     Fixtures.peers.appendingPathComponent("tracking_lsa.py").path, input.path])
-        XCTAssertEqual(result.status, 0, result.stderrText)
+        let result = try runPeer("tracking_lsa.py", [], standardInput: input)
         return try JSONSerialization.jsonObject(with: result.stdout) as! [[String: Any]]
     }
 

@@ -5,11 +5,8 @@ import XCTest
 
 /// Panoptes' metrics against py-motmetrics 1.4 on the files it ships and on generated tracker outputs.
 final class MOTEvaluatorTests: XCTestCase {
-    private var motmetricsData: URL {
-        Fixtures.repoRoot.appendingPathComponent(".venv/lib/python3.11/site-packages/motmetrics/data")
-    }
-
     private func checkShipped(_ sequence: String) throws {
+        let motmetricsData = try Peer.motmetricsData()
         let gt = motmetricsData.appendingPathComponent("\(sequence)/gt.txt")
         let tracks = motmetricsData.appendingPathComponent("\(sequence)/test.txt")
         let ours = MOTEvaluator.evaluate(groundTruth: try MOTFile.read(gt).records, tracks: try MOTFile.read(tracks).records)
@@ -25,7 +22,7 @@ final class MOTEvaluatorTests: XCTestCase {
     }
 
     func testGroundTruthAgainstItself_isPerfect() throws {
-        let gt = try MOTFile.read(motmetricsData.appendingPathComponent("TUD-Campus/gt.txt")).records
+        let gt = try MOTFile.read(try Peer.motmetricsData().appendingPathComponent("TUD-Campus/gt.txt")).records
         let m = MOTEvaluator.evaluate(groundTruth: gt, tracks: gt)
         XCTAssertEqual(m.mota, 1)
         XCTAssertEqual(m.idf1, 1)

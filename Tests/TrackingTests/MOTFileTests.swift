@@ -18,9 +18,39 @@ final class MOTFileTests: XCTestCase {
         XCTAssertEqual(try MOTFile.read(url).records, records)
     }
 
-    func testSeparatorsAndLineEndings_asMotmetricsAccepts() throws {
-        let file = try MOTFile.parse("1, 2, 3, 4, 5, 6, 1\r\n2\t2\t3\t4\t5\t6\t1\n\n3 2 3 4 5 6 1 -1 -1 -1\n", path: "x.txt")
-        XCTAssertEqual(file.records.map(\.frame), [1, 2, 3])
+    /// Each separator and line ending py-motmetrics reads: both read the same records from the same file.
+    func testSeparatorsAndLineEndings_readAsMotmetricsReadsThem() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let texts = [
+            "crlf": "1,2,3,4,5,6,1\r\n2,2,3.5,4,5,6,0.5\r\n",
+            "tabs": "1\t2\t3\t4\t5\t6\t1\n2\t2\t3.5\t4\t5\t6\t0.5\n",
+            "spaces": "1 2 3 4 5 6 1 -1 -1 -1\n2 2 3.5 4 5 6 0.5 -1 -1 -1\n",
+            "blank-lines": "1,2,3,4,5,6,1\n\n2,2,3.5,4,5,6,0.5\n\n",
+        ]
+        for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
+            let url = folder.appendingPathComponent("\(name).txt")
+            try Data(text.utf8).write(to: url)
+            let ours = try MOTFile.read(url).records.map {
+                [Double($0.frame), Double($0.id), $0.box.x, $0.box.y, $0.box.w, $0.box.h, $0.confidence]
+            }
+            let peer = try JSONSerialization.jsonObject(with: runPeer("tracking_mot.py", ["--rows", url.path]).stdout) as? [[Double]]
+            XCTAssertEqual(ours.count, 2, name)
+            XCTAssertEqual(ours, peer, name)
+        }
+    }
+
+    /// ", " (comma and space) is read too, although py-motmetrics 1.4 refuses it: a hand-edited file
+    /// should not fail on spacing.
+    func testCommaAndSpace_isReadThoughMotmetricsRefusesIt() throws {
+        let file = try MOTFile.parse("1, 2, 3, 4, 5, 6, 1\n2, 2, 3, 4, 5, 6, 1\n", path: "x.txt")
+        XCTAssertEqual(file.records.map(\.frame), [1, 2])
+        let url = try Fixtures.temporaryDirectory().appendingPathComponent("comma-space.txt")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        try Data("1, 2, 3, 4, 5, 6, 1\n2, 2, 3, 4, 5, 6, 1\n".utf8).write(to: url)
+        XCTAssertThrowsError(try runPeer("tracking_mot.py", ["--rows", url.path])) { error in
+            XCTAssertTrue("\(error)".contains("ParserError"), "\(error)")
+        }
     }
 
     func testEmptyFile_hasNoRecords() throws {

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import ProcessMetrics
 import ReIDNet
 
 /// Runs a resolved pipeline: per camera decode → crop; the merge by (media time, camera); one embedder

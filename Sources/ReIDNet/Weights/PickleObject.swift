@@ -1,3 +1,8 @@
+import OrderedCollections
+
+/// A Python dict or OrderedDict: insertion order kept, a repeated key overwrites in place (as Python's).
+typealias PickleDict = OrderedDictionary<PickleValue, PickleValue>
+
 /// A container or callable built while unpickling; referred to by ``PickleValue/object(_:)``.
 enum PickleObject {
     case list([PickleValue])

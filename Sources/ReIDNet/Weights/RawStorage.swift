@@ -147,19 +147,9 @@ struct RawStorage {
         }
     }
 
-    /// IEEE binary16 bits to `Float`, exactly (subnormals, infinities and NaN included).
+    /// IEEE binary16 bits to `Float`, exactly (subnormals, infinities and NaN included): every
+    /// `Float16` is a `Float`, so the standard library's widening loses nothing.
     static func float(half bits: UInt16) -> Float {
-        let sign = UInt32(bits & 0x8000) << 16
-        let exponent = Int((bits >> 10) & 0x1F)
-        let mantissa = UInt32(bits & 0x3FF)
-        if exponent == 0x1F {
-            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
-        }
-        if exponent == 0 {
-            // Subnormal (or zero): mantissa · 2^-24.
-            let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
-            return sign == 0 ? magnitude : -magnitude
-        }
-        return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
+        Float(Float16(bitPattern: bits))
     }
 }

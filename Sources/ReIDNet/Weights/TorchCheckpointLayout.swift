@@ -1,3 +1,5 @@
+import DequeModule
+
 /// What a PyTorch checkpoint pickle describes, before any storage bytes are read: the named
 /// tensors (as views of storages), the storages they need, and the plain entries beside them.
 ///
@@ -51,9 +53,9 @@ struct TorchCheckpointLayout {
                 }
             }
         }
-        var pending: [(prefix: String, dict: PickleDict, depth: Int)] = [("", stateDict, 1)]
-        while !pending.isEmpty {
-            let (prefix, dict, depth) = pending.removeFirst()
+        // Breadth first, so tensors keep the file's order level by level.
+        var pending: Deque<(prefix: String, dict: PickleDict, depth: Int)> = [("", stateDict, 1)]
+        while let (prefix, dict, depth) = pending.popFirst() {
             for (key, value) in zip(dict.keys, dict.values) {
                 guard case .string(let keyName) = key else { continue }
                 let name = prefix + keyName

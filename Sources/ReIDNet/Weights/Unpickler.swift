@@ -241,7 +241,7 @@ struct Unpickler {
                     guard case .object(let pairIndex) = pair else { throw malformed("OrderedDict item is not a pair", at) }
                     switch arena[pairIndex] {
                     case .list(let kv) where kv.count == 2, .tuple(let kv) where kv.count == 2:
-                        dict.set(kv[0], kv[1])
+                        dict[kv[0]] = kv[1]
                     default:
                         throw malformed("OrderedDict item is not a pair", at)
                     }
@@ -412,7 +412,7 @@ struct Unpickler {
 
     private static func setPairs(_ items: [PickleValue], into dict: inout PickleDict, _ at: Int) throws {
         guard items.count % 2 == 0 else { throw WeightsError(.malformed(detail: "odd number of dict items at byte \(at)")) }
-        for pair in stride(from: 0, to: items.count, by: 2) { dict.set(items[pair], items[pair + 1]) }
+        for pair in stride(from: 0, to: items.count, by: 2) { dict[items[pair]] = items[pair + 1] }
     }
 
     private func tupleItems(_ value: PickleValue, _ opcode: String, _ at: Int) throws -> [PickleValue] {

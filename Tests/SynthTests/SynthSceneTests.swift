@@ -3,6 +3,7 @@ import TestSupport
 import XCTest
 
 @testable import Synth
+import SeededRandom
 
 /// The synthetic scene's files as a scorer would read them: deterministic, sane ground truth, and
 /// detections whose error rates are the configured ones.

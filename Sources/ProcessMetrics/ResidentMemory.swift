@@ -1,7 +1,8 @@
 import Foundation
 
 /// The process's resident memory as Linux reports it in `/proc/self/status`: the one place every
-/// benchmark reads its peak from (unlike getrusage's `ru_maxrss`, the peak can be reset between cases).
+/// benchmark and memory test reads it from (unlike getrusage's `ru_maxrss`, the peak can be reset
+/// between cases).
 public enum ResidentMemory {
     /// Peak resident set size so far (`VmHWM`), in bytes; nil where `/proc` is not available.
     public static func peakBytes() -> Int? { field("VmHWM:") }

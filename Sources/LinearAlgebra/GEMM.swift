@@ -1,18 +1,21 @@
 internal import CBLAS
 import Foundation
 
-/// The one door from ReIDNet to OpenBLAS: single-precision matrix products (wraps `cblas_sgemm`).
+/// The one door to OpenBLAS: single-precision matrix products (wraps `cblas_sgemm`), used by ReIDNet's
+/// convolutions and Evaluation's distances alike.
 ///
-/// Every matrix is row-major. The thread count is set once, the first time any product runs, to
-/// ``threadCount``: one BLAS thread per core this process may use (or `PANOPTES_THREADS`). The network's own loops (im2col,
-/// depthwise, epilogues) run on the calling thread *between* BLAS calls, never concurrently with
-/// them, so the process never runs more compute threads than cores.
-/// - Note: call from one thread at a time (the embedder is owned by one actor or one task).
-enum GEMM {
+/// Every matrix is row-major. One thread policy for the whole process: the thread count is set once,
+/// the first time any product runs, to ``threadCount``: one BLAS thread per core this process may use
+/// (or `PANOPTES_THREADS`). The network's own loops (im2col, depthwise, epilogues) run on the calling
+/// thread *between* BLAS calls, never concurrently with them, so the process never runs more compute
+/// threads than cores.
+/// - Note: call from one thread at a time (the embedder is owned by one actor or one task; an
+///   evaluation runs after embedding, on one task).
+public enum GEMM {
     /// Compute threads: `PANOPTES_THREADS` when set to a positive integer, else the cores this
     /// process may use (`ProcessInfo.activeProcessorCount`). Read once, on first use; OpenBLAS gets
     /// the same count (`openblas_set_num_threads`) and ReIDNet's own loops split into as many slices.
-    static let threadCount: Int = {
+    public static let threadCount: Int = {
         let requested = ProcessInfo.processInfo.environment["PANOPTES_THREADS"].flatMap { Int($0) } ?? 0
         let count = requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
         openblas_set_num_threads(Int32(count))
@@ -20,7 +23,7 @@ enum GEMM {
     }()
 
     /// The OpenBLAS kernel family in use (`openblas_get_corename`), e.g. "Haswell" or "Zen".
-    static var coreName: String {
+    public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
     }
@@ -30,7 +33,7 @@ enum GEMM {
     /// Leading dimensions are the row strides of the (untransposed, stored) matrices; the
     /// preconditions check each against the shape, so a wrong stride stops here instead of reading
     /// out of bounds in C.
-    static func multiply(
+    public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,

@@ -33,12 +33,9 @@ final class SynthVideoTests: XCTestCase {
                 probe.stdoutText.split(separator: "\n").sorted(),
                 ["height=180", "nb_read_frames=40", "r_frame_rate=10/1", "width=320"])
 
-            let decoded = try runProcess(
-                URL(fileURLWithPath: "/usr/bin/ffmpeg"),
-                ["-v", "error", "-i", video, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-            XCTAssertEqual(decoded.status, 0, decoded.stderrText)
             let frameBytes = 320 * 180 * 3
-            XCTAssertEqual(decoded.stdout.count, 40 * frameBytes)
+            let decoded = try Self.decodeRGB(video, frameBytes: frameBytes, frames: 40)
+            XCTAssertEqual(decoded.count, 40 * frameBytes)
             // Encoded near-losslessly (CRF 18, yuv420p): every frame is within 30 dB PSNR of the render.
             var pixels: [UInt8] = []
             for frame in stride(from: 0, to: 40, by: 7) {
@@ -46,7 +43,7 @@ final class SynthVideoTests: XCTestCase {
                 let start = frame * frameBytes
                 var squared = 0.0
                 for i in 0..<frameBytes {
-                    let d = Double(pixels[i]) - Double(decoded.stdout[start + i])
+                    let d = Double(pixels[i]) - Double(decoded[start + i])
                     squared += d * d
                 }
                 let psnr = 10 * log10(255 * 255 / (squared / Double(frameBytes)))
@@ -67,10 +64,8 @@ final class SynthVideoTests: XCTestCase {
         let generator = try SceneGenerator(config: config)
         _ = try generator.write(to: dir)
         let plan = generator.plan
-        let decoded = try runProcess(
-            URL(fileURLWithPath: "/usr/bin/ffmpeg"),
-            ["-v", "error", "-i", dir.appendingPathComponent("cam1.mp4").path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
         let frameBytes = 640 * 360 * 3
+        let decoded = try Self.decodeRGB(dir.appendingPathComponent("cam1.mp4").path, frameBytes: frameBytes, frames: 60)
         var checked = 0
         for frame in stride(from: 0, to: 60, by: 5) {
             let figures = plan.figures(camera: 0, frame: frame)
@@ -80,7 +75,7 @@ final class SynthVideoTests: XCTestCase {
                 // A point on the torso, below a yoke.
                 let x = Int(box.x + box.width / 2), y = Int(box.y + box.height * 0.42)
                 let o = frame * frameBytes + (y * 640 + x) * 3
-                let seen = (Float(decoded.stdout[o]), Float(decoded.stdout[o + 1]), Float(decoded.stdout[o + 2]))
+                let seen = (Float(decoded[o]), Float(decoded[o + 1]), Float(decoded[o + 2]))
                 let view = plan.views[0]
                 let slope = 1 + view.lightSlope * (Float(x) / 640 - 0.5)
                 let expected = (look.top.r * view.gain * view.cast.r * slope * 255, look.top.g * view.gain * view.cast.g * slope * 255,
@@ -94,4 +89,18 @@ final class SynthVideoTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 3)
     }
+
+    /// Every frame of `video` as packed RGB24, decoded by the ffmpeg CLI; throws (failing the test
+    /// instead of crashing it on an index) unless ffmpeg exits 0 with at least `frames` whole frames.
+    private static func decodeRGB(_ video: String, frameBytes: Int, frames: Int) throws -> Data {
+        let decoded = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/ffmpeg"), ["-nostdin", "-v", "error", "-i", video, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        guard decoded.status == 0 else { throw DecodeFailure(description: "ffmpeg exited \(decoded.status) on \(video): \(decoded.stderrText)") }
+        guard decoded.stdout.count >= frames * frameBytes, decoded.stdout.count % frameBytes == 0 else {
+            throw DecodeFailure(description: "ffmpeg gave \(decoded.stdout.count) bytes for \(video), expected \(frames) frames of \(frameBytes)")
+        }
+        return decoded.stdout
+    }
+
+    private struct DecodeFailure: Error, CustomStringConvertible { var description: String }
 }
