@@ -6,9 +6,9 @@ import XCTest
 
 /// Generated multi-camera detections through trackers and the registry, watching memory.
 ///
-/// By default 6 minutes of media with identities kept 1 minute (2 minutes kept 20 s in a debug build,
-/// where the 1280-value dot products run ~50 times slower), so `make test` checks that memory stops
-/// growing once the retention window has filled. `PANOPTES_SOAK=<minutes>` runs that long with the
+/// By default 6 minutes of media with identities kept 1 minute (in a debug build, ~50 times slower:
+/// 3 minutes, kept 20 s, 128-value embeddings), so `make test` checks that memory stops growing once
+/// the retention window has filled. `PANOPTES_SOAK=<minutes>` runs that long with the
 /// default 10-minute retention instead, e.g. `PANOPTES_SOAK=60 swift test -c release --filter TrackingSoakTests`.
 final class TrackingSoakTests: XCTestCase {
     /// Least-squares slope of `values` over `minutes`.
@@ -28,14 +28,14 @@ final class TrackingSoakTests: XCTestCase {
     func testStream_keepsMemoryFlatAfterTheRetentionWindowFills() throws {
         let soak = ProcessInfo.processInfo.environment["PANOPTES_SOAK"].flatMap(Double.init)
         #if DEBUG
-        let (defaultMinutes, defaultRetention) = (2.0, 20.0)
+        let (defaultMinutes, defaultRetention, dimension) = (3.0, 20.0, 128)
         #else
-        let (defaultMinutes, defaultRetention) = (6.0, 60.0)
+        let (defaultMinutes, defaultRetention, dimension) = (6.0, 60.0, 1280)
         #endif
         let minutes = soak ?? defaultMinutes
         var config = RegistryConfig()
         if soak == nil { config.identityRetention = defaultRetention }
-        let fps = 10.0, dimension = 1280
+        let fps = 10.0
         let cameras = ["c1", "c2", "c3", "c4"]
         var trackers = Dictionary(uniqueKeysWithValues: cameras.map { ($0, CameraTracker(camera: $0)) })
         var registry = InMemoryIdentityRegistry(config: config)
@@ -111,15 +111,19 @@ final class TrackingSoakTests: XCTestCase {
         for s in samples {
             print(String(format: "soak: %6.1f  %7.1f  %10d  %11d  %15d", s.minute, Double(s.rss) / 1024, s.identities, s.tracks, s.features))
         }
-        // Identities are kept `identityRetention` after their last sighting, so the registry fills during
-        // about twice that; after it, memory must stop growing, whatever the run's length: the RSS trend
-        // stays under 256 KiB per media minute (15 MiB an hour, noise of the allocator included).
-        let settleMinutes = 2 * config.identityRetention / 60
+        // A person is present at most ~75 s (30 s in one camera, a 15 s transit, 30 s in the next) and
+        // their identity is kept `identityRetention` after that, so the registry is full after both;
+        // from then on memory must stop growing, whatever the run's length: the RSS trend stays under
+        // 256 KiB per media minute (15 MiB an hour), unless the whole settled window grew less than
+        // 1 MiB (on a short window, a few allocator pages make a steep but meaningless slope).
+        let settleMinutes = (config.identityRetention + 90) / 60
         let settled = samples.filter { $0.minute >= settleMinutes }
         XCTAssertGreaterThanOrEqual(settled.count, 5, "run at least \(settleMinutes + 1) minutes to measure a slope")
         guard settled.count >= 5 else { return }
         let rssSlope = Self.slope(settled.map(\.minute), settled.map { Double($0.rss) })
         print(String(format: "soak: RSS slope %.1f KiB per media minute after minute %.0f", rssSlope, settleMinutes))
-        XCTAssertLessThan(rssSlope, 256, "RSS keeps growing after the retention window filled: \(settled.map(\.rss)) KiB")
+        let growth = settled.map(\.rss).max()! - settled[0].rss
+        XCTAssertTrue(rssSlope < 256 || growth < 1024,
+                      "RSS keeps growing after the retention window filled (\(rssSlope) KiB/min): \(settled.map(\.rss)) KiB")
     }
 }
