@@ -75,13 +75,14 @@ public struct Calibration: Sendable {
         self.scenes = scenes
     }
 
-    /// Scores `candidate` on every scene.
-    public func score(_ candidate: Candidate) throws -> Score {
+    /// Scores `candidate` on every scene; `keepingCorrection` leaves each scene's own
+    /// `correction_threshold` instead of setting it to the match threshold.
+    public func score(_ candidate: Candidate, keepingCorrection: Bool = false) throws -> Score {
         var multi: [Double] = [], within: [Double] = []
         for scene in scenes {
             var registry = scene.registry
             registry.matchThreshold = candidate.matchThreshold
-            registry.correctionThreshold = candidate.matchThreshold
+            if !keepingCorrection { registry.correctionThreshold = candidate.matchThreshold }
             registry.margin = candidate.margin
             var tracker = scene.tracker
             tracker.maxCosineDistance = candidate.maxCosineDistance
