@@ -16,6 +16,12 @@ import DequeModule
 ///   edge are set aside (`setAsideEdgeEmbeddings`).
 ///   The best candidate by cosine similarity is joined when it reaches `matchThreshold` and leads the
 ///   runner-up by `margin`; otherwise a new identity is created.
+/// - Tracks that started within `jointWindow` seconds of each other are associated jointly: when one
+///   is ready (and at each re-check of one), it and the associated tracks that started with it are
+///   assigned to identities at once, each identity at most once, for the largest total similarity,
+///   with the group's own evidence left out of every identity; members whose identity changes get
+///   `identity_corrected`. So the first of several people walking in together cannot keep an identity
+///   that one arriving with it fits better.
 /// - Every `recheckEvery` embeddings a joined track is compared again with the rest of its identity and
 ///   taken out below `correctionThreshold`; a track that created its identity joins an older one that
 ///   now passes the threshold and margin. Both emit `identity_corrected`.
@@ -132,8 +138,22 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                 let needed = info.edgeOnly && info.count > 0 ? 3 * config.minEmbeddings : config.minEmbeddings
                 let enoughEvidence = info.count >= needed || (info.count == 0 && update.embedding.isEmpty)
                 if info.identity == nil && enoughEvidence {
-                    events.append(associate(key, now: update.time, frame: update.frame, excluding: []))
+                    let cohort = cohort(of: key)
+                    if cohort.isEmpty {
+                        events.append(associate(key, now: update.time, frame: update.frame, excluding: []))
+                    } else {
+                        events += associateJointly(key, cohort: cohort, now: update.time, frame: update.frame)
+                    }
                 } else if info.identity != nil && info.sinceCheck >= config.recheckEvery {
+                    let cohort = config.jointRecheck ? cohort(of: key) : []
+                    if !cohort.isEmpty {
+                        tracks[key]!.sinceCheck = 0
+                        let corrections = associateJointly(key, cohort: cohort, now: update.time, frame: update.frame)
+                        if !corrections.isEmpty {
+                            events += corrections
+                            continue
+                        }
+                    }
                     if let correction = recheck(key, now: update.time, frame: update.frame) { events.append(correction) }
                 }
             }
@@ -173,15 +193,19 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
                      margin: ranked.count > 1 ? ranked[0].similarity - ranked[1].similarity : nil)
     }
 
-    /// Eligible identities for `key`, best first (ties: lower id).
-    private func candidates(for key: TrackKey, now: Double, excluding: Set<Int>) -> [Candidate] {
+    /// Eligible identities for `key`, best first (ties: lower id). The tracks in `ignoring` (always
+    /// `key` itself) count neither as sightings nor as appearance; with `includingOwn` the identity
+    /// `key` holds is ranked too.
+    private func candidates(for key: TrackKey, now: Double, excluding: Set<Int>, ignoring: Set<TrackKey> = [],
+                            includingOwn: Bool = false) -> [Candidate] {
         guard let info = tracks[key], let mean = info.mean else { return [] }
+        let ignoring = ignoring.union([key])
         var result: [Candidate] = []
-        for id in identities.keys.sorted() where !excluding.contains(id) && id != info.identity {
+        for id in identities.keys.sorted() where !excluding.contains(id) && (includingOwn || id != info.identity) {
             let identity = identities[id]!
             if identity.members.isEmpty && now - identity.lastSeenTime > config.identityRetention { continue }
-            guard let (camera, gap) = eligibility(of: identity, for: key, info, now: now),
-                  let other = identity.mean(excluding: key) else { continue }
+            guard let (camera, gap) = eligibility(of: identity, for: key, info, now: now, ignoring: ignoring),
+                  let other = identity.mean(excluding: ignoring) else { continue }
             let similarity = Double(CameraTracker.dot(mean, other))
             result.append(Candidate(identity: id, similarity: similarity, fromCamera: camera, gap: gap))
         }
@@ -191,7 +215,8 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
 
     /// Where `identity` was last seen and how long before `key`'s track appeared, when the topology's time
     /// constraints let the track take it; nil when they rule it out.
-    private func eligibility(of identity: IdentityInfo, for key: TrackKey, _ info: TrackInfo, now: Double) -> (camera: String, gap: Double)? {
+    private func eligibility(of identity: IdentityInfo, for key: TrackKey, _ info: TrackInfo, now: Double,
+                             ignoring: Set<TrackKey>) -> (camera: String, gap: Double)? {
         let topology = config.topology
         let tolerance = config.simultaneityTolerance
         var latest: (camera: String, time: Double)?
@@ -200,7 +225,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             latest = (camera, time)
         }
         // Order-free: `sighting` breaks ties by camera name, eligibility is a conjunction.
-        for member in identity.members where member != key {
+        for member in identity.members where !ignoring.contains(member) {
             guard let other = tracks[member] else { continue }
             sighting(member.camera, other.lastTime)
             if member.camera == key.camera {
@@ -214,7 +239,7 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         // Seen by another track of this camera, or in a non-overlapping camera, after this track
         // appeared: the identity would have been in two places at once.
         for member in identity.members
-        where member != key && (member.camera == key.camera || !topology.overlap(member.camera, key.camera)) {
+        where !ignoring.contains(member) && (member.camera == key.camera || !topology.overlap(member.camera, key.camera)) {
             if let other = tracks[member], other.lastTime > info.firstTime + tolerance { return nil }
         }
         for (camera, time) in identity.pastSightings where camera == key.camera || !topology.overlap(camera, key.camera) {
@@ -240,12 +265,107 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         return ranked.count < 2 || best.similarity - ranked[1].similarity >= config.margin
     }
 
+    /// The associated tracks that started within `jointWindow` seconds of `key`'s, by key: people who
+    /// walked in at about the same moment, whose choices `key`'s may contradict.
+    private func cohort(of key: TrackKey) -> [TrackKey] {
+        guard config.jointWindow > 0, let info = tracks[key] else { return [] }
+        return tracks.filter { other, o in
+            other != key && o.identity != nil && o.count > 0 && abs(o.firstTime - info.firstTime) <= config.jointWindow
+        }.keys.sorted()
+    }
+
+    /// Associates `key` together with `cohort`: one assignment of the group's tracks to identities
+    /// (each at most once) with the largest total similarity, every track's evidence compared with
+    /// identities that leave the whole group's out, so a track that joined first cannot hold an
+    /// identity that a track arriving with it fits better. A pair below `matchThreshold` is never
+    /// made, and a track whose assigned identity does not lead the best identity left free by the
+    /// others by `margin` gets a new one. Cohort members whose identity changes are corrected.
+    /// - Returns: `key`'s association (when it had none) and the cohort's corrections, in that order;
+    ///   empty when an assigned `key` and its cohort keep what they hold.
+    private mutating func associateJointly(_ key: TrackKey, cohort: [TrackKey], now: Double, frame: Int) -> [IdentityEvent] {
+        let group = [key] + cohort
+        let ignoring = Set(group)
+        var ranked: [[Int: Candidate]] = []
+        var columns = Set<Int>()
+        for member in group {
+            let list = candidates(for: member, now: now, excluding: [], ignoring: ignoring, includingOwn: true)
+            ranked.append(Dictionary(uniqueKeysWithValues: list.map { ($0.identity, $0) }))
+            columns.formUnion(list.map(\.identity))
+        }
+        let ids = columns.sorted()
+        // Columns: the identities, then one "new identity" per track (only its own).
+        let n = group.count, m = ids.count + n
+        var costs = [Double](repeating: .infinity, count: n * m)
+        for r in 0..<n {
+            for (c, id) in ids.enumerated() {
+                if let s = ranked[r][id]?.similarity, s >= config.matchThreshold { costs[r * m + c] = 1 - s }
+            }
+            costs[r * m + ids.count + r] = 1 - config.matchThreshold
+        }
+        var target = [Int?](repeating: nil, count: n)
+        for pair in LinearAssignment.solve(costs: costs, rows: n, columns: m) where pair.column < ids.count {
+            target[pair.row] = ids[pair.column]
+        }
+        let taken = Set(target.compactMap { $0 })
+        for r in 0..<n {
+            guard let id = target[r], let chosen = ranked[r][id]?.similarity else { continue }
+            let rival = ranked[r].values.filter { $0.identity != id && !taken.contains($0.identity) }.map(\.similarity).max()
+            if let rival, chosen - rival < config.margin { target[r] = nil }
+        }
+        let claimed = Set(target.compactMap { $0 })
+        // Who moves: a track with no identity yet; a member sent to another identity; a member whose
+        // identity another member takes. A member left without a pair keeps an identity no one claims.
+        var moves: [(row: Int, previous: Int?)] = []
+        for r in 0..<n {
+            let current = tracks[group[r]]!.identity
+            if current == nil || (target[r] != nil && target[r] != current) || (target[r] == nil && claimed.contains(current!)) {
+                moves.append((r, current))
+            }
+        }
+        guard !moves.isEmpty else { return [] }
+        for move in moves { detach(group[move.row]) }
+        var events: [IdentityEvent] = []
+        for move in moves {
+            let member = group[move.row]
+            // A new track left without an external identity is associated as usual, after the cohort
+            // has moved: it may still join an identity that a cohort member holds (seen at the same
+            // moment in an overlapping camera, say), which the joint solve leaves out.
+            if move.previous == nil && target[move.row] == nil { continue }
+            tracks[member]!.sinceCheck = 0
+            var result: IdentityEvent
+            if let id = target[move.row], let best = ranked[move.row][id] {
+                join(member, id, now: now)
+                // The lead over the best identity the others left free (the one the margin was checked on).
+                let rival = ranked[move.row].values.filter { $0.identity != id && !taken.contains($0.identity) }.map(\.similarity).max()
+                result = event(.identityMatched, member, tracks[member]!, now, member == key ? frame : tracks[member]!.lastFrame,
+                               identity: id, similarity: best.similarity, margin: rival.map { best.similarity - $0 },
+                               fromCamera: best.fromCamera, gap: best.gap)
+            } else {
+                let id = nextIdentity
+                nextIdentity += 1
+                identities[id] = IdentityInfo(id: id, lastSeenTime: now)
+                join(member, id, now: now)
+                let best = ranked[move.row].values.map(\.similarity).max()
+                result = event(.identityAssigned, member, tracks[member]!, now, member == key ? frame : tracks[member]!.lastFrame,
+                               identity: id, similarity: best)
+            }
+            if let previous = move.previous {
+                result.kind = .identityCorrected
+                result.previousIdentity = previous
+                result.reason = "identity \(previous) reassigned jointly with the tracks that started within \(config.jointWindow) s"
+            }
+            events.append(result)
+        }
+        if tracks[key]!.identity == nil { events.insert(associate(key, now: now, frame: frame, excluding: []), at: 0) }
+        return events
+    }
+
     /// Re-examines an assigned track; returns a correction event when the evidence now says otherwise.
     private mutating func recheck(_ key: TrackKey, now: Double, frame: Int) -> IdentityEvent? {
         tracks[key]!.sinceCheck = 0
         let info = tracks[key]!
         guard let id = info.identity, let identity = identities[id], let mean = info.mean else { return nil }
-        if let others = identity.mean(excluding: key) {
+        if let others = identity.mean(excluding: [key]) {
             let similarity = Double(CameraTracker.dot(mean, others))
             guard similarity < config.correctionThreshold else { return nil }
             return correct(key, now: now, frame: frame, excluding: [id],
@@ -459,14 +579,15 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
             refreshMean()
         }
 
-        /// The normalised mean of the embeddings not contributed by `key`; nil when there are none.
-        func mean(excluding key: TrackKey) -> [Float]? {
-            guard let own = contributions.last(where: { $0.key == key }) else {
-                return contributions.isEmpty ? nil : normalisedMean
-            }
-            if contributions.count == 1 { return nil }
-            var result = [Float](repeating: 0, count: total.count)
-            for i in total.indices { result[i] = Float(total[i] - Double(own.sum[i])) }
+        /// The normalised mean of the embeddings not contributed by the tracks in `keys`; nil when there
+        /// are none.
+        func mean(excluding keys: Set<TrackKey>) -> [Float]? {
+            let own = contributions.filter { keys.contains($0.key) }
+            if own.isEmpty { return contributions.isEmpty ? nil : normalisedMean }
+            if own.count == contributions.count { return nil }
+            var sum = total
+            for c in own { for i in sum.indices { sum[i] -= Double(c.sum[i]) } }
+            var result = sum.map { Float($0) }
             CameraTracker.normalise(&result)
             return result
         }

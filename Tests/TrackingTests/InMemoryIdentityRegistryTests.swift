@@ -110,6 +110,40 @@ final class InMemoryIdentityRegistryTests: XCTestCase {
         XCTAssertTrue(one.isDisjoint(with: two), "A/1 \(one) and A/2 \(two) share an identity")
     }
 
+    /// Persons 1 and 2 leave camera A; in B they walk in 0.3 s apart, person 1 first and looking more
+    /// like person 2's identity (cosine ≈ 0.76) than like its own (≈ 0.63).
+    func jointEntry(_ config: RegistryConfig) throws -> Outcome {
+        try run([
+            Appearance(camera: "A", label: 1, start: 0, end: 40, axis: 3),
+            Appearance(camera: "A", label: 2, start: 0, end: 40, axis: 5, y: 300),
+            Appearance(camera: "B", label: 1, start: 60, end: 120, axis: 3, blend: (5, 1.2)),
+            Appearance(camera: "B", label: 2, start: 63, end: 120, axis: 5, y: 300),
+        ], frames: 120, config: config)
+    }
+
+    func testTracksStartingTogether_firstReadyLooksLikeTheOther_bothGetTheirOwnIdentity() throws {
+        var config = RegistryConfig()
+        config.matchThreshold = 0.5
+        let outcome = try jointEntry(config)
+        let one = try XCTUnwrap(outcome.identities["A/1"]), two = try XCTUnwrap(outcome.identities["A/2"])
+        XCTAssertEqual(outcome.identities["B/1"]?.last, one.first, "person 1 ends in its own identity")
+        XCTAssertEqual(outcome.identities["B/2"], two, "person 2 takes its identity at once")
+        let corrected = try XCTUnwrap(outcome.events.first { $0.kind == .identityCorrected && $0.camera == "B" })
+        XCTAssertEqual(corrected.previousIdentity, two.first, "B's first track hands person 2's identity back")
+        XCTAssertEqual(corrected.identity, one.first)
+    }
+
+    func testTracksStartingTogether_jointWindowZero_firstReadyKeepsTheOthersIdentity() throws {
+        // The control: first come, first served.
+        var config = RegistryConfig()
+        config.matchThreshold = 0.5
+        config.jointWindow = 0
+        let outcome = try jointEntry(config)
+        let two = try XCTUnwrap(outcome.identities["A/2"])
+        XCTAssertEqual(outcome.identities["B/1"], two)
+        XCTAssertNotEqual(outcome.identities["B/2"], two)
+    }
+
     func testTransitOutsideWindow_createsNewIdentity() throws {
         let topology = CameraTopology(cameras: ["A", "B"], transitions: [(from: "A", to: "B", window: .init(min: 5, max: 20))])
         let people = [

@@ -16,6 +16,8 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
     public var identityRetention: Double?
     public var maxIdentities: Int?
     public var simultaneityTolerance: Double?
+    public var jointWindow: Double?
+    public var jointRecheck: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case minEmbeddings = "min_embeddings"
@@ -30,6 +32,8 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
         case identityRetention = "identity_retention"
         case maxIdentities = "max_identities"
         case simultaneityTolerance = "simultaneity_tolerance"
+        case jointWindow = "joint_window"
+        case jointRecheck = "joint_recheck"
     }
 
     /// No key set.
@@ -49,6 +53,8 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
         identityRetention = config.identityRetention
         maxIdentities = config.maxIdentities
         simultaneityTolerance = config.simultaneityTolerance
+        jointWindow = config.jointWindow
+        jointRecheck = config.jointRecheck
     }
 
     /// `base` with the keys set here replacing its values.
@@ -66,6 +72,8 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
         if let v = identityRetention { c.identityRetention = v }
         if let v = maxIdentities { c.maxIdentities = v }
         if let v = simultaneityTolerance { c.simultaneityTolerance = v }
+        if let v = jointWindow { c.jointWindow = v }
+        if let v = jointRecheck { c.jointRecheck = v }
         return c
     }
 
@@ -83,6 +91,7 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
         if let v = identityRetention, v <= 0 { out.append((.identityRetention, "must be positive seconds, got \(v)")) }
         if let v = maxIdentities, v < 1 { out.append((.maxIdentities, "must be at least 1, got \(v)")) }
         if let v = simultaneityTolerance, v < 0 { out.append((.simultaneityTolerance, "must be 0 or more seconds, got \(v)")) }
+        if let v = jointWindow, v < 0 { out.append((.jointWindow, "must be 0 or more seconds (0 turns joint association off), got \(v)")) }
         return out
     }
 }
