@@ -79,7 +79,8 @@ struct CameraReader: PipelineStage {
                 guard let frame = next else { break }
                 statistics.decoded()
                 last = (frame.frame, frame.time)
-                await output.send(.frame(frame))
+                // A finished channel means a later stage failed and the run is ending: decode no more.
+                guard await output.send(.frame(frame)) else { return }
             }
             await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil)))
         } catch {

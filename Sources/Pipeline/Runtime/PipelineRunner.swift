@@ -98,7 +98,9 @@ public struct PipelineRunner: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for stage in stages { group.addTask { try await stage.run() } }
                 do {
-                    try await group.waitForAll()
+                    // `next()`, not `waitForAll()`: the latter waits for every stage before throwing, and
+                    // the stages before a failed one wait forever on its full input channel.
+                    while try await group.next() != nil {}
                 } catch {
                     // One stage failed: finish every channel so the others end instead of waiting forever.
                     for c in decoded { c.finish() }
