@@ -79,7 +79,7 @@ extension RunCommand {
                 stderr.write(Data((view.logLine(snapshot, now: now) + "\n").utf8))
             }
         }
-        let signals = ShutdownSignals(forwardingTo: runner.shutdown) { line in stderr.write(Data(("\n" + line + "\n").utf8)) }
+        let signals = await ShutdownSignals.install(forwardingTo: runner.shutdown) { line in stderr.write(Data(("\n" + line + "\n").utf8)) }
         defer { signals.cancel() }
         let embedder = try runner.makeEmbedder()
         let sink = try runner.makeSink()

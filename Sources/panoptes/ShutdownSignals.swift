@@ -20,19 +20,27 @@ import Pipeline
 /// Its `UnixSignals` product would replace only the few lines below, at the price of two more packages.
 ///
 /// - Note: Install before loading the model, so a Ctrl-C during loading already stops gracefully.
+///   ``install(forwardingTo:note:)`` returns once libdispatch has registered every source: from then
+///   on no signal is lost. Before that a signal has its default action (the process ends, having
+///   written nothing). On Linux the disposition is left alone — libdispatch installs its own handler
+///   when it registers the source, and setting `SIG_IGN` first would discard a signal arriving before
+///   that — and only on Darwin, whose kqueue delivery ranks below handlers, is it set to `SIG_IGN`.
 ///   The handlers run on a serial queue of their own, never on the run's cooperative threads, so they
 ///   answer even while every stage is busy.
 final class ShutdownSignals {
-    private let sources: [DispatchSourceSignal]
+    private let sources: [any DispatchSourceSignal]
+
+    private init(sources: [any DispatchSourceSignal]) { self.sources = sources }
 
     /// Traps SIGINT (reason `interrupted`) and SIGTERM (`terminated`) and forwards each to `shutdown`;
-    /// `note` says what is happening (standard error in the CLI).
-    init(forwardingTo shutdown: PipelineShutdown, note: @escaping @Sendable (String) -> Void) {
+    /// `note` says what is happening (standard error in the CLI). Returns once the traps are live.
+    static func install(forwardingTo shutdown: PipelineShutdown, note: @escaping @Sendable (String) -> Void) async -> ShutdownSignals {
         let queue = DispatchQueue(label: "panoptes.signals")
-        sources = StopReason.allCases.map { reason in
-            // Ignored as a process-wide disposition, so the default action (terminate) never races the
-            // source; libdispatch still delivers the signal to the source.
+        var sources: [any DispatchSourceSignal] = []
+        for reason in StopReason.allCases {
+            #if canImport(Darwin)
             signal(reason.signal, SIG_IGN)
+            #endif
             let source = DispatchSource.makeSignalSource(signal: reason.signal, queue: queue)
             // The handler holds its source (for `data`); `cancel()` releases the handler and so the source.
             source.setEventHandler { [source] in
@@ -51,9 +59,13 @@ final class ShutdownSignals {
                     break
                 }
             }
-            source.resume()
-            return source
+            await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+                source.setRegistrationHandler { registered.resume() }
+                source.resume()
+            }
+            sources.append(source)
         }
+        return ShutdownSignals(sources: sources)
     }
 
     /// Stops trapping: the signals get their default action again.

@@ -120,6 +120,31 @@ final class RunShutdownTests: XCTestCase {
                       stderr, file: file, line: line)
     }
 
+    func testRun_sigintRightAfterLaunch_isNeverLostAndTheRunDoesNotGoOn() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let eventsURL = out.appendingPathComponent("events.jsonl")
+        var random = SeededGenerator(seed: 0x5EED_0002)
+        for attempt in 0..<4 {
+            try? FileManager.default.removeItem(at: eventsURL)
+            let run = try startRun(scene.appendingPathComponent("pipeline.yaml"), events: eventsURL)
+            // Anywhere in the start-up: before the traps are live the default action ends the process
+            // (nothing written); after, the stop is graceful. Never may the signal be dropped.
+            Thread.sleep(forTimeInterval: random.unit() * 0.4)
+            run.send(SIGINT)
+            let exit = run.waitForExit(timeout: 30)
+            if exit.exited {
+                XCTAssertEqual(exit.status, 130, "attempt \(attempt): \(run.stderrText)")
+                let all = try prefix(try Data(contentsOf: eventsURL)).events
+                XCTAssertEqual(all.last?.type, "run_finished", "attempt \(attempt)")
+                XCTAssertEqual(all.last?.reason, "interrupted", "attempt \(attempt)")
+            } else {
+                XCTAssertEqual(exit.status, SIGINT, "attempt \(attempt): ended by SIGINT itself, not by the timeout's kill")
+            }
+        }
+    }
+
     func testRun_secondSigintWhileStopping_exitsAtOnceWith130AndEveryLineIsWhole() throws {
         let scene = try scene()
         let out = try Fixtures.temporaryDirectory()
