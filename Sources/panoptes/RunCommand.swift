@@ -11,7 +11,11 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Events go to the pipeline's output.events (standard output by default) as JSON lines; \
             progress and the summary go to standard error. Exit codes: 0 every camera finished, \
-            1 runtime failure, 2 bad pipeline file or options, 3 some cameras failed and the rest finished.
+            1 runtime failure, 2 bad pipeline file or options, 3 some cameras failed and the rest finished. \
+            SIGINT (Ctrl-C) or SIGTERM stops the run: the frames in flight are tracked, every live track \
+            ends (track_ended, reason run_stopped), run_finished says interrupted or terminated, the summary \
+            is printed, and the exit code is 130 or 143; a second signal quits at once with the file ending \
+            after its last whole line.
             """)
 
     @Argument(help: "The pipeline file (YAML-lite).")
@@ -75,13 +79,22 @@ extension RunCommand {
                 stderr.write(Data((view.logLine(snapshot, now: now) + "\n").utf8))
             }
         }
+        let signals = await ShutdownSignals.install(forwardingTo: runner.shutdown) { line in stderr.write(Data(("\n" + line + "\n").utf8)) }
+        defer { signals.cancel() }
         let embedder = try runner.makeEmbedder()
         let sink = try runner.makeSink()
         let destination = resolved.events?.path ?? "standard output"
         let banner = "running \(resolved.name): \(resolved.cameras.count) cameras, \(resolved.architecture.rawValue) "
             + "\(resolved.inputSize.height)x\(resolved.inputSize.width), events to \(destination)\n"
         stderr.write(Data(banner.utf8))
-        let summary = try await runner.run(embedder: embedder, sink: sink)
+        let summary: RunSummary
+        do {
+            summary = try await runner.run(embedder: embedder, sink: sink)
+        } catch {
+            // A second signal closed the sink under the run; its handler is exiting with the signal's status.
+            if case .abandoned(let reason) = runner.shutdown.state { throw ExitCode(reason.exitStatus) }
+            throw error
+        }
         stderr.write(Data(("\n" + summary.table).utf8))
         if let dir = resolved.tracksDir { stderr.write(Data("track files: \(dir.path)\n".utf8)) }
         if let dir = resolved.annotateDir { stderr.write(Data("annotated videos: \(dir.path)\n".utf8)) }

@@ -59,6 +59,24 @@ public final class RunningProcess: @unchecked Sendable {
         return condition(stdoutText, stderrText)
     }
 
+    /// True until the process has exited.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Waits (checking every 10 ms) until `condition` holds for the bytes of `file` (empty while it does
+    /// not exist): a file the process writes. False after `timeout` seconds, or as soon as the process
+    /// has exited without the condition holding.
+    @discardableResult
+    public func waitUntil(file: URL, timeout: TimeInterval = 30, _ condition: (Data) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let running = process.isRunning
+            if condition((try? Data(contentsOf: file)) ?? Data()) { return true }
+            if !running { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition((try? Data(contentsOf: file)) ?? Data())
+    }
+
     /// Sends `signal` to the process (wraps `kill(2)`).
     public func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -5,6 +5,9 @@ import VideoIO
 /// Stage: one camera's decode → crop. Decodes the camera's video (on a queue of its own), cuts out the
 /// virtual camera's region, attaches the frame's supplied boxes and chooses which to embed (the
 /// embedding policy), and sends each frame on; ends with a `CameraEnd` (with the reason if it failed).
+///
+/// Before each frame it looks at the run's shutdown: once a stop is asked for it decodes nothing more
+/// and ends its stream with `stoppedBy`, so the frames already sent are the last this camera tracks.
 struct CameraReader: PipelineStage {
     let index: Int
     let camera: ResolvedPipeline.Camera
@@ -13,6 +16,7 @@ struct CameraReader: PipelineStage {
     let badLinesFatal: Bool
     let output: BoundedChannel<StageItem>
     let statistics: RunStatistics
+    let shutdown: PipelineShutdown
     let log: @Sendable (String) -> Void
 
     /// The per-camera state the worker queue owns.
@@ -46,6 +50,11 @@ struct CameraReader: PipelineStage {
             statistics.update { [index] in $0.cameras[index].expectedFrames = opened.frames }
             for line in opened.skipped { log("\(camera.id): skipped a bad detection line: \(line)") }
             while true {
+                if let reason = shutdown.stopReason {
+                    await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil,
+                                                     stoppedBy: reason)))
+                    return
+                }
                 let policy = self.policy, keepImages = self.keepImages, index = self.index
                 let next: CameraFrame? = try await worker.run { state in
                     guard let reader = state.reader else { return nil }
@@ -79,7 +88,8 @@ struct CameraReader: PipelineStage {
                 guard let frame = next else { break }
                 statistics.decoded()
                 last = (frame.frame, frame.time)
-                await output.send(.frame(frame))
+                // A finished channel means a later stage failed and the run is ending: decode no more.
+                guard await output.send(.frame(frame)) else { return }
             }
             await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil)))
         } catch {

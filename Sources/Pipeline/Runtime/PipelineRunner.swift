@@ -10,6 +10,9 @@ import ReIDNet
 /// bounded whatever the footage length.
 ///
 /// A camera that cannot be read ends with a `camera_error` event; the others go on.
+///
+/// A run can be stopped before the end of its footage with ``stop(reason:)`` (the CLI wires SIGINT
+/// and SIGTERM to it): see ``PipelineShutdown`` for what a stop does and what a second one does.
 public struct PipelineRunner: Sendable {
     /// The pipeline.
     public let pipeline: ResolvedPipeline
@@ -21,10 +24,25 @@ public struct PipelineRunner: Sendable {
     /// tracking can be replayed with other thresholds without decoding or embedding again. Memory grows
     /// with the footage: for calibration scenes, not for long runs. Default false.
     public var recordsEmbeddings = false
+    /// The run's shutdown state, shared by every copy of this runner (a copy captured by a signal
+    /// handler stops the same run).
+    public let shutdown = PipelineShutdown()
 
     /// A runner for `pipeline`.
     public init(pipeline: ResolvedPipeline) {
         self.pipeline = pipeline
+    }
+
+    /// Asks the run to stop: the first call stops it gracefully (readers stop at their next frame, the
+    /// frames in flight are tracked, live tracks end, `run_finished` says `reason`, ``run(embedder:sink:)``
+    /// returns its summary); a second call closes the event sink at once and returns `.abandoned`, and
+    /// the caller should then exit without waiting. Safe to call from any thread, before or during
+    /// the run.
+    ///
+    /// - Returns: the shutdown's state after the call.
+    @discardableResult
+    public func stop(reason: StopReason) -> PipelineShutdown.State {
+        shutdown.request(reason)
     }
 
     /// Builds the network the pipeline names.
@@ -52,16 +70,18 @@ public struct PipelineRunner: Sendable {
         return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy)
     }
 
-    /// Runs every stage to the end of the footage.
+    /// Runs every stage to the end of the footage, or until ``stop(reason:)``.
     ///
     /// - Parameters:
     ///   - embedder: the network (from `makeEmbedder`, or another `CropEmbedder`).
-    ///   - sink: where events go (from `makeSink`); closed at the end.
-    /// - Returns: the counts, per camera and in total.
+    ///   - sink: where events go (from `makeSink`); closed at the end (or when the run is abandoned).
+    /// - Returns: the counts, per camera and in total, and the stop reason when the run was stopped.
     /// - Throws: an error that stops the whole run (the event sink failing, a tracker fault); a camera
     ///   that fails does not throw, it is reported in the events and the summary.
     public func run(embedder: any CropEmbedder, sink: any EventSink) async throws -> RunSummary {
         let start = MonotonicClock.seconds()
+        shutdown.attach(sink)
+        defer { shutdown.runReturned() }
         let ids = pipeline.cameras.map(\.id)
         let statistics = RunStatistics(cameras: ids)
         let decoded = pipeline.cameras.map { _ in BoundedChannel<StageItem>(capacity: pipeline.framesPerCamera) }
@@ -75,7 +95,7 @@ public struct PipelineRunner: Sendable {
         for (i, camera) in pipeline.cameras.enumerated() {
             stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
                                        badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
-                                       statistics: statistics, log: log))
+                                       statistics: statistics, shutdown: shutdown, log: log))
         }
         stages.append(FrameMerger(inputs: decoded, ids: ids, output: merged))
         stages.append(EmbedderStage(embedder: SerialWorker(label: "panoptes.embedder", value: embedder), batchSize: pipeline.batchSize,
@@ -99,7 +119,9 @@ public struct PipelineRunner: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for stage in stages { group.addTask { try await stage.run() } }
                 do {
-                    try await group.waitForAll()
+                    // `next()`, not `waitForAll()`: the latter waits for every stage before throwing, and
+                    // the stages before a failed one wait forever on its full input channel.
+                    while try await group.next() != nil {}
                 } catch {
                     // One stage failed: finish every channel so the others end instead of waiting forever.
                     for c in decoded { c.finish() }

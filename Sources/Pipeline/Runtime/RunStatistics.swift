@@ -23,6 +23,8 @@ public final class RunStatistics: Sendable {
         public var error: String?
         /// True once the camera's stream has ended.
         public var finished = false
+        /// True when the camera's stream ended because the run was asked to stop, before its footage did.
+        public var stopped = false
     }
 
     /// A snapshot.
@@ -45,6 +47,10 @@ public final class RunStatistics: Sendable {
         /// The most frames that were decoded but not yet tracked at once: what the bounded channels
         /// hold, whatever the footage length.
         public var mostFramesInFlight = 0
+        /// Why the run stopped before the end of its footage (nil when it was not stopped).
+        public var stopReason: StopReason?
+        /// Live tracks that the stop ended (`track_ended` with reason `run_stopped`).
+        public var tracksEndedByStop = 0
 
         /// Frames tracked so far, over every camera.
         public var trackedFrames: Int { cameras.reduce(0) { $0 + $1.frames } }

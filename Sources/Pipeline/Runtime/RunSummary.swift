@@ -17,8 +17,13 @@ public struct RunSummary: Sendable {
     /// Frames tracked over every camera.
     public var frames: Int { statistics.cameras.reduce(0) { $0 + $1.frames } }
 
-    /// The exit status DESIGN.md promises: 0 every camera finished, 3 some failed, 1 every one failed.
+    /// Why the run stopped before the end of its footage, nil when it was not stopped.
+    public var stopReason: StopReason? { statistics.stopReason }
+
+    /// The exit status DESIGN.md promises: 0 every camera finished, 3 some failed, 1 every one failed;
+    /// a stopped run exits as its signal asks (130 SIGINT, 143 SIGTERM), whatever its cameras did.
     public var exitCode: Int32 {
+        if let stopReason { return stopReason.exitStatus }
         let failed = failedCameras.count
         if failed == 0 { return 0 }
         return failed == statistics.cameras.count ? 1 : 3
@@ -28,11 +33,13 @@ public struct RunSummary: Sendable {
     public var table: String {
         var rows: [[String]] = [["camera", "frames", "detections", "embedded", "tracks", "status"]]
         for c in statistics.cameras {
-            rows.append([c.id, "\(c.frames)", "\(c.detections)", "\(c.embeddings)", "\(c.tracks)", c.error == nil ? "ok" : "failed"])
+            let status = c.error != nil ? "failed" : c.stopped ? "stopped" : "ok"
+            rows.append([c.id, "\(c.frames)", "\(c.detections)", "\(c.embeddings)", "\(c.tracks)", status])
         }
         let s = statistics
         rows.append(["total", "\(frames)", "\(s.cameras.reduce(0) { $0 + $1.detections })", "\(s.embedded)",
-                     "\(s.cameras.reduce(0) { $0 + $1.tracks })", failedCameras.isEmpty ? "ok" : "\(failedCameras.count) failed"])
+                     "\(s.cameras.reduce(0) { $0 + $1.tracks })",
+                     failedCameras.isEmpty ? (stopReason.map { "stopped (\($0.rawValue))" } ?? "ok") : "\(failedCameras.count) failed"])
         var widths = [Int](repeating: 0, count: rows[0].count)
         for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ r: [String]) -> String {
@@ -50,6 +57,10 @@ public struct RunSummary: Sendable {
         if let peak = peakResidentBytes { out += "; peak RSS \(Self.fixed(Double(peak) / 1_048_576, 1)) MiB" }
         out += "\n"
         for c in failedCameras { out += "\(c.id): \(c.error ?? "")\n" }
+        if let stopReason {
+            out += "stopped by \(stopReason.signalName) before the end of the footage: \(s.tracksEndedByStop) live tracks "
+                + "ended (reason \(PipelineShutdown.trackEndedReason)), run_finished reason \(stopReason.rawValue)\n"
+        }
         return out
     }
 

@@ -25,7 +25,8 @@ struct CameraFrame: Sendable {
     var embeddings: [[Float]]
 }
 
-/// A camera's stream has ended: the footage ran out, a frame limit was reached, or it failed.
+/// A camera's stream has ended: the footage ran out, a frame limit was reached, it failed, or the run
+/// was asked to stop.
 struct CameraEnd: Sendable {
     /// Index of the camera.
     var camera: Int
@@ -34,6 +35,8 @@ struct CameraEnd: Sendable {
     var lastTime: Double?
     /// Why the camera failed (FFmpeg's message, a bad detection file ...), nil when it simply ended.
     var error: String?
+    /// Set when the camera stopped because the run was asked to stop (its footage had not ended).
+    var stoppedBy: StopReason? = nil
 }
 
 /// What flows between stages.

@@ -54,11 +54,19 @@ public struct TrackingCore: Sendable {
         return Outcome(step: step, events: events)
     }
 
-    /// Ends camera `camera`'s live tracks (its footage ended or it failed) at its last frame.
-    public mutating func end(camera: Int, lastFrame: Int?, lastTime: Double?) throws -> Outcome? {
+    /// Ends camera `camera`'s live tracks (its footage ended, it failed, or the run stopped) at its last
+    /// frame.
+    ///
+    /// - Parameter reason: the `reason` their `track_ended` events carry (nil: none, as when the
+    ///   footage simply ended).
+    public mutating func end(camera: Int, lastFrame: Int?, lastTime: Double?, reason: String? = nil) throws -> Outcome? {
         guard var tracker = trackers.removeValue(forKey: camera) else { return nil }
         let step = tracker.finish(frame: lastFrame ?? 0, time: lastTime ?? 0)
-        return Outcome(step: step, events: try registry.ingest(step))
+        var events = try registry.ingest(step)
+        if let reason {
+            for i in events.indices where events[i].kind == .trackEnded { events[i].reason = reason }
+        }
+        return Outcome(step: step, events: events)
     }
 
     /// The identity a live track holds now.

@@ -7,6 +7,9 @@ import VideoIO
 /// files and annotation). Its input is already in (media time, camera) order, so stepping each
 /// camera's tracker as its frames come and handing each step straight to the registry is the merge
 /// DESIGN.md asks for.
+///
+/// A camera that a stop cut short ends its live tracks with reason `run_stopped`, and `run_finished`
+/// then carries the stop's reason (`interrupted`, `terminated`) instead of `completed`.
 struct TrackingStage: PipelineStage {
     let pipeline: ResolvedPipeline
     let input: BoundedChannel<StageItem>
@@ -25,6 +28,8 @@ struct TrackingStage: PipelineStage {
         var identitiesCreated = 0
         var failures = 0
         var endTime = 0.0
+        /// Set by the first camera that the run's stop cut short.
+        var stopReason: StopReason?
         _ = try sink.append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
         statistics.update { $0.events += 1 }
 
@@ -78,8 +83,14 @@ struct TrackingStage: PipelineStage {
             case .end(let end):
                 recording?.value.append(.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime, error: end.error))
                 let id = ids[end.camera]
-                if let outcome = try core.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime) {
+                stopReason = stopReason ?? end.stoppedBy
+                let reason = end.stoppedBy == nil ? nil : PipelineShutdown.trackEndedReason
+                if let outcome = try core.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime, reason: reason) {
                     try emit(outcome, camera: end.camera)
+                    if reason != nil {
+                        let ended = outcome.events.filter { $0.kind == .trackEnded }.count
+                        statistics.update { $0.tracksEndedByStop += ended }
+                    }
                 }
                 if let error = end.error {
                     failures += 1
@@ -91,13 +102,20 @@ struct TrackingStage: PipelineStage {
                 statistics.update {
                     $0.cameras[end.camera].finished = true
                     $0.cameras[end.camera].error = end.error
+                    $0.cameras[end.camera].stopped = end.stoppedBy != nil
                 }
                 await annotations?.send(.end(camera: end.camera))
             }
         }
-        let reason = failures == 0 ? "completed" : failures == ids.count ? "failed" : "completed_with_errors"
+        // A stop that cut at least one camera short names the run's end, whatever else happened; a stop
+        // asked for after every camera had reached its end changed nothing, so the run completed.
+        let reason = stopReason?.rawValue
+            ?? (failures == 0 ? "completed" : failures == ids.count ? "failed" : "completed_with_errors")
         _ = try sink.append(EventRecord(type: .runFinished, time: EventRecord.round(endTime, 1e6), reason: reason))
-        statistics.update { $0.events += 1 }
+        statistics.update { [stopReason] in
+            $0.events += 1
+            $0.stopReason = stopReason
+        }
         try trackFiles.value?.close()
     }
 }
