@@ -24,10 +24,13 @@ final class BackPressureTests: XCTestCase {
         func close() throws { try inner.close() }
     }
 
-    func testPipelineRunner_slowSink_keepsFramesInFlightWithinTheChannelCapacities() async throws {
-        let dir = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let frames = 900
+    private var dir: URL!
+    private var pipeline: URL!
+    private let frames = 900
+
+    /// The footage is made here: `runProcess` blocks, so it runs on the main thread before the async test.
+    override func setUpWithError() throws {
+        dir = try Fixtures.temporaryDirectory()
         let video = dir.appendingPathComponent("long.mp4")
         let ffmpeg = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
             "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-frames:v", "\(frames)", "-pix_fmt", "yuv420p", video.path,
@@ -38,7 +41,7 @@ final class BackPressureTests: XCTestCase {
         var dets = ""
         for f in 1...frames { dets += "\(f),-1,\(f % 2 == 0 ? 10 : 100),20,40,80,0.9\n" }
         try Data(dets.utf8).write(to: dir.appendingPathComponent("long.det.txt"))
-        let pipeline = dir.appendingPathComponent("p.yaml")
+        pipeline = dir.appendingPathComponent("p.yaml")
         try Data("""
             cameras:
               - id: a
@@ -62,6 +65,13 @@ final class BackPressureTests: XCTestCase {
             output:
               events: events.jsonl
             """.utf8).write(to: pipeline)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    func testPipelineRunner_slowSink_keepsFramesInFlightWithinTheChannelCapacities() async throws {
         let resolved = try PipelineFile.load(pipeline).resolve()
         let runner = PipelineRunner(pipeline: resolved)
         let sink = SlowSink(try JSONLEventWriter(path: dir.appendingPathComponent("events.jsonl").path), delay: 0.001)

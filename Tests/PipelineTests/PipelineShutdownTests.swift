@@ -65,14 +65,27 @@ final class PipelineShutdownTests: XCTestCase {
         func close() throws { try inner.close() }
     }
 
+    private static let footageFrames = 600
+    private var footage: URL!
+
+    /// The test pattern is made here: `runProcess` blocks, so it runs on the main thread before the async tests.
+    override func setUpWithError() throws {
+        footage = try Fixtures.temporaryDirectory("shutdown-footage")
+        let ffmpeg = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-frames:v", "\(Self.footageFrames)",
+            "-pix_fmt", "yuv420p", footage.appendingPathComponent("long.mp4").path,
+        ])
+        XCTAssertEqual(ffmpeg.status, 0, ffmpeg.stderrText)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: footage)
+    }
+
     /// Two cameras of one 600-frame test pattern, each with one box standing still: one track each,
     /// confirmed early and live to the end. Returns the pipeline file.
     private func standingScene(_ dir: URL, frames: Int) throws -> URL {
-        let video = dir.appendingPathComponent("long.mp4")
-        let ffmpeg = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-frames:v", "\(frames)", "-pix_fmt", "yuv420p", video.path,
-        ])
-        XCTAssertEqual(ffmpeg.status, 0, ffmpeg.stderrText)
+        precondition(frames <= Self.footageFrames, "the footage made in setUp has \(Self.footageFrames) frames")
         var dets = ""
         for f in 1...frames { dets += "\(f),-1,40,20,40,80,0.9\n" }
         try Data(dets.utf8).write(to: dir.appendingPathComponent("long.det.txt"))
@@ -80,11 +93,11 @@ final class PipelineShutdownTests: XCTestCase {
         try Data("""
             cameras:
               - id: a
-                url: long.mp4
+                url: \(footage.appendingPathComponent("long.mp4").path)
                 detections:
                   path: long.det.txt
               - id: b
-                url: long.mp4
+                url: \(footage.appendingPathComponent("long.mp4").path)
                 detections:
                   path: long.det.txt
             model:
