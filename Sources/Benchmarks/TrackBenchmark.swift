@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Pipeline
 import Synth
@@ -119,7 +120,7 @@ public struct TrackBenchmark {
         } else {
             // The peer runs with the same age and confirmation limits; its cosine gate and budget are
             // DeepSORT's own defaults as Panoptes' tracker starts from them (0.2, 100).
-            peer = try runPython(
+            peer = try await runPython(
                 options.peers.appendingPathComponent("synth_deepsort.py"),
                 [options.work.path, "--max-age", "\(options.trackerConfig.maxAge)", "--n-init", "\(options.trackerConfig.confirmationHits)",
                  "--max-iou-distance", "\(options.trackerConfig.maxIoUDistance)"])
@@ -146,7 +147,7 @@ public struct TrackBenchmark {
         let multiCamera = MOTEvaluator.evaluateMultiCamera(multi)
 
         // Cross-check: py-motmetrics on the same files.
-        let check = try runPython(
+        let check = try await runPython(
             options.peers.appendingPathComponent("synth_motmetrics.py"),
             [options.scene.path, cameraTracks.path, deepsort.path, ours.path])
         guard let peerMetrics = try JSONSerialization.jsonObject(with: Data(check.utf8)) as? [String: [String: [String: Double]]]
@@ -179,44 +180,16 @@ public struct TrackBenchmark {
             corrections: result.events.filter { $0.kind == .identityCorrected }.count)
     }
 
-    private func runPython(_ script: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = options.python
-        process.arguments = [script.path] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+    /// Runs a peer script with the benchmark's Python through ChildProcess; its standard output.
+    private func runPython(_ script: URL, _ arguments: [String]) async throws -> String {
+        let result: ChildProcessResult
         do {
-            try process.run()
+            result = try await ChildProcess(options.python, [script.path] + arguments).run()
         } catch {
-            throw TrackBenchmarkError.peerFailed(script.lastPathComponent, "cannot start \(options.python.path): \(error.localizedDescription). Run `make bench-venv`.")
+            throw TrackBenchmarkError.peerFailed(script.lastPathComponent, "cannot start \(options.python.path): \(error). Run `make bench-venv`.")
         }
-        let errData = ErrorCollector(err.fileHandleForReading)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TrackBenchmarkError.peerFailed(script.lastPathComponent, errData.text())
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// Reads a child's stderr on another thread so a chatty child never blocks on a full pipe.
-private final class ErrorCollector: @unchecked Sendable {
-    // Safe: `data` is written once by the reading thread before `done` is signalled, and read only after `wait`.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+        guard result.status == 0 else { throw TrackBenchmarkError.peerFailed(script.lastPathComponent, result.stderrText) }
+        return result.stdoutText
     }
 }
 
