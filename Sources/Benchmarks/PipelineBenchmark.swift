@@ -111,23 +111,20 @@ public struct PipelineBenchmark {
         return rows
     }
 
-    /// The crops the pipeline embeds, each copied out of its frame (the embedding policy applied).
+    /// The crops the pipeline embeds (its frames and its `EmbeddingPolicy`), each copied out of its frame.
     static func crops(of p: ResolvedPipeline) throws -> [FrameRegion] {
+        let policy = EmbeddingPolicy(p)
         var out: [FrameRegion] = []
         for camera in p.cameras {
             guard let d = camera.detections else { continue }
             var detections = try SuppliedDetections.read(d.url, format: d.format, fatal: false)
             let reader = try VideoReader(url: camera.url, options: .init(threadCount: 1))
             while let frame = try reader.nextFrame() {
-                let view = camera.crop.map { frame.region(x: $0.x, y: $0.y, width: $0.width, height: $0.height).makeFrame() } ?? frame
                 let boxes = detections.take(frame: frame.index)
-                guard (frame.index - camera.firstFrame) % (p.embedPolicy == .everyNthFrame ? p.embedEvery : 1) == 0 else { continue }
-                for b in boxes where b.box.h >= p.embedMinHeight {
-                    guard b.box.isValid, let c = b.box.clipped(width: Double(view.width), height: Double(view.height)),
-                        let region = view.clampedRegion(x: Int(c.x.rounded()), y: Int(c.y.rounded()),
-                                                        width: Int(c.w.rounded()), height: Int(c.h.rounded()))
-                    else { continue }
-                    let copy = region.makeFrame()
+                guard frame.index >= camera.firstFrame else { continue }
+                if let last = camera.lastFrame, frame.index > last { break }
+                for chosen in policy.crops(of: boxes, in: camera.view(of: frame), frame: frame.index - camera.firstFrame) {
+                    let copy = chosen.region.makeFrame()
                     out.append(copy.region(x: 0, y: 0, width: copy.width, height: copy.height))
                 }
             }

@@ -5,23 +5,8 @@ import XCTest
 /// `panoptes run` end to end on generated footage: what an operator checks in the event file, the
 /// track files and the exit code.
 final class RunCommandTests: XCTestCase {
-    private static let sceneLock = NSLock()
-    nonisolated(unsafe) private static var sharedScene: URL?
-
     /// A small 2-camera scene generated once per test process (2 cameras, 4 people, 12 s, 320x180).
-    private func scene() throws -> URL {
-        Self.sceneLock.lock()
-        defer { Self.sceneLock.unlock() }
-        if let s = Self.sharedScene { return s }
-        let dir = try Fixtures.temporaryDirectory("run-scene")
-        let r = try runProcess(Fixtures.panoptes, [
-            "synth", "--out", dir.path, "--cameras", "2", "--people", "4", "--seconds", "12", "--width", "320", "--height", "180",
-            "--seed", "7", "--weights", Fixtures.mobilenetWeights.path,
-        ])
-        XCTAssertEqual(r.status, 0, r.stderrText)
-        Self.sharedScene = dir
-        return dir
-    }
+    private func scene() throws -> URL { try RunFixtures.scene(cameras: 2, people: 4, seconds: 12, seed: 7) }
 
     private struct Event: Decodable {
         var v: Int
@@ -67,13 +52,9 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(all.contains { $0.type == "identity_assigned" })
 
         // Every event validates against the schema `tail --schema` prints, judged by Python's jsonschema.
-        let schema = out.appendingPathComponent("schema.json")
-        let printed = try runProcess(Fixtures.panoptes, ["tail", "--schema"])
-        XCTAssertEqual(printed.status, 0, printed.stderrText)
-        try printed.stdout.write(to: schema)
-        let verdicts = try runPeer("events_jsonschema.py", [schema.path, eventsURL.path]).stdoutText.split(separator: "\n")
-        XCTAssertEqual(verdicts.count, all.count)
-        XCTAssertEqual(verdicts.filter { !$0.hasSuffix(" ok") }, [])
+        let schema = try RunFixtures.schemaFailures(eventsURL, scratch: out)
+        XCTAssertEqual(schema.judged, all.count)
+        XCTAssertEqual(schema.failures, [])
 
         // The track files carry global identities: `panoptes score` and py-motmetrics read them alike.
         let tracks = out.appendingPathComponent("tracks")

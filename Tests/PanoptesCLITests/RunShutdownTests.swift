@@ -7,24 +7,9 @@ import XCTest
 /// second SIGINT quits at once, and `kill -9` at any moment leaves an event file that is a valid
 /// prefix — what an operator checks in the file, on stderr and in the exit status.
 final class RunShutdownTests: XCTestCase {
-    private static let sceneLock = NSLock()
-    nonisolated(unsafe) private static var sharedScene: URL?
-
     /// One generated scene for every test here: 2 cameras, 6 people, 60 s at 10 fps, 320x180. Tracking
     /// it takes far longer than any test lets it run, so every signal lands mid-run.
-    private func scene() throws -> URL {
-        Self.sceneLock.lock()
-        defer { Self.sceneLock.unlock() }
-        if let s = Self.sharedScene { return s }
-        let dir = try Fixtures.temporaryDirectory("shutdown-scene")
-        let r = try runProcess(Fixtures.panoptes, [
-            "synth", "--out", dir.path, "--cameras", "2", "--people", "6", "--seconds", "60", "--width", "320", "--height", "180",
-            "--seed", "11", "--weights", Fixtures.mobilenetWeights.path,
-        ])
-        XCTAssertEqual(r.status, 0, r.stderrText)
-        Self.sharedScene = dir
-        return dir
-    }
+    private func scene() throws -> URL { try RunFixtures.scene(cameras: 2, people: 6, seconds: 60, seed: 11) }
 
     private struct Event: Decodable {
         var v: Int
@@ -107,10 +92,7 @@ final class RunShutdownTests: XCTestCase {
         XCTAssertFalse(byStop.isEmpty, "the tracks live at the stop end with reason run_stopped", file: file, line: line)
 
         // Every event still validates against the schema (Python's jsonschema as the judge).
-        let schema = out.appendingPathComponent("schema.json")
-        try runProcess(Fixtures.panoptes, ["tail", "--schema"]).stdout.write(to: schema)
-        let verdicts = try runPeer("events_jsonschema.py", [schema.path, eventsURL.path]).stdoutText.split(separator: "\n")
-        XCTAssertEqual(verdicts.filter { !$0.hasSuffix(" ok") }, [], file: file, line: line)
+        XCTAssertEqual(try RunFixtures.schemaFailures(eventsURL, scratch: out).failures, [], file: file, line: line)
 
         let stderr = run.stderrText
         XCTAssertTrue(stderr.contains("\(name): stopping"), "it says it is stopping: \(stderr)", file: file, line: line)

@@ -155,7 +155,7 @@ extension PipelineFile {
         let topo = c.topology ?? TopologyConfig()
         func known(_ id: String, _ path: [ConfigPath]) {
             guard !ids.contains(id) else { return }
-            let near = ids.min { Self.editDistance($0, id) < Self.editDistance($1, id) }
+            let near = NearestKey.suggestion(for: id, among: ids.sorted())
             problems.append(problem(path, "unknown camera `\(id)`" + (near.map { " — did you mean `\($0)`?" } ?? "")))
         }
         var overlaps: [(String, String)] = []
@@ -255,21 +255,5 @@ extension PipelineFile {
         q.embeddedFrames = resolved.embeddedFrames
         e.queues = q
         return e
-    }
-
-    /// Levenshtein distance, for "did you mean" suggestions.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let old = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }

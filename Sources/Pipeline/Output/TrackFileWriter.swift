@@ -48,15 +48,26 @@ final class TrackFileWriter {
         }
     }
 
+    /// Takes what one frame (or one camera's end) caused: keeps the step's matched boxes, writes the
+    /// boxes of each track the registry ended (`track_ended`) under its identity, and drops what is left
+    /// of tracks that ended without one (never confirmed).
+    func take(_ outcome: TrackingCore.Outcome, camera: Int) throws {
+        record(camera: camera, step: outcome.step)
+        for e in outcome.events where e.kind == .trackEnded {
+            try end(camera: camera, track: e.track, identity: e.identity)
+        }
+        for u in outcome.step.updates where u.state == .ended { discard(camera: camera, track: u.track) }
+    }
+
     /// Records the matched boxes of `step` (0-based frames become 1-based).
-    func record(camera: Int, step: TrackerStep) {
+    private func record(camera: Int, step: TrackerStep) {
         for u in step.updates where u.isMatched && (u.state == .tentative || u.state == .confirmed) {
             pending[Key(camera: camera, track: u.track), default: []].append(MOTRecord(u))
         }
     }
 
     /// Writes the boxes of `track` under `identity` (dropped when nil: a track that never got one).
-    func end(camera: Int, track: Int, identity: Int?) throws {
+    private func end(camera: Int, track: Int, identity: Int?) throws {
         guard let records = pending.removeValue(forKey: Key(camera: camera, track: track)), let identity else { return }
         var id = identity
         if records.contains(where: { written[camera]?[$0.frame]?.contains(identity) == true }) {
@@ -78,7 +89,7 @@ final class TrackFileWriter {
     }
 
     /// Drops boxes of tracks that ended without a `track_ended` event (never confirmed).
-    func discard(camera: Int, track: Int) {
+    private func discard(camera: Int, track: Int) {
         pending.removeValue(forKey: Key(camera: camera, track: track))
     }
 

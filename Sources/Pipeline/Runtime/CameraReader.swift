@@ -64,21 +64,10 @@ struct CameraReader: PipelineStage {
                             continue
                         }
                         if let lastFrame = camera.lastFrame, frame.index > lastFrame { return nil }
-                        let view = camera.crop.map { frame.region(x: $0.x, y: $0.y, width: $0.width, height: $0.height).makeFrame() } ?? frame
+                        let view = camera.view(of: frame)
                         let boxes = state.detections?.take(frame: frame.index) ?? []
-                        var crops: [FrameRegion] = []
-                        var cropBoxes: [Int] = []
-                        if policy.embeds(frame: frame.index - camera.firstFrame) {
-                            for (i, b) in boxes.enumerated() where b.box.h >= policy.minHeight {
-                                guard b.box.isValid, let clipped = b.box.clipped(width: Double(view.width), height: Double(view.height)),
-                                    let region = view.clampedRegion(
-                                        x: Int(clipped.x.rounded()), y: Int(clipped.y.rounded()),
-                                        width: Int(clipped.w.rounded()), height: Int(clipped.h.rounded()))
-                                else { continue }
-                                crops.append(region)
-                                cropBoxes.append(i)
-                            }
-                        }
+                        let chosen = policy.crops(of: boxes, in: view, frame: frame.index - camera.firstFrame)
+                        let crops = chosen.map(\.region), cropBoxes = chosen.map(\.box)
                         return CameraFrame(camera: index, frame: frame.index, time: frame.time, frameRate: reader.info.frameRate, width: view.width, height: view.height,
                                            image: keepImages ? view : nil, boxes: boxes, crops: crops, cropBoxes: cropBoxes,
                                            embeddings: [])
@@ -102,15 +91,4 @@ struct CameraReader: PipelineStage {
 struct CameraFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Which boxes of which frames are embedded (the `model.embed` section).
-struct EmbeddingPolicy: Sendable {
-    /// Embed every `every`-th frame (1: every frame).
-    var every: Int
-    /// Boxes shorter than this are not embedded.
-    var minHeight: Double
-
-    /// True when frame `offset` (counted from the camera's first frame) is embedded.
-    func embeds(frame offset: Int) -> Bool { offset % every == 0 }
 }

@@ -89,8 +89,7 @@ public struct PipelineRunner: Sendable {
         let embedded = BoundedChannel<StageItem>(capacity: pipeline.embeddedFrames)
         let annotations = pipeline.annotateDir.map { _ in BoundedChannel<AnnotationItem>(capacity: 8) }
         let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids) })
-        let policy = EmbeddingPolicy(every: pipeline.embedPolicy == .everyNthFrame ? pipeline.embedEvery : 1,
-                                     minHeight: pipeline.embedMinHeight)
+        let policy = EmbeddingPolicy(pipeline)
         var stages: [any PipelineStage] = []
         for (i, camera) in pipeline.cameras.enumerated() {
             stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,

@@ -38,17 +38,13 @@ public struct TrackingReplay: Sendable {
         var frames = 0
         func take(_ outcome: TrackingCore.Outcome, camera: Int) throws {
             events += outcome.events
-            for e in outcome.events where e.kind == .trackEnded {
-                try files.end(camera: camera, track: e.track, identity: e.identity)
-            }
-            for u in outcome.step.updates where u.state == .ended { files.discard(camera: camera, track: u.track) }
+            try files.take(outcome, camera: camera)
         }
         for item in recording {
             switch item {
             case .frame(let f):
                 let outcome = try core.track(f)
                 frames += 1
-                files.record(camera: f.camera, step: outcome.step)
                 cameraTracks[cameras[f.camera], default: []] += outcome.step.confirmedMatches.map { MOTRecord($0) }
                 try take(outcome, camera: f.camera)
             case .end(let camera, let lastFrame, let lastTime, _):

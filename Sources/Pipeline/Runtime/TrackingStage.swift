@@ -42,13 +42,10 @@ struct TrackingStage: PipelineStage {
                     statistics.update { $0.cameras[camera].tracks += 1 }
                 case .identityAssigned:
                     identitiesCreated += 1
-                case .trackEnded:
-                    try trackFiles.value?.end(camera: camera, track: e.track, identity: e.identity)
                 default: break
                 }
             }
-            // What is left of an ended track had no track_ended: it was never confirmed.
-            for u in outcome.step.updates where u.state == .ended { trackFiles.value?.discard(camera: camera, track: u.track) }
+            try trackFiles.value?.take(outcome, camera: camera)
             let created = identitiesCreated, held = core.registry.identityCount, count = outcome.events.count
             statistics.update {
                 $0.identitiesCreated = created
@@ -64,7 +61,6 @@ struct TrackingStage: PipelineStage {
                                              boxes: f.boxes, embeddings: f.embeddings)
                 recording?.value.append(.frame(embedded))
                 let outcome = try core.track(embedded)
-                trackFiles.value?.record(camera: f.camera, step: outcome.step)
                 try emit(outcome, camera: f.camera)
                 endTime = max(endTime, f.time)
                 let embeddings = f.embeddings.filter { !$0.isEmpty }.count

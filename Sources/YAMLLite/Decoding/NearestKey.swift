@@ -1,8 +1,9 @@
-/// Suggests the known key a misspelt one was meant to be, by edit distance.
-enum NearestKey {
+/// Suggests the known name a misspelt one was meant to be, by edit distance (keys here; camera ids in
+/// pipeline files).
+public enum NearestKey {
     /// The known key closest to `key`, if it is close enough to be a likely typo: at most
     /// max(2, a third of the key's length) single-character edits, or equal ignoring case and `_`/`-`.
-    static func suggestion(for key: String, among known: [String]) -> String? {
+    public static func suggestion(for key: String, among known: [String]) -> String? {
         let folded = fold(key)
         if let same = known.first(where: { fold($0) == folded }) { return same }
         let limit = max(2, key.count / 3)
