@@ -3,7 +3,8 @@
 ///
 /// Beyond DeepSORT, each documented in `TrackerConfig`: the appearance cost carries a little of the
 /// motion distance (`motionWeight`, StrongSORT's), the IoU stage does not hand a confirmed track to a
-/// detection that looks unlike it (`appearanceVetoesOverlap`), and, with a frame size, a track last seen
+/// detection that looks unlike it (`appearanceVetoesOverlap`), a track moving sideways does not take a
+/// detection that would have it turn round at once (`reversalSpeed`), and, with a frame size, a track last seen
 /// at the frame's edge ends soon after (`exitAge`), so a track left open where one person walked out
 /// does not take the next who walks in.
 ///
@@ -88,6 +89,7 @@ public struct CameraTracker: Sendable {
             for (r, t) in appearanceTracks.enumerated() {
                 let gate = tracks[t].filter.gate()
                 for (c, d) in appearanceDetections.enumerated() {
+                    if reverses(tracks[t], to: accepted[d].box) { continue }
                     let distance = tracks[t].appearanceDistance(to: accepted[d].embedding)
                     guard distance <= config.maxCosineDistance else {
                         lookUnlike.insert(t * accepted.count + d)
@@ -122,6 +124,7 @@ public struct CameraTracker: Sendable {
                     guard distance <= config.maxIoUDistance else { continue }
                     // A confirmed track does not take by overlap a detection that looks unlike it.
                     if config.appearanceVetoesOverlap && lookUnlike.contains(t * accepted.count + d) { continue }
+                    if reverses(tracks[t], to: accepted[d].box) { continue }
                     costs[r * iouDetections.count + c] = distance
                 }
             }
@@ -204,6 +207,17 @@ public struct CameraTracker: Sendable {
         tracks.removeAll()
         if let lastFrame { self.lastFrame = max(lastFrame, frame) } else { lastFrame = frame }
         return TrackerStep(camera: camera, frame: frame, time: time, updates: updates)
+    }
+
+    /// True when taking `box` would have `track` turn round at once (see `TrackerConfig.reversalSpeed`).
+    private func reverses(_ track: TrackRecord, to box: BoundingBox) -> Bool {
+        guard config.reversalSpeed > 0, track.state != .tentative else { return false }
+        let speed = track.filter.mean[4], height = track.lastBox.h
+        let limit = config.reversalSpeed * height
+        guard abs(speed) >= limit else { return false }
+        let frames = Double(max(1, track.timeSinceUpdate))
+        let moved = ((box.x + box.w / 2) - (track.lastBox.x + track.lastBox.w / 2)) / frames
+        return moved * (speed > 0 ? 1 : -1) <= -limit
     }
 
     /// True when `box` comes within `edgeMargin` of the configured frame's edge (false without a frame size).

@@ -31,6 +31,13 @@ public struct TrackerConfig: Sendable, Equatable {
     /// `maxCosineDistance` (as in BoT-SORT), so that a person walking out at an edge does not hand the
     /// track to another walking in there. Not in DeepSORT. Default true.
     public var appearanceVetoesOverlap = true
+    /// A track moving sideways does not take a detection that would have it walk back the other way:
+    /// when the filter's horizontal speed is at least `reversalSpeed` × the box's height per frame and
+    /// the detection's centre lies that far or more behind the track's last box, against its direction,
+    /// the pair is not made in either stage. People do not turn round within a frame or two; two people
+    /// passing each other, one walking out at an edge as the other walks in, do. 0 turns it off.
+    /// Not in DeepSORT (OC-SORT's observation-centric momentum, as a veto). Default 0.01.
+    public var reversalSpeed: Double = 0.01
     /// A track missing for more than this many frames ends. Default 30.
     public var maxAge: Int = 30
     /// A track last seen touching the frame's edge (within `edgeMargin`; needs `frameSize`) ends after

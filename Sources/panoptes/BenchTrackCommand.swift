@@ -47,6 +47,9 @@ struct BenchTrackCommand: AsyncParsableCommand {
     @Option(help: "Tracker: frames a track last seen at the frame's edge may go unmatched before it ends.")
     var exitAge: Int?
 
+    @Option(help: "Tracker: sideways speed (box heights per frame) above which a track may not turn round at once (0 = off).")
+    var reversalSpeed: Double?
+
     @Option(help: "Tracker: weight of the Mahalanobis distance in the appearance stage's cost (0 = appearance only).")
     var motionWeight: Double?
 
@@ -122,6 +125,7 @@ extension BenchTrackCommand {
         if let confirmationHits { options.trackerConfig.confirmationHits = confirmationHits }
         if let motionWeight { options.trackerConfig.motionWeight = motionWeight }
         if let exitAge { options.trackerConfig.exitAge = exitAge }
+        if let reversalSpeed { options.trackerConfig.reversalSpeed = reversalSpeed }
         if let identityTracks { options.registryConfig.maxTracksPerIdentity = identityTracks }
         if let setAsideEdgeEmbeddings { options.registryConfig.setAsideEdgeEmbeddings = setAsideEdgeEmbeddings }
         if let maxCosineDistance { options.trackerConfig.maxCosineDistance = maxCosineDistance }

@@ -42,7 +42,11 @@ final class CameraTrackerTests: XCTestCase {
     }
 
     func testCrossingWithSwappedMotion_keepsIdentitiesByAppearance() throws {
-        let ids = try trackIDs(crossing(withAppearance: true))
+        // Both turn back within one frame, which the turn-round veto answers with new tracks (people do
+        // not turn so fast); it is off here so that the appearance stage alone is tested.
+        var config = TrackerConfig()
+        config.reversalSpeed = 0
+        let ids = try trackIDs(crossing(withAppearance: true), config: config)
         XCTAssertEqual(ids[0]?.count, 1, "person 0 got tracks \(ids[0] ?? [])")
         XCTAssertEqual(ids[1]?.count, 1, "person 1 got tracks \(ids[1] ?? [])")
         XCTAssertNotEqual(ids[0], ids[1])
@@ -182,6 +186,46 @@ final class CameraTrackerTests: XCTestCase {
         // frames and takes the look-alike. This is what the edge rule guards against.
         let ids = try walkOutWalkIn(frameSize: false)
         XCTAssertFalse(ids[0]?.isDisjoint(with: ids[1] ?? []) ?? true, "tracks \(ids): the edge case would not test the edge rule")
+    }
+
+    /// Person 0 walks right at 12 px a frame and, as they pass behind someone, is no longer seen; in
+    /// that frame a look-alike is seen 6 px behind person 0's last box, walking left at 10 px a frame:
+    /// where the filter's gate still lets the track take them (as when one person walks out at an edge as
+    /// another walks in). Only the turn-round veto (`reversalSpeed`) tells them apart.
+    private func passBehind(reversalSpeed: Double) throws -> [Int: Set<Int>] {
+        var rng = SeededGenerator(seed: 23)
+        var frames: [[(label: Int, box: BoundingBox, embedding: [Float])]] = []
+        for frame in 0..<30 {
+            let box = frame < 15
+                ? BoundingBox(x: 100 + 12 * Double(frame), y: 80, w: 60, h: 150)
+                : BoundingBox(x: 262 - 10 * Double(frame - 15), y: 82, w: 60, h: 150)
+            frames.append([(frame < 15 ? 0 : 1, box, Self.embedding(4, rng: &rng))])
+        }
+        var config = TrackerConfig()
+        config.reversalSpeed = reversalSpeed
+        return try trackIDs(frames, config: config)
+    }
+
+    func testLookAlikeSeenBehindAWalkingPerson_doesNotTakeTheTrackBackwards() throws {
+        let ids = try passBehind(reversalSpeed: TrackerConfig().reversalSpeed)
+        XCTAssertEqual(ids[0]?.count, 1, "person 0 got tracks \(ids[0] ?? [])")
+        XCTAssertNotNil(ids[1], "the newcomer got no confirmed track")
+        XCTAssertTrue(ids[0]!.isDisjoint(with: ids[1]!), "the newcomer took the track of the person walking out: \(ids)")
+        let plain = try passBehind(reversalSpeed: 0)
+        XCTAssertFalse(plain[0]?.isDisjoint(with: plain[1] ?? []) ?? true,
+                       "tracks \(plain) without the veto: the scene would not test it")
+    }
+
+    /// A person standing nearly still (box jitter of a few pixels, no steady direction) keeps one track:
+    /// the veto needs a speed of `reversalSpeed` box heights per frame before it judges a direction.
+    func testPersonStandingWithJitter_keepsOneTrack() throws {
+        var rng = SeededGenerator(seed: 24)
+        let frames = (0..<60).map { _ in
+            [(label: 0, box: BoundingBox(x: 200 + rng.gaussian(1.5), y: 80 + rng.gaussian(1.5), w: 60, h: 150),
+              embedding: Self.embedding(2, rng: &rng))]
+        }
+        let ids = try trackIDs(frames)
+        XCTAssertEqual(ids[0]?.count, 1, "tracks \(ids)")
     }
 
     /// Person 0 stands still for 20 frames and is gone; in the next frame someone who looks different

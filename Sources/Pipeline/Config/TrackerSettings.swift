@@ -13,6 +13,7 @@ public struct TrackerSettings: Codable, Sendable, Equatable {
     public var motionWeight: Double?
     public var maxIouDistance: Double?
     public var appearanceVetoesOverlap: Bool?
+    public var reversalSpeed: Double?
     public var maxAge: Int?
     public var exitAge: Int?
     public var edgeMargin: Double?
@@ -27,6 +28,7 @@ public struct TrackerSettings: Codable, Sendable, Equatable {
         case motionWeight = "motion_weight"
         case maxIouDistance = "max_iou_distance"
         case appearanceVetoesOverlap = "appearance_vetoes_overlap"
+        case reversalSpeed = "reversal_speed"
         case maxAge = "max_age"
         case exitAge = "exit_age"
         case edgeMargin = "edge_margin"
@@ -53,6 +55,7 @@ public struct TrackerSettings: Codable, Sendable, Equatable {
         motionWeight = config.motionWeight
         maxIouDistance = config.maxIoUDistance
         appearanceVetoesOverlap = config.appearanceVetoesOverlap
+        reversalSpeed = config.reversalSpeed
         maxAge = config.maxAge
         exitAge = config.exitAge
         edgeMargin = config.edgeMargin
@@ -78,6 +81,7 @@ public struct TrackerSettings: Codable, Sendable, Equatable {
         if let v = motionWeight { c.motionWeight = v }
         if let v = maxIouDistance { c.maxIoUDistance = v }
         if let v = appearanceVetoesOverlap { c.appearanceVetoesOverlap = v }
+        if let v = reversalSpeed { c.reversalSpeed = v }
         if let v = maxAge { c.maxAge = v }
         if let v = exitAge { c.exitAge = v }
         if let v = edgeMargin { c.edgeMargin = v }
@@ -98,6 +102,7 @@ public struct TrackerSettings: Codable, Sendable, Equatable {
         if let v = gatingThreshold, v <= 0 { out.append((.gatingThreshold, "must be positive, got \(v)")) }
         if let v = motionWeight, !(0...1).contains(v) { out.append((.motionWeight, "must be in [0, 1], got \(v)")) }
         if let v = maxIouDistance, !(0...1).contains(v) { out.append((.maxIouDistance, "must be in [0, 1], got \(v)")) }
+        if let v = reversalSpeed, v < 0 { out.append((.reversalSpeed, "must be 0 (off) or more, got \(v)")) }
         if let v = maxAge, v < 0 { out.append((.maxAge, "must be 0 or more, got \(v)")) }
         if let v = exitAge, v < 0 { out.append((.exitAge, "must be 0 or more, got \(v)")) }
         if let v = edgeMargin, !(0..<0.5).contains(v) { out.append((.edgeMargin, "must be in [0, 0.5), got \(v)")) }
