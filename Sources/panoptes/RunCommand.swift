@@ -132,6 +132,8 @@ extension RunCommand {
         if let dir = resolved.annotateDir { stderr.write(Data("annotated videos: \(dir.path)\n".utf8)) }
         if let server {
             if let linger = metricsLinger, linger > 0 {
+                // The run is over and its files are closed: Ctrl-C now just ends the wait, as it would any program.
+                signals.cancel()
                 stderr.write(Data("serving the final metrics until the next scrape of /metrics, at most \(linger) s\n".utf8))
                 _ = await server.waitForRequest(to: "/metrics", within: linger)
             }

@@ -192,6 +192,18 @@ final class RunMetricsEndpointTests: XCTestCase {
         XCTAssertEqual(exit.status, 0, "nobody scraped at the end: it exits after 0.5 s: \(run.stderrText)")
     }
 
+    func testRunMetrics_sigintWhileLingering_endsTheWaitAtOnce() throws {
+        let run = try RunningProcess(Fixtures.panoptes, [
+            "run", scene.appendingPathComponent("pipeline.yaml").path, "--events", out.appendingPathComponent("e.jsonl").path,
+            "--metrics", "127.0.0.1:0", "--metrics-linger", "120",
+        ])
+        XCTAssertTrue(run.waitUntil(timeout: 300) { $1.contains("serving the final metrics") }, run.stderrText)
+        run.send(SIGINT)
+        let exit = run.waitForExit(timeout: 10)
+        XCTAssertFalse(exit.exited, "SIGINT's default action ends it, not the 120 s time-out")
+        XCTAssertEqual(exit.status, SIGINT)
+    }
+
     // MARK: Bad addresses
 
     private func assertRefused(_ arguments: [String], says expected: [String], file: StaticString = #filePath, line: UInt = #line) throws {
