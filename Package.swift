@@ -4,8 +4,8 @@ import PackageDescription
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
 /// Layers, bottom up: C shims (CFFmpeg, CBLAS) and one-job modules (LinearAlgebra: the one GEMM;
 /// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
-/// memory reader) → VideoIO, ReIDNet, Tracking, Evaluation, Events, YAMLLite → Synth → Pipeline →
-/// Benchmarks → the `panoptes` tool. Nothing imports upward.
+/// memory reader; MetricsServer: the one HTTP listener) → VideoIO, ReIDNet, Tracking, Evaluation, Events,
+/// YAMLLite → Synth → Pipeline → Benchmarks → the `panoptes` tool. Nothing imports upward.
 let package = Package(
     name: "Panoptes",
     platforms: [.macOS(.v14)],
@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -86,6 +88,17 @@ let package = Package(
             dependencies: [
                 "VideoIO", "ReIDNet", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events", "ProcessMetrics",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The one HTTP listener: serves a run's `/metrics` and `/healthz` documents over SwiftNIO. Knows
+        // nothing of pipelines (it serves what its caller renders), so NIO stays out of the runtime.
+        .target(
+            name: "MetricsServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -99,6 +112,7 @@ let package = Package(
             name: "panoptes",
             dependencies: [
                 "VideoIO", "ReIDNet", "Tracking", "Synth", "Evaluation", "Benchmarks", "ChildProcess", "Events", "Pipeline", "YAMLLite",
+                "MetricsServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -115,6 +129,7 @@ let package = Package(
         .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Tracking", "Evaluation", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "MetricsServerTests", dependencies: ["MetricsServer", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Events", "YAMLLite", "VideoIO", "ReIDNet", "LinearAlgebra", "Tracking", "TestSupport"]

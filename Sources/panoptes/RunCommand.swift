@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MetricsServer
 import Pipeline
 import ReIDNet
 import Synchronization
@@ -15,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
             SIGINT (Ctrl-C) or SIGTERM stops the run: the frames in flight are tracked, every live track \
             ends (track_ended, reason run_stopped), run_finished says interrupted or terminated, the summary \
             is printed, and the exit code is 130 or 143; a second signal quits at once with the file ending \
-            after its last whole line.
+            after its last whole line. With --metrics (or output.metrics) it serves Prometheus /metrics and \
+            /healthz while it runs.
             """)
 
     @Argument(help: "The pipeline file (YAML-lite).")
@@ -33,8 +35,27 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Crops embedded together, overriding model.batch_size.")
     var batchSize: Int?
 
+    @Option(help: ArgumentHelp("Serve Prometheus /metrics and /healthz on HOST:PORT while the run goes (a port alone listens on 127.0.0.1; 0 picks a free port), overriding output.metrics.",
+                               valueName: "host:port"))
+    var metrics: String?
+
+    @Option(name: .customLong("metrics-linger"),
+            help: ArgumentHelp("After the run, keep serving the final counts until /metrics is scraped once more, for at most this many seconds (default 0).",
+                               valueName: "seconds"))
+    var metricsLinger: Double?
+
     func validate() throws {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be 1 or more, got \(batchSize).") }
+        if let metrics {
+            do {
+                _ = try MetricsAddress.parse(metrics)
+            } catch {
+                throw ValidationError("--metrics: \(error).")
+            }
+        }
+        if let metricsLinger, !(metricsLinger >= 0 && metricsLinger.isFinite) {
+            throw ValidationError("--metrics-linger must be 0 or more seconds, got \(metricsLinger).")
+        }
     }
 }
 
@@ -59,10 +80,21 @@ extension RunCommand {
         if let tracksDir { resolved.tracksDir = URL(fileURLWithPath: tracksDir, relativeTo: cwd).standardizedFileURL }
         if let annotate { resolved.annotateDir = URL(fileURLWithPath: annotate, relativeTo: cwd).standardizedFileURL }
         if let batchSize { resolved.batchSize = batchSize }
+        if let metrics {
+            // `validate()` parsed it already.
+            resolved.metrics = try? MetricsAddress.parse(metrics)
+            resolved.metricsOrigin = "--metrics"
+        }
+        if metricsLinger != nil && resolved.metrics == nil {
+            FileHandle.standardError.write(Data("error: --metrics-linger needs --metrics HOST:PORT (or output.metrics in the pipeline file)\n".utf8))
+            throw ExitCode(2)
+        }
 
         let stderr = FileHandle.standardError
         var runner = PipelineRunner(pipeline: resolved)
         runner.log = { line in stderr.write(Data((line + "\n").utf8)) }
+        // Bound before anything is loaded or written, so an unusable address costs nothing.
+        let server = try await Self.serveMetrics(of: runner, resolved)
         let start = MonotonicClock.seconds()
         let view = RunProgressView(start: start)
         if isatty(STDERR_FILENO) == 1 {
@@ -98,7 +130,42 @@ extension RunCommand {
         stderr.write(Data(("\n" + summary.table).utf8))
         if let dir = resolved.tracksDir { stderr.write(Data("track files: \(dir.path)\n".utf8)) }
         if let dir = resolved.annotateDir { stderr.write(Data("annotated videos: \(dir.path)\n".utf8)) }
+        if let server {
+            if let linger = metricsLinger, linger > 0 {
+                // The run is over and its files are closed: Ctrl-C now just ends the wait, as it would any program.
+                signals.cancel()
+                stderr.write(Data("serving the final metrics until the next scrape of /metrics, at most \(linger) s\n".utf8))
+                _ = await server.waitForRequest(to: "/metrics", within: linger)
+            }
+            await server.close()
+        }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+extension RunCommand {
+    /// Starts serving `runner`'s `/metrics` and `/healthz` when the pipeline asks for it; an address
+    /// that cannot be bound prints where it was set and what to do, and exits 2.
+    static func serveMetrics(of runner: PipelineRunner, _ resolved: ResolvedPipeline) async throws -> MetricsHTTPServer? {
+        guard let address = resolved.metrics else { return nil }
+        let routes: [String: MetricsHTTPServer.Route] = [
+            "/metrics": {
+                .init(contentType: "text/plain; version=0.0.4; charset=utf-8", body: runner.metricsText())
+            },
+            "/healthz": {
+                let health = runner.health()
+                return .init(status: health.httpStatus, contentType: "application/json", body: health.json + "\n")
+            },
+        ]
+        do {
+            let server = try await MetricsHTTPServer.start(host: address.host, port: address.port, routes: routes)
+            let shown = MetricsAddress(host: server.host, port: server.port)
+            FileHandle.standardError.write(Data("metrics on http://\(shown)/metrics and /healthz\n".utf8))
+            return server
+        } catch {
+            FileHandle.standardError.write(Data("error: \(resolved.metricsOrigin): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 

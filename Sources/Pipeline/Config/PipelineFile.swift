@@ -196,6 +196,18 @@ extension PipelineFile {
         let events = out.events ?? "-"
         let fsyncInterval = out.fsyncInterval ?? 1
         if fsyncInterval <= 0 { problems.append(problem([.key("output"), .key("fsync_interval")], "fsync_interval must be positive seconds, got \(fsyncInterval)")) }
+        var metrics: MetricsAddress?
+        var metricsOrigin = "output.metrics"
+        if let text = out.metrics {
+            let at: [ConfigPath] = [.key("output"), .key("metrics")]
+            let mark = document.mark(at: at)
+            metricsOrigin = "\(url.path):\(mark?.line ?? 0):\(mark?.column ?? 0): output.metrics"
+            do {
+                metrics = try MetricsAddress.parse(text)
+            } catch {
+                problems.append(problem(at, "metrics: \(error)"))
+            }
+        }
         let queues = c.queues ?? QueueConfig()
         let framesPerCamera = queues.framesPerCamera ?? 8
         let embeddedFrames = queues.embeddedFrames ?? 32
@@ -213,7 +225,8 @@ extension PipelineFile {
             annotateDir: out.annotateDir.map { URL(fileURLWithPath: absolute($0)) },
             fsync: out.fsync ?? .periodic, fsyncInterval: fsyncInterval,
             badDetectionLine: c.onError?.badDetectionLine ?? .skip,
-            framesPerCamera: framesPerCamera, embeddedFrames: embeddedFrames)
+            framesPerCamera: framesPerCamera, embeddedFrames: embeddedFrames,
+            metrics: metrics, metricsOrigin: metricsOrigin)
     }
 
     /// The configuration as written with every default filled in: the model's tracker and registry
@@ -246,6 +259,7 @@ extension PipelineFile {
         out.events = out.events ?? "-"
         out.fsync = resolved.fsync
         out.fsyncInterval = resolved.fsyncInterval
+        out.metrics = resolved.metrics?.description
         e.output = out
         var onError = e.onError ?? ErrorPolicyConfig()
         onError.badDetectionLine = resolved.badDetectionLine

@@ -65,4 +65,9 @@ public struct ResolvedPipeline: Sendable {
     public var framesPerCamera: Int
     /// Embedded frames waiting for the trackers.
     public var embeddedFrames: Int
+    /// Where to serve `/metrics` and `/healthz`, if anywhere.
+    public var metrics: MetricsAddress?
+    /// Where `metrics` was set, for messages about it: `file:line:column: output.metrics`, or the flag
+    /// (`--metrics`) that overrode it.
+    public var metricsOrigin: String
 }

@@ -48,15 +48,17 @@ struct CameraReader: PipelineStage {
                 return (state.detections?.skipped ?? [], total)
             }
             statistics.update { [index] in $0.cameras[index].expectedFrames = opened.frames }
+            statistics.setState(camera: index, .up)
             for line in opened.skipped { log("\(camera.id): skipped a bad detection line: \(line)") }
             while true {
                 if let reason = shutdown.stopReason {
+                    statistics.setState(camera: index, .stopped)
                     await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil,
                                                      stoppedBy: reason)))
                     return
                 }
                 let policy = self.policy, keepImages = self.keepImages, index = self.index
-                let next: CameraFrame? = try await worker.run { state in
+                let next: (frame: CameraFrame, damaged: Int)? = try await worker.run { state in
                     guard let reader = state.reader else { return nil }
                     while let frame = try reader.nextFrame() {
                         if frame.index < camera.firstFrame {
@@ -68,22 +70,36 @@ struct CameraReader: PipelineStage {
                         let boxes = state.detections?.take(frame: frame.index) ?? []
                         let chosen = policy.crops(of: boxes, in: view, frame: frame.index - camera.firstFrame)
                         let crops = chosen.map(\.region), cropBoxes = chosen.map(\.box)
-                        return CameraFrame(camera: index, frame: frame.index, time: frame.time, frameRate: reader.info.frameRate, width: view.width, height: view.height,
-                                           image: keepImages ? view : nil, boxes: boxes, crops: crops, cropBoxes: cropBoxes,
-                                           embeddings: [])
+                        return (CameraFrame(camera: index, frame: frame.index, time: frame.time, frameRate: reader.info.frameRate, width: view.width, height: view.height,
+                                            image: keepImages ? view : nil, boxes: boxes, crops: crops, cropBoxes: cropBoxes,
+                                            embeddings: []),
+                                reader.statistics.damagedPackets)
                     }
                     return nil
                 }
-                guard let frame = next else { break }
-                statistics.decoded()
+                guard let (frame, damaged) = next else { break }
+                statistics.decoded(camera: index, decodeErrors: damaged)
                 last = (frame.frame, frame.time)
                 // A finished channel means a later stage failed and the run is ending: decode no more.
                 guard await output.send(.frame(frame)) else { return }
             }
+            await countDamage(worker)
+            statistics.setState(camera: index, .finished)
             await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: nil)))
         } catch {
+            await countDamage(worker)
+            statistics.setState(camera: index, .error)
             await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: last?.time, error: "\(error)")))
         }
+    }
+}
+
+extension CameraReader {
+    /// Counts the packets the decoder skipped after the last frame too (a damaged tail, or the read
+    /// error that ended the stream).
+    private func countDamage(_ worker: SerialWorker<Decoding>) async {
+        guard let damaged = try? await worker.run({ $0.reader?.statistics.damagedPackets }) else { return }
+        statistics.update { [index] in $0.cameras[index].decodeErrors = damaged }
     }
 }
 

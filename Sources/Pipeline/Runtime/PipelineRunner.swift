@@ -27,10 +27,14 @@ public struct PipelineRunner: Sendable {
     /// The run's shutdown state, shared by every copy of this runner (a copy captured by a signal
     /// handler stops the same run).
     public let shutdown = PipelineShutdown()
+    /// The run's counts as they grow, shared by every copy of this runner: what the progress display,
+    /// the summary and the metrics endpoint (``metricsText()``, ``health()``) read. A runner runs once.
+    public let statistics: RunStatistics
 
     /// A runner for `pipeline`.
     public init(pipeline: ResolvedPipeline) {
         self.pipeline = pipeline
+        statistics = RunStatistics(cameras: pipeline.cameras.map(\.id))
     }
 
     /// Asks the run to stop: the first call stops it gracefully (readers stop at their next frame, the
@@ -83,11 +87,15 @@ public struct PipelineRunner: Sendable {
         shutdown.attach(sink)
         defer { shutdown.runReturned() }
         let ids = pipeline.cameras.map(\.id)
-        let statistics = RunStatistics(cameras: ids)
+        let statistics = self.statistics
         let decoded = pipeline.cameras.map { _ in BoundedChannel<StageItem>(capacity: pipeline.framesPerCamera) }
         let merged = BoundedChannel<StageItem>(capacity: max(pipeline.framesPerCamera, pipeline.batchSize))
         let embedded = BoundedChannel<StageItem>(capacity: pipeline.embeddedFrames)
         let annotations = pipeline.annotateDir.map { _ in BoundedChannel<AnnotationItem>(capacity: 8) }
+        for (id, channel) in zip(ids, decoded) { statistics.watch(queue: "frames/\(id)", channel) }
+        statistics.watch(queue: "merged", merged)
+        statistics.watch(queue: "embedded", embedded)
+        if let annotations { statistics.watch(queue: "annotations", annotations) }
         let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids) })
         let policy = EmbeddingPolicy(pipeline)
         var stages: [any PipelineStage] = []

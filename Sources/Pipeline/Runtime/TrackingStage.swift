@@ -24,6 +24,7 @@ struct TrackingStage: PipelineStage {
     func run() async throws {
         defer { annotations?.finish() }
         let ids = pipeline.cameras.map(\.id)
+        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         var core = TrackingCore(cameras: ids, tracker: pipeline.tracker, registry: pipeline.registry)
         var identitiesCreated = 0
         var failures = 0
@@ -39,7 +40,15 @@ struct TrackingStage: PipelineStage {
                 _ = try sink.append(EventRecord(e))
                 switch e.kind {
                 case .trackStarted:
-                    statistics.update { $0.cameras[camera].tracks += 1 }
+                    let started = index[e.camera] ?? camera
+                    statistics.update {
+                        $0.cameras[camera].tracks += 1
+                        $0.cameras[started].liveTracks += 1
+                    }
+                case .trackEnded:
+                    // Live tracks by the event's own camera, in case an outcome ends another camera's track.
+                    let ended = index[e.camera] ?? camera
+                    statistics.update { $0.cameras[ended].liveTracks -= 1 }
                 case .identityAssigned:
                     identitiesCreated += 1
                 default: break
@@ -111,6 +120,7 @@ struct TrackingStage: PipelineStage {
         statistics.update { [stopReason] in
             $0.events += 1
             $0.stopReason = stopReason
+            $0.runFinished = true
         }
         try trackFiles.value?.close()
     }
