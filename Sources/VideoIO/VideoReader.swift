@@ -55,6 +55,9 @@ public final class VideoReader: Sequence {
         public var readTimeout: Double?
         /// Which timestamp becomes `Frame.time`. Default `.presentation` (the frame's `pts`).
         public var timestamps: TimestampSource
+        /// Cuts the open and later reads short when no frame comes for its stall timeout, or when it is
+        /// cancelled (live streams); re-armed at the open and at every frame. Default `nil`.
+        public var watchdog: ReadWatchdog?
         /// Where the reader logs damage and summaries. Default: label `panoptes.video`.
         public var logger: Logger
 
@@ -62,8 +65,9 @@ public final class VideoReader: Sequence {
         public init(
             threadCount: Int = 0, conversionThreadCount: Int = 0, formatOptions: [String: String] = [:],
             readTimeout: Double? = nil, timestamps: TimestampSource = .presentation,
-            logger: Logger = Logger(label: "panoptes.video")
+            watchdog: ReadWatchdog? = nil, logger: Logger = Logger(label: "panoptes.video")
         ) {
+            self.watchdog = watchdog
             self.readTimeout = readTimeout
             self.threadCount = threadCount
             self.conversionThreadCount = conversionThreadCount
@@ -91,6 +95,7 @@ public final class VideoReader: Sequence {
     private let conversionThreads: Int32
     private let logger: Logger
     private let timestampSource: TimestampSource
+    private let watchdog: ReadWatchdog?
     private var scaler: ScaleContext?
     /// The storage of the last frame handed out, reused when the caller has let go of that frame.
     private var spare: PixelStorage?
@@ -124,13 +129,14 @@ public final class VideoReader: Sequence {
         self.url = url
         self.logger = options.logger
         self.timestampSource = options.timestamps
+        self.watchdog = options.watchdog
         self.conversionThreads = Int32(clamping: Swift.max(0, options.conversionThreadCount))
         do {
             var formatOptions = options.formatOptions
             if let timeout = options.readTimeout, timeout > 0 {
                 formatOptions["rw_timeout"] = String(Int64((timeout * 1_000_000).rounded()))
             }
-            input = try InputContext(url: url, options: formatOptions)
+            input = try InputContext(url: url, options: formatOptions, watchdog: options.watchdog)
         } catch {
             throw VideoError(
                 kind: .openFailed, path: url, operation: "open", ffmpegMessage: error.message,
@@ -195,6 +201,8 @@ public final class VideoReader: Sequence {
             duration: duration,
             frameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
             bitRate: bitRate > 0 ? Int(bitRate) : nil)
+        // The open is done and the stream flows: the first frame gets a whole stall timeout too.
+        options.watchdog?.rearm()
     }
 
     /// The next frame in presentation order, or `nil` after the last one.
@@ -207,6 +215,7 @@ public final class VideoReader: Sequence {
             let status = FFmpeg.receiveFrame(decoder.pointer, decoded.pointer)
             if status >= 0 {
                 defer { FFmpeg.unreference(decoded.pointer) }
+                watchdog?.rearm()
                 return try makeFrame()
             }
             if status == FFmpeg.endOfFile {

@@ -8,22 +8,7 @@ final class RunCommandTests: XCTestCase {
     /// A small 2-camera scene generated once per test process (2 cameras, 4 people, 12 s, 320x180).
     private func scene() throws -> URL { try RunFixtures.scene(cameras: 2, people: 4, seconds: 12, seed: 7) }
 
-    private struct Event: Decodable {
-        var v: Int
-        var seq: Int
-        var type: String
-        var camera: String?
-        var track: Int?
-        var identity: Int?
-        var message: String?
-        var reason: String?
-    }
-
-    private func events(_ url: URL) throws -> [Event] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertTrue(text.hasSuffix("\n"), "every line is complete")
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
-    }
+    private func events(_ url: URL) throws -> [RunFixtures.Event] { try RunFixtures.events(url) }
 
     func testRun_generatedScene_writesAValidEventStreamWithOneStartAndOneEndPerTrack() throws {
         let scene = try scene()

@@ -39,6 +39,33 @@ enum RunFixtures {
         return url
     }
 
+    /// One line of an event file as the end-to-end tests read it: the common keys, and whichever others
+    /// the line carries.
+    struct Event: Decodable {
+        var v: Int
+        var seq: Int
+        var type: String
+        var time: Double
+        var camera: String?
+        var frame: Int?
+        var track: Int?
+        var identity: Int?
+        var message: String?
+        var reason: String?
+        var gap: Double?
+        var lastTime: Double?
+        var wallTime: String?
+    }
+
+    /// The events of `url`, a file whose every line must be complete.
+    static func events(_ url: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [Event] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.hasSuffix("\n"), "every line is complete", file: file, line: line)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try text.split(separator: "\n").map { try decoder.decode(Event.self, from: Data($0.utf8)) }
+    }
+
     /// Python's jsonschema verdict on each line of `events` against the schema `panoptes tail --schema`
     /// prints: the lines that are not `N ok` (empty when every event validates), and how many lines it judged.
     static func schemaFailures(_ events: URL, scratch: URL) throws -> (failures: [String], judged: Int) {

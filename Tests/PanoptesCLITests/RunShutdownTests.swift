@@ -11,15 +11,7 @@ final class RunShutdownTests: XCTestCase {
     /// it takes far longer than any test lets it run, so every signal lands mid-run.
     private func scene() throws -> URL { try RunFixtures.scene(cameras: 2, people: 6, seconds: 60, seed: 11) }
 
-    private struct Event: Decodable {
-        var v: Int
-        var seq: Int
-        var type: String
-        var time: Double
-        var camera: String?
-        var track: Int?
-        var reason: String?
-    }
+    private typealias Event = RunFixtures.Event
 
     /// The file's complete lines (each must be an event) and what follows the last newline (the torn
     /// last line, empty when there is none).

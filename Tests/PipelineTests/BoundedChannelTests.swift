@@ -81,3 +81,20 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
+
+/// The live cameras' buffer: a full channel drops its oldest droppable element instead of waiting.
+final class BoundedChannelDropOldestTests: XCTestCase {
+    func testBoundedChannel_sendDroppingOldest_whenFull_dropsTheOldestDroppableAndKeepsTheRest() async {
+        let channel = BoundedChannel<Int>(capacity: 3)
+        // Negative numbers stand for state changes, which are never dropped.
+        for value in [-1, 1, 2] { XCTAssertEqual(channel.sendDroppingOldest(value) { $0 > 0 }.dropped, 0) }
+        XCTAssertEqual(channel.sendDroppingOldest(3) { $0 > 0 }.dropped, 1)
+        XCTAssertEqual(channel.sendDroppingOldest(4) { $0 > 0 }.dropped, 1)
+        XCTAssertEqual(channel.depth, 3, "it never holds more than its capacity")
+        channel.finish()
+        var received: [Int] = []
+        while let value = await channel.receive() { received.append(value) }
+        XCTAssertEqual(received, [-1, 3, 4], "the newest frames and the state change survive, in order")
+        XCTAssertFalse(channel.sendDroppingOldest(5) { _ in true }.sent, "a finished channel takes nothing")
+    }
+}

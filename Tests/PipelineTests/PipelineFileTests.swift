@@ -18,20 +18,10 @@ final class PipelineFileTests: XCTestCase {
     }
 
     private func write(_ text: String, name: String = "p.yaml") throws -> URL {
-        let url = folder.appendingPathComponent(name)
-        try Data(text.utf8).write(to: url)
-        return url
+        try PipelineFileFixture(folder: folder).write(text, name: name)
     }
 
-    private func problems(_ text: String) throws -> [String] {
-        let url = try write(text)
-        do {
-            _ = try PipelineFile.load(url).resolve()
-            return []
-        } catch {
-            return error.problems.map { $0.description.replacingOccurrences(of: url.path, with: "p.yaml") }
-        }
-    }
+    private func problems(_ text: String) throws -> [String] { try PipelineFileFixture(folder: folder).problems(text) }
 
     func testPipelineFile_minimal_takesTheModelsDefaults() throws {
         let url = try write("""
@@ -70,6 +60,7 @@ final class PipelineFileTests: XCTestCase {
                   path: left.jsonl
               - id: right
                 url: rtsp://camera.example/stream
+                live: false  # read as recorded footage: live and recorded cameras do not share a pipeline
             model:
               name: pfsa-resnet50
               weights: /abs/w.pth

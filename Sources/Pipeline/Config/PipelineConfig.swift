@@ -23,11 +23,18 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var onError: ErrorPolicyConfig?
     /// Capacities of the channels between stages.
     public var queues: QueueConfig?
+    /// Seconds without a frame after which a live camera counts as down, for every live camera that
+    /// does not set its own. Default 10 (``LiveSettings/defaultStallTimeout``).
+    public var stallTimeout: Double?
+    /// How live cameras reconnect, for every live camera that does not set its own keys.
+    public var reconnect: ReconnectConfig?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, cameras, model, tracker, registry, topology, output
         case onError = "on_error"
         case queues
+        case stallTimeout = "stall_timeout"
+        case reconnect
     }
 
     /// A configuration of cameras and a model; every other section takes its defaults.
@@ -55,12 +62,23 @@ public struct CameraConfig: Codable, Sendable, Equatable {
     /// out of part of a wide shot). Its detections and events are in the region's own pixels.
     /// Default: the whole frame.
     public var crop: [Int]?
+    /// Read as a live stream (as it arrives: a bounded buffer that drops the oldest frames, down and
+    /// back with `camera_down` / `camera_up`). Default: true for a network URL (`rtsp://`, `udp://`,
+    /// `http://` ...), false for a file.
+    public var live: Bool?
+    /// This live camera's `stall_timeout`. Default: the file's.
+    public var stallTimeout: Double?
+    /// This live camera's `reconnect` keys. Default: the file's.
+    public var reconnect: ReconnectConfig?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, url, detections
         case firstFrame = "first_frame"
         case lastFrame = "last_frame"
         case crop
+        case live
+        case stallTimeout = "stall_timeout"
+        case reconnect
     }
 
     /// A camera reading `url`, with detections from `detections`.
@@ -79,6 +97,9 @@ public struct CameraConfig: Codable, Sendable, Equatable {
         try c.encode(firstFrame, forKey: .firstFrame)
         try c.encode(lastFrame, forKey: .lastFrame)
         try c.encode(crop, forKey: .crop)
+        try c.encodeIfPresent(live, forKey: .live)
+        try c.encodeIfPresent(stallTimeout, forKey: .stallTimeout)
+        try c.encodeIfPresent(reconnect, forKey: .reconnect)
     }
 }
 

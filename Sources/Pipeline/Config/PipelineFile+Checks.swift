@@ -18,8 +18,9 @@ extension PipelineFile {
         var report = CheckReport()
         for (i, camera) in p.cameras.enumerated() {
             let at: [ConfigPath] = [.key("cameras"), .index(i)]
+            // A live camera is not opened here: its stream may be down now and come up when the run starts.
             let isNetwork = camera.url.contains("://") && !camera.url.hasPrefix("file:")
-            if !isNetwork {
+            if !isNetwork && camera.live == nil {
                 if !FileManager.default.fileExists(atPath: camera.url) {
                     report.problems.append(problem(at + [.key("url")], "no such file \(camera.url) — check the path (relative paths start at the pipeline file's folder)"))
                 } else {

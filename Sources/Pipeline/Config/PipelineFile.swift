@@ -63,6 +63,36 @@ struct ConfigPath: CodingKey {
 }
 
 extension PipelineFile {
+    /// A live camera's settings: its own keys over the file's over the defaults; problems are
+    /// appended with the key's position.
+    private func liveSettings(_ cam: CameraConfig, at: [ConfigPath], problems: inout [PipelineError.Problem]) -> LiveSettings {
+        var live = LiveSettings()
+        if let v = cam.stallTimeout, !(v > 0) {
+            problems.append(problem(at + [.key("stall_timeout")], "stall_timeout must be positive seconds, got \(v)"))
+        }
+        live.stallTimeout = cam.stallTimeout ?? config.stallTimeout ?? live.stallTimeout
+        for p in ReconnectPolicy.problems(cam.reconnect ?? ReconnectConfig()) {
+            problems.append(problem(at + [.key("reconnect"), ConfigPath(p.key)], p.message))
+        }
+        let reconnect = (cam.reconnect ?? ReconnectConfig()).over(config.reconnect)
+        live.reconnect = ReconnectPolicy(reconnect)
+        // Mixed sources (one key from the camera, the other from the file or the default); a camera or a
+        // file that sets both is already checked above.
+        let both = { (r: ReconnectConfig?) in r?.max != nil && r?.initial != nil }
+        if live.reconnect.max < live.reconnect.initial && !both(cam.reconnect) && !both(config.reconnect) {
+            problems.append(problem(cam.reconnect != nil ? at + [.key("reconnect")] : at, "reconnect.max (\(live.reconnect.max) s) is below reconnect.initial (\(live.reconnect.initial) s) — make max at least initial"))
+        }
+        if cam.detections != nil {
+            problems.append(problem(at + [.key("detections")],
+                                    "supplied detections for a live camera are not read yet — remove `detections` (the camera then gives health events and annotation only)"))
+        }
+        if cam.firstFrame != nil || cam.lastFrame != nil {
+            problems.append(problem(at + [.key(cam.firstFrame != nil ? "first_frame" : "last_frame")],
+                                    "first_frame and last_frame apply to recorded footage — remove them for a live camera"))
+        }
+        return live
+    }
+
     /// The configuration with every default filled in (what `validate --print` shows), or every
     /// problem found.
     ///
@@ -138,8 +168,30 @@ extension PipelineFile {
                 }
             }
             let detections = cam.detections.map { (URL(fileURLWithPath: absolute($0.path)), $0.resolvedFormat) }
+            var live: LiveSettings?
+            if cam.live ?? LiveSettings.isNetwork(cam.url) {
+                live = liveSettings(cam, at: at, problems: &problems)
+            } else {
+                for key in [CameraConfig.CodingKeys.stallTimeout, .reconnect] where document.mark(at: at + [ConfigPath(key)]) != nil {
+                    problems.append(problem(at + [ConfigPath(key)],
+                                            "\(key.stringValue) applies to live cameras only — remove it, or add `live: true` for a stream FFmpeg opens as a file"))
+                }
+            }
             cameras.append(.init(id: cam.id, url: absolute(cam.url), detections: detections, firstFrame: firstFrame,
-                                 lastFrame: cam.lastFrame, crop: crop.map { (x: $0.0, y: $0.1, width: $0.2, height: $0.3) }))
+                                 lastFrame: cam.lastFrame, crop: crop.map { (x: $0.0, y: $0.1, width: $0.2, height: $0.3) },
+                                 live: live))
+        }
+        if let v = c.stallTimeout, !(v > 0) {
+            problems.append(problem([.key("stall_timeout")], "stall_timeout must be positive seconds, got \(v)"))
+        }
+        for p in ReconnectPolicy.problems(c.reconnect ?? ReconnectConfig()) {
+            problems.append(problem([.key("reconnect"), ConfigPath(p.key)], p.message))
+        }
+        if cameras.contains(where: { $0.live != nil }), let recorded = cameras.firstIndex(where: { $0.live == nil }) {
+            let at: [ConfigPath] = [.key("cameras"), .index(recorded)]
+            problems.append(problem(document.mark(at: at + [.key("url")]) != nil ? at + [.key("url")] : at,
+                                    "camera `\(cameras[recorded].id)` is recorded footage in a pipeline with live cameras — "
+                                    + "run recorded and live cameras in separate pipelines (live times are seconds since the run started)"))
         }
 
         // Tracker and registry over the model's defaults.
@@ -268,6 +320,15 @@ extension PipelineFile {
         q.framesPerCamera = resolved.framesPerCamera
         q.embeddedFrames = resolved.embeddedFrames
         e.queues = q
+        // Live keys appear only when some camera is live, so a recorded pipeline prints as it always did.
+        for i in e.cameras.indices {
+            guard let live = resolved.cameras[i].live else { continue }
+            e.cameras[i].live = true
+            e.cameras[i].firstFrame = nil  // frames of a live camera are not numbered from a start
+            e.cameras[i].stallTimeout = live.stallTimeout
+            let r = live.reconnect
+            e.cameras[i].reconnect = ReconnectConfig(initial: r.initial, multiplier: r.multiplier, max: r.max, giveUpAfter: r.giveUpAfter)
+        }
         return e
     }
 }

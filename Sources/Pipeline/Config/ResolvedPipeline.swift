@@ -19,7 +19,12 @@ public struct ResolvedPipeline: Sendable {
         public var lastFrame: Int?
         /// The region of the video this camera sees, `(x, y, width, height)`, or nil for the whole frame.
         public var crop: (x: Int, y: Int, width: Int, height: Int)?
+        /// How the camera is read live, or nil for recorded footage (read to its end, never dropping a frame).
+        public var live: LiveSettings? = nil
     }
+
+    /// True when some camera is live: frames merge as they arrive, times are seconds since the run started.
+    public var isLive: Bool { cameras.contains { $0.live != nil } }
 
     /// The pipeline file (for messages and `run_started`).
     public var file: String

@@ -87,6 +87,33 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
+    /// Appends `element` without waiting: when the channel is full, the oldest element that
+    /// `droppable` accepts is removed to make room (a live camera keeps its newest frames).
+    ///
+    /// When nothing held is droppable the element is appended anyway, one over capacity: only
+    /// elements the caller will not drop (a camera's few state changes) can overfill it.
+    ///
+    /// - Returns: whether the element was taken (false once the channel is finished) and how many
+    ///   elements were dropped for it (0 or 1).
+    @discardableResult
+    public func sendDroppingOldest(_ element: Element, droppable: (Element) -> Bool) -> (sent: Bool, dropped: Int) {
+        state.withLock { s in
+            if s.finished { return (false, 0) }
+            if let receiver = s.receiver {
+                s.receiver = nil
+                receiver.continuation.resume(returning: .element(element))
+                return (true, 0)
+            }
+            var dropped = 0
+            if s.count >= capacity, let oldest = s.buffer.firstIndex(where: droppable) {
+                s.buffer.remove(at: oldest)
+                dropped = 1
+            }
+            s.buffer.append(element)
+            return (true, dropped)
+        }
+    }
+
     /// The next element, or nil once the channel is finished and drained.
     public func receive() async -> Element? {
         switch await receive(within: nil) {

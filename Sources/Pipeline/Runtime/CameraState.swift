@@ -1,8 +1,8 @@
 /// Where a camera stands, as `/healthz` and `panoptes_camera_state` report it.
 ///
 /// Recorded footage goes `starting` → `up` → `finished` (or `stopped` by a signal, or `error`). A live
-/// camera that loses its stream goes `down` until it reconnects (`up` again); nothing sets `down` yet:
-/// it is there for live inputs.
+/// camera whose outage lasts its stall timeout goes `down` until frames come again (`up`), or `error`
+/// when it gives up (``LiveCameraReader``).
 public enum CameraState: String, Sendable, CaseIterable, Codable {
     /// Opening the stream and reading its detections.
     case starting

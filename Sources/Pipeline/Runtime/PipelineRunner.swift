@@ -99,17 +99,30 @@ public struct PipelineRunner: Sendable {
         let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids) })
         let policy = EmbeddingPolicy(pipeline)
         var stages: [any PipelineStage] = []
+        // Live cameras get their own reader and an arrival-order merge; recorded runs take exactly the
+        // path they always took (their events are byte-identical run to run).
+        let clock = pipeline.isLive ? RunClock() : nil
         for (i, camera) in pipeline.cameras.enumerated() {
-            stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
-                                       badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
-                                       statistics: statistics, shutdown: shutdown, log: log))
+            if let live = camera.live, let clock {
+                stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, output: decoded[i],
+                                               statistics: statistics, shutdown: shutdown, clock: clock, log: log))
+            } else {
+                stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
+                                           badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
+                                           statistics: statistics, shutdown: shutdown, log: log))
+            }
         }
-        stages.append(FrameMerger(inputs: decoded, ids: ids, output: merged))
+        if clock != nil {
+            stages.append(LiveFrameMerger(inputs: decoded, output: merged))
+        } else {
+            stages.append(FrameMerger(inputs: decoded, ids: ids, output: merged))
+        }
         stages.append(EmbedderStage(embedder: SerialWorker(label: "panoptes.embedder", value: embedder), batchSize: pipeline.batchSize,
                                     maxWait: pipeline.maxWait, input: merged, output: embedded, statistics: statistics))
         let recording = recordsEmbeddings ? StageOwned<[RecordedItem]>([]) : nil
         stages.append(TrackingStage(pipeline: pipeline, input: embedded, sink: sink, trackFiles: trackFiles,
-                                    annotations: annotations, statistics: statistics, recording: recording, log: log))
+                                    annotations: annotations, statistics: statistics, recording: recording, log: log,
+                                    clock: clock))
         if let annotations, let folder = pipeline.annotateDir {
             stages.append(AnnotationStage(folder: folder, cameras: ids, input: annotations, log: log))
         }

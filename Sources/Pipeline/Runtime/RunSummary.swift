@@ -56,6 +56,10 @@ public struct RunSummary: Sendable {
             + "embedder \(Self.fixed(embedRate, 1)) crops/s in \(s.batches) batches"
         if let peak = peakResidentBytes { out += "; peak RSS \(Self.fixed(Double(peak) / 1_048_576, 1)) MiB" }
         out += "\n"
+        // Only live cameras reconnect or drop frames: a recorded run's summary stays as it was.
+        for c in s.cameras where c.reconnects > 0 || c.droppedFrames > 0 {
+            out += "\(c.id): \(c.reconnects) reconnect\(c.reconnects == 1 ? "" : "s"), \(c.droppedFrames) frame\(c.droppedFrames == 1 ? "" : "s") dropped\n"
+        }
         for c in failedCameras { out += "\(c.id): \(c.error ?? "")\n" }
         if let stopReason {
             out += "stopped by \(stopReason.signalName) before the end of the footage: \(s.tracksEndedByStop) live tracks "

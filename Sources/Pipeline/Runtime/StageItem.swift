@@ -39,16 +39,44 @@ struct CameraEnd: Sendable {
     var stoppedBy: StopReason? = nil
 }
 
+/// A live camera lost its stream for longer than its stall timeout (`camera_down`); it is reconnecting.
+struct CameraDown: Sendable {
+    /// Index of the camera.
+    var camera: Int
+    /// Seconds since the run started, when the loss was declared.
+    var time: Double
+    /// The last frame delivered before the loss and its time (nil when none was).
+    var lastFrame: Int?
+    var lastTime: Double?
+    /// Why, in words: the end of the stream, FFmpeg's error text, or a stall.
+    var reason: String
+}
+
+/// A live camera that was down delivers frames again (`camera_up`).
+struct CameraUp: Sendable {
+    /// Index of the camera.
+    var camera: Int
+    /// Seconds since the run started, at the first frame after the return.
+    var time: Double
+    /// Seconds without coverage: from the last frame before the loss to the first one after it.
+    var gap: Double
+}
+
 /// What flows between stages.
 enum StageItem: Sendable {
     case frame(CameraFrame)
     case end(CameraEnd)
+    /// Live cameras only.
+    case down(CameraDown)
+    case up(CameraUp)
 
     /// The camera the item belongs to.
     var camera: Int {
         switch self {
         case .frame(let f): return f.camera
         case .end(let e): return e.camera
+        case .down(let d): return d.camera
+        case .up(let u): return u.camera
         }
     }
 
@@ -58,6 +86,26 @@ enum StageItem: Sendable {
         switch self {
         case .frame(let f): return f.time
         case .end(let e): return e.lastTime ?? -.infinity
+        case .down(let d): return d.time
+        case .up(let u): return u.time
         }
+    }
+
+    /// The item with its time raised to `floor` if it was earlier (the live merge keeps times rising
+    /// across cameras; an end's last frame time is its time).
+    func noEarlier(than floor: Double) -> StageItem {
+        guard time < floor else { return self }
+        switch self {
+        case .frame(var f): f.time = floor; return .frame(f)
+        case .end(var e): e.lastTime = floor; return .end(e)
+        case .down(var d): d.time = floor; return .down(d)
+        case .up(var u): u.time = floor; return .up(u)
+        }
+    }
+
+    /// True for a frame, which a live camera's full buffer may drop; the others always get through.
+    var isFrame: Bool {
+        if case .frame = self { return true }
+        return false
     }
 }

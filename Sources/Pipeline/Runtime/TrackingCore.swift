@@ -69,6 +69,19 @@ public struct TrackingCore: Sendable {
         return Outcome(step: step, events: events)
     }
 
+    /// Ends camera `camera`'s live tracks at `time` because its live stream went down, and keeps its
+    /// tracker: the registry keeps their identities, and when the camera comes back its new tracks
+    /// take new track ids and can be re-identified as the same people.
+    ///
+    /// - Parameter reason: the `reason` their `track_ended` events carry.
+    public mutating func suspend(camera: Int, lastFrame: Int?, time: Double, reason: String) throws -> Outcome? {
+        guard trackers[camera] != nil else { return nil }
+        let step = trackers[camera]!.finish(frame: lastFrame ?? 0, time: time)
+        var events = try registry.ingest(step)
+        for i in events.indices where events[i].kind == .trackEnded { events[i].reason = reason }
+        return Outcome(step: step, events: events)
+    }
+
     /// The identity a live track holds now.
     public func identity(camera: Int, track: Int) -> Int? {
         registry.identity(camera: cameras[camera], track: track)

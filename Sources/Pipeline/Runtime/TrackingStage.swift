@@ -20,6 +20,11 @@ struct TrackingStage: PipelineStage {
     /// When set, every item is kept here too (for `calibrate`'s replays).
     let recording: StageOwned<[RecordedItem]>?
     let log: @Sendable (String) -> Void
+    /// The run's clock when some camera is live (nil for recorded footage: events stay as they were).
+    var clock: RunClock? = nil
+
+    /// The `reason` of the `track_ended` events of a camera that went down.
+    static let cameraDownReason = "camera_down"
 
     func run() async throws {
         defer { annotations?.finish() }
@@ -31,13 +36,21 @@ struct TrackingStage: PipelineStage {
         var endTime = 0.0
         /// Set by the first camera that the run's stop cut short.
         var stopReason: StopReason?
-        _ = try sink.append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
+        let liveIDs = Set(pipeline.cameras.filter { $0.live != nil }.map(\.id))
+        let clock = self.clock
+        /// Appends `record`, with its `wall_time` when it belongs to a live camera (or to a run with one).
+        func append(_ record: EventRecord) throws {
+            var record = record
+            if let clock, record.camera.map(liveIDs.contains) ?? true { record.wallTime = clock.wallTime(at: record.time) }
+            _ = try sink.append(record)
+        }
+        try append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
         statistics.update { $0.events += 1 }
 
         /// Writes the events of `outcome`, the boxes of tracks that ended, and the counts.
         func emit(_ outcome: TrackingCore.Outcome, camera: Int) throws {
             for e in outcome.events {
-                _ = try sink.append(EventRecord(e))
+                try append(EventRecord(e))
                 switch e.kind {
                 case .trackStarted:
                     let started = index[e.camera] ?? camera
@@ -100,8 +113,8 @@ struct TrackingStage: PipelineStage {
                 if let error = end.error {
                     failures += 1
                     log("\(id): \(error)")
-                    _ = try sink.append(EventRecord(type: .cameraError, time: EventRecord.round(end.lastTime ?? 0, 1e6), camera: id,
-                                                    frame: end.lastFrame, message: error))
+                    try append(EventRecord(type: .cameraError, time: EventRecord.round(end.lastTime ?? 0, 1e6), camera: id,
+                                            frame: end.lastFrame, message: error))
                     statistics.update { $0.events += 1 }
                 }
                 statistics.update {
@@ -110,13 +123,32 @@ struct TrackingStage: PipelineStage {
                     $0.cameras[end.camera].stopped = end.stoppedBy != nil
                 }
                 await annotations?.send(.end(camera: end.camera))
+                if clock != nil { endTime = max(endTime, end.lastTime ?? 0) }
+            case .down(let down):
+                log("\(ids[down.camera]): camera down — \(down.reason)")
+                try append(EventRecord(type: .cameraDown, time: EventRecord.round(down.time, 1e6), camera: ids[down.camera],
+                                       frame: down.lastFrame, reason: down.reason,
+                                       lastTime: EventRecord.round(down.lastTime ?? 0, 1e6)))
+                statistics.update { $0.events += 1 }
+                // Then its tracks end; its tracker and the identities stay for when it comes back.
+                if let outcome = try core.suspend(camera: down.camera, lastFrame: down.lastFrame, time: down.time,
+                                                  reason: Self.cameraDownReason) {
+                    try emit(outcome, camera: down.camera)
+                }
+                endTime = max(endTime, down.time)
+            case .up(let up):
+                log("\(ids[up.camera]): camera up after \(String(format: "%.1f", up.gap)) s")
+                try append(EventRecord(type: .cameraUp, time: EventRecord.round(up.time, 1e6), camera: ids[up.camera],
+                                       gap: EventRecord.round(up.gap, 1e6)))
+                statistics.update { $0.events += 1 }
+                endTime = max(endTime, up.time)
             }
         }
         // A stop that cut at least one camera short names the run's end, whatever else happened; a stop
         // asked for after every camera had reached its end changed nothing, so the run completed.
         let reason = stopReason?.rawValue
             ?? (failures == 0 ? "completed" : failures == ids.count ? "failed" : "completed_with_errors")
-        _ = try sink.append(EventRecord(type: .runFinished, time: EventRecord.round(endTime, 1e6), reason: reason))
+        try append(EventRecord(type: .runFinished, time: EventRecord.round(endTime, 1e6), reason: reason))
         statistics.update { [stopReason] in
             $0.events += 1
             $0.stopReason = stopReason

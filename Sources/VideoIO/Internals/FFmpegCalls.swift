@@ -52,10 +52,25 @@ enum FFmpeg {
     // MARK: Demuxing
 
     /// Opens `url` for reading (wraps `avformat_open_input`); the caller owns the context.
-    static func openInput(_ url: String, options: [String: String]) throws(FFmpegStatus)
+    ///
+    /// With a `watchdog`, the context is allocated first and its `interrupt_callback` set to ask the
+    /// watchdog, so the open itself can be cut short too; `watchdog` must outlive the context.
+    static func openInput(_ url: String, options: [String: String], watchdog: ReadWatchdog? = nil) throws(FFmpegStatus)
         -> UnsafeMutablePointer<AVFormatContext>
     {
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
+        if let watchdog {
+            guard let allocated = avformat_alloc_context() else {
+                throw FFmpegStatus(code: panoptes_averror_enomem(), function: "avformat_alloc_context")
+            }
+            allocated.pointee.interrupt_callback = AVIOInterruptCB(
+                callback: { opaque in
+                    guard let opaque else { return 0 }
+                    return Unmanaged<ReadWatchdog>.fromOpaque(opaque).takeUnretainedValue().shouldInterrupt() ? 1 : 0
+                },
+                opaque: Unmanaged.passUnretained(watchdog).toOpaque())
+            context = allocated
+        }
         var dictionary: OpaquePointer? = nil
         for (key, value) in options.sorted(by: { $0.key < $1.key }) {
             av_dict_set(&dictionary, key, value, 0)
