@@ -6,6 +6,17 @@ import XCTest
 /// and the default generated scene, with every event judged by the JSON Schema peer and the identities
 /// scored by `panoptes score` and py-motmetrics.
 final class ShippedPipelineTests: XCTestCase {
+    /// Runs `Pipelines/<pipeline>` with `flags`, its events written to `dir/events.jsonl`; checks it exits
+    /// 0 and returns the events, each judged by the schema peer.
+    private func runShipped(_ pipeline: String, _ flags: [String], in dir: URL) throws -> [[String: Any]] {
+        let events = dir.appendingPathComponent("events.jsonl")
+        let r = try runProcess(Fixtures.panoptes, [
+            "run", Fixtures.repoRoot.appendingPathComponent("Pipelines/\(pipeline)").path, "--events", events.path,
+        ] + flags)
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        return try validateEvents(events, in: dir)
+    }
+
     private func validateEvents(_ events: URL, in dir: URL) throws -> [[String: Any]] {
         let schema = try RunFixtures.schemaFailures(events, scratch: dir)
         XCTAssertEqual(schema.failures, [], "every event validates against the schema")
@@ -17,14 +28,8 @@ final class ShippedPipelineTests: XCTestCase {
     func testSamplePipeline_vtestTwoOverlappingViews_matchesPeopleAcrossViewsAndWritesPlayableVideos() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let events = dir.appendingPathComponent("events.jsonl")
         let annotated = dir.appendingPathComponent("annotated")
-        let r = try runProcess(Fixtures.panoptes, [
-            "run", Fixtures.repoRoot.appendingPathComponent("Pipelines/sample.yaml").path, "--events", events.path,
-            "--annotate", annotated.path,
-        ])
-        XCTAssertEqual(r.status, 0, r.stderrText)
-        let all = try validateEvents(events, in: dir)
+        let all = try runShipped("sample.yaml", ["--annotate", annotated.path], in: dir)
         XCTAssertEqual(all.first?["type"] as? String, "run_started")
         XCTAssertEqual(all.last?["type"] as? String, "run_finished")
         // The views overlap: people walking from one into the other keep their identity.
@@ -50,14 +55,8 @@ final class ShippedPipelineTests: XCTestCase {
         }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let events = dir.appendingPathComponent("events.jsonl")
         let tracks = dir.appendingPathComponent("tracks")
-        let r = try runProcess(Fixtures.panoptes, [
-            "run", Fixtures.repoRoot.appendingPathComponent("Pipelines/synth-4cam.yaml").path, "--events", events.path,
-            "--tracks-dir", tracks.path,
-        ])
-        XCTAssertEqual(r.status, 0, r.stderrText)
-        _ = try validateEvents(events, in: dir)
+        _ = try runShipped("synth-4cam.yaml", ["--tracks-dir", tracks.path], in: dir)
         let score = try runProcess(Fixtures.panoptes, ["score", "--gt", scene.path, "--tracks", tracks.path, "--json"])
         XCTAssertEqual(score.status, 0, score.stderrText)
         let ours = try XCTUnwrap(JSONSerialization.jsonObject(with: score.stdout) as? [String: Any])
