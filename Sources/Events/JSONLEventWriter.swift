@@ -145,6 +145,31 @@ public final class JSONLEventWriter: EventSink, @unchecked Sendable {
         return record
     }
 
+    /// Fsyncs what is unsynced now, whatever the policy (a checkpoint is about to record the file's
+    /// length, and that length must be on the disk first). Does nothing for standard output that is
+    /// not a regular file.
+    ///
+    /// - Throws: ``EventsError`` when the writer is closed or failed, or the fsync fails.
+    public func synchronize() throws(EventsError) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch state {
+        case .failed(let reason, _): throw EventsError(.failedEarlier(reason: reason), path: path)
+        case .closed: throw EventsError(.closed, path: path)
+        case .open(let open, let isRegularFile):
+            guard isRegularFile, unsynced else { return }
+            do {
+                try Syscalls.sync(open.fd!)
+            } catch {
+                state = .failed(reason: "fsync failed: \(error.message)", open)
+                throw EventsError(.fsync, error, path: path)
+            }
+            syncs += 1
+            lastSync = Syscalls.monotonicSeconds()
+            unsynced = false
+        }
+    }
+
     /// Fsyncs what is unsynced (unless the policy is `.never`) and closes the file.
     ///
     /// Further appends throw; closing again does nothing.

@@ -321,3 +321,40 @@ public struct CameraTracker: Sendable {
         }
     }
 }
+
+extension CameraTracker {
+    /// Everything a tracker remembers between frames — its tracks with their filters and embeddings, the
+    /// next track id, the last frame — for a run's checkpoint. The parameters are not in it: a resumed
+    /// run brings its own (the checkpoint is refused when the pipeline changed).
+    public struct Memory: Codable, Sendable {
+        fileprivate var tracks: [TrackRecord]
+        fileprivate var nextTrackID: Int
+        fileprivate var lastFrame: Int?
+        fileprivate var embeddingLength: Int?
+        fileprivate var skippedTotals: [String: Int]
+    }
+
+    /// What this tracker remembers now.
+    public var memory: Memory {
+        Memory(tracks: tracks, nextTrackID: nextTrackID, lastFrame: lastFrame, embeddingLength: embeddingLength,
+               skippedTotals: Dictionary(uniqueKeysWithValues: skippedTotals.map { ($0.key.rawValue, $0.value) }))
+    }
+
+    /// A tracker for `camera` with `config` that goes on from `memory`, exactly as the tracker it was
+    /// taken from would.
+    ///
+    /// - Throws: `DecodingError` when `memory` names a skip reason this build does not know.
+    public init(camera: String, config: TrackerConfig, memory: Memory) throws {
+        self.init(camera: camera, config: config)
+        tracks = memory.tracks
+        nextTrackID = memory.nextTrackID
+        lastFrame = memory.lastFrame
+        embeddingLength = memory.embeddingLength
+        for (name, count) in memory.skippedTotals {
+            guard let reason = SkipReason(rawValue: name) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown skip reason `\(name)`"))
+            }
+            skippedTotals[reason] = count
+        }
+    }
+}

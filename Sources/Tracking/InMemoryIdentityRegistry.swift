@@ -593,3 +593,120 @@ public struct InMemoryIdentityRegistry: IdentityRegistry {
         }
     }
 }
+
+extension InMemoryIdentityRegistry {
+    /// Everything the registry remembers — its tracks, its identities with their embedding sums, the
+    /// next identity id and the clock — for a run's checkpoint. The parameters are not in it: a resumed
+    /// run brings its own (the checkpoint is refused when the pipeline changed).
+    public struct Memory: Codable, Sendable {
+        fileprivate struct Track: Codable, Sendable {
+            var key: TrackKey
+            var info: TrackInfo
+        }
+
+        fileprivate var tracks: [Track]
+        fileprivate var identities: [IdentityInfo]
+        fileprivate var nextIdentity: Int
+        /// Nil for minus infinity (nothing ingested yet), which JSON cannot carry.
+        fileprivate var lastTime: Double?
+        fileprivate var nextExpiry: Double?
+        fileprivate var embeddingLength: Int?
+        fileprivate var embeddingCamera: String?
+    }
+
+    /// What the registry remembers now (in a fixed order, so equal registries give equal files).
+    public var memory: Memory {
+        Memory(tracks: tracks.keys.sorted().map { Memory.Track(key: $0, info: tracks[$0]!) },
+               identities: identities.keys.sorted().map { identities[$0]! }, nextIdentity: nextIdentity,
+               lastTime: lastTime.isFinite ? lastTime : nil, nextExpiry: nextExpiry.isFinite ? nextExpiry : nil,
+               embeddingLength: embeddingLength?.length, embeddingCamera: embeddingLength?.camera)
+    }
+
+    /// A registry with `config` that goes on from `memory`, exactly as the registry it was taken from would.
+    public init(config: RegistryConfig, memory: Memory) {
+        self.init(config: config)
+        tracks = Dictionary(memory.tracks.map { ($0.key, $0.info) }, uniquingKeysWith: { _, last in last })
+        identities = Dictionary(memory.identities.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        nextIdentity = memory.nextIdentity
+        lastTime = memory.lastTime ?? -.infinity
+        nextExpiry = memory.nextExpiry ?? -.infinity
+        if let length = memory.embeddingLength, let camera = memory.embeddingCamera { embeddingLength = (length, camera) }
+    }
+}
+
+extension InMemoryIdentityRegistry.TrackKey: Codable {}
+
+extension InMemoryIdentityRegistry.TrackInfo: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case firstTime, lastTime, lastFrame, lastBox, lastScore, sum, count, identity, joinedAt, visible, started, sinceCheck
+        case mergeChecks, edgeOnly
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(firstTime: try c.decode(Double.self, forKey: .firstTime))
+        lastTime = try c.decode(Double.self, forKey: .lastTime)
+        lastFrame = try c.decode(Int.self, forKey: .lastFrame)
+        lastBox = try c.decode(BoundingBox.self, forKey: .lastBox)
+        lastScore = try c.decode(Double.self, forKey: .lastScore)
+        sum = try c.decode(PackedVector<Float>.self, forKey: .sum).values
+        count = try c.decode(Int.self, forKey: .count)
+        identity = try c.decodeIfPresent(Int.self, forKey: .identity)
+        joinedAt = try c.decode(Double.self, forKey: .joinedAt)
+        visible = try c.decode(Bool.self, forKey: .visible)
+        started = try c.decode(Bool.self, forKey: .started)
+        sinceCheck = try c.decode(Int.self, forKey: .sinceCheck)
+        mergeChecks = try c.decode(Int.self, forKey: .mergeChecks)
+        edgeOnly = try c.decode(Bool.self, forKey: .edgeOnly)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(firstTime, forKey: .firstTime)
+        try c.encode(lastTime, forKey: .lastTime)
+        try c.encode(lastFrame, forKey: .lastFrame)
+        try c.encode(lastBox, forKey: .lastBox)
+        try c.encode(lastScore, forKey: .lastScore)
+        try c.encode(PackedVector(sum), forKey: .sum)
+        try c.encode(count, forKey: .count)
+        try c.encodeIfPresent(identity, forKey: .identity)
+        try c.encode(joinedAt, forKey: .joinedAt)
+        try c.encode(visible, forKey: .visible)
+        try c.encode(started, forKey: .started)
+        try c.encode(sinceCheck, forKey: .sinceCheck)
+        try c.encode(mergeChecks, forKey: .mergeChecks)
+        try c.encode(edgeOnly, forKey: .edgeOnly)
+    }
+}
+
+extension InMemoryIdentityRegistry.IdentityInfo: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, contributions, members, pastSightings, lastSeenTime, total, normalisedMean
+    }
+
+    private struct Contribution: Codable {
+        var key: InMemoryIdentityRegistry.TrackKey
+        var sum: PackedVector<Float>
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(Int.self, forKey: .id), lastSeenTime: try c.decode(Double.self, forKey: .lastSeenTime))
+        contributions = Deque(try c.decode([Contribution].self, forKey: .contributions).map { ($0.key, $0.sum.values) })
+        members = Set(try c.decode([InMemoryIdentityRegistry.TrackKey].self, forKey: .members))
+        pastSightings = try c.decode([String: Double].self, forKey: .pastSightings)
+        total = try c.decode(PackedVector<Double>.self, forKey: .total).values
+        normalisedMean = try c.decode(PackedVector<Float>.self, forKey: .normalisedMean).values
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(contributions.map { Contribution(key: $0.key, sum: PackedVector($0.sum)) }, forKey: .contributions)
+        try c.encode(members.sorted(), forKey: .members)
+        try c.encode(pastSightings, forKey: .pastSightings)
+        try c.encode(lastSeenTime, forKey: .lastSeenTime)
+        try c.encode(PackedVector(total), forKey: .total)
+        try c.encode(PackedVector(normalisedMean), forKey: .normalisedMean)
+    }
+}

@@ -2,7 +2,7 @@
 ///
 /// The state is `[cx, cy, a, h, vcx, vcy, va, vh]`; one step is one frame. Process and measurement
 /// noise scale with the box height, with DeepSORT's weights (1/20 for position, 1/160 for velocity).
-public struct KalmanBoxFilter: Sendable, Equatable {
+public struct KalmanBoxFilter: Sendable, Equatable, Codable {
     /// The state mean, 8 values.
     public private(set) var mean: [Double]
     /// The state covariance, 8x8 row-major.
@@ -21,6 +21,19 @@ public struct KalmanBoxFilter: Sendable, Equatable {
         let std = [2 * p * h, 2 * p * h, 1e-2, 2 * p * h, 10 * v * h, 10 * v * h, 1e-5, 10 * v * h]
         covariance = [Double](repeating: 0, count: 64)
         for i in 0..<8 { covariance[i * 9] = std[i] * std[i] }
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, covariance }
+
+    /// Decodes a filter from a checkpoint, refusing a state or covariance of the wrong size.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try c.decode([Double].self, forKey: .mean)
+        covariance = try c.decode([Double].self, forKey: .covariance)
+        guard mean.count == 8, covariance.count == 64 else {
+            throw DecodingError.dataCorruptedError(forKey: .mean, in: c,
+                                                   debugDescription: "a box filter has 8 state values and 64 covariances, not \(mean.count) and \(covariance.count)")
+        }
     }
 
     /// The predicted box (the state's position part).

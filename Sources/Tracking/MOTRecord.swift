@@ -1,5 +1,5 @@
 /// One line of a MOTChallenge file: `frame,id,x,y,w,h,conf,class,visibility,...` with 1-based frames.
-public struct MOTRecord: Sendable, Equatable {
+public struct MOTRecord: Sendable, Equatable, Codable {
     /// 1-based frame number, as written in the file (Panoptes' 0-based frame is `frame − 1`).
     public var frame: Int
     /// Track or object id (−1 in detection files).

@@ -1,5 +1,8 @@
 /// One live track inside `CameraTracker`: its filter, state and bounded appearance memory.
-struct TrackRecord: Sendable {
+///
+/// Codable for checkpoints: embeddings as ``PackedVector``s, everything else as plain numbers (which
+/// JSON carries bit-exactly).
+struct TrackRecord: Sendable, Codable {
     let id: Int
     var filter: KalmanBoxFilter
     var state: TrackState
@@ -13,6 +16,10 @@ struct TrackRecord: Sendable {
     var oldest = 0
     /// The moving average of the embeddings, L2-normalised (empty until the first embedding).
     var average: [Float] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case id, filter, state, hits, timeSinceUpdate, lastScore, lastBox, features, oldest, average
+    }
 
     init(id: Int, box: BoundingBox, score: Double, state: TrackState) {
         self.id = id
@@ -50,5 +57,33 @@ struct TrackRecord: Sendable {
         var best = Float.infinity
         for feature in features { best = min(best, 1 - CameraTracker.dot(feature, embedding)) }
         return Double(best)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        filter = try c.decode(KalmanBoxFilter.self, forKey: .filter)
+        state = try c.decode(TrackState.self, forKey: .state)
+        hits = try c.decode(Int.self, forKey: .hits)
+        timeSinceUpdate = try c.decode(Int.self, forKey: .timeSinceUpdate)
+        lastScore = try c.decode(Double.self, forKey: .lastScore)
+        lastBox = try c.decode(BoundingBox.self, forKey: .lastBox)
+        features = try c.decode([PackedVector<Float>].self, forKey: .features).map(\.values)
+        oldest = try c.decode(Int.self, forKey: .oldest)
+        average = try c.decode(PackedVector<Float>.self, forKey: .average).values
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(filter, forKey: .filter)
+        try c.encode(state, forKey: .state)
+        try c.encode(hits, forKey: .hits)
+        try c.encode(timeSinceUpdate, forKey: .timeSinceUpdate)
+        try c.encode(lastScore, forKey: .lastScore)
+        try c.encode(lastBox, forKey: .lastBox)
+        try c.encode(features.map(PackedVector.init), forKey: .features)
+        try c.encode(oldest, forKey: .oldest)
+        try c.encode(PackedVector(average), forKey: .average)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Events
 import Foundation
 import MetricsServer
 import Pipeline
@@ -17,7 +18,10 @@ struct RunCommand: AsyncParsableCommand {
             ends (track_ended, reason run_stopped), run_finished says interrupted or terminated, the summary \
             is printed, and the exit code is 130 or 143; a second signal quits at once with the file ending \
             after its last whole line. With --metrics (or output.metrics) it serves Prometheus /metrics and \
-            /healthz while it runs.
+            /healthz while it runs. With --checkpoint (or output.checkpoint) the run's whole state is \
+            written every output.checkpoint_interval seconds of media time and when it stops; --resume goes \
+            on from it, cutting the event file back to the checkpoint's length, so the events equal those \
+            of a run that never stopped (only run_started, run_resumed and run_finished differ).
             """)
 
     @Argument(help: "The pipeline file (YAML-lite).")
@@ -38,6 +42,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve Prometheus /metrics and /healthz on HOST:PORT while the run goes (a port alone listens on 127.0.0.1; 0 picks a free port), overriding output.metrics.",
                                valueName: "host:port"))
     var metrics: String?
+
+    @Option(help: ArgumentHelp("Write the run's state to FILE every output.checkpoint_interval seconds of media time and when it stops, overriding output.checkpoint.",
+                               valueName: "file"))
+    var checkpoint: String?
+
+    @Flag(help: "Go on from the checkpoint (--checkpoint or output.checkpoint) instead of starting afresh: the event and track files are cut back to where it left them.")
+    var resume = false
 
     @Option(name: .customLong("metrics-linger"),
             help: ArgumentHelp("After the run, keep serving the final counts until /metrics is scraped once more, for at most this many seconds (default 0).",
@@ -85,6 +96,20 @@ extension RunCommand {
             resolved.metrics = try? MetricsAddress.parse(metrics)
             resolved.metricsOrigin = "--metrics"
         }
+        if let checkpoint { resolved.checkpoint = URL(fileURLWithPath: checkpoint, relativeTo: cwd).standardizedFileURL }
+        var resuming: RunCheckpoint?
+        if resume {
+            guard let url = resolved.checkpoint else {
+                FileHandle.standardError.write(Data("error: --resume needs a checkpoint: --checkpoint FILE, or output.checkpoint in the pipeline file\n".utf8))
+                throw ExitCode(2)
+            }
+            do {
+                resuming = try RunCheckpoint.read(url, for: resolved)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if metricsLinger != nil && resolved.metrics == nil {
             FileHandle.standardError.write(Data("error: --metrics-linger needs --metrics HOST:PORT (or output.metrics in the pipeline file)\n".utf8))
             throw ExitCode(2)
@@ -92,6 +117,7 @@ extension RunCommand {
 
         let stderr = FileHandle.standardError
         var runner = PipelineRunner(pipeline: resolved)
+        runner.resuming = resuming
         runner.log = { line in stderr.write(Data((line + "\n").utf8)) }
         // Bound before anything is loaded or written, so an unusable address costs nothing.
         let server = try await Self.serveMetrics(of: runner, resolved)
@@ -114,11 +140,20 @@ extension RunCommand {
         let signals = await ShutdownSignals.install(forwardingTo: runner.shutdown) { line in stderr.write(Data(("\n" + line + "\n").utf8)) }
         defer { signals.cancel() }
         let embedder = try runner.makeEmbedder()
-        let sink = try runner.makeSink()
+        let sink: any EventSink
+        do {
+            sink = try runner.makeSink()
+        } catch let error as CheckpointError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let destination = resolved.events?.path ?? "standard output"
         let banner = "running \(resolved.name): \(resolved.cameras.count) cameras, \(resolved.architecture.rawValue) "
             + "\(resolved.inputSize.height)x\(resolved.inputSize.width), events to \(destination)\n"
         stderr.write(Data(banner.utf8))
+        if let resuming, let url = resolved.checkpoint {
+            stderr.write(Data("resuming from \(url.path): media time \(String(format: "%.2f", resuming.time)) s, next seq \(resuming.events.nextSeq)\n".utf8))
+        }
         let summary: RunSummary
         do {
             summary = try await runner.run(embedder: embedder, sink: sink)

@@ -263,6 +263,12 @@ public struct OutputConfig: Codable, Sendable, Equatable {
     /// `HOST:PORT` to serve Prometheus `/metrics` and `/healthz` on while the run goes (a port alone
     /// listens on 127.0.0.1). Default: none, no server.
     public var metrics: String?
+    /// A file the run's whole state is written to (atomically) every `checkpoint_interval` seconds of
+    /// media time and when it stops, for `run --resume`. A relative path is relative to the pipeline
+    /// file's folder. Default: none, no checkpoints.
+    public var checkpoint: String?
+    /// Seconds of media time between checkpoints. Default 60.
+    public var checkpointInterval: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case events
@@ -271,6 +277,8 @@ public struct OutputConfig: Codable, Sendable, Equatable {
         case fsync
         case fsyncInterval = "fsync_interval"
         case metrics
+        case checkpoint
+        case checkpointInterval = "checkpoint_interval"
     }
 
     /// Every default.
@@ -284,6 +292,8 @@ public struct OutputConfig: Codable, Sendable, Equatable {
         try c.encode(fsync, forKey: .fsync)
         try c.encode(fsyncInterval, forKey: .fsyncInterval)
         try c.encode(metrics, forKey: .metrics)
+        try c.encode(checkpoint, forKey: .checkpoint)
+        try c.encodeIfPresent(checkpointInterval, forKey: .checkpointInterval)
     }
 }
 

@@ -260,6 +260,11 @@ extension PipelineFile {
                 problems.append(problem(at, "metrics: \(error)"))
             }
         }
+        let checkpointInterval = out.checkpointInterval ?? 60
+        if !(checkpointInterval > 0 && checkpointInterval.isFinite) {
+            problems.append(problem([.key("output"), .key("checkpoint_interval")],
+                                    "checkpoint_interval must be positive seconds of media time, got \(checkpointInterval)"))
+        }
         let queues = c.queues ?? QueueConfig()
         let framesPerCamera = queues.framesPerCamera ?? 8
         let embeddedFrames = queues.embeddedFrames ?? 32
@@ -278,7 +283,8 @@ extension PipelineFile {
             fsync: out.fsync ?? .periodic, fsyncInterval: fsyncInterval,
             badDetectionLine: c.onError?.badDetectionLine ?? .skip,
             framesPerCamera: framesPerCamera, embeddedFrames: embeddedFrames,
-            metrics: metrics, metricsOrigin: metricsOrigin)
+            metrics: metrics, metricsOrigin: metricsOrigin,
+            checkpoint: out.checkpoint.map { URL(fileURLWithPath: absolute($0)) }, checkpointInterval: checkpointInterval)
     }
 
     /// The configuration as written with every default filled in: the model's tracker and registry
@@ -312,6 +318,8 @@ extension PipelineFile {
         out.fsync = resolved.fsync
         out.fsyncInterval = resolved.fsyncInterval
         out.metrics = resolved.metrics?.description
+        out.checkpoint = resolved.checkpoint?.path
+        out.checkpointInterval = resolved.checkpoint == nil ? nil : resolved.checkpointInterval
         e.output = out
         var onError = e.onError ?? ErrorPolicyConfig()
         onError.badDetectionLine = resolved.badDetectionLine

@@ -75,4 +75,8 @@ public struct ResolvedPipeline: Sendable {
     /// Where `metrics` was set, for messages about it: `file:line:column: output.metrics`, or the flag
     /// (`--metrics`) that overrode it.
     public var metricsOrigin: String
+    /// Where the run's checkpoints go (`run --checkpoint`, `output.checkpoint`), if anywhere.
+    public var checkpoint: URL?
+    /// Seconds of media time between checkpoints.
+    public var checkpointInterval: Double
 }

@@ -12,6 +12,9 @@ struct AnnotationStage: PipelineStage {
     let cameras: [String]
     let input: BoundedChannel<AnnotationItem>
     let log: @Sendable (String) -> Void
+    /// Added to each file's name (`<camera><suffix>.mp4`): a resumed run writes `.part2`, `.part3` …, so
+    /// the videos written before the stop are kept.
+    var suffix = ""
 
     func run() async throws {
         do {
@@ -27,7 +30,7 @@ struct AnnotationStage: PipelineStage {
             switch item {
             case .frame(let camera, let rate, let image, let boxes):
                 guard !failed.contains(camera) else { continue }
-                let path = folder.appendingPathComponent("\(cameras[camera]).mp4").path
+                let path = folder.appendingPathComponent("\(cameras[camera])\(suffix).mp4").path
                 do {
                     try await worker.run { writers in
                         // 4:2:0 needs even sizes: an odd last row or column is left out.

@@ -10,10 +10,33 @@ import Tracking
 /// footage would label it. Memory is bounded by the live tracks. Should two tracks of one camera end
 /// with the same identity over a common frame, the later-written one is written under a spare id
 /// (above 1,000,000), so an id never appears twice in a frame.
+///
+/// A resumed run opens the files a checkpoint recorded, cuts each back to the length it had then, and
+/// goes on with the boxes the checkpoint held for the tracks still alive (``Memory``).
 final class TrackFileWriter {
-    private struct Key: Hashable {
+    fileprivate struct Key: Hashable, Codable {
         var camera: Int
         var track: Int
+    }
+
+    /// What the writer holds between frames, and each file's length, for a run's checkpoint.
+    struct Memory: Codable, Sendable {
+        fileprivate struct Pending: Codable, Sendable {
+            var key: Key
+            var records: [MOTRecord]
+        }
+
+        fileprivate struct Written: Codable, Sendable {
+            var camera: Int
+            var frame: Int
+            var identities: [Int]
+        }
+
+        /// Bytes in each camera's file (by camera index).
+        var lengths: [Int]
+        fileprivate var pending: [Pending]
+        fileprivate var written: [Written]
+        fileprivate var nextSpare: Int
     }
 
     private let folder: URL?
@@ -25,12 +48,24 @@ final class TrackFileWriter {
     /// Per camera, per frame, the identities written (pruned below the oldest frame still pending).
     private var written: [Int: [Int: Set<Int>]] = [:]
     private var nextSpare = 1_000_001
+    /// Bytes written to each camera's file so far.
+    private var lengths: [Int]
 
     /// Writes into `folder` (created if missing), one file per camera id, emptied first; into memory
-    /// (`inMemory`) when `folder` is nil.
-    init(folder: URL?, cameras: [String]) throws {
+    /// (`inMemory`) when `folder` is nil. With `resuming`, the files are kept, cut back to the lengths
+    /// it records, and the writer goes on from it.
+    ///
+    /// - Throws: `CameraFailure` naming the folder or file that cannot be made, or a file shorter than
+    ///   the checkpoint says it was (something else wrote to it).
+    init(folder: URL?, cameras: [String], resuming: Memory? = nil) throws {
         self.folder = folder
         self.ids = cameras
+        lengths = resuming?.lengths ?? [Int](repeating: 0, count: cameras.count)
+        if let resuming {
+            for p in resuming.pending { pending[p.key] = p.records }
+            for w in resuming.written { written[w.camera, default: [:]][w.frame] = Set(w.identities) }
+            nextSpare = resuming.nextSpare
+        }
         guard let folder else { return }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -39,6 +74,18 @@ final class TrackFileWriter {
         }
         for (i, id) in cameras.enumerated() {
             let url = folder.appendingPathComponent("\(id).txt")
+            if let resuming {
+                let length = resuming.lengths.indices.contains(i) ? resuming.lengths[i] : 0
+                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+                guard let size, size >= length, let handle = try? FileHandle(forWritingTo: url) else {
+                    throw CameraFailure("the track file \(url.path) is missing or shorter than the checkpoint's \(length) bytes — "
+                                        + "restore it, or start the run afresh without --resume")
+                }
+                try handle.truncate(atOffset: UInt64(length))
+                try handle.seekToEnd()
+                handles[i] = handle
+                continue
+            }
             guard FileManager.default.createFile(atPath: url.path, contents: nil),
                 let handle = try? FileHandle(forWritingTo: url)
             else {
@@ -46,6 +93,21 @@ final class TrackFileWriter {
             }
             handles[i] = handle
         }
+    }
+
+    /// What the writer holds now (the boxes of live tracks, the identities written per frame, each file's length).
+    var memory: Memory {
+        Memory(lengths: lengths,
+               pending: pending.keys.sorted { ($0.camera, $0.track) < ($1.camera, $1.track) }.map { .init(key: $0, records: pending[$0]!) },
+               written: written.keys.sorted().flatMap { camera in
+                   written[camera]!.keys.sorted().map { .init(camera: camera, frame: $0, identities: written[camera]![$0]!.sorted()) }
+               },
+               nextSpare: nextSpare)
+    }
+
+    /// Flushes every file to the disk (before a checkpoint records their lengths).
+    func synchronize() throws {
+        for handle in handles.values { try handle.synchronize() }
     }
 
     /// Takes what one frame (or one camera's end) caused: keeps the step's matched boxes, writes the
@@ -84,7 +146,11 @@ final class TrackFileWriter {
                 text += r.line + "\n"
             }
         }
-        try handles[camera]?.write(contentsOf: Data(text.utf8))
+        let bytes = Data(text.utf8)
+        if let handle = handles[camera] {
+            try handle.write(contentsOf: bytes)
+            lengths[camera] += bytes.count
+        }
         prune(camera)
     }
 

@@ -8,6 +8,10 @@ import VideoIO
 ///
 /// Before each frame it looks at the run's shutdown: once a stop is asked for it decodes nothing more
 /// and ends its stream with `stoppedBy`, so the frames already sent are the last this camera tracks.
+///
+/// A resumed run's reader decodes the frames its checkpoint already tracked without sending them (so
+/// the pictures after them are exactly those of a run that never stopped), and a camera whose footage
+/// had ended sends nothing at all.
 struct CameraReader: PipelineStage {
     let index: Int
     let camera: ResolvedPipeline.Camera
@@ -18,6 +22,8 @@ struct CameraReader: PipelineStage {
     let statistics: RunStatistics
     let shutdown: PipelineShutdown
     let log: @Sendable (String) -> Void
+    /// Where a resumed run's checkpoint left this camera (nil: from its first frame).
+    var resumeFrom: RunCheckpoint.Camera? = nil
 
     /// The per-camera state the worker queue owns.
     struct Decoding {
@@ -29,6 +35,12 @@ struct CameraReader: PipelineStage {
         let worker = SerialWorker(label: "panoptes.camera.\(camera.id)", value: Decoding())
         var last: (frame: Int, time: Double)?
         defer { output.finish() }
+        if resumeFrom?.finished == true {
+            statistics.setState(camera: index, resumeFrom?.error == nil ? .finished : .error)
+            return
+        }
+        let skipThrough = resumeFrom?.lastFrame ?? -1
+        if let frame = resumeFrom?.lastFrame, let time = resumeFrom?.lastTime { last = (frame, time) }
         do {
             let camera = self.camera
             let fatal = badLinesFatal
@@ -44,7 +56,8 @@ struct CameraReader: PipelineStage {
                                         + "\(reader.info.width)x\(reader.info.height) frame — make the region fit inside it")
                 }
                 state.reader = reader
-                let total = reader.info.frameCount.map { min($0 - 1, camera.lastFrame ?? Int.max) - camera.firstFrame + 1 }
+                let first = max(camera.firstFrame, skipThrough + 1)
+                let total = reader.info.frameCount.map { min($0 - 1, camera.lastFrame ?? Int.max) - first + 1 }
                 return (state.detections?.skipped ?? [], total)
             }
             statistics.update { [index] in $0.cameras[index].expectedFrames = opened.frames }
@@ -61,7 +74,7 @@ struct CameraReader: PipelineStage {
                 let next: (frame: CameraFrame, damaged: Int)? = try await worker.run { state in
                     guard let reader = state.reader else { return nil }
                     while let frame = try reader.nextFrame() {
-                        if frame.index < camera.firstFrame {
+                        if frame.index < camera.firstFrame || frame.index <= skipThrough {
                             _ = state.detections?.take(frame: frame.index)
                             continue
                         }

@@ -24,6 +24,9 @@ struct LiveCameraReader: PipelineStage {
     let shutdown: PipelineShutdown
     let clock: RunClock
     let log: @Sendable (String) -> Void
+    /// The number of the first frame (a resumed run goes on from its checkpoint's, so the camera's
+    /// tracker sees frame numbers rise).
+    var firstFrameNumber = 0
 
     /// The reader the worker queue owns (nil while disconnected).
     struct Decoding {
@@ -52,11 +55,11 @@ struct LiveCameraReader: PipelineStage {
         let shutdown = self.shutdown
         let watchdog = ReadWatchdog(stallTimeout: live.stallTimeout) { shutdown.stopReason != nil }
         let worker = SerialWorker(label: "panoptes.camera.\(camera.id)", value: Decoding())
-        var nextFrame = 0
+        var nextFrame = firstFrameNumber
         var last: (frame: Int, time: Double)?
         // The first connection counts as an outage from the run's start, so a camera that never comes up
         // is announced after `stallTimeout` like one that was lost.
-        var outage: Outage? = Outage(since: 0, cause: nil, reason: "not connected yet")
+        var outage: Outage? = Outage(since: clock.now(), cause: nil, reason: "not connected yet")
         var connected = false
         statistics.setState(camera: index, .starting)
         while true {

@@ -30,6 +30,10 @@ public struct PipelineRunner: Sendable {
     /// The run's counts as they grow, shared by every copy of this runner: what the progress display,
     /// the summary and the metrics endpoint (``metricsText()``, ``health()``) read. A runner runs once.
     public let statistics: RunStatistics
+    /// The checkpoint this run goes on from (`run --resume`, read with ``RunCheckpoint/read(_:for:)``):
+    /// ``makeSink()`` cuts the event file back to its length, the cameras go on from their positions,
+    /// and the trackers and the registry from their state. Nil: the run starts afresh.
+    public var resuming: RunCheckpoint?
 
     /// A runner for `pipeline`.
     public init(pipeline: ResolvedPipeline) {
@@ -67,11 +71,33 @@ public struct PipelineRunner: Sendable {
         case .never: policy = .never
         case .periodic: policy = .interval(seconds: pipeline.fsyncInterval)
         }
+        let startingSeq = resuming?.events.nextSeq ?? 1
         if let events = pipeline.events {
             try? FileManager.default.createDirectory(at: events.deletingLastPathComponent(), withIntermediateDirectories: true)
-            return try JSONLEventWriter(path: events.path, fsync: policy)
+            if let resuming { try Self.cutBack(events, to: resuming.events.length) }
+            return try JSONLEventWriter(path: events.path, fsync: policy, startingSeq: startingSeq)
         }
-        return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy)
+        return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy, startingSeq: startingSeq)
+    }
+
+    /// Cuts a resumed run's event file back to the length its checkpoint recorded: the lines after it
+    /// (those of the stop, or of a run killed after the checkpoint) are written again by the resume.
+    ///
+    /// - Throws: `CheckpointError` when the file is missing or shorter than the checkpoint says (lines
+    ///   that were written are gone: the resume would leave a hole).
+    private static func cutBack(_ events: URL, to length: Int) throws(CheckpointError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: events.path)[.size] as? Int) ?? nil
+        guard let size, size >= length, let handle = try? FileHandle(forWritingTo: events) else {
+            throw CheckpointError("the event file \(events.path) is \(size.map { "\($0) bytes" } ?? "missing"), shorter than the "
+                                  + "\(length) bytes the checkpoint records — restore it, or start afresh without --resume")
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.truncate(atOffset: UInt64(length))
+            try handle.synchronize()
+        } catch {
+            throw CheckpointError("cannot cut \(events.path) back to \(length) bytes: \(error.localizedDescription) — check it is writable")
+        }
     }
 
     /// Runs every stage to the end of the footage, or until ``stop(reason:)``.
@@ -96,20 +122,31 @@ public struct PipelineRunner: Sendable {
         statistics.watch(queue: "merged", merged)
         statistics.watch(queue: "embedded", embedded)
         if let annotations { statistics.watch(queue: "annotations", annotations) }
-        let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids) })
+        let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids, resuming: resuming?.trackFiles) })
+        var checkpoints: CheckpointKeeper?
+        if let url = pipeline.checkpoint {
+            guard let writer = sink as? JSONLEventWriter else {
+                throw CheckpointError("checkpoints need the run's own event writer (a JSONL file or standard output)")
+            }
+            checkpoints = CheckpointKeeper(url: url, interval: pipeline.checkpointInterval, origin: try RunCheckpoint.Origin(of: pipeline),
+                                           events: writer, resumes: resuming.map { $0.resumes + 1 } ?? 0, from: resuming?.time ?? -.infinity)
+        }
         let policy = EmbeddingPolicy(pipeline)
         var stages: [any PipelineStage] = []
         // Live cameras get their own reader and an arrival-order merge; recorded runs take exactly the
         // path they always took (their events are byte-identical run to run).
-        let clock = pipeline.isLive ? RunClock() : nil
+        let clock = !pipeline.isLive ? nil
+            : resuming.flatMap { r in r.wallStart.map { RunClock(resumingFrom: Date(timeIntervalSince1970: $0), notBefore: r.time) } } ?? RunClock()
+        checkpoints?.wallStart = clock?.wallStart
         for (i, camera) in pipeline.cameras.enumerated() {
             if let live = camera.live, let clock {
                 stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, output: decoded[i],
-                                               statistics: statistics, shutdown: shutdown, clock: clock, log: log))
+                                               statistics: statistics, shutdown: shutdown, clock: clock, log: log,
+                                               firstFrameNumber: (resuming?.cameras[i].lastFrame).map { $0 + 1 } ?? 0))
             } else {
                 stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
                                            badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
-                                           statistics: statistics, shutdown: shutdown, log: log))
+                                           statistics: statistics, shutdown: shutdown, log: log, resumeFrom: resuming?.cameras[i]))
             }
         }
         if clock != nil {
@@ -122,9 +159,10 @@ public struct PipelineRunner: Sendable {
         let recording = recordsEmbeddings ? StageOwned<[RecordedItem]>([]) : nil
         stages.append(TrackingStage(pipeline: pipeline, input: embedded, sink: sink, trackFiles: trackFiles,
                                     annotations: annotations, statistics: statistics, recording: recording, log: log,
-                                    clock: clock))
+                                    clock: clock, checkpoints: checkpoints, resumed: resuming))
         if let annotations, let folder = pipeline.annotateDir {
-            stages.append(AnnotationStage(folder: folder, cameras: ids, input: annotations, log: log))
+            stages.append(AnnotationStage(folder: folder, cameras: ids, input: annotations, log: log,
+                                          suffix: resuming.map { ".part\($0.resumes + 2)" } ?? ""))
         }
         let progress = self.progress
         let reporter = Task {

@@ -16,6 +16,14 @@ struct RunClock: Sendable {
         wallStart = Date()
     }
 
+    /// The clock of a resumed run that started at `wallStart` (by the wall clock) and had reached
+    /// `time`: times go on from there, counting the time it was stopped (never less than `time`, even
+    /// if the wall clock was set back meanwhile).
+    init(resumingFrom wallStart: Date, notBefore time: Double) {
+        self.wallStart = wallStart
+        start = MonotonicClock.seconds() - max(Date().timeIntervalSince(wallStart), time)
+    }
+
     /// Seconds since the run started.
     func now() -> Double { MonotonicClock.seconds() - start }
 

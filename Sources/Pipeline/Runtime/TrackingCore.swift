@@ -124,3 +124,46 @@ public enum RecordedItem: Sendable {
     /// A camera's end (with why it failed, if it did).
     case end(camera: Int, lastFrame: Int?, lastTime: Double?, error: String?)
 }
+
+extension TrackingCore {
+    /// Everything the trackers and the registry remember, for a run's checkpoint.
+    public struct Memory: Codable, Sendable {
+        /// One camera's tracker, with the frame size it was made for.
+        struct Camera: Codable, Sendable {
+            var camera: Int
+            var width: Double
+            var height: Double
+            var tracker: CameraTracker.Memory
+        }
+
+        var trackers: [Camera]
+        var registry: InMemoryIdentityRegistry.Memory
+    }
+
+    /// What the trackers and the registry remember now.
+    public var memory: Memory {
+        Memory(trackers: trackers.keys.sorted().map { i in
+                   let t = trackers[i]!
+                   return .init(camera: i, width: t.config.frameSize?.width ?? 0, height: t.config.frameSize?.height ?? 0,
+                                tracker: t.memory)
+               },
+               registry: registry.memory)
+    }
+
+    /// A core with `tracker` and `registry` parameters that goes on from `memory`, deciding exactly as
+    /// the one it was taken from would.
+    ///
+    /// - Throws: `DecodingError` when `memory` names a camera index out of range or an unknown skip reason.
+    public init(cameras: [String], tracker: TrackerConfig, registry: RegistryConfig, memory: Memory) throws {
+        self.init(cameras: cameras, tracker: tracker, registry: registry)
+        self.registry = InMemoryIdentityRegistry(config: registry, memory: memory.registry)
+        for saved in memory.trackers {
+            guard cameras.indices.contains(saved.camera) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "tracker of camera #\(saved.camera) of \(cameras.count)"))
+            }
+            var config = tracker
+            if saved.width > 0 { config.frameSize = (saved.width, saved.height) }
+            trackers[saved.camera] = try CameraTracker(camera: cameras[saved.camera], config: config, memory: saved.tracker)
+        }
+    }
+}

@@ -22,6 +22,10 @@ struct TrackingStage: PipelineStage {
     let log: @Sendable (String) -> Void
     /// The run's clock when some camera is live (nil for recorded footage: events stay as they were).
     var clock: RunClock? = nil
+    /// Writes the run's checkpoints, when it keeps them.
+    var checkpoints: CheckpointKeeper? = nil
+    /// The checkpoint the run goes on from (`run --resume`).
+    var resumed: RunCheckpoint? = nil
 
     /// The `reason` of the `track_ended` events of a camera that went down.
     static let cameraDownReason = "camera_down"
@@ -30,10 +34,14 @@ struct TrackingStage: PipelineStage {
         defer { annotations?.finish() }
         let ids = pipeline.cameras.map(\.id)
         let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        var core = TrackingCore(cameras: ids, tracker: pipeline.tracker, registry: pipeline.registry)
-        var identitiesCreated = 0
-        var failures = 0
-        var endTime = 0.0
+        var core = try resumed.map { try TrackingCore(cameras: ids, tracker: pipeline.tracker, registry: pipeline.registry, memory: $0.tracking) }
+            ?? TrackingCore(cameras: ids, tracker: pipeline.tracker, registry: pipeline.registry)
+        var identitiesCreated = resumed?.identitiesCreated ?? 0
+        var failures = resumed?.failures ?? 0
+        var endTime = resumed?.endTime ?? 0.0
+        /// Each camera's position in its footage, for checkpoints.
+        var positions = resumed?.cameras ?? ids.map { RunCheckpoint.Camera(id: $0) }
+        var checkpoints = self.checkpoints
         /// Set by the first camera that the run's stop cut short.
         var stopReason: StopReason?
         let liveIDs = Set(pipeline.cameras.filter { $0.live != nil }.map(\.id))
@@ -44,8 +52,36 @@ struct TrackingStage: PipelineStage {
             if let clock, record.camera.map(liveIDs.contains) ?? true { record.wallTime = clock.wallTime(at: record.time) }
             _ = try sink.append(record)
         }
-        try append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
-        statistics.update { $0.events += 1 }
+        if let resumed {
+            // Recorded footage resumes at the checkpoint's media time; a live run at the moment it resumes.
+            let time = clock.map { max($0.now(), resumed.time) } ?? resumed.time
+            try append(EventRecord(type: .runResumed, time: EventRecord.round(time, 1e6), pipeline: pipeline.file, cameras: ids))
+            statistics.update {
+                $0.events += 1
+                for (i, p) in resumed.cameras.enumerated() {
+                    $0.cameras[i].liveTracks = p.liveTracks
+                    if p.finished {
+                        $0.cameras[i].finished = true
+                        $0.cameras[i].error = p.error
+                    }
+                }
+            }
+        } else {
+            try append(EventRecord(type: .runStarted, time: 0, pipeline: pipeline.file, cameras: ids))
+            statistics.update { $0.events += 1 }
+        }
+        /// Writes a checkpoint of the state after the last item tracked, at media `time`.
+        func checkpoint(at time: Double) throws {
+            guard checkpoints != nil else { return }
+            let live = statistics.snapshot.cameras.map(\.liveTracks)
+            for i in positions.indices { positions[i].liveTracks = live[i] }
+            try checkpoints!.save(.init(time: time, cameras: positions, tracking: core.memory, identitiesCreated: identitiesCreated,
+                                        failures: failures, endTime: endTime),
+                                  trackFiles: trackFiles.value, tracksDir: pipeline.tracksDir)
+        }
+        // A first checkpoint before any frame, so a run killed at any moment after its start can be resumed
+        // (and a resumed run's run_resumed line stays in the file whenever it is stopped).
+        try checkpoint(at: resumed?.time ?? 0)
 
         /// Writes the events of `outcome`, the boxes of tracks that ended, and the counts.
         func emit(_ outcome: TrackingCore.Outcome, camera: Int) throws {
@@ -76,6 +112,19 @@ struct TrackingStage: PipelineStage {
             }
         }
 
+        if resumed != nil, let clock {
+            // A live camera's stream went on while the run was stopped: its tracks cannot go on. They end
+            // now (reason run_stopped); their identities stay, so the people seen again are re-identified.
+            let now = max(clock.now(), endTime)
+            for i in ids.indices where pipeline.cameras[i].live != nil {
+                if let outcome = try core.suspend(camera: i, lastFrame: positions[i].lastFrame, time: now,
+                                                  reason: PipelineShutdown.trackEndedReason) {
+                    try emit(outcome, camera: i)
+                }
+            }
+            endTime = now
+        }
+
         while let item = await input.receive() {
             switch item {
             case .frame(let f):
@@ -92,6 +141,8 @@ struct TrackingStage: PipelineStage {
                     $0.cameras[f.camera].embeddings += embeddings
                     $0.cameras[f.camera].lastTime = f.time
                 }
+                positions[f.camera].lastFrame = f.frame
+                positions[f.camera].lastTime = f.time
                 if let annotations, let image = f.image {
                     let boxes = outcome.step.updates.filter { $0.isMatched && $0.state == .confirmed }.map {
                         AnnotationItem.Box(box: $0.box, track: $0.track, identity: core.identity(camera: f.camera, track: $0.track))
@@ -101,7 +152,16 @@ struct TrackingStage: PipelineStage {
             case .end(let end):
                 recording?.value.append(.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime, error: end.error))
                 let id = ids[end.camera]
+                if end.stoppedBy != nil && stopReason == nil {
+                    // The first camera a stop cut short: the state now is where a resume goes on from,
+                    // before this stop's own track_ended and run_finished lines.
+                    try checkpoint(at: endTime)
+                }
                 stopReason = stopReason ?? end.stoppedBy
+                if end.stoppedBy == nil {
+                    positions[end.camera].finished = true
+                    positions[end.camera].error = end.error
+                }
                 let reason = end.stoppedBy == nil ? nil : PipelineShutdown.trackEndedReason
                 if let outcome = try core.end(camera: end.camera, lastFrame: end.lastFrame, lastTime: end.lastTime, reason: reason) {
                     try emit(outcome, camera: end.camera)
@@ -143,7 +203,10 @@ struct TrackingStage: PipelineStage {
                 statistics.update { $0.events += 1 }
                 endTime = max(endTime, up.time)
             }
+            if stopReason == nil, let keeper = checkpoints, keeper.isDue(at: item.time) { try checkpoint(at: item.time) }
         }
+        // Footage over: the last checkpoint (a resume of it only writes run_finished again).
+        if stopReason == nil { try checkpoint(at: endTime) }
         // A stop that cut at least one camera short names the run's end, whatever else happened; a stop
         // asked for after every camera had reached its end changed nothing, so the run completed.
         let reason = stopReason?.rawValue
