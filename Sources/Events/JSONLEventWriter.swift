@@ -87,6 +87,24 @@ public final class JSONLEventWriter: EventSink, @unchecked Sendable {
         state = .open(descriptor, isRegularFile: status.isRegularFile)
     }
 
+    /// The seq a new run appending to `path` should start at: one more than the `seq` of the file's last
+    /// complete line, so seqs keep rising through every run written to one file; 1 for a missing or empty
+    /// file, or one whose last line is not an event. Reads at most the last 64 KiB.
+    public static func seqAfterLastLine(of path: String) -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return 1 }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return 1 }
+        let start = size > 65_536 ? size - 65_536 : 0
+        guard (try? handle.seek(toOffset: start)) != nil, let tail = try? handle.readToEnd() else { return 1 }
+        let lines = tail.split(separator: UInt8(ascii: "\n"))
+        // A torn last line (no newline after it) is not the last event.
+        let complete = tail.last == UInt8(ascii: "\n") ? lines.last : lines.dropLast().last
+        guard let line = complete, let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+              let seq = object["seq"] as? Int, seq >= 1
+        else { return 1 }
+        return seq + 1
+    }
+
     /// Bytes this writer has written (all lines, newlines included).
     public var bytesWritten: Int { lock.withLock { written } }
 

@@ -44,6 +44,23 @@ final class JSONLEventWriterTests: XCTestCase {
                 + #"{"v":1,"seq":42,"type":"run_finished","time":2.0,"reason":"stopped"}"# + "\n")
     }
 
+    func testSeqAfterLastLine_goesOnFromTheLastCompleteEvent() throws {
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path("missing.jsonl")), 1)
+        try Data().write(to: URL(fileURLWithPath: path()))
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path()), 1, "an empty file")
+        let lines = #"{"v":1,"seq":7,"type":"run_started","time":0.0,"cameras":[]}"# + "\n"
+            + #"{"v":1,"seq":8,"type":"run_finished","time":3.0,"reason":"completed"}"# + "\n"
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: path()))
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path()), 9)
+        try Data((lines + #"{"v":1,"seq":9,"ty"#).utf8).write(to: URL(fileURLWithPath: path()))
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path()), 9, "a torn last line is not an event")
+        try Data((lines + "not json\n").utf8).write(to: URL(fileURLWithPath: path()))
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path()), 1, "a file that does not end with an event")
+        let long = String(repeating: lines, count: 2000)  // beyond the 64 KiB read from the end
+        try Data(long.utf8).write(to: URL(fileURLWithPath: path()))
+        XCTAssertEqual(JSONLEventWriter.seqAfterLastLine(of: path()), 9)
+    }
+
     func testAppend_existingFile_appendsAndReportsBytesAndEndOffset() throws {
         let first = #"{"v":1,"seq":1,"type":"run_resumed","time":0.0}"# + "\n"
         try Data(first.utf8).write(to: URL(fileURLWithPath: path()))

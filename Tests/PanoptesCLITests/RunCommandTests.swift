@@ -52,6 +52,14 @@ final class RunCommandTests: XCTestCase {
         let ourIDF1 = try XCTUnwrap((ours?["combined"] as? [String: Any])?["idf1"] as? Double, "\(String(describing: ours))")
         XCTAssertEqual(ourIDF1, peerIDF1, accuracy: 1e-9)
         XCTAssertGreaterThan(ourIDF1, 0.3, "identities follow people")
+
+        // A second run appended to the same file goes on with its seqs.
+        let again = try runProcess(Fixtures.panoptes, ["run", scene.appendingPathComponent("pipeline.yaml").path, "--events", eventsURL.path])
+        XCTAssertEqual(again.status, 0, again.stderrText)
+        let both = try events(eventsURL)
+        XCTAssertEqual(both.count, 2 * all.count, "the second run wrote the same events after the first's")
+        XCTAssertEqual(both.map(\.seq), Array(1...both.count), "seq rises by 1 through both runs")
+        XCTAssertEqual(both.filter { $0.type == "run_started" }.map(\.seq), [1, all.count + 1])
     }
 
     func testCalibrate_labelledScene_printsABlockWhoseValuesScoreAsReported() throws {

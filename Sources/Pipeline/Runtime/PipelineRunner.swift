@@ -61,7 +61,8 @@ public struct PipelineRunner: Sendable {
                                 pooling: pipeline.pooling, maxBatch: pipeline.batchSize)
     }
 
-    /// Opens the event output the pipeline names (a file, appended to, or standard output).
+    /// Opens the event output the pipeline names: a file, appended to (seq going on from its last line,
+    /// or from the checkpoint when resuming), or standard output.
     ///
     /// - Throws: `EventsError` naming the path.
     public func makeSink() throws -> any EventSink {
@@ -75,7 +76,9 @@ public struct PipelineRunner: Sendable {
         if let events = pipeline.events {
             try? FileManager.default.createDirectory(at: events.deletingLastPathComponent(), withIntermediateDirectories: true)
             if let resuming { try Self.cutBack(events, to: resuming.events.length) }
-            return try JSONLEventWriter(path: events.path, fsync: policy, startingSeq: startingSeq)
+            // A new run appended to an earlier one's file goes on with its seqs: seq rises through the file.
+            let seq = resuming == nil ? JSONLEventWriter.seqAfterLastLine(of: events.path) : startingSeq
+            return try JSONLEventWriter(path: events.path, fsync: policy, startingSeq: seq)
         }
         return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy, startingSeq: startingSeq)
     }
