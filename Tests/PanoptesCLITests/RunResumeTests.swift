@@ -92,7 +92,8 @@ final class RunResumeTests: XCTestCase {
     }
 
     func testResume_refusesACheckpointOfAnotherPipelineOrWeights_andAnEventFileCutShort() throws {
-        let scene = try scene()
+        // Whole runs only here: the small scene `RunCommandTests` uses is enough.
+        let scene = try RunFixtures.scene(cameras: 2, people: 4, seconds: 12, seed: 7)
         let out = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
         let weights = out.appendingPathComponent("weights.pt")

@@ -128,6 +128,9 @@ public struct PipelineRunner: Sendable {
         let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids, resuming: resuming?.trackFiles) })
         var checkpoints: CheckpointKeeper?
         if let url = pipeline.checkpoint {
+            // A run started afresh makes an earlier run's checkpoint obsolete: until this run writes its
+            // own, a --resume must not go back to that one.
+            if resuming == nil { try? FileManager.default.removeItem(at: url) }
             guard let writer = sink as? JSONLEventWriter else {
                 throw CheckpointError("checkpoints need the run's own event writer (a JSONL file or standard output)")
             }
