@@ -104,7 +104,8 @@ public struct PipelineRunner: Sendable {
         let clock = pipeline.isLive ? RunClock() : nil
         for (i, camera) in pipeline.cameras.enumerated() {
             if let live = camera.live, let clock {
-                stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, output: decoded[i],
+                stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, policy: policy,
+                                               badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
                                                statistics: statistics, shutdown: shutdown, clock: clock, log: log))
             } else {
                 stages.append(CameraReader(index: i, camera: camera, policy: policy, keepImages: annotations != nil,
