@@ -157,4 +157,53 @@ final class LiveCameraRunTests: XCTestCase {
         let types = try RunFixtures.events(eventsURL).map(\.type)
         XCTAssertEqual(types, ["run_started", "run_finished"], run.stderrText)
     }
+
+    func testRun_httpStreamServedWithListen_killedAndRestarted_goesDownAndComesBack() throws {
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let port = 20_000 + Int(getpid() % 20_000) + 14
+        let url = "http://127.0.0.1:\(port)"
+        let pipeline = out.appendingPathComponent("live.yaml")
+        try LiveStreamer.pipeline(pipeline, url: url, detections: nil, extra: """
+            stall_timeout: 3
+            reconnect:
+              initial: 0.2
+              max: 1
+
+            """)
+        let eventsURL = out.appendingPathComponent("events.jsonl")
+        // ffmpeg serves one client over HTTP (`-listen 1`); the run connects to it (and retries until it listens).
+        var server = try LiveStreamer.start(url)
+        let run = try RunningProcess(Fixtures.panoptes, ["run", pipeline.path, "--events", eventsURL.path])
+        defer { if run.isRunning { run.send(SIGKILL) } }
+        XCTAssertTrue(run.waitUntil(timeout: 60) { _, err in err.contains("street: connected") }, run.stderrText)
+        Thread.sleep(forTimeInterval: 2)  // frames flow
+
+        // The server dies: the connection ends at once, reconnecting is refused, and after stall_timeout
+        // without a frame the camera is down.
+        server.send(SIGKILL)
+        _ = server.waitForExit()
+        XCTAssertTrue(run.waitUntil(file: eventsURL, timeout: 30) { self.lines($0, ofType: "camera_down") == 1 }, run.stderrText)
+        server = try LiveStreamer.start(url)
+        defer { server.send(SIGKILL) }
+        XCTAssertTrue(run.waitUntil(file: eventsURL, timeout: 30) { self.lines($0, ofType: "camera_up") == 1 }, run.stderrText)
+        Thread.sleep(forTimeInterval: 1)  // frames flow again
+
+        run.send(SIGINT)
+        let exit = run.waitForExit(timeout: 30)
+        XCTAssertTrue(exit.exited, "it exits by itself")
+        XCTAssertEqual(exit.status, 130, run.stderrText)
+        let events = try RunFixtures.events(eventsURL)
+        XCTAssertEqual(events.map(\.type), ["run_started", "camera_down", "camera_up", "run_finished"], run.stderrText)
+        let down = events[1], up = events[2]
+        XCTAssertEqual(down.reason, "the stream ended", "the server closed the connection: \(run.stderrText)")
+        let lastTime = try XCTUnwrap(down.lastTime)
+        XCTAssertEqual(down.time - lastTime, 3, accuracy: 1.5, "declared down a stall_timeout after the last frame")
+        XCTAssertGreaterThan(down.frame ?? 0, 5, "frames were read before the loss")
+        XCTAssertGreaterThan(try XCTUnwrap(up.gap), 3)
+        XCTAssertEqual(events.last?.reason, "interrupted")
+        XCTAssertEqual(try RunFixtures.schemaFailures(eventsURL, scratch: out).failures, [])
+        let after = try XCTUnwrap(summaryFrames(run.stderrText, camera: "street"), run.stderrText)
+        XCTAssertGreaterThan(after, (down.frame ?? 0) + 5, "frames came again after camera_up: \(run.stderrText)")
+    }
 }

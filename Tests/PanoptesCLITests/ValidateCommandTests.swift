@@ -51,6 +51,45 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("\(p):12:12: ") && $0.contains("does not fit pfsa-mobilenetv2") }, r.stderrText)
     }
 
+    func testValidate_liveDetections_acceptsAStreamNotMadeYet_refusesAMissingFolderAndBadLinesUnderFatal() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pipeline = dir.appendingPathComponent("p.yaml")
+        func write(_ detections: String, fatal: Bool) throws {
+            try Data(("""
+                cameras:
+                  - id: gate
+                    url: udp://127.0.0.1:5000
+                    detections:
+                      path: \(detections)
+                model:
+                  weights: \(Fixtures.mobilenetWeights.path)
+
+                """ + (fatal ? "on_error:\n  bad_detection_line: fatal\n" : "")).utf8).write(to: pipeline)
+        }
+        // The detector has not started: the stream is followed once it appears.
+        try write("gate.jsonl", fatal: false)
+        var r = try runProcess(Fixtures.panoptes, ["validate", pipeline.path])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertEqual(r.stderrText, """
+            warning: \(dir.path)/gate.jsonl does not exist yet: the run follows it once the detector creates it
+            \(pipeline.path): ok (1 cameras, pfsa-mobilenetv2)
+            """ + "\n")
+
+        try write("nowhere/gate.jsonl", fatal: false)
+        r = try runProcess(Fixtures.panoptes, ["validate", pipeline.path])
+        XCTAssertEqual(r.status, 2, r.stderrText)
+        XCTAssertTrue(r.stderrText.hasPrefix("\(pipeline.path):5:13: no folder \(dir.path)/nowhere for the detection stream gate.jsonl — "
+                                             + "create it, or point `path` where the detector writes"), r.stderrText)
+
+        try Data("{\"pts\": 1.5}\n{\"frame\": 2, \"x\": 1, \"y\": 1, \"w\": 1, \"h\": 1}\n".utf8).write(to: dir.appendingPathComponent("gate.jsonl"))
+        try write("gate.jsonl", fatal: true)
+        r = try runProcess(Fixtures.panoptes, ["validate", pipeline.path])
+        XCTAssertEqual(r.status, 2, r.stderrText)
+        XCTAssertTrue(r.stderrText.hasPrefix("\(pipeline.path):5:13: bad detection line (on_error.bad_detection_line is fatal): "
+                                             + "\(dir.path)/gate.jsonl:2: a live camera's detection lines are keyed by `pts`"), r.stderrText)
+    }
+
     func testValidate_print_yamlAndJSONAgreeAndPyYAMLReadsTheYAML() throws {
         let sample = Fixtures.repoRoot.appendingPathComponent("Pipelines/sample.yaml").path
         let yaml = try runProcess(Fixtures.panoptes, ["validate", sample, "--print"])

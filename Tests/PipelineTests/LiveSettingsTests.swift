@@ -155,6 +155,88 @@ final class LiveSettingsTests: XCTestCase {
         XCTAssertEqual(again.effective(try again.resolve()), effective)
     }
 
+    func testLiveSettings_detectionsLatency_cameraOverFileOverTheDefault() throws {
+        let p = try resolve("""
+            cameras:
+              - id: a
+                url: udp://127.0.0.1:5000
+                detections:
+                  path: a.jsonl
+                detections_latency: 0.2
+              - id: b
+                url: udp://127.0.0.1:5001
+                detections:
+                  path: b.jsonl
+              - id: c
+                url: udp://127.0.0.1:5002
+            model:
+              weights: w.pt
+            detections_latency: 2
+            """)
+        XCTAssertEqual(p.cameras.map { $0.live?.detectionsLatency }, [0.2, 2, 2])
+        XCTAssertEqual(p.cameras[0].detections?.format, .jsonl)
+        XCTAssertEqual(p.cameras[0].detections?.url.lastPathComponent, "a.jsonl")
+        XCTAssertEqual(LiveSettings().detectionsLatency, 0.5)
+    }
+
+    func testLiveSettings_badDetectionsOnALiveCamera_nameFileLineColumnAndWhatToDo() throws {
+        XCTAssertEqual(try problems("""
+            cameras:
+              - id: a
+                url: udp://127.0.0.1:5000
+                detections:
+                  path: a.det.txt
+                detections_latency: -1
+              - id: b
+                url: udp://127.0.0.1:5001
+                detections:
+                  path: b.txt
+                  format: mot
+            model:
+              weights: w.pt
+            detections_latency: -0.5
+            """), [
+                "p.yaml:6:25: detections_latency must be 0 or more seconds, got -1.0",
+                "p.yaml:5:13: a live camera's detections are a JSONL stream keyed by `pts` or `wall_time` (a file a detector "
+                    + "appends to, or a named pipe), not a MOT det.txt — name a `.jsonl` path or set `format: jsonl`",
+                "p.yaml:11:15: a live camera's detections are a JSONL stream keyed by `pts` or `wall_time` (a file a detector "
+                    + "appends to, or a named pipe), not a MOT det.txt — name a `.jsonl` path or set `format: jsonl`",
+                "p.yaml:14:21: detections_latency must be 0 or more seconds, got -0.5",
+            ])
+    }
+
+    func testLiveSettings_detectionsLatencyOnARecordedCamera_isRefused() throws {
+        XCTAssertEqual(try problems("""
+            cameras:
+              - id: a
+                url: a.mp4
+                detections_latency: 1
+            model:
+              weights: w.pt
+            """), [
+                "p.yaml:4:25: detections_latency applies to live cameras only — remove it, or add `live: true` for a stream FFmpeg opens as a file",
+            ])
+    }
+
+    func testLiveSettings_effective_printsDetectionsLatencyOnlyForCamerasWithDetections() throws {
+        let fixture = PipelineFileFixture(folder: folder)
+        let file = try PipelineFile.load(fixture.write("""
+            cameras:
+              - id: a
+                url: udp://127.0.0.1:5000
+                detections:
+                  path: a.jsonl
+              - id: b
+                url: udp://127.0.0.1:5001
+            model:
+              weights: w.pt
+            """))
+        let effective = file.effective(try file.resolve())
+        XCTAssertEqual(effective.cameras.map(\.detectionsLatency), [0.5, nil])
+        let again = try PipelineFile.load(fixture.write(try effective.yamlText(header: "effective"), name: "effective.yaml"))
+        XCTAssertEqual(again.effective(try again.resolve()), effective)
+    }
+
     func testReconnectPolicy_delays_growByTheMultiplierUpToTheMaximum() {
         var policy = ReconnectPolicy()
         policy.initial = 0.5

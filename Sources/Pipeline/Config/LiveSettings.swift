@@ -95,11 +95,20 @@ public struct LiveSettings: Sendable, Equatable {
     public var stallTimeout: Double = LiveSettings.defaultStallTimeout
     /// How it reconnects.
     public var reconnect = ReconnectPolicy()
+    /// Seconds a frame waits for its supplied detections (counted from its arrival) before it is tracked
+    /// with what came, or as empty when nothing did. Default 0.5.
+    public var detectionsLatency: Double = LiveSettings.defaultDetectionsLatency
 
     /// `stall_timeout` when neither the camera nor the file sets it: long enough that a keyframe
     /// interval or a congested link is not an outage, short enough that an operator hears of a dead
     /// camera within seconds.
     public static let defaultStallTimeout = 10.0
+
+    /// `detections_latency` when neither the camera nor the file sets it: a detector on the same
+    /// network running at the stream's rate answers within a few frame intervals (100-300 ms at 10-25
+    /// fps), and half a second more delay before tracking is not felt by someone watching the events.
+    /// A frame waits only while nothing newer came: a detector that has moved past it releases it at once.
+    public static let defaultDetectionsLatency = 0.5
 
     /// The defaults.
     public init() {}

@@ -28,6 +28,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var stallTimeout: Double?
     /// How live cameras reconnect, for every live camera that does not set its own keys.
     public var reconnect: ReconnectConfig?
+    /// Seconds a live camera's frame waits for its supplied detections, for every live camera that
+    /// does not set its own. Default 0.5 (``LiveSettings/defaultDetectionsLatency``).
+    public var detectionsLatency: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, cameras, model, tracker, registry, topology, output
@@ -35,6 +38,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         case queues
         case stallTimeout = "stall_timeout"
         case reconnect
+        case detectionsLatency = "detections_latency"
     }
 
     /// A configuration of cameras and a model; every other section takes its defaults.
@@ -70,6 +74,8 @@ public struct CameraConfig: Codable, Sendable, Equatable {
     public var stallTimeout: Double?
     /// This live camera's `reconnect` keys. Default: the file's.
     public var reconnect: ReconnectConfig?
+    /// This live camera's `detections_latency`. Default: the file's.
+    public var detectionsLatency: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, url, detections
@@ -79,6 +85,7 @@ public struct CameraConfig: Codable, Sendable, Equatable {
         case live
         case stallTimeout = "stall_timeout"
         case reconnect
+        case detectionsLatency = "detections_latency"
     }
 
     /// A camera reading `url`, with detections from `detections`.
@@ -100,6 +107,7 @@ public struct CameraConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(live, forKey: .live)
         try c.encodeIfPresent(stallTimeout, forKey: .stallTimeout)
         try c.encodeIfPresent(reconnect, forKey: .reconnect)
+        try c.encodeIfPresent(detectionsLatency, forKey: .detectionsLatency)
     }
 }
 
@@ -109,7 +117,9 @@ public struct DetectionsConfig: Codable, Sendable, Equatable {
     public enum Format: String, Codable, Sendable, CaseIterable {
         /// MOTChallenge `det.txt`: `frame,id,x,y,w,h,conf,...` with 1-based frames.
         case mot
-        /// One JSON object per line: `{"frame": 0-based, "x", "y", "w", "h", "score"}`.
+        /// One JSON object per line: `{"frame": 0-based, "x", "y", "w", "h", "score"}`; for a live
+        /// camera `pts` (stream seconds) or `wall_time` (RFC 3339 UTC) instead of `frame`
+        /// (``LiveDetectionLine``).
         case jsonl
     }
 

@@ -35,7 +35,9 @@ extension PipelineFile {
                     }
                 }
             }
-            if let d = camera.detections {
+            if let d = camera.detections, camera.live != nil {
+                checkLiveDetections(d.url, at: at + [.key("detections"), .key("path")], fatal: p.badDetectionLine == .fatal, into: &report)
+            } else if let d = camera.detections {
                 let path = at + [.key("detections"), .key("path")]
                 if !FileManager.default.fileExists(atPath: d.url.path) {
                     report.problems.append(problem(path, "no such file \(d.url.path) — check the path (relative paths start at the pipeline file's folder)"))
@@ -71,5 +73,44 @@ extension PipelineFile {
             }
         }
         return report
+    }
+
+    /// A live camera's detection stream may not exist yet (the detector makes it when it starts), but
+    /// its folder must; what it already holds (the first MB) must be live detection lines.
+    private func checkLiveDetections(_ url: URL, at path: [ConfigPath], fatal: Bool, into report: inout CheckReport) {
+        var isFolder: ObjCBool = false
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            report.problems.append(problem(path, "no folder \(folder) for the detection stream \(url.lastPathComponent) — create it, "
+                                           + "or point `path` where the detector writes"))
+            return
+        }
+        var attributes: [FileAttributeKey: Any] = [:]
+        if let a = try? FileManager.default.attributesOfItem(atPath: url.path) { attributes = a }
+        guard !attributes.isEmpty else {
+            report.warnings.append("\(url.path) does not exist yet: the run follows it once the detector creates it")
+            return
+        }
+        // A named pipe is read only by the run: reading it here would take the detector's lines.
+        guard attributes[.type] as? FileAttributeType == .typeRegular, let handle = FileHandle(forReadingAtPath: url.path) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 20)) ?? Data()
+        var lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if head.count == 1 << 20 { lines.removeLast() }  // cut mid-line
+        var bad: [String] = []
+        let decoder = JSONDecoder()
+        for (i, line) in lines.enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+            do {
+                _ = try LiveDetectionLine.parse(line, decoder: decoder)
+            } catch {
+                bad.append("\(url.path):\(i + 1): \(error)")
+            }
+        }
+        if fatal, let first = bad.first {
+            report.problems.append(problem(path, "bad detection line (on_error.bad_detection_line is fatal): \(first)"
+                                           + (bad.count > 1 ? " (and \(bad.count - 1) more)" : "")))
+        } else {
+            report.warnings += bad.map { "bad detection line, skipped at run time: \($0)" }
+        }
     }
 }

@@ -82,9 +82,14 @@ extension PipelineFile {
         if live.reconnect.max < live.reconnect.initial && !both(cam.reconnect) && !both(config.reconnect) {
             problems.append(problem(cam.reconnect != nil ? at + [.key("reconnect")] : at, "reconnect.max (\(live.reconnect.max) s) is below reconnect.initial (\(live.reconnect.initial) s) — make max at least initial"))
         }
-        if cam.detections != nil {
-            problems.append(problem(at + [.key("detections")],
-                                    "supplied detections for a live camera are not read yet — remove `detections` (the camera then gives health events and annotation only)"))
+        if let v = cam.detectionsLatency, !(v >= 0) {
+            problems.append(problem(at + [.key("detections_latency")], "detections_latency must be 0 or more seconds, got \(v)"))
+        }
+        live.detectionsLatency = cam.detectionsLatency ?? config.detectionsLatency ?? live.detectionsLatency
+        if let d = cam.detections, d.resolvedFormat != .jsonl {
+            let at = at + [.key("detections"), .key(d.format != nil ? "format" : "path")]
+            problems.append(problem(at, "a live camera's detections are a JSONL stream keyed by `pts` or `wall_time` (a file a detector "
+                                    + "appends to, or a named pipe), not a MOT det.txt — name a `.jsonl` path or set `format: jsonl`"))
         }
         if cam.firstFrame != nil || cam.lastFrame != nil {
             problems.append(problem(at + [.key(cam.firstFrame != nil ? "first_frame" : "last_frame")],
@@ -172,7 +177,7 @@ extension PipelineFile {
             if cam.live ?? LiveSettings.isNetwork(cam.url) {
                 live = liveSettings(cam, at: at, problems: &problems)
             } else {
-                for key in [CameraConfig.CodingKeys.stallTimeout, .reconnect] where document.mark(at: at + [ConfigPath(key)]) != nil {
+                for key in [CameraConfig.CodingKeys.stallTimeout, .reconnect, .detectionsLatency] where document.mark(at: at + [ConfigPath(key)]) != nil {
                     problems.append(problem(at + [ConfigPath(key)],
                                             "\(key.stringValue) applies to live cameras only — remove it, or add `live: true` for a stream FFmpeg opens as a file"))
                 }
@@ -186,6 +191,9 @@ extension PipelineFile {
         }
         for p in ReconnectPolicy.problems(c.reconnect ?? ReconnectConfig()) {
             problems.append(problem([.key("reconnect"), ConfigPath(p.key)], p.message))
+        }
+        if let v = c.detectionsLatency, !(v >= 0) {
+            problems.append(problem([.key("detections_latency")], "detections_latency must be 0 or more seconds, got \(v)"))
         }
         if cameras.contains(where: { $0.live != nil }), let recorded = cameras.firstIndex(where: { $0.live == nil }) {
             let at: [ConfigPath] = [.key("cameras"), .index(recorded)]
@@ -336,6 +344,7 @@ extension PipelineFile {
             e.cameras[i].stallTimeout = live.stallTimeout
             let r = live.reconnect
             e.cameras[i].reconnect = ReconnectConfig(initial: r.initial, multiplier: r.multiplier, max: r.max, giveUpAfter: r.giveUpAfter)
+            if e.cameras[i].detections != nil { e.cameras[i].detectionsLatency = live.detectionsLatency }
         }
         return e
     }

@@ -18,6 +18,9 @@ import Prometheus
 /// | `panoptes_camera_up` | gauge | 1 while the camera is being read, else 0 |
 /// | `panoptes_camera_state` | gauge | 1 for the camera's current `state` label (``CameraState``), 0 for the others |
 /// | `panoptes_camera_detections_total` | counter | supplied boxes tracked (the summary's `detections`) |
+/// | `panoptes_camera_detections_late_total` | counter | live detection lines that came after their frame went on (0 for recorded footage) |
+/// | `panoptes_camera_detections_unmatched_total` | counter | live detection lines whose frame never came (0 for recorded footage) |
+/// | `panoptes_camera_frames_past_detections_latency_total` | counter | live frames that went on when `detections_latency` ran out (0 for recorded footage) |
 /// | `panoptes_camera_embeddings_total` | counter | boxes embedded (the summary's `embedded`) |
 /// | `panoptes_camera_tracks_total` | counter | confirmed tracks (`track_started`; the summary's `tracks`) |
 /// | `panoptes_camera_live_tracks` | gauge | confirmed tracks not yet ended |
@@ -38,7 +41,9 @@ final class RunMetrics: Sendable {
     static let batchLatencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     private struct CameraSeries: Sendable {
-        let decoded, tracked, dropped, decodeErrors, reconnects, detections, embeddings, tracks: Counter
+        let decoded, tracked, dropped, decodeErrors, reconnects, detections: Counter
+        let detectionsLate, detectionsUnmatched, pastLatency: Counter
+        let embeddings, tracks: Counter
         let framesPerSecond, up, liveTracks: Gauge
         let state: [(CameraState, Gauge)]
     }
@@ -65,6 +70,12 @@ final class RunMetrics: Sendable {
                 reconnects: Self.counter(r, "panoptes_camera_reconnects_total", labels: l,
                                           help: "Reconnections to a lost live stream."),
                 detections: Self.counter(r, "panoptes_camera_detections_total", labels: l, help: "Supplied boxes tracked."),
+                detectionsLate: Self.counter(r, "panoptes_camera_detections_late_total", labels: l,
+                                             help: "Live detection lines that came after their frame went on."),
+                detectionsUnmatched: Self.counter(r, "panoptes_camera_detections_unmatched_total", labels: l,
+                                                  help: "Live detection lines whose frame never came."),
+                pastLatency: Self.counter(r, "panoptes_camera_frames_past_detections_latency_total", labels: l,
+                                          help: "Live frames that went on when detections_latency ran out."),
                 embeddings: Self.counter(r, "panoptes_camera_embeddings_total", labels: l, help: "Boxes embedded."),
                 tracks: Self.counter(r, "panoptes_camera_tracks_total", labels: l, help: "Confirmed tracks (track_started)."),
                 framesPerSecond: Self.gauge(r, "panoptes_camera_frames_per_second", labels: l,
@@ -100,6 +111,9 @@ final class RunMetrics: Sendable {
             Self.set(series.decodeErrors, camera.decodeErrors)
             Self.set(series.reconnects, camera.reconnects)
             Self.set(series.detections, camera.detections)
+            Self.set(series.detectionsLate, camera.detectionLinesLate)
+            Self.set(series.detectionsUnmatched, camera.detectionLinesUnmatched)
+            Self.set(series.pastLatency, camera.framesPastDetectionsLatency)
             Self.set(series.embeddings, camera.embeddings)
             Self.set(series.tracks, camera.tracks)
             let seconds = camera.readSince.map { (camera.readUntil ?? now) - $0 } ?? 0

@@ -14,12 +14,21 @@ import VideoIO
 /// without a frame it ends with a `camera_error` and the other cameras go on.
 ///
 /// A stop (SIGINT, SIGTERM) also cuts a blocking read short, and the camera ends with `stoppedBy`.
+///
+/// A camera with supplied detections sends its frames through a ``LiveDetectionJoin``, which holds
+/// each frame until its detection lines came (or `detections_latency` ran out); a fatal bad line ends
+/// the camera with `camera_error`.
 struct LiveCameraReader: PipelineStage {
     let index: Int
     let camera: ResolvedPipeline.Camera
     let live: LiveSettings
     let keepImages: Bool
-    let output: BoundedChannel<StageItem>
+    /// Which boxes are embedded (used by the detection join).
+    var policy: EmbeddingPolicy
+    /// A bad detection line ends the camera (`on_error.bad_detection_line: fatal`).
+    var badLinesFatal = false
+    /// The camera's channel, or the detection join in front of it.
+    var output: any LiveOutlet
     let statistics: RunStatistics
     let shutdown: PipelineShutdown
     let clock: RunClock
@@ -48,9 +57,31 @@ struct LiveCameraReader: PipelineStage {
         var announced = false
     }
 
-    private enum Wait { case attempt, stop(StopReason), giveUp }
+    private enum Wait { case attempt, stop(StopReason), giveUp, failed }
 
     func run() async throws {
+        guard let detections = camera.detections, let channel = output as? BoundedChannel<StageItem> else {
+            try await read()
+            return
+        }
+        let join = LiveDetectionJoin(index: index, cameraID: camera.id, path: detections.url.path, latency: live.detectionsLatency,
+                                     policy: policy, keepImages: keepImages, fatal: badLinesFatal, capacity: channel.capacity,
+                                     output: channel, statistics: statistics, clock: clock, log: log)
+        var reader = self
+        reader.output = join
+        async let joined: Void = join.run()
+        do {
+            try await reader.read()
+        } catch {
+            join.finish()
+            await joined
+            throw error
+        }
+        await joined
+    }
+
+    /// Reads the stream until a stop, a give-up or a fatal detection line, sending to `output`.
+    private func read() async throws {
         defer { output.finish() }
         let shutdown = self.shutdown
         let watchdog = ReadWatchdog(stallTimeout: live.stallTimeout) { shutdown.stopReason != nil }
@@ -63,6 +94,11 @@ struct LiveCameraReader: PipelineStage {
         var connected = false
         statistics.setState(camera: index, .starting)
         while true {
+            if let failure = output.failure {
+                statistics.setState(camera: index, .error)
+                await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: clock.now(), error: failure)))
+                return
+            }
             if let reason = shutdown.stopReason {
                 statistics.setState(camera: index, .stopped)
                 await output.send(.end(CameraEnd(camera: index, lastFrame: last?.frame, lastTime: clock.now(), error: nil,
@@ -74,7 +110,7 @@ struct LiveCameraReader: PipelineStage {
                     switch await wait(seconds: live.reconnect.delay(attempt: o.attempts - 1, unit: Double.random(in: -1...1)),
                                       outage: &o, last: last) {
                     case .attempt: outage = o
-                    case .stop: continue
+                    case .stop, .failed: continue
                     case .giveUp:
                         let after = String(format: "%.0f", clock.now() - o.since)
                         let message = "gave up reconnecting after \(after) s without a frame (reconnect.give_up_after) — last reason: \(o.reason)"
@@ -117,7 +153,8 @@ struct LiveCameraReader: PipelineStage {
                     continue
                 }
             }
-            let camera = self.camera, index = self.index, keepImages = self.keepImages
+            // The detection join crops the boxes out of the picture once they come.
+            let camera = self.camera, index = self.index, keepImages = self.keepImages || camera.detections != nil
             let read: Result<CameraFrame?, any Error>
             var stale = 0
             do {
@@ -141,7 +178,7 @@ struct LiveCameraReader: PipelineStage {
                         let view = camera.view(of: frame)
                         return (CameraFrame(camera: index, frame: 0, time: 0, frameRate: reader.info.frameRate, width: view.width,
                                             height: view.height, image: keepImages ? view : nil, boxes: [], crops: [], cropBoxes: [],
-                                            embeddings: []), stale, nil)
+                                            embeddings: [], streamTime: frame.time), stale, nil)
                     }
                     return (nil, stale, nil)
                 }
@@ -156,6 +193,7 @@ struct LiveCameraReader: PipelineStage {
                 let now = clock.now()
                 frame.frame = nextFrame
                 frame.time = now
+                frame.wallTime = clock.wallStart.timeIntervalSince1970 + now
                 nextFrame += 1
                 if let o = outage {
                     if o.announced { await output.send(.up(CameraUp(camera: index, time: now, gap: now - (last?.time ?? 0)))) }
@@ -208,6 +246,7 @@ extension LiveCameraReader {
         let until = clock.now() + seconds
         while true {
             if let reason = shutdown.stopReason { return .stop(reason) }
+            if output.failure != nil { return .failed }
             var o: Outage? = outage
             await announceIfDue(&o, last: last)
             if let o { outage = o }

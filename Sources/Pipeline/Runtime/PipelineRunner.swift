@@ -146,7 +146,8 @@ public struct PipelineRunner: Sendable {
         checkpoints?.wallStart = clock?.wallStart
         for (i, camera) in pipeline.cameras.enumerated() {
             if let live = camera.live, let clock {
-                stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, output: decoded[i],
+                stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, policy: policy,
+                                               badLinesFatal: pipeline.badDetectionLine == .fatal, output: decoded[i],
                                                statistics: statistics, shutdown: shutdown, clock: clock, log: log,
                                                firstFrameNumber: (resuming?.cameras[i].lastFrame).map { $0 + 1 } ?? 0))
             } else {

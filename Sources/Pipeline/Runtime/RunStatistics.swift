@@ -22,6 +22,16 @@ public final class RunStatistics: Sendable {
         public var decodeErrors = 0
         /// Times a live input reconnected to a lost stream (recorded footage never does).
         public var reconnects = 0
+        /// Live detection lines that came after their frame had gone on (counted, dropped).
+        public var detectionLinesLate = 0
+        /// Live detection lines whose frame never came (dropped by a full buffer, lost with the stream,
+        /// or keyed between frames).
+        public var detectionLinesUnmatched = 0
+        /// Live detection lines skipped as bad (`on_error.bad_detection_line: skip`).
+        public var detectionLinesSkipped = 0
+        /// Live frames that went on before the detector had moved past them: `detections_latency` ran
+        /// out (tracked with the boxes that had come, or as empty).
+        public var framesPastDetectionsLatency = 0
         /// Confirmed tracks that have not ended yet.
         public var liveTracks = 0
         /// When the camera came up and when it stopped being read (monotonic seconds), for its frame rate.

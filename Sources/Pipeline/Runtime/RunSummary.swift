@@ -60,6 +60,12 @@ public struct RunSummary: Sendable {
         for c in s.cameras where c.reconnects > 0 || c.droppedFrames > 0 {
             out += "\(c.id): \(c.reconnects) reconnect\(c.reconnects == 1 ? "" : "s"), \(c.droppedFrames) frame\(c.droppedFrames == 1 ? "" : "s") dropped\n"
         }
+        // Only live detection streams have late lines or waits that run out.
+        for c in s.cameras where c.detectionLinesLate + c.detectionLinesUnmatched + c.detectionLinesSkipped + c.framesPastDetectionsLatency > 0 {
+            out += "\(c.id): detections: \(c.detectionLinesLate) late line\(c.detectionLinesLate == 1 ? "" : "s"), "
+                + "\(c.detectionLinesUnmatched) unmatched, \(c.detectionLinesSkipped) bad, "
+                + "\(c.framesPastDetectionsLatency) frame\(c.framesPastDetectionsLatency == 1 ? "" : "s") past detections_latency\n"
+        }
         for c in failedCameras { out += "\(c.id): \(c.error ?? "")\n" }
         if let stopReason {
             out += "stopped by \(stopReason.signalName) before the end of the footage: \(s.tracksEndedByStop) live tracks "

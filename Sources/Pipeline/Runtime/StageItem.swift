@@ -23,6 +23,12 @@ struct CameraFrame: Sendable {
     var cropBoxes: [Int]
     /// Per box, its embedding (empty when the box was not embedded); filled by the embedder stage.
     var embeddings: [[Float]]
+    /// Live cameras: the frame's presentation time in seconds of the stream (`time` is the run's
+    /// clock), which detection lines keyed by `pts` name.
+    var streamTime: Double? = nil
+    /// Live cameras: the wall-clock time the frame arrived, seconds since 1970 (its events' `wall_time`),
+    /// which detection lines keyed by `wall_time` name.
+    var wallTime: Double? = nil
 }
 
 /// A camera's stream has ended: the footage ran out, a frame limit was reached, it failed, or the run
