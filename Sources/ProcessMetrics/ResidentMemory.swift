@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The process's resident memory as Linux reports it in `/proc/self/status`: the one place every
 /// benchmark and memory test reads it from (unlike getrusage's `ru_maxrss`, the peak can be reset
@@ -29,11 +30,34 @@ public enum ResidentMemory {
     }
 
     private static func field(_ name: String, in path: String) -> Int? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let text = read(path) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count >= 2, let kb = Int(parts[1]) else { return nil }
             return kb * 1024
+        }
+        return nil
+    }
+
+    /// The whole of a `/proc` file, read with `read(2)` until its end (its size says 0), retrying a read
+    /// the kernel interrupts: `smaps_rollup` walks the page tables under the memory map's lock, and in a
+    /// busy test process a single read of it was seen to fail, which left the lagging `VmRSS`.
+    private static func read(_ path: String) -> String? {
+        for _ in 0..<3 {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            var failed = false
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n > 0 { bytes += chunk[..<n]; continue }
+                if n < 0 && (errno == EINTR || errno == EAGAIN) { failed = true }
+                if n < 0 { failed = true }
+                break
+            }
+            if !failed { return String(decoding: bytes, as: UTF8.self) }
         }
         return nil
     }
