@@ -39,25 +39,23 @@ public enum ResidentMemory {
         return nil
     }
 
-    /// The whole of a `/proc` file, read with `read(2)` until its end (its size says 0), retrying a read
-    /// the kernel interrupts: `smaps_rollup` walks the page tables under the memory map's lock, and in a
-    /// busy test process a single read of it was seen to fail, which left the lagging `VmRSS`.
+    /// The whole of a `/proc` file, read with `read(2)` until its end (its size says 0); a failed read
+    /// starts the file again, up to three times: `smaps_rollup` walks the page tables under the memory
+    /// map's lock, and in a busy test process a single read of it was seen to fail, which left the
+    /// lagging `VmRSS`.
     private static func read(_ path: String) -> String? {
-        for _ in 0..<3 {
+        attempts: for _ in 0..<3 {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
-            var failed = false
             while true {
                 let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n > 0 { bytes += chunk[..<n]; continue }
-                if n < 0 && (errno == EINTR || errno == EAGAIN) { failed = true }
-                if n < 0 { failed = true }
-                break
+                if n < 0 { continue attempts }
+                if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+                bytes += chunk[..<n]
             }
-            if !failed { return String(decoding: bytes, as: UTF8.self) }
         }
         return nil
     }

@@ -8,28 +8,10 @@ import XCTest
 /// tracks people in the stream: `track_started` and `identity_assigned` for the live camera, the
 /// boxes counted in the summary, exit 130 and `run_finished` last on SIGINT.
 final class LiveDetectionsRunTests: XCTestCase {
-    private struct Setup {
-        var out: URL
-        var pipeline: URL
-        var events: URL
-        var detections: URL
-        var url: String
-        var offset: Double
-    }
+    private typealias Setup = LiveStreamer.Setup
 
     private func setUp(port: Int, fifo: Bool) throws -> Setup {
-        let out = try Fixtures.temporaryDirectory()
-        let detections = out.appendingPathComponent("detections.jsonl")
-        if fifo { XCTAssertEqual(mkfifo(detections.path, 0o600), 0) }
-        let url = "udp://127.0.0.1:\(port)"
-        let pipeline = out.appendingPathComponent("live.yaml")
-        try LiveStreamer.pipeline(pipeline, url: url, detections: detections, extra: """
-            stall_timeout: 5
-            detections_latency: 1
-
-            """)
-        return Setup(out: out, pipeline: pipeline, events: out.appendingPathComponent("events.jsonl"), detections: detections,
-                     url: url, offset: try LiveStreamer.firstPTS(scratch: out))
+        try LiveStreamer.setUp(port: port, fifo: fifo)
     }
 
     /// Runs until `tracks` tracks started, then SIGINT; checks what every such run must show and

@@ -11,29 +11,17 @@ final class LiveResumeTests: XCTestCase {
     private typealias Event = RunFixtures.Event
 
     func testResume_liveCamera_endsTheOldTracksKeepsTheIdentitiesAndTimeGoesOn() throws {
-        let port = 20_000 + Int(getpid() % 20_000) + 31
-        let out = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let detections = out.appendingPathComponent("detections.jsonl")
-        let url = "udp://127.0.0.1:\(port)"
-        let pipeline = out.appendingPathComponent("live.yaml")
-        try LiveStreamer.pipeline(pipeline, url: url, detections: detections, extra: """
-            stall_timeout: 5
-            detections_latency: 1
-            output:
-              checkpoint_interval: 1
-
-            """)
-        let events = out.appendingPathComponent("events.jsonl"), checkpoint = out.appendingPathComponent("checkpoint.json")
-        let arguments = ["run", pipeline.path, "--events", events.path, "--checkpoint", checkpoint.path]
-        let offset = try LiveStreamer.firstPTS(scratch: out)
+        let s = try LiveStreamer.setUp(port: 20_000 + Int(getpid() % 20_000) + 31, extra: "output:\n  checkpoint_interval: 1\n")
+        defer { try? FileManager.default.removeItem(at: s.out) }
+        let events = s.events, checkpoint = s.out.appendingPathComponent("checkpoint.json")
+        let arguments = ["run", s.pipeline.path, "--events", events.path, "--checkpoint", checkpoint.path]
         let streamStart = Date()
-        let stream = try LiveStreamer.start(url)
+        let stream = try LiveStreamer.start(s.url)
         defer { stream.send(SIGKILL) }
 
         let first = try RunningProcess(Fixtures.panoptes, arguments)
         defer { if first.isRunning { first.send(SIGKILL) } }
-        let detector = try LiveStreamer.detector(out: detections, ptsOffset: offset, streamStart: streamStart)
+        let detector = try LiveStreamer.detector(out: s.detections, ptsOffset: s.offset, streamStart: streamStart)
         defer { detector.send(SIGKILL) }
         XCTAssertTrue(first.waitUntil(file: events, timeout: 90) { LiveStreamer.count($0, type: "identity_assigned") >= 3 },
                       first.stderrText)

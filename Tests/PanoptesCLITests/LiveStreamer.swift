@@ -63,6 +63,34 @@ enum LiveStreamer {
         return process
     }
 
+    /// What a live run with detections needs: a scratch folder, the pipeline, the event and detection
+    /// files, the stream's url and its first pts.
+    struct Setup {
+        var out: URL
+        var pipeline: URL
+        var events: URL
+        var detections: URL
+        var url: String
+        var offset: Double
+    }
+
+    /// A scratch folder with `live.yaml`: camera `street` on UDP `port`, detections at `detections.jsonl`
+    /// (a named pipe when `fifo`), a 5 s stall timeout and a 1 s detections latency, then `extra`.
+    static func setUp(port: Int, fifo: Bool = false, extra: String = "") throws -> Setup {
+        let out = try Fixtures.temporaryDirectory()
+        let detections = out.appendingPathComponent("detections.jsonl")
+        if fifo { XCTAssertEqual(mkfifo(detections.path, 0o600), 0) }
+        let url = "udp://127.0.0.1:\(port)"
+        let pipeline = out.appendingPathComponent("live.yaml")
+        try LiveStreamer.pipeline(pipeline, url: url, detections: detections, extra: """
+            stall_timeout: 5
+            detections_latency: 1
+
+            """ + extra)
+        return Setup(out: out, pipeline: pipeline, events: out.appendingPathComponent("events.jsonl"), detections: detections,
+                     url: url, offset: try firstPTS(scratch: out))
+    }
+
     /// A live pipeline of one camera `street` on `url` (the left view) with detections at `detections`.
     static func pipeline(_ file: URL, url: String, detections: URL?, extra: String) throws {
         var text = """

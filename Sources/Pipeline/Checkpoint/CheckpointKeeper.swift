@@ -19,17 +19,19 @@ struct CheckpointKeeper: Sendable {
     /// How many times the run was resumed so far.
     let resumes: Int
     /// The live clock's wall-clock start, for a run with live cameras.
-    var wallStart: Date? = nil
+    let wallStart: Date?
     /// The media time at which the next periodic checkpoint is due.
     private(set) var nextDue: Double
 
     /// A keeper writing `url` every `interval` media seconds, for a run that starts (or resumed) at `time`.
-    init(url: URL, interval: Double, origin: RunCheckpoint.Origin, events: JSONLEventWriter, resumes: Int, from time: Double) {
+    init(url: URL, interval: Double, origin: RunCheckpoint.Origin, events: JSONLEventWriter, resumes: Int, wallStart: Date?,
+         from time: Double) {
         self.url = url
         self.interval = interval
         self.origin = origin
         self.events = events
         self.resumes = resumes
+        self.wallStart = wallStart
         nextDue = Self.multiple(after: time, of: interval)
     }
 

@@ -149,6 +149,27 @@ public struct RunCheckpoint: Codable, Sendable {
         }
     }
 
+    /// Cuts a resumed run's output file (the event file, a track file) back to the length the checkpoint
+    /// recorded, and fsyncs it: what was written after the checkpoint is derived again by the resume.
+    ///
+    /// - Parameter what: the file's role in messages (`the event file`).
+    /// - Throws: `CheckpointError` when the file is missing or shorter than the checkpoint says (lines
+    ///   that were written are gone: the resume would leave a hole), or cannot be cut.
+    static func cutBack(_ url: URL, to length: Int, what: String) throws(CheckpointError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size, size >= length, let handle = try? FileHandle(forWritingTo: url) else {
+            throw CheckpointError("\(what) \(url.path) is \(size.map { "\($0) bytes" } ?? "missing"), shorter than the "
+                                  + "\(length) bytes the checkpoint records — restore it, or start afresh without --resume")
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.truncate(atOffset: UInt64(length))
+            try handle.synchronize()
+        } catch {
+            throw CheckpointError("cannot cut \(url.path) back to \(length) bytes: \(error.localizedDescription) — check it is writable")
+        }
+    }
+
     /// Reads the checkpoint at `url` and checks that `pipeline` may resume from it: same pipeline
     /// file, model and weights, same event file and track folder, same cameras.
     ///

@@ -55,8 +55,8 @@ final class TrackFileWriter {
     /// (`inMemory`) when `folder` is nil. With `resuming`, the files are kept, cut back to the lengths
     /// it records, and the writer goes on from it.
     ///
-    /// - Throws: `CameraFailure` naming the folder or file that cannot be made, or a file shorter than
-    ///   the checkpoint says it was (something else wrote to it).
+    /// - Throws: `CameraFailure` naming the folder or file that cannot be made; `CheckpointError` for a
+    ///   file shorter than the checkpoint says it was.
     init(folder: URL?, cameras: [String], resuming: Memory? = nil) throws {
         self.folder = folder
         self.ids = cameras
@@ -75,13 +75,10 @@ final class TrackFileWriter {
         for (i, id) in cameras.enumerated() {
             let url = folder.appendingPathComponent("\(id).txt")
             if let resuming {
-                let length = resuming.lengths.indices.contains(i) ? resuming.lengths[i] : 0
-                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-                guard let size, size >= length, let handle = try? FileHandle(forWritingTo: url) else {
-                    throw CameraFailure("the track file \(url.path) is missing or shorter than the checkpoint's \(length) bytes — "
-                                        + "restore it, or start the run afresh without --resume")
+                try RunCheckpoint.cutBack(url, to: resuming.lengths.indices.contains(i) ? resuming.lengths[i] : 0, what: "the track file")
+                guard let handle = try? FileHandle(forWritingTo: url) else {
+                    throw CameraFailure("cannot open \(url.path) — check the folder is writable")
                 }
-                try handle.truncate(atOffset: UInt64(length))
                 try handle.seekToEnd()
                 handles[i] = handle
                 continue

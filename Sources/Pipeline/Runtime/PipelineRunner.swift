@@ -64,7 +64,8 @@ public struct PipelineRunner: Sendable {
     /// Opens the event output the pipeline names: a file, appended to (seq going on from its last line,
     /// or from the checkpoint when resuming), or standard output.
     ///
-    /// - Throws: `EventsError` naming the path.
+    /// - Throws: `EventsError` naming the path; `CheckpointError` when a resumed run's file is shorter
+    ///   than its checkpoint records.
     public func makeSink() throws -> any EventSink {
         let policy: FsyncPolicy
         switch pipeline.fsync {
@@ -75,32 +76,13 @@ public struct PipelineRunner: Sendable {
         let startingSeq = resuming?.events.nextSeq ?? 1
         if let events = pipeline.events {
             try? FileManager.default.createDirectory(at: events.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if let resuming { try Self.cutBack(events, to: resuming.events.length) }
+            // The lines after the checkpoint (the stop's own, or a killed run's) are written again by the resume.
+            if let resuming { try RunCheckpoint.cutBack(events, to: resuming.events.length, what: "the event file") }
             // A new run appended to an earlier one's file goes on with its seqs: seq rises through the file.
             let seq = resuming == nil ? JSONLEventWriter.seqAfterLastLine(of: events.path) : startingSeq
             return try JSONLEventWriter(path: events.path, fsync: policy, startingSeq: seq)
         }
         return try JSONLEventWriter(path: JSONLEventWriter.standardOutputPath, fsync: policy, startingSeq: startingSeq)
-    }
-
-    /// Cuts a resumed run's event file back to the length its checkpoint recorded: the lines after it
-    /// (those of the stop, or of a run killed after the checkpoint) are written again by the resume.
-    ///
-    /// - Throws: `CheckpointError` when the file is missing or shorter than the checkpoint says (lines
-    ///   that were written are gone: the resume would leave a hole).
-    private static func cutBack(_ events: URL, to length: Int) throws(CheckpointError) {
-        let size = (try? FileManager.default.attributesOfItem(atPath: events.path)[.size] as? Int) ?? nil
-        guard let size, size >= length, let handle = try? FileHandle(forWritingTo: events) else {
-            throw CheckpointError("the event file \(events.path) is \(size.map { "\($0) bytes" } ?? "missing"), shorter than the "
-                                  + "\(length) bytes the checkpoint records — restore it, or start afresh without --resume")
-        }
-        defer { try? handle.close() }
-        do {
-            try handle.truncate(atOffset: UInt64(length))
-            try handle.synchronize()
-        } catch {
-            throw CheckpointError("cannot cut \(events.path) back to \(length) bytes: \(error.localizedDescription) — check it is writable")
-        }
     }
 
     /// Runs every stage to the end of the footage, or until ``stop(reason:)``.
@@ -126,6 +108,11 @@ public struct PipelineRunner: Sendable {
         statistics.watch(queue: "embedded", embedded)
         if let annotations { statistics.watch(queue: "annotations", annotations) }
         let trackFiles = try StageOwned(pipeline.tracksDir.map { try TrackFileWriter(folder: $0, cameras: ids, resuming: resuming?.trackFiles) })
+        // Live cameras get their own reader and an arrival-order merge; recorded runs take exactly the
+        // path they always took (their events are byte-identical run to run). A resumed live run's clock
+        // goes on from the first run's start.
+        let clock = !pipeline.isLive ? nil
+            : resuming.flatMap { r in r.wallStart.map { RunClock(resumingFrom: Date(timeIntervalSince1970: $0), notBefore: r.time) } } ?? RunClock()
         var checkpoints: CheckpointKeeper?
         if let url = pipeline.checkpoint {
             // A run started afresh makes an earlier run's checkpoint obsolete: until this run writes its
@@ -134,16 +121,14 @@ public struct PipelineRunner: Sendable {
             guard let writer = sink as? JSONLEventWriter else {
                 throw CheckpointError("checkpoints need the run's own event writer (a JSONL file or standard output)")
             }
-            checkpoints = CheckpointKeeper(url: url, interval: pipeline.checkpointInterval, origin: try RunCheckpoint.Origin(of: pipeline),
-                                           events: writer, resumes: resuming.map { $0.resumes + 1 } ?? 0, from: resuming?.time ?? -.infinity)
+            // A checkpoint read for this pipeline was checked against it: its origin is this run's.
+            checkpoints = CheckpointKeeper(url: url, interval: pipeline.checkpointInterval,
+                                           origin: try resuming?.origin ?? RunCheckpoint.Origin(of: pipeline), events: writer,
+                                           resumes: resuming.map { $0.resumes + 1 } ?? 0, wallStart: clock?.wallStart,
+                                           from: resuming?.time ?? -.infinity)
         }
         let policy = EmbeddingPolicy(pipeline)
         var stages: [any PipelineStage] = []
-        // Live cameras get their own reader and an arrival-order merge; recorded runs take exactly the
-        // path they always took (their events are byte-identical run to run).
-        let clock = !pipeline.isLive ? nil
-            : resuming.flatMap { r in r.wallStart.map { RunClock(resumingFrom: Date(timeIntervalSince1970: $0), notBefore: r.time) } } ?? RunClock()
-        checkpoints?.wallStart = clock?.wallStart
         for (i, camera) in pipeline.cameras.enumerated() {
             if let live = camera.live, let clock {
                 stages.append(LiveCameraReader(index: i, camera: camera, live: live, keepImages: annotations != nil, policy: policy,
