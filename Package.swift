@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg, CBLAS) and one-job modules (LinearAlgebra: the one GEMM;
+/// Layers, bottom up: C shims (CFFmpeg, CBLAS), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
 /// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
 /// memory reader; MetricsServer: the one HTTP listener) → VideoIO, ReIDNet, Tracking, Evaluation, Events,
 /// YAMLLite → Synth → Pipeline → Benchmarks → the `panoptes` tool. Nothing imports upward.
@@ -40,8 +40,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // The one door to OpenBLAS' matrix product, with the one thread policy, for ReIDNet and Evaluation.
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
+        // Hand-written AVX2 + FMA kernels (chosen at run time) for the layers OpenBLAS does not cover.
+        .target(name: "CKernels"),
+        // The one door to matrix products (OpenBLAS', and CKernels' packed one), with the one thread policy,
+        // for ReIDNet and Evaluation.
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CKernels"]),
         // The one seeded pseudo-random generator (SplitMix64) of scenes, benchmarks and tests.
         .target(name: "SeededRandom"),
         // The one reader of this process's resident memory (`/proc/self/status`), for the run summary, benchmarks and tests.
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "ReIDNet",
             dependencies: [
-                "LinearAlgebra", "ZIPFoundation",
+                "LinearAlgebra", "CKernels", "ZIPFoundation",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]

@@ -1,6 +1,12 @@
+import Foundation
+internal import CKernels
 internal import LinearAlgebra
 
 /// How a convolution runs; chosen from its shape when the layer is built.
+///
+/// Where the CPU has AVX2 + FMA, every dense product runs on CKernels' packed kernel (weights packed at
+/// load) over the whole batch at once, and 3x3 depthwise layers on CKernels' depthwise kernel; elsewhere
+/// OpenBLAS runs one GEMM per image and the depthwise loops are Swift's.
 enum ConvolutionAlgorithm: Sendable {
     /// 1x1, stride 1: one GEMM over the whole batch, no copy.
     case pointwise
@@ -23,7 +29,7 @@ extension Conv2D {
     var algorithm: ConvolutionAlgorithm {
         if isDepthwise && groups > 1 { return .depthwise }
         if isPointwise { return strideY == 1 && strideX == 1 ? .pointwise : .pointwiseStrided }
-        if winogradWeight != nil { return .winograd }
+        if usesWinograd { return .winograd }
         return .im2col
     }
 
@@ -65,12 +71,20 @@ extension Conv2D {
         let columns = batch * oh * ow
         switch algorithm {
         case .pointwise:
+            if let packedWeight {
+                GEMM.multiply(packed: packedWeight, n: columns, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+                break
+            }
             weight.withUnsafeBufferPointer { w in
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
                                       lda: inChannels, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
             }
         case .pointwiseStrided:
             gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
+            if let packedWeight {
+                GEMM.multiply(packed: packedWeight, n: columns, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
+                break
+            }
             weight.withUnsafeBufferPointer { w in
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
                                       lda: inChannels, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
@@ -89,9 +103,10 @@ extension Conv2D {
     }
 
     /// `C = A · B` (or `C += A · B`) where B's and C's columns are `images` blocks of `columnsPerImage`
-    /// columns, one GEMM per image.
+    /// columns, one OpenBLAS GEMM per image: the path for CPUs without CKernels' packed product, which
+    /// runs one product over the whole batch instead (its columns do not depend on their neighbours).
     ///
-    /// One GEMM over every image's columns would be faster, but OpenBLAS's sgemm rounds a column
+    /// One OpenBLAS GEMM over every image's columns would be faster, but OpenBLAS's sgemm rounds a column
     /// differently depending on the matrix's width and the column's place in it (measured: thousands of
     /// outputs differ in the last bit between one image alone and the same image beside two others).
     /// Per image, the arithmetic depends only on the image, so an embedding never depends on the other
@@ -164,6 +179,12 @@ extension Conv2D {
                             }
                         }
                     }
+                    if let packedWeight {
+                        GEMM.multiply(packed: packedWeight, n: cols, b: scratch, ldb: cols, c: output + n0 * plane, ldc: ldc,
+                                      accumulate: accumulate)
+                        n0 += count
+                        continue
+                    }
                     Self.multiplyPerImage(m: coutG, columnsPerImage: plane, images: count, k: k, a: w.baseAddress! + g * coutG * k,
                                           lda: k, b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
                                           accumulate: accumulate)
@@ -209,7 +230,15 @@ extension Conv2D {
         }
     }
 
-    /// Direct depthwise convolution. Each plane is first copied into a zero-bordered buffer, so no
+    /// Whether this CPU runs CKernels' AVX2 + FMA kernels (read once). `PANOPTES_PORTABLE_KERNELS=1`
+    /// keeps the portable Swift loops, for comparison.
+    static let vectorKernels: Bool = {
+        if ProcessInfo.processInfo.environment["PANOPTES_PORTABLE_KERNELS"] == "1" { return false }
+        return ck_has_avx2_fma() != 0
+    }()
+
+    /// Direct depthwise convolution. 3x3 kernels with padding 1 and stride 1 or 2 (MobileNetV2's) run
+    /// through CKernels' AVX2 + FMA kernel where the CPU has it. Otherwise each plane is first copied into a zero-bordered buffer, so no
     /// tap needs a bounds check; each output row is then computed once, eight outputs at a time in
     /// SIMD registers (strides 1 and 2) and the rest one by one, with bias, residual and activation
     /// applied before the single store.
@@ -219,6 +248,25 @@ extension Conv2D {
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
+        if Self.vectorKernels && kernelHeight == 3 && kernelWidth == 3 && padY == 1 && padX == 1
+            && strideY == strideX && (strideX == 1 || strideX == 2) {
+            // AVX2 + FMA: one call per channel over the batch's planes.
+            let stride = strideX
+            let scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
+            let code: Int32 = activation == .identity ? 0 : activation == .relu ? 1 : 2
+            weight.withUnsafeBufferPointer { w in
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { buffer in
+                        for c in range {
+                            ck_depthwise3x3(input + c * batch * height * width, output + c * batch * oh * ow, Int32(batch),
+                                            Int32(height), Int32(width), Int32(stride), w.baseAddress! + c * taps, bias[c],
+                                            accumulate ? 1 : 0, code, buffer.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return
+        }
         // The padded plane: output (oy, ox) reads rows oy·sy + ky and columns ox·sx + kx, all inside it.
         let paddedHeight = height + 2 * padY, paddedWidth = width + 2 * padX
         let kw = kernelWidth, sx = strideX, sy = strideY

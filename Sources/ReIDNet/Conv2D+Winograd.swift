@@ -16,8 +16,11 @@ extension Conv2D {
     }
 
     /// Computes U = G g Gᵀ for every (output, input) pair, laid out `[16][outChannels][inChannels]`.
+    /// Where CKernels' product runs, the 16 matrices are packed (`winogradPacked`) and the plain ones
+    /// dropped; otherwise the dense weights are packed (`preparePackedWeight`).
     mutating func prepareWinograd() {
-        guard winogradEligible else { winogradWeight = nil; return }
+        winogradPacked = nil
+        guard winogradEligible else { winogradWeight = nil; preparePackedWeight(); return }
         var u = [Float](repeating: 0, count: 16 * outChannels * inChannels)
         let plane = outChannels * inChannels
         for o in 0..<outChannels {
@@ -39,14 +42,30 @@ extension Conv2D {
                 }
             }
         }
-        winogradWeight = u
+        if GEMM.hasPackedKernel {
+            winogradPacked = u.withUnsafeBufferPointer { u in
+                (0..<16).map { PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + $0 * plane, ld: inChannels) }
+            }
+            winogradWeight = nil
+        } else {
+            winogradWeight = u
+        }
+        preparePackedWeight()
     }
 
     /// Whether this layer runs through Winograd (on by default for eligible layers); turning it off
     /// selects the plain im2col path, which the tests compare against.
     public var usesWinograd: Bool {
-        get { winogradWeight != nil }
-        set { if newValue { prepareWinograd() } else { winogradWeight = nil } }
+        get { winogradWeight != nil || winogradPacked != nil }
+        set {
+            if newValue {
+                prepareWinograd()
+            } else {
+                winogradWeight = nil
+                winogradPacked = nil
+                preparePackedWeight()
+            }
+        }
     }
 
     /// Scratch floats per image: V (16·Cin·tiles) and M (16·Cout·tiles).
@@ -64,7 +83,10 @@ extension Conv2D {
         let tilesPerImage = tilesY * tilesX
         let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
         let planeIn = height * width
-        winogradWeight!.withUnsafeBufferPointer { u in
+        // Where the weights are packed, one product per transform point over the whole chunk: its columns
+        // come out as they would image by image (see `GEMM.multiply(packed:)`).
+        let plainWeight = winogradWeight ?? []
+        plainWeight.withUnsafeBufferPointer { u in
             var n0 = 0
             while n0 < batch {
                 let count = min(step, batch - n0)
@@ -124,6 +146,11 @@ extension Conv2D {
                 }
                 // 16 GEMMs: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
                 for xi in 0..<16 {
+                    if let packed = winogradPacked {
+                        GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
+                                      c: m + xi * outChannels * tiles, ldc: tiles)
+                        continue
+                    }
                     Self.multiplyPerImage(m: outChannels, columnsPerImage: tilesPerImage, images: count, k: inChannels,
                                           a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
                                           b: v + xi * vPoint, ldb: tiles,

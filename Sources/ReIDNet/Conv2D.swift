@@ -1,3 +1,5 @@
+internal import LinearAlgebra
+
 /// A 2-D convolution with its bias and activation, BatchNorm already folded in.
 ///
 /// Weights are `[outChannels][inChannels / groups][kernelHeight][kernelWidth]`, as PyTorch stores
@@ -29,8 +31,14 @@ public struct Conv2D: Sendable {
     public private(set) var weight: [Float]
     /// Per-output-channel bias (zero until a BatchNorm is folded in, unless the layer had one).
     public private(set) var bias: [Float]
-    /// Winograd-transformed weights for 3x3 stride-1 convolutions (see `Conv2D+Winograd.swift`).
+    /// Winograd-transformed weights for 3x3 stride-1 convolutions (see `Conv2D+Winograd.swift`), for
+    /// OpenBLAS; nil when they are packed (`winogradPacked`) or the layer is not Winograd's.
     var winogradWeight: [Float]?
+    /// The 16 transformed weight matrices, packed for CKernels' product, where the CPU runs it.
+    var winogradPacked: [PackedMatrix]?
+    /// The weights as one (Cout × Cin·kh·kw) matrix packed for CKernels' product, for dense layers that
+    /// are not Winograd's, where the CPU runs it.
+    var packedWeight: PackedMatrix?
 
     /// Creates a convolution; `weight` must hold `outChannels * inChannels / groups * kh * kw` values.
     public init(
@@ -58,6 +66,20 @@ public struct Conv2D: Sendable {
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
         prepareWinograd()
+    }
+
+    /// Packs the weights for CKernels' product (`packedWeight`), where the CPU runs it and the layer is
+    /// dense and not Winograd's.
+    mutating func preparePackedWeight() {
+        packedWeight = nil
+        guard GEMM.hasPackedKernel, groups == 1, winogradWeight == nil, winogradPacked == nil else { return }
+        let k = inChannels * kernelHeight * kernelWidth
+        packedWeight = weight.withUnsafeBufferPointer { PackedMatrix(rows: outChannels, columns: k, values: $0.baseAddress!, ld: k) }
+    }
+
+    /// Bytes of the weights packed for the products (0 where OpenBLAS runs them).
+    public var packedWeightBytes: Int {
+        (packedWeight?.byteCount ?? 0) + (winogradPacked?.reduce(0) { $0 + $1.byteCount } ?? 0)
     }
 
     /// Folds an eval-mode BatchNorm that follows this convolution into its weights and bias:

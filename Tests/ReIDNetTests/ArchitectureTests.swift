@@ -62,7 +62,9 @@ final class ArchitectureTests: XCTestCase {
         let alone = try model.embed(images, count: 3, maxBatch: 1)
         _ = try model.embed(images, count: 3, maxBatch: 3)
         XCTAssertEqual(model.workspaceBytes, bytes, "the workspace grew on a repeated or smaller batch")
-        ModelParityTests.assertParity(alone.values, together.values, rows: 3, label: "batch 1 vs batch 3")
+        // Not merely close: every convolution's arithmetic depends only on its own image, so the pipeline's
+        // events do not depend on how crops were batched.
+        XCTAssertEqual(alone.values, together.values, "a crop's embedding changed with the other crops of its batch")
     }
 
     func testShapesAndFLOPs_matchPFSANotes() throws {

@@ -148,6 +148,36 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 96, in: 40, kernel: 1, stride: 1, padding: 0, activation: .relu6, batch: 3, height: 21, width: 13, expect: .pointwise)
     }
 
+    /// Each algorithm, image by image: an image run among two others gives, bit for bit, what it gives alone.
+    func testEveryAlgorithm_imageAmongOthers_equalsTheImageAloneBitForBit() {
+        let shapes: [(out: Int, in: Int, kernel: Int, stride: Int, padding: Int, groups: Int, h: Int, w: Int, ConvolutionAlgorithm)] = [
+            (40, 24, 1, 1, 0, 1, 16, 8, .pointwise), (40, 24, 1, 2, 0, 1, 17, 9, .pointwiseStrided),
+            (16, 3, 7, 2, 3, 1, 33, 17, .im2col), (20, 12, 3, 1, 1, 1, 16, 8, .winograd),
+            (24, 24, 3, 2, 1, 24, 17, 9, .depthwise), (24, 24, 3, 1, 1, 24, 8, 4, .depthwise),
+        ]
+        for s in shapes {
+            let conv = Conv2D(outChannels: s.out, inChannels: s.in, kernel: (s.kernel, s.kernel), stride: (s.stride, s.stride),
+                              padding: (s.padding, s.padding), groups: s.groups, activation: .relu,
+                              weight: Self.random(s.out * s.in / s.groups * s.kernel * s.kernel, seed: 5), bias: Self.random(s.out, seed: 6))
+            XCTAssertEqual(conv.algorithm, s.8)
+            let batch = 3, plane = s.h * s.w
+            let (oh, ow) = conv.outputSize(height: s.h, width: s.w)
+            let input = Self.random(s.in * batch * plane, seed: 7)
+            let together = Self.run(conv, input: input, residual: nil, batch: batch, height: s.h, width: s.w)
+            for image in 0..<batch {
+                // CNHW: image `image`'s plane of channel c sits at (c · batch + image) · plane.
+                var alone = [Float](repeating: 0, count: s.in * plane)
+                for c in 0..<s.in { for i in 0..<plane { alone[c * plane + i] = input[(c * batch + image) * plane + i] } }
+                let out = Self.run(conv, input: alone, residual: nil, batch: 1, height: s.h, width: s.w)
+                var differing = 0
+                for c in 0..<s.out {
+                    for i in 0..<(oh * ow) where out[c * oh * ow + i] != together[(c * batch + image) * oh * ow + i] { differing += 1 }
+                }
+                XCTAssertEqual(differing, 0, "\(s.8) image \(image)")
+            }
+        }
+    }
+
     func testFoldBatchNorm_equalsConvolutionThenBatchNorm() {
         let conv = Conv2D(outChannels: 5, inChannels: 3, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
                           weight: Self.random(5 * 3 * 9, seed: 7))

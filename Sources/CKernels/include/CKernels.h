@@ -1,0 +1,57 @@
+// Hand-written CPU kernels for ReIDNet's layers where OpenBLAS has nothing to offer: AVX2 + FMA code
+// selected at run time (`ck_has_avx2_fma`), so the package still builds and runs on any x86-64 (and on
+// other CPUs ReIDNet keeps its portable Swift loops).
+#ifndef PANOPTES_CKERNELS_H
+#define PANOPTES_CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU and build run the AVX2 + FMA kernels below, else 0 (then they must not be called).
+int ck_has_avx2_fma(void);
+
+/// Floats of scratch `ck_depthwise3x3` needs for one plane of `height`×`width` at `stride` (1 or 2).
+size_t ck_depthwise3x3_scratch(int height, int width, int stride);
+
+/// Depthwise 3x3 convolution, padding 1, stride 1 or 2, of `planes` consecutive `height`×`width` input
+/// planes that share one filter (one channel over a batch), into consecutive `oh`×`ow` output planes.
+///
+/// Each output is `bias + Σ filter[ky·3+kx] · in[oy·s+ky−1][ox·s+kx−1]`, the taps summed in (ky, kx)
+/// order with fused multiply-adds, then (when `accumulate`) plus the value already in `output`, then the
+/// activation (0 identity, 1 relu, 2 relu6), stored once. The arithmetic of a plane depends only on that
+/// plane. `scratch` holds `ck_depthwise3x3_scratch` floats.
+void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
+                     const float *filter, float bias, int accumulate, int activation, float *scratch);
+
+/// Rows of A per packed panel, and columns of B per micro-tile, of `ck_sgemm_packed`.
+enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16 };
+
+/// 16-column tiles of B that `ck_sgemm_packed` copies and uses together for depth `k`.
+int ck_sgemm_block_tiles(int k);
+
+/// Floats `ck_sgemm_pack_a` writes for an `m`×`k` matrix: ⌈m/6⌉·6·k.
+size_t ck_sgemm_packed_a_count(int m, int k);
+
+/// Packs row-major `a` (`m`×`k`, row stride `lda`) into panels of 6 rows, each stored k-major
+/// (`packed[(panel·k + kk)·6 + r]`), the last panel's missing rows as zeros. Portable C.
+void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
+
+/// C (`m`×`n`, row stride `ldc`) = A·B, or C += A·B when `accumulate` (the product is summed first, then
+/// added to C), for the 16-column tiles [`tile0`, `tile1`) and the 6-row panels [`panel0`, `panel1`) of C
+/// only, so threads can share one product.
+///
+/// A is packed by `ck_sgemm_pack_a`; B is row-major `k`×`n` (row stride `ldb`). Every output is one
+/// chain of fused multiply-adds over kk = 0..<k in order, started from zero, whatever `n`, the tile or
+/// the column's place in it: a column of C depends only on the same column of B. `bpanel` holds
+/// 16·k·`ck_sgemm_block_tiles(k)` floats, 32-byte aligned (a block of B's tiles, copied contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
+void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
+                     int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,95 @@
+internal import CKernels
+import Foundation
+
+/// A matrix packed once for ``GEMM/multiply(packed:n:b:ldb:c:ldc:accumulate:)``: a layer's weights,
+/// packed when the layer is built, so no product repacks them.
+public struct PackedMatrix: Sendable {
+    /// Rows (m).
+    public let rows: Int
+    /// Columns (k).
+    public let columns: Int
+    /// Panels of 6 rows, k-major, the last padded with zero rows (CKernels' `ck_sgemm_pack_a`).
+    let panels: [Float]
+
+    /// Packs the row-major `rows`×`columns` matrix at `values` (row stride `ld`).
+    public init(rows: Int, columns: Int, values: UnsafePointer<Float>, ld: Int) {
+        precondition(rows > 0 && columns > 0 && ld >= columns, "PackedMatrix: bad shape \(rows)x\(columns), ld \(ld)")
+        precondition(max(rows, columns, ld) <= Int(Int32.max), "PackedMatrix: dimension exceeds Int32")
+        self.rows = rows
+        self.columns = columns
+        panels = [Float](unsafeUninitializedCapacity: ck_sgemm_packed_a_count(Int32(rows), Int32(columns))) { buffer, count in
+            ck_sgemm_pack_a(values, Int32(ld), Int32(rows), Int32(columns), buffer.baseAddress!)
+            count = buffer.count
+        }
+    }
+
+    /// Bytes the packed panels take.
+    public var byteCount: Int { panels.count * MemoryLayout<Float>.stride }
+}
+
+extension GEMM {
+    /// Whether this CPU runs the packed product (AVX2 + FMA), read once. `PANOPTES_PORTABLE_KERNELS=1`
+    /// turns it off (callers then use ``multiply(m:n:k:a:lda:b:ldb:transposeB:c:ldc:accumulate:)``).
+    public static let hasPackedKernel: Bool = {
+        if ProcessInfo.processInfo.environment["PANOPTES_PORTABLE_KERNELS"] == "1" { return false }
+        return ck_has_avx2_fma() != 0
+    }()
+
+    /// C = A·B (+ C when `accumulate`), A packed (m×k), B k×n row-major, C m×n.
+    ///
+    /// Unlike OpenBLAS' sgemm, each column of C is computed the same way wherever it sits and however
+    /// wide B is (one chain of fused multiply-adds over k): a product over a whole batch's columns gives
+    /// each image exactly what a product over that image alone gives. The work is shared over
+    /// ``threadCount`` threads: by 16-column tiles of C when there are many, else by 6-row panels (a
+    /// late layer of one image has few columns and many rows). Only where ``hasPackedKernel``.
+    public static func multiply(
+        packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false
+    ) {
+        precondition(hasPackedKernel, "GEMM.multiply(packed:): this CPU has no AVX2 + FMA")
+        precondition(n > 0 && ldb >= n && ldc >= n, "GEMM packed: n=\(n) ldb=\(ldb) ldc=\(ldc)")
+        precondition(n <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
+        let m = a.rows, k = a.columns
+        let tiles = (n + 15) / 16, panelCount = (m + 5) / 6
+        let byTiles = tiles >= 4 * threadCount
+        // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
+        let threads = min(threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
+        a.panels.withUnsafeBufferPointer { panels in
+            let job = PackedProduct(m: m, n: n, k: k, a: panels.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc,
+                                    accumulate: accumulate, tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)
+            if threads == 1 { job.run(slice: 0) } else { DispatchQueue.concurrentPerform(iterations: threads) { job.run(slice: $0) } }
+        }
+    }
+}
+
+/// One packed product shared by its threads, each computing its own contiguous run of C's 16-column tiles
+/// or 6-row panels.
+///
+/// Safety of `@unchecked Sendable`: it lives only for one `GEMM.multiply(packed:)` call, which waits for
+/// every thread; the threads read A and B and write disjoint parts of C.
+private final class PackedProduct: @unchecked Sendable {
+    let m: Int, n: Int, k: Int
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let accumulate: Bool
+    let tiles: Int, panels: Int, byTiles: Bool, slices: Int
+
+    init(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tiles: Int, panels: Int, byTiles: Bool,
+         slices: Int) {
+        (self.m, self.n, self.k, self.a, self.b, self.ldb, self.c, self.ldc) = (m, n, k, a, b, ldb, c, ldc)
+        (self.accumulate, self.tiles, self.panels, self.byTiles, self.slices) = (accumulate, tiles, panels, byTiles, slices)
+    }
+
+    func run(slice: Int) {
+        let parts = byTiles ? tiles : panels
+        let s0 = parts * slice / slices, s1 = parts * (slice + 1) / slices
+        guard s0 < s1 else { return }
+        let (t0, t1) = byTiles ? (s0, s1) : (0, tiles)
+        let (p0, p1) = byTiles ? (0, panels) : (s0, s1)
+        withUnsafeTemporaryAllocation(byteCount: 16 * k * Int(ck_sgemm_block_tiles(Int32(k))) * MemoryLayout<Float>.stride, alignment: 64) { raw in
+            ck_sgemm_packed(Int32(m), Int32(n), Int32(k), a, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
+                            Int32(t0), Int32(t1), Int32(p0), Int32(p1), raw.baseAddress!.assumingMemoryBound(to: Float.self))
+        }
+    }
+}

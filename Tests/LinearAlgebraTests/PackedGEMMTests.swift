@@ -1,0 +1,82 @@
+import LinearAlgebra
+import TestSupport
+import XCTest
+
+/// The packed product (CKernels' AVX2 + FMA kernel) against OpenBLAS on odd shapes, and the property it
+/// exists for: a column of C is computed the same way wherever it sits and however wide the product is.
+final class PackedGEMMTests: XCTestCase {
+    private static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in Float(2 * generator.unit() - 1) }
+    }
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "this CPU has no AVX2 + FMA: the packed product is not used here")
+    }
+
+    /// C = A·B (+ C) on `m`×`k` by `k`×`n` with padded strides; A is packed from a matrix with `lda > k`.
+    private static func packedProduct(
+        m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, initial: [Float], ldc: Int, accumulate: Bool
+    ) -> [Float] {
+        let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: lda) }
+        var c = initial
+        b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer { pc in
+                GEMM.multiply(packed: packed, n: n, b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
+            }
+        }
+        return c
+    }
+
+    func testPackedProduct_oddShapes_agreesWithOpenBLAS() {
+        // Rows not a multiple of 6, columns not a multiple of 16, one and many tiles and panels, both ways of
+        // sharing the work between threads (many tiles: by columns; few: by rows), deep and shallow k.
+        for (m, n, k) in [(1, 1, 1), (7, 13, 5), (13, 1, 31), (6, 16, 64), (33, 17, 9), (320, 32, 960), (96, 4099, 16), (61, 300, 2051)] {
+            for accumulate in [false, true] {
+                let lda = k + 3, ldb = n + 2, ldc = n + 1
+                let a = Self.values(m * lda, seed: 1), b = Self.values(k * ldb, seed: 2), initial = Self.values(m * ldc, seed: 3)
+                let ours = Self.packedProduct(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, initial: initial, ldc: ldc,
+                                              accumulate: accumulate)
+                var theirs = initial
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        theirs.withUnsafeMutableBufferPointer { pc in
+                            GEMM.multiply(m: m, n: n, k: k, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                                          c: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
+                        }
+                    }
+                }
+                var worst: Float = 0
+                for i in 0..<m {
+                    for j in 0..<n { worst = max(worst, abs(ours[i * ldc + j] - theirs[i * ldc + j])) }
+                    // Padding columns of C are left as they were.
+                    XCTAssertEqual(ours[i * ldc + n], initial[i * ldc + n], "m \(m) n \(n) k \(k): wrote past column n")
+                }
+                // Both sum k products of values in [-1, 1): rounding differs by far less than 1e-5·k.
+                XCTAssertLessThanOrEqual(worst, 1e-5 * Float(k), "m \(m) n \(n) k \(k) accumulate \(accumulate)")
+            }
+        }
+    }
+
+    /// What lets a convolution run one product over its whole batch: three images' columns side by side
+    /// give each image, bit for bit, what that image alone gives (OpenBLAS' sgemm does not).
+    func testPackedProduct_imageAmongOthers_equalsTheImageAloneBitForBit() {
+        // Shapes of MobileNetV2's and ResNet-50's convolutions (out channels, in channels, pixels), odd ones too.
+        for (m, k, plane) in [(16, 27, 8192), (96, 16, 8192), (1280, 320, 32), (64, 384, 128), (24, 144, 2048), (7, 13, 33)] {
+            let batch = 3
+            let a = Self.values(m * k, seed: 4), b = Self.values(k * plane * batch, seed: 5)
+            let together = Self.packedProduct(m: m, n: plane * batch, k: k, a: a, lda: k, b: b, ldb: plane * batch,
+                                              initial: [Float](repeating: 0, count: m * plane * batch), ldc: plane * batch,
+                                              accumulate: false)
+            for image in 0..<batch {
+                var alone = [Float](repeating: 0, count: k * plane)
+                for r in 0..<k { for j in 0..<plane { alone[r * plane + j] = b[r * plane * batch + image * plane + j] } }
+                let out = Self.packedProduct(m: m, n: plane, k: k, a: a, lda: k, b: alone, ldb: plane,
+                                             initial: [Float](repeating: 0, count: m * plane), ldc: plane, accumulate: false)
+                var differing = 0
+                for r in 0..<m { for j in 0..<plane where out[r * plane + j] != together[r * plane * batch + image * plane + j] { differing += 1 } }
+                XCTAssertEqual(differing, 0, "m \(m) k \(k) plane \(plane) image \(image)")
+            }
+        }
+    }
+}
