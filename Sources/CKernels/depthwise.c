@@ -49,6 +49,35 @@ static inline __m256 activate(__m256 x, int activation) {
     return x;
 }
 
+// Copies `count` floats, eight at a time with a masked last block, so nothing past `count` is written.
+__attribute__((target("avx2,fma")))
+static inline void copy_row(float *dst, const float *src, int count) {
+    int x = 0;
+    for (; x + 8 <= count; x += 8) _mm256_storeu_ps(dst + x, _mm256_loadu_ps(src + x));
+    if (x < count) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count - x), lanes);
+        _mm256_maskstore_ps(dst + x, mask, _mm256_maskload_ps(src + x, mask));
+    }
+}
+
+// Splits a row into its even-indexed values (to `evens`) and odd-indexed ones (to `odds`).
+__attribute__((target("avx2,fma")))
+static inline void split_row(float *evens, float *odds, const float *src, int count) {
+    int x = 0;
+    for (; x + 16 <= count; x += 16) {
+        const __m256 a = _mm256_loadu_ps(src + x), b = _mm256_loadu_ps(src + x + 8);
+        // shuffle picks (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
+        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+        const __m256 o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
+        _mm256_storeu_ps(evens + x / 2, e);
+        _mm256_storeu_ps(odds + x / 2, o);
+    }
+    for (; x < count; x++) {
+        if (x & 1) odds[x / 2] = src[x]; else evens[x / 2] = src[x];
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch) {
@@ -66,16 +95,11 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
         const float *src = input + (size_t)p * height * width;
         float *dst = output + (size_t)p * oh * ow;
         if (stride == 1) {
-            for (int y = 0; y < height; y++) memcpy(scratch + (size_t)(y + 1) * pw + 1, src + (size_t)y * width, width * sizeof(float));
+            for (int y = 0; y < height; y++) copy_row(scratch + (size_t)(y + 1) * pw + 1, src + (size_t)y * width, width);
         } else {
-            // Bordered column c = x + 1: even columns take x = 1, 3, 5, ... at c/2; odd ones x = 0, 2, 4, ...
+            // Bordered column c = x + 1: even columns (c = 2j) hold x = 2j − 1, odd ones (c = 2j + 1) x = 2j.
             for (int y = 0; y < height; y++) {
-                const float *s = src + (size_t)y * width;
-                float *e = even + (size_t)(y + 1) * hw, *o = odd + (size_t)(y + 1) * hw;
-                for (int x = 0; x < width; x++) {
-                    int c = x + 1;
-                    if (c & 1) o[c >> 1] = s[x]; else e[c >> 1] = s[x];
-                }
+                split_row(odd + (size_t)(y + 1) * hw, even + (size_t)(y + 1) * hw + 1, src + (size_t)y * width, width);
             }
         }
         for (int oy = 0; oy < oh; oy++) {
@@ -101,14 +125,11 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                     if (accumulate) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out + ox));
                     _mm256_storeu_ps(out + ox, activate(acc, activation));
                 } else {
-                    float lane[8], prior[8] = {0};
-                    int n = ow - ox;
-                    if (accumulate) {
-                        memcpy(prior, out + ox, n * sizeof(float));
-                        acc = _mm256_add_ps(acc, _mm256_loadu_ps(prior));
-                    }
-                    _mm256_storeu_ps(lane, activate(acc, activation));
-                    memcpy(out + ox, lane, n * sizeof(float));
+                    // The row's last, partial block: masked, so nothing past the row is read or written.
+                    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(ow - ox), lanes);
+                    if (accumulate) acc = _mm256_add_ps(acc, _mm256_maskload_ps(out + ox, mask));
+                    _mm256_maskstore_ps(out + ox, mask, activate(acc, activation));
                 }
             }
         }

@@ -42,9 +42,15 @@ extension GEMM {
     /// each image exactly what a product over that image alone gives. The work is shared over
     /// ``threadCount`` threads: by 16-column tiles of C when there are many, else by 6-row panels (a
     /// late layer of one image has few columns and many rows). Only where ``hasPackedKernel``.
+    ///
+    /// - Parameters:
+    ///   - threads: at most this many threads (1 inside work that is already shared over threads).
+    ///   - panelScratch: with `threads` 1, room for the copied block of B (`16·k·ck_sgemm_block_tiles(k)`
+    ///     floats, 32-byte aligned), so a caller in a loop allocates it once.
     public static func multiply(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
+        threads maxThreads: Int = threadCount, panelScratch: UnsafeMutablePointer<Float>? = nil
     ) {
         precondition(hasPackedKernel, "GEMM.multiply(packed:): this CPU has no AVX2 + FMA")
         precondition(n > 0 && ldb >= n && ldc >= n, "GEMM packed: n=\(n) ldb=\(ldb) ldc=\(ldc)")
@@ -53,7 +59,14 @@ extension GEMM {
         let tiles = (n + 15) / 16, panelCount = (m + 5) / 6
         let byTiles = tiles >= 4 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
-        let threads = min(threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
+        let threads = min(maxThreads, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
+        if threads <= 1, let panelScratch {
+            a.panels.withUnsafeBufferPointer { panels in
+                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
+                                0, Int32(tiles), 0, Int32(panelCount), panelScratch)
+            }
+            return
+        }
         a.panels.withUnsafeBufferPointer { panels in
             let job = PackedProduct(m: m, n: n, k: k, a: panels.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc,
                                     accumulate: accumulate, tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)

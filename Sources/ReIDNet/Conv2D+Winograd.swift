@@ -1,3 +1,4 @@
+internal import CKernels
 internal import LinearAlgebra
 
 /// Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions (Lavin & Gray, 2016).
@@ -74,11 +75,28 @@ extension Conv2D {
         return 16 * (inChannels + outChannels) * tiles
     }
 
+    /// Tile rows per block of the fused path for maps `width` wide: about 128 tiles, so a block's V and
+    /// M (16·(Cin + Cout) floats per tile) stay in L2 for layers of at most `fusedChannelLimit` channels.
+    static func fusedTileRows(width: Int) -> Int { max(1, 128 / ((width + 1) / 2)) }
+
+    /// Layers with at most this many input and output channels run the fused path (where CKernels
+    /// run): their products are too shallow to hide the trips of whole-map V and M through memory.
+    static let fusedChannelLimit = 128
+
+    /// Whether this layer runs the fused path.
+    var winogradFused: Bool {
+        winogradPacked != nil && Self.vectorKernels && inChannels <= Self.fusedChannelLimit && outChannels <= Self.fusedChannelLimit
+    }
+
     /// Runs the convolution through the transform domain, images in chunks that fit the scratch limit.
     func winograd(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
     ) {
+        if winogradFused {
+            winogradFused(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
+            return
+        }
         let tilesY = (height + 1) / 2, tilesX = (width + 1) / 2
         let tilesPerImage = tilesY * tilesX
         let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
@@ -96,6 +114,19 @@ extension Conv2D {
                 // Input transform: V[ξ][ci][t].
                 let vPoint = inChannels * tiles
                 ParallelFor.run(inChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                    if Self.vectorKernels {
+                        // CKernels: the same transform, eight tiles at a time.
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_winograd2_input_scratch(Int32(width))) { buffer in
+                            for ci in range {
+                                for j in 0..<count {
+                                    ck_winograd2_input(input + (ci * batch + n0 + j) * planeIn, Int32(height), Int32(width),
+                                                       0, Int32(tilesY), v + ci * tiles + j * tilesPerImage, vPoint,
+                                                       buffer.baseAddress!)
+                                }
+                            }
+                        }
+                        return
+                    }
                     for ci in range {
                         for j in 0..<count {
                             let src = input + (ci * batch + n0 + j) * planeIn
@@ -159,6 +190,16 @@ extension Conv2D {
                 // Output transform: Y = Aᵀ M A, clipped to the output size.
                 let mPoint = outChannels * tiles
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
+                    if Self.vectorKernels {
+                        for o in range {
+                            for j in 0..<count {
+                                ck_winograd2_output(m + o * tiles + j * tilesPerImage, mPoint, Int32(height), Int32(width),
+                                                    0, Int32(tilesY), output + (o * batch + n0 + j) * planeIn,
+                                                    accumulate ? 1 : 0)
+                            }
+                        }
+                        return
+                    }
                     for o in range {
                         for j in 0..<count {
                             let dst = output + (o * batch + n0 + j) * planeIn
@@ -188,6 +229,53 @@ extension Conv2D {
                     }
                 }
                 n0 += count
+            }
+        }
+    }
+}
+
+extension Conv2D {
+    /// Winograd with the transforms fused around the products: each block of a few tile rows of one
+    /// image is transformed, multiplied (16 single-threaded packed products over the block's tiles) and
+    /// transformed back while its V and M are still in cache; threads take whole blocks. Each output is
+    /// computed with the same operations as in the unfused path, so the two agree bit for bit.
+    private func winogradFused(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, accumulate: Bool
+    ) {
+        let tilesY = (height + 1) / 2, tilesX = (width + 1) / 2
+        let rowsPerBlock = Self.fusedTileRows(width: width)
+        let blocksPerImage = (tilesY + rowsPerBlock - 1) / rowsPerBlock
+        let blockTiles = rowsPerBlock * tilesX
+        let planeIn = height * width
+        let packed = winogradPacked!
+        let vPoint = inChannels * blockTiles, mPoint = outChannels * blockTiles
+        let transformScratch = ck_winograd2_input_scratch(Int32(width))
+        let bpanel = 16 * inChannels * Int(ck_sgemm_block_tiles(Int32(inChannels)))
+        ParallelFor.run(batch * blocksPerImage) { range in
+            withUnsafeTemporaryAllocation(byteCount: (16 * (inChannels + outChannels) * blockTiles + transformScratch + bpanel + 16)
+                                          * MemoryLayout<Float>.stride, alignment: 64) { raw in
+                let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                let m = v + 16 * inChannels * blockTiles
+                let rows = m + 16 * outChannels * blockTiles
+                let panel = rows + transformScratch
+                for block in range {
+                    let image = block / blocksPerImage
+                    let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
+                    let tiles = (ty1 - ty0) * tilesX
+                    for ci in 0..<inChannels {
+                        ck_winograd2_input(input + (ci * batch + image) * planeIn, Int32(height), Int32(width), Int32(ty0), Int32(ty1),
+                                           v + ci * blockTiles, vPoint, rows)
+                    }
+                    for xi in 0..<16 {
+                        GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
+                                      c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
+                    }
+                    for o in 0..<outChannels {
+                        ck_winograd2_output(m + o * blockTiles, mPoint, Int32(height), Int32(width), Int32(ty0), Int32(ty1),
+                                            output + (o * batch + image) * planeIn, accumulate ? 1 : 0)
+                    }
+                }
             }
         }
     }

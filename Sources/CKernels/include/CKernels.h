@@ -50,6 +50,22 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
                      int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel);
 
+/// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
+size_t ck_winograd2_input_scratch(int width);
+
+/// Winograd F(2x2,3x3) input transform of the tile rows [`ty0`, `ty1`) of one `height`×`width` plane
+/// (padding 1): tile (ty, tx) at rows 2ty − 1 … 2ty + 2 and columns 2tx − 1 … 2tx + 2 (zero outside)
+/// becomes V = Bᵀ d B, point ξ of it stored at `v[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`. The same operations, in the same order, as ReIDNet's portable
+/// transform, eight tiles at a time. AVX2 + FMA only.
+void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point,
+                        float *scratch);
+
+/// Winograd F(2x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
+/// Y = Aᵀ M A of each tile, M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`, stored (or, when `accumulate`, added) clipped to the plane. The
+/// same operations, in the same order, as ReIDNet's portable transform. AVX2 + FMA only.
+void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
+                         int accumulate);
+
 #ifdef __cplusplus
 }
 #endif
