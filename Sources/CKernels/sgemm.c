@@ -8,9 +8,16 @@
 #endif
 
 int ck_sgemm_block_tiles(int k) {
-    // About 128 KiB of B per block: it stays in L2 while every panel of A passes over it.
-    int tiles = 2048 / (k > 0 ? k : 1);
+    // About 256 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
+    // passes over it.
+    int depth = k < CK_SGEMM_KC ? k : CK_SGEMM_KC;
+    int tiles = 4096 / (depth > 0 ? depth : 1);
     return tiles < 1 ? 1 : tiles;
+}
+
+size_t ck_sgemm_panel_count(int k) {
+    int depth = k < CK_SGEMM_KC ? k : CK_SGEMM_KC;
+    return (size_t)CK_SGEMM_NR * (size_t)depth * (size_t)ck_sgemm_block_tiles(k);
 }
 
 size_t ck_sgemm_packed_a_count(int m, int k) {
@@ -31,13 +38,31 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
 }
 
 #ifdef CK_X86
-// One 6x16 tile of C: twelve accumulators, a broadcast of A and two loads of B per step of k.
+// One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
+// The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
+// else from zero, and are stored back to C.
 __attribute__((target("avx2,fma")))
-static inline void tile_6x16(int k, const float *a, const float *b, float *c, int ldc, int rows, int cols, int accumulate) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int kk = 0; kk < k; kk++) {
+static inline void tile_6x16(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols, int resume) {
+    __m256 acc[12];
+    const int full = rows == CK_SGEMM_MR && cols == CK_SGEMM_NR;
+    if (!resume) {
+        for (int i = 0; i < 12; i++) acc[i] = _mm256_setzero_ps();
+    } else if (full) {
+        for (int r = 0; r < CK_SGEMM_MR; r++) {
+            acc[2 * r] = _mm256_loadu_ps(c + (size_t)r * ldc);
+            acc[2 * r + 1] = _mm256_loadu_ps(c + (size_t)r * ldc + 8);
+        }
+    } else {
+        float tile[CK_SGEMM_NR];
+        for (int r = 0; r < CK_SGEMM_MR; r++) {
+            for (int j = 0; j < CK_SGEMM_NR; j++) tile[j] = r < rows && j < cols ? c[(size_t)r * ldc + j] : 0.0f;
+            acc[2 * r] = _mm256_loadu_ps(tile);
+            acc[2 * r + 1] = _mm256_loadu_ps(tile + 8);
+        }
+    }
+    __m256 c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
+    __m256 c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
+    for (int kk = 0; kk < kc; kk++) {
         const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         __m256 av;
         av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
@@ -49,25 +74,19 @@ static inline void tile_6x16(int k, const float *a, const float *b, float *c, in
         a += CK_SGEMM_MR;
         b += CK_SGEMM_NR;
     }
-    __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
-    if (cols == CK_SGEMM_NR) {
-        for (int r = 0; r < rows; r++) {
-            float *row = c + (size_t)r * ldc;
-            __m256 lo = acc[2 * r], hi = acc[2 * r + 1];
-            if (accumulate) {
-                lo = _mm256_add_ps(lo, _mm256_loadu_ps(row));
-                hi = _mm256_add_ps(hi, _mm256_loadu_ps(row + 8));
-            }
-            _mm256_storeu_ps(row, lo);
-            _mm256_storeu_ps(row + 8, hi);
+    acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
+    acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+    if (full) {
+        for (int r = 0; r < CK_SGEMM_MR; r++) {
+            _mm256_storeu_ps(c + (size_t)r * ldc, acc[2 * r]);
+            _mm256_storeu_ps(c + (size_t)r * ldc + 8, acc[2 * r + 1]);
         }
     } else {
         float tile[CK_SGEMM_NR];
         for (int r = 0; r < rows; r++) {
-            float *row = c + (size_t)r * ldc;
             _mm256_storeu_ps(tile, acc[2 * r]);
             _mm256_storeu_ps(tile + 8, acc[2 * r + 1]);
-            for (int j = 0; j < cols; j++) row[j] = accumulate ? row[j] + tile[j] : tile[j];
+            for (int j = 0; j < cols; j++) c[(size_t)r * ldc + j] = tile[j];
         }
     }
 }
@@ -75,33 +94,40 @@ static inline void tile_6x16(int k, const float *a, const float *b, float *c, in
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
                      int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel) {
+    // Depth in blocks of CK_SGEMM_KC (the chains go on through C), columns in blocks that keep the
+    // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
-    for (int tb = tile0; tb < tile1; tb += block) {
-        const int count = tile1 - tb < block ? tile1 - tb : block;
-        // The block's tiles of B, each contiguous and zero-padded to 16 columns (32-byte aligned by the caller).
-        for (int t = 0; t < count; t++) {
-            const int j0 = (tb + t) * CK_SGEMM_NR;
-            const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-            float *panel = bpanel + (size_t)t * k * CK_SGEMM_NR;
-            for (int kk = 0; kk < k; kk++) {
-                const float *src = b + (size_t)kk * ldb + j0;
-                float *dst = panel + (size_t)kk * CK_SGEMM_NR;
-                if (cols == CK_SGEMM_NR) {
-                    _mm256_store_ps(dst, _mm256_loadu_ps(src));
-                    _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
-                } else {
-                    for (int j = 0; j < CK_SGEMM_NR; j++) dst[j] = j < cols ? src[j] : 0.0f;
-                }
-            }
-        }
-        // Panel by panel over the block, so C is written along its rows.
-        for (int p = panel0; p < panel1; p++) {
-            const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
+    for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
+        const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
+        const int resume = k0 > 0 || accumulate;
+        for (int tb = tile0; tb < tile1; tb += block) {
+            const int count = tile1 - tb < block ? tile1 - tb : block;
+            // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
             for (int t = 0; t < count; t++) {
                 const int j0 = (tb + t) * CK_SGEMM_NR;
                 const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                tile_6x16(k, packed_a + (size_t)p * k * CK_SGEMM_MR, bpanel + (size_t)t * k * CK_SGEMM_NR,
-                          c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc, rows, cols, accumulate);
+                float *panel = bpanel + (size_t)t * kc * CK_SGEMM_NR;
+                for (int kk = 0; kk < kc; kk++) {
+                    const float *src = b + (size_t)(k0 + kk) * ldb + j0;
+                    float *dst = panel + (size_t)kk * CK_SGEMM_NR;
+                    if (cols == CK_SGEMM_NR) {
+                        _mm256_store_ps(dst, _mm256_loadu_ps(src));
+                        _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+                    } else {
+                        for (int j = 0; j < CK_SGEMM_NR; j++) dst[j] = j < cols ? src[j] : 0.0f;
+                    }
+                }
+            }
+            // Panel by panel over the block, so C is written along its rows.
+            for (int p = panel0; p < panel1; p++) {
+                const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
+                const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
+                for (int t = 0; t < count; t++) {
+                    const int j0 = (tb + t) * CK_SGEMM_NR;
+                    const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
+                    tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
+                              rows, cols, resume);
+                }
             }
         }
     }

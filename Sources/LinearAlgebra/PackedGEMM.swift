@@ -45,7 +45,7 @@ extension GEMM {
     ///
     /// - Parameters:
     ///   - threads: at most this many threads (1 inside work that is already shared over threads).
-    ///   - panelScratch: with `threads` 1, room for the copied block of B (`16·k·ck_sgemm_block_tiles(k)`
+    ///   - panelScratch: with `threads` 1, room for the copied block of B (`ck_sgemm_panel_count(k)`
     ///     floats, 32-byte aligned), so a caller in a loop allocates it once.
     public static func multiply(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -100,7 +100,7 @@ private final class PackedProduct: @unchecked Sendable {
         guard s0 < s1 else { return }
         let (t0, t1) = byTiles ? (s0, s1) : (0, tiles)
         let (p0, p1) = byTiles ? (0, panels) : (s0, s1)
-        withUnsafeTemporaryAllocation(byteCount: 16 * k * Int(ck_sgemm_block_tiles(Int32(k))) * MemoryLayout<Float>.stride, alignment: 64) { raw in
+        withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
             ck_sgemm_packed(Int32(m), Int32(n), Int32(k), a, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
                             Int32(t0), Int32(t1), Int32(p0), Int32(p1), raw.baseAddress!.assumingMemoryBound(to: Float.self))
         }

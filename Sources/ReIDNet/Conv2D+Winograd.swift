@@ -251,7 +251,7 @@ extension Conv2D {
         let packed = winogradPacked!
         let vPoint = inChannels * blockTiles, mPoint = outChannels * blockTiles
         let transformScratch = ck_winograd2_input_scratch(Int32(width))
-        let bpanel = 16 * inChannels * Int(ck_sgemm_block_tiles(Int32(inChannels)))
+        let bpanel = ck_sgemm_panel_count(Int32(inChannels))
         ParallelFor.run(batch * blocksPerImage) { range in
             withUnsafeTemporaryAllocation(byteCount: (16 * (inChannels + outChannels) * blockTiles + transformScratch + bpanel + 16)
                                           * MemoryLayout<Float>.stride, alignment: 64) { raw in

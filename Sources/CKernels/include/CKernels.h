@@ -26,11 +26,14 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch);
 
-/// Rows of A per packed panel, and columns of B per micro-tile, of `ck_sgemm_packed`.
-enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16 };
+/// Rows of A per packed panel, columns of B per micro-tile, and depth per block of `ck_sgemm_packed`.
+enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16, CK_SGEMM_KC = 256 };
 
 /// 16-column tiles of B that `ck_sgemm_packed` copies and uses together for depth `k`.
 int ck_sgemm_block_tiles(int k);
+
+/// Floats of the `bpanel` scratch `ck_sgemm_packed` needs for depth `k`.
+size_t ck_sgemm_panel_count(int k);
 
 /// Floats `ck_sgemm_pack_a` writes for an `m`×`k` matrix: ⌈m/6⌉·6·k.
 size_t ck_sgemm_packed_a_count(int m, int k);
@@ -39,14 +42,15 @@ size_t ck_sgemm_packed_a_count(int m, int k);
 /// (`packed[(panel·k + kk)·6 + r]`), the last panel's missing rows as zeros. Portable C.
 void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 
-/// C (`m`×`n`, row stride `ldc`) = A·B, or C += A·B when `accumulate` (the product is summed first, then
-/// added to C), for the 16-column tiles [`tile0`, `tile1`) and the 6-row panels [`panel0`, `panel1`) of C
+/// C (`m`×`n`, row stride `ldc`) = A·B, or C += A·B when `accumulate` (the chain of each output then
+/// starts from C's value), for the 16-column tiles [`tile0`, `tile1`) and the 6-row panels [`panel0`, `panel1`) of C
 /// only, so threads can share one product.
 ///
 /// A is packed by `ck_sgemm_pack_a`; B is row-major `k`×`n` (row stride `ldb`). Every output is one
-/// chain of fused multiply-adds over kk = 0..<k in order, started from zero, whatever `n`, the tile or
-/// the column's place in it: a column of C depends only on the same column of B. `bpanel` holds
-/// 16·k·`ck_sgemm_block_tiles(k)` floats, 32-byte aligned (a block of B's tiles, copied contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
+/// chain of fused multiply-adds over kk = 0..<k in order (kept in C between blocks of depth), whatever
+/// `n`, the tile or the column's place in it: a column of C depends only on the same column of B.
+/// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned (a block of B's tiles, copied
+/// contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
                      int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel);
 
