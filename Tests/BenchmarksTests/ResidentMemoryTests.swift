@@ -1,3 +1,4 @@
+import Glibc
 import ProcessMetrics
 import XCTest
 
@@ -7,11 +8,15 @@ final class ResidentMemoryTests: XCTestCase {
         let before = try XCTUnwrap(ResidentMemory.currentBytes())
         XCTAssertGreaterThan(before, 1 << 20)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(ResidentMemory.peakBytes()), before)
-        // Touch 64 MiB: resident memory and its peak both see it.
-        var block = [UInt8](repeating: 1, count: 64 << 20)
-        for i in stride(from: 0, to: block.count, by: 4096) { block[i] = UInt8(truncatingIfNeeded: i) }
-        // Read again for up to 2 s: in a loaded full-suite run one reading right after the touch once saw
-        // no growth at all (the kernel's counts catch up; a reader that never did would still fail).
+        // Map and touch 64 MiB of fresh pages: resident memory and its peak both see them. The block comes
+        // from mmap, not malloc, so it cannot be memory the allocator kept from an earlier test in this
+        // process (in a full-suite run a malloc'd block once showed no growth at all).
+        let size = 64 << 20
+        let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else { throw XCTSkip("mmap of 64 MiB failed") }
+        let block = mapped.bindMemory(to: UInt8.self, capacity: size)
+        for i in stride(from: 0, to: size, by: 4096) { block[i] = UInt8(truncatingIfNeeded: i >> 12) | 1 }
+        // Read again for up to 2 s: the kernel's counts may catch up a little after the touch.
         var during = try XCTUnwrap(ResidentMemory.currentBytes())
         for _ in 0..<40 where during - before <= 48 << 20 {
             Thread.sleep(forTimeInterval: 0.05)
@@ -19,8 +24,8 @@ final class ResidentMemoryTests: XCTestCase {
         }
         XCTAssertGreaterThan(during - before, 48 << 20, "resident \(before) before the block, \(during) with it")
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(ResidentMemory.peakBytes()), during)
-        XCTAssertEqual(block[4096], 0)
-        block = []
+        XCTAssertEqual(block[4096], 1)
+        munmap(mapped, size)
         // After the block is freed, a reset brings the peak down to about the current size.
         guard ResidentMemory.resetPeak() else { throw XCTSkip("this kernel refuses /proc/self/clear_refs") }
         let peak = try XCTUnwrap(ResidentMemory.peakBytes()), now = try XCTUnwrap(ResidentMemory.currentBytes())
