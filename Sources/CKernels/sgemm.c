@@ -38,11 +38,20 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
 }
 
 #ifdef CK_X86
+__attribute__((target("avx2,fma")))
+static inline __m256 ck_activate(__m256 x, int activation) {
+    if (activation == 0) return x;
+    x = _mm256_max_ps(x, _mm256_setzero_ps());
+    if (activation == 2) x = _mm256_min_ps(x, _mm256_set1_ps(6.0f));
+    return x;
+}
+
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
 // else from zero, and are stored back to C.
 __attribute__((target("avx2,fma")))
-static inline void tile_6x16(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols, int resume) {
+static inline void tile_6x16(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols, int resume,
+                             const float *bias, int activation) {
     __m256 acc[12];
     const int full = rows == CK_SGEMM_MR && cols == CK_SGEMM_NR;
     if (!resume) {
@@ -76,6 +85,14 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
     }
     acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
     acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+    if (bias) {
+        // The chain is done: add the row's bias, then the activation.
+        for (int r = 0; r < rows; r++) {
+            const __m256 bv = _mm256_set1_ps(bias[r]);
+            acc[2 * r] = ck_activate(_mm256_add_ps(acc[2 * r], bv), activation);
+            acc[2 * r + 1] = ck_activate(_mm256_add_ps(acc[2 * r + 1], bv), activation);
+        }
+    }
     if (full) {
         for (int r = 0; r < CK_SGEMM_MR; r++) {
             _mm256_storeu_ps(c + (size_t)r * ldc, acc[2 * r]);
@@ -93,13 +110,15 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
 
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel) {
+                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
+                     float *bpanel) {
     // Depth in blocks of CK_SGEMM_KC (the chains go on through C), columns in blocks that keep the
     // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
+        const int last = k0 + kc == k;
         for (int tb = tile0; tb < tile1; tb += block) {
             const int count = tile1 - tb < block ? tile1 - tb : block;
             // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
@@ -126,7 +145,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
                     tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
-                              rows, cols, resume);
+                              rows, cols, resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
                 }
             }
         }
@@ -134,9 +153,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
 }
 #else
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel) {
+                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
+                     float *bpanel) {
     (void)m; (void)n; (void)k; (void)packed_a; (void)b; (void)ldb; (void)c; (void)ldc;
-    (void)accumulate; (void)tile0; (void)tile1; (void)panel0; (void)panel1; (void)bpanel;
+    (void)accumulate; (void)bias; (void)activation; (void)tile0; (void)tile1; (void)panel0; (void)panel1; (void)bpanel;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use OpenBLAS.
 }
 #endif

@@ -44,12 +44,15 @@ extension GEMM {
     /// late layer of one image has few columns and many rows). Only where ``hasPackedKernel``.
     ///
     /// - Parameters:
+    ///   - epilogue: a bias per row of C and an activation code (0 identity, 1 relu, 2 relu6) applied to
+    ///     each output after its product (and residual), in the same pass.
     ///   - threads: at most this many threads (1 inside work that is already shared over threads).
     ///   - panelScratch: with `threads` 1, room for the copied block of B (`ck_sgemm_panel_count(k)`
     ///     floats, 32-byte aligned), so a caller in a loop allocates it once.
     public static func multiply(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
+        epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil,
         threads maxThreads: Int = threadCount, panelScratch: UnsafeMutablePointer<Float>? = nil
     ) {
         precondition(hasPackedKernel, "GEMM.multiply(packed:): this CPU has no AVX2 + FMA")
@@ -63,13 +66,14 @@ extension GEMM {
         if threads <= 1, let panelScratch {
             a.panels.withUnsafeBufferPointer { panels in
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
-                                0, Int32(tiles), 0, Int32(panelCount), panelScratch)
+                                epilogue?.bias, epilogue?.activation ?? 0, 0, Int32(tiles), 0, Int32(panelCount), panelScratch)
             }
             return
         }
         a.panels.withUnsafeBufferPointer { panels in
             let job = PackedProduct(m: m, n: n, k: k, a: panels.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc,
-                                    accumulate: accumulate, tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)
+                                    accumulate: accumulate, bias: epilogue?.bias, activation: epilogue?.activation ?? 0,
+                                    tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)
             if threads == 1 { job.run(slice: 0) } else { DispatchQueue.concurrentPerform(iterations: threads) { job.run(slice: $0) } }
         }
     }
@@ -85,11 +89,13 @@ private final class PackedProduct: @unchecked Sendable {
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let accumulate: Bool
+    let bias: UnsafePointer<Float>?, activation: Int32
     let tiles: Int, panels: Int, byTiles: Bool, slices: Int
 
     init(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
-         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tiles: Int, panels: Int, byTiles: Bool,
-         slices: Int) {
+         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>?, activation: Int32,
+         tiles: Int, panels: Int, byTiles: Bool, slices: Int) {
+        (self.bias, self.activation) = (bias, activation)
         (self.m, self.n, self.k, self.a, self.b, self.ldb, self.c, self.ldc) = (m, n, k, a, b, ldb, c, ldc)
         (self.accumulate, self.tiles, self.panels, self.byTiles, self.slices) = (accumulate, tiles, panels, byTiles, slices)
     }
@@ -101,7 +107,7 @@ private final class PackedProduct: @unchecked Sendable {
         let (t0, t1) = byTiles ? (s0, s1) : (0, tiles)
         let (p0, p1) = byTiles ? (0, panels) : (s0, s1)
         withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
-            ck_sgemm_packed(Int32(m), Int32(n), Int32(k), a, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
+            ck_sgemm_packed(Int32(m), Int32(n), Int32(k), a, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0, bias, activation,
                             Int32(t0), Int32(t1), Int32(p0), Int32(p1), raw.baseAddress!.assumingMemoryBound(to: Float.self))
         }
     }

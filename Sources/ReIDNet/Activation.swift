@@ -20,6 +20,15 @@ public enum Activation: String, Sendable, CaseIterable {
         }
     }
 
+    /// The code CKernels' kernels take for this activation (0 identity, 1 relu, 2 relu6).
+    var kernelCode: Int32 {
+        switch self {
+        case .identity: return 0
+        case .relu: return 1
+        case .relu6: return 2
+        }
+    }
+
     /// The activation of one value.
     @inline(__always)
     func scalar(_ x: Float) -> Float {

@@ -72,8 +72,12 @@ extension Conv2D {
         switch algorithm {
         case .pointwise:
             if let packedWeight {
-                GEMM.multiply(packed: packedWeight, n: columns, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
-                break
+                // Bias and activation in the product's last store: no epilogue pass.
+                bias.withUnsafeBufferPointer { b in
+                    GEMM.multiply(packed: packedWeight, n: columns, b: input, ldb: columns, c: output, ldc: columns,
+                                  accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
+                }
+                return
             }
             weight.withUnsafeBufferPointer { w in
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
@@ -82,8 +86,11 @@ extension Conv2D {
         case .pointwiseStrided:
             gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
             if let packedWeight {
-                GEMM.multiply(packed: packedWeight, n: columns, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
-                break
+                bias.withUnsafeBufferPointer { b in
+                    GEMM.multiply(packed: packedWeight, n: columns, b: scratch, ldb: columns, c: output, ldc: columns,
+                                  accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
+                }
+                return
             }
             weight.withUnsafeBufferPointer { w in
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
@@ -98,6 +105,7 @@ extension Conv2D {
         case .im2col:
             im2colForward(input: input, output: output, batch: batch, height: height, width: width,
                           accumulate: accumulate, scratch: scratch)
+            if packedWeight != nil { return }  // the packed product applied bias and activation
         }
         epilogue(output: output, columns: columns)
     }
@@ -180,8 +188,10 @@ extension Conv2D {
                         }
                     }
                     if let packedWeight {
-                        GEMM.multiply(packed: packedWeight, n: cols, b: scratch, ldb: cols, c: output + n0 * plane, ldc: ldc,
-                                      accumulate: accumulate)
+                        bias.withUnsafeBufferPointer { b in
+                            GEMM.multiply(packed: packedWeight, n: cols, b: scratch, ldb: cols, c: output + n0 * plane, ldc: ldc,
+                                          accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
+                        }
                         n0 += count
                         continue
                     }
@@ -253,14 +263,13 @@ extension Conv2D {
             // AVX2 + FMA: one call per channel over the batch's planes.
             let stride = strideX
             let scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
-            let code: Int32 = activation == .identity ? 0 : activation == .relu ? 1 : 2
             weight.withUnsafeBufferPointer { w in
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { buffer in
                         for c in range {
                             ck_depthwise3x3(input + c * batch * height * width, output + c * batch * oh * ow, Int32(batch),
                                             Int32(height), Int32(width), Int32(stride), w.baseAddress! + c * taps, bias[c],
-                                            accumulate ? 1 : 0, code, buffer.baseAddress!)
+                                            accumulate ? 1 : 0, activation.kernelCode, buffer.baseAddress!)
                         }
                     }
                 }

@@ -49,10 +49,13 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 /// A is packed by `ck_sgemm_pack_a`; B is row-major `k`×`n` (row stride `ldb`). Every output is one
 /// chain of fused multiply-adds over kk = 0..<k in order (kept in C between blocks of depth), whatever
 /// `n`, the tile or the column's place in it: a column of C depends only on the same column of B.
+/// With `bias` (one value per row of C), each output then gets its row's bias added and the activation
+/// (0 identity, 1 relu, 2 relu6) applied before its last store: a layer's epilogue with no pass of its own.
 /// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned (a block of B's tiles, copied
 /// contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, int tile0, int tile1, int panel0, int panel1, float *bpanel);
+                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
+                     float *bpanel);
 
 /// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
 size_t ck_winograd2_input_scratch(int width);
