@@ -102,7 +102,9 @@ public struct EmbedBenchmark {
                                   peerImagesPerSecond: theirs, gflopPerImage: gflop)
                     rows.append(row)
                     log(EmbedBenchmark.format(row) + (batch == configuration.batches.last
-                        ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \((ResidentMemory.peakBytes() ?? 0) >> 20) MiB" : ""))
+                        ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \((ResidentMemory.peakBytes() ?? 0) >> 20) MiB, "
+                            + "packed weights \(network.packedWeightBytes >> 20) MiB (" + String(format: "%.2f", Double(network.packedWeightBytes)
+                            / Double(max(1, network.weightBytes))) + "x the fp32 weights)" : ""))
                 }
                 if let batch = configuration.profileBatch {
                     log(try profile(network, batch: batch))

@@ -67,6 +67,23 @@ public final class ReIDModel {
     /// Bytes held by the activation and scratch buffers.
     public var workspaceBytes: Int { workspace.bytes }
 
+    /// Bytes of the convolutions' fp32 weights, as loaded (BatchNorm folded in).
+    public var weightBytes: Int {
+        network.steps.reduce(0) { total, step in
+            guard case .convolution(let conv, _) = step.operation else { return total }
+            return total + conv.weight.count * MemoryLayout<Float>.stride
+        }
+    }
+
+    /// Bytes of the weights packed for CKernels' product (dense weights, Winograd-transformed ones for
+    /// 3x3 layers); 0 where OpenBLAS runs the products.
+    public var packedWeightBytes: Int {
+        network.steps.reduce(0) { total, step in
+            guard case .convolution(let conv, _) = step.operation else { return total }
+            return total + conv.packedWeightBytes
+        }
+    }
+
     /// Embeds `count` crops, preprocessed to `[count][3][height][width]` floats (NCHW, ImageNet-normalised).
     ///
     /// - Parameters:

@@ -65,6 +65,7 @@ final class ArchitectureTests: XCTestCase {
         // Not merely close: every convolution's arithmetic depends only on its own image, so the pipeline's
         // events do not depend on how crops were batched.
         XCTAssertEqual(alone.values, together.values, "a crop's embedding changed with the other crops of its batch")
+        XCTAssertLessThanOrEqual(model.packedWeightBytes, 2 * model.weightBytes, "packed weights over twice the fp32 weights")
     }
 
     func testShapesAndFLOPs_matchPFSANotes() throws {

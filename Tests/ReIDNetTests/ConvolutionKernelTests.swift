@@ -1,3 +1,4 @@
+import LinearAlgebra
 import TestSupport
 import XCTest
 @testable import ReIDNet
@@ -175,6 +176,19 @@ final class ConvolutionKernelTests: XCTestCase {
                 }
                 XCTAssertEqual(differing, 0, "\(s.8) image \(image)")
             }
+        }
+    }
+
+    /// Packed weights (issue: at most twice the fp32 weights): 1x1 and im2col layers once, Winograd's 16
+    /// transformed 3x3 matrices 16/9 times, rows padded to a multiple of 6.
+    func testPackedWeights_takeAtMostTwiceTheWeights() throws {
+        try XCTSkipUnless(LinearAlgebra.GEMM.hasPackedKernel, "this CPU has no AVX2 + FMA: nothing is packed")
+        for (out, cin, kernel, padding) in [(64, 64, 3, 1), (256, 64, 1, 0), (2048, 1024, 1, 0), (64, 3, 7, 3), (512, 512, 3, 1)] {
+            let conv = Conv2D(outChannels: out, inChannels: cin, kernel: (kernel, kernel), padding: (padding, padding),
+                              weight: [Float](repeating: 0.5, count: out * cin * kernel * kernel))
+            let plain = conv.weight.count * MemoryLayout<Float>.stride
+            XCTAssertGreaterThan(conv.packedWeightBytes, 0, "\(out)x\(cin)x\(kernel)")
+            XCTAssertLessThanOrEqual(conv.packedWeightBytes, 2 * plain, "\(out)x\(cin)x\(kernel)")
         }
     }
 
