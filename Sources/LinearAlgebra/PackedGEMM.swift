@@ -37,6 +37,9 @@ extension GEMM {
 
     /// C = A·B (+ C when `accumulate`), A packed (m×k), B k×n row-major, C m×n.
     ///
+    /// With `accumulate`, each output's chain starts from C's value (a residual), rather than C being
+    /// added after the sum as OpenBLAS does: the same value to rounding, and still one chain per output.
+    ///
     /// Unlike OpenBLAS' sgemm, each column of C is computed the same way wherever it sits and however
     /// wide B is (one chain of fused multiply-adds over k): a product over a whole batch's columns gives
     /// each image exactly what a product over that image alone gives. The work is shared over

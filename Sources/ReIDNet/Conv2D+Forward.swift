@@ -1,4 +1,3 @@
-import Foundation
 internal import CKernels
 internal import LinearAlgebra
 
@@ -47,6 +46,7 @@ extension Conv2D {
         case .pointwiseStrided:
             return inChannels * batch * oh * ow
         case .winograd:
+            if winogradFused { return 0 }  // each thread holds its own block's V and M
             let perImage = winogradScratchPerImage(height: height, width: width)
             return perImage * chunk(batch: batch, perImage: perImage)
         case .im2col:
@@ -240,12 +240,9 @@ extension Conv2D {
         }
     }
 
-    /// Whether this CPU runs CKernels' AVX2 + FMA kernels (read once). `PANOPTES_PORTABLE_KERNELS=1`
-    /// keeps the portable Swift loops, for comparison.
-    static let vectorKernels: Bool = {
-        if ProcessInfo.processInfo.environment["PANOPTES_PORTABLE_KERNELS"] == "1" { return false }
-        return ck_has_avx2_fma() != 0
-    }()
+    /// Whether this CPU runs CKernels' AVX2 + FMA kernels: the one switch, `GEMM.hasPackedKernel`
+    /// (`PANOPTES_PORTABLE_KERNELS=1` keeps OpenBLAS and the portable Swift loops, for comparison).
+    static var vectorKernels: Bool { GEMM.hasPackedKernel }
 
     /// Direct depthwise convolution. 3x3 kernels with padding 1 and stride 1 or 2 (MobileNetV2's) run
     /// through CKernels' AVX2 + FMA kernel where the CPU has it. Otherwise each plane is first copied into a zero-bordered buffer, so no

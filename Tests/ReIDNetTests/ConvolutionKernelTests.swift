@@ -123,6 +123,13 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .im2col, winograd: false)
     }
 
+    /// Layers of more than 128 channels run Winograd unfused: whole-map transforms, then products over
+    /// the whole batch (layer3 and layer4 of ResNet-50).
+    func testWinograd_unfusedWideLayer_matchesReference() {
+        check(out: 8, in: 136, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 9, width: 13, expect: .winograd)
+        check(out: 132, in: 5, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 3, height: 4, width: 19, expect: .winograd)
+    }
+
     func testWinograd_oddSizes_matchesReference() {
         check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .winograd)
         check(out: 3, in: 17, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 1, height: 1, width: 1, expect: .winograd)
