@@ -2,10 +2,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CK_X86 1
-#endif
+#include "kernels.h"
 
 int ck_has_avx2_fma(void) {
 #ifdef CK_X86
@@ -41,14 +38,6 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride) {
 }
 
 #ifdef CK_X86
-__attribute__((target("avx2,fma")))
-static inline __m256 activate(__m256 x, int activation) {
-    if (activation == 0) return x;
-    x = _mm256_max_ps(x, _mm256_setzero_ps());
-    if (activation == 2) x = _mm256_min_ps(x, _mm256_set1_ps(6.0f));
-    return x;
-}
-
 // Copies `count` floats, eight at a time with a masked last block, so nothing past `count` is written.
 __attribute__((target("avx2,fma")))
 static inline void copy_row(float *dst, const float *src, int count) {
@@ -58,23 +47,6 @@ static inline void copy_row(float *dst, const float *src, int count) {
         const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count - x), lanes);
         _mm256_maskstore_ps(dst + x, mask, _mm256_maskload_ps(src + x, mask));
-    }
-}
-
-// Splits a row into its even-indexed values (to `evens`) and odd-indexed ones (to `odds`).
-__attribute__((target("avx2,fma")))
-static inline void split_row(float *evens, float *odds, const float *src, int count) {
-    int x = 0;
-    for (; x + 16 <= count; x += 16) {
-        const __m256 a = _mm256_loadu_ps(src + x), b = _mm256_loadu_ps(src + x + 8);
-        // shuffle picks (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
-        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-        const __m256 o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
-        _mm256_storeu_ps(evens + x / 2, e);
-        _mm256_storeu_ps(odds + x / 2, o);
-    }
-    for (; x < count; x++) {
-        if (x & 1) odds[x / 2] = src[x]; else evens[x / 2] = src[x];
     }
 }
 
@@ -99,7 +71,7 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
         } else {
             // Bordered column c = x + 1: even columns (c = 2j) hold x = 2j − 1, odd ones (c = 2j + 1) x = 2j.
             for (int y = 0; y < height; y++) {
-                split_row(odd + (size_t)(y + 1) * hw, even + (size_t)(y + 1) * hw + 1, src + (size_t)y * width, width);
+                ck_split_row(odd + (size_t)(y + 1) * hw, even + (size_t)(y + 1) * hw + 1, src + (size_t)y * width, width);
             }
         }
         for (int oy = 0; oy < oh; oy++) {
@@ -123,13 +95,13 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                 }
                 if (ox + 8 <= ow) {
                     if (accumulate) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out + ox));
-                    _mm256_storeu_ps(out + ox, activate(acc, activation));
+                    _mm256_storeu_ps(out + ox, ck_activate(acc, activation));
                 } else {
                     // The row's last, partial block: masked, so nothing past the row is read or written.
                     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
                     const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(ow - ox), lanes);
                     if (accumulate) acc = _mm256_add_ps(acc, _mm256_maskload_ps(out + ox, mask));
-                    _mm256_maskstore_ps(out + ox, mask, activate(acc, activation));
+                    _mm256_maskstore_ps(out + ox, mask, ck_activate(acc, activation));
                 }
             }
         }

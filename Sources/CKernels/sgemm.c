@@ -2,10 +2,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CK_X86 1
-#endif
+#include "kernels.h"
 
 int ck_sgemm_block_tiles(int k) {
     // About 256 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
@@ -38,14 +35,6 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
 }
 
 #ifdef CK_X86
-__attribute__((target("avx2,fma")))
-static inline __m256 ck_activate(__m256 x, int activation) {
-    if (activation == 0) return x;
-    x = _mm256_max_ps(x, _mm256_setzero_ps());
-    if (activation == 2) x = _mm256_min_ps(x, _mm256_set1_ps(6.0f));
-    return x;
-}
-
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
 // else from zero, and are stored back to C.

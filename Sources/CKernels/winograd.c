@@ -2,10 +2,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CK_X86 1
-#endif
+#include "kernels.h"
 
 static int tiles_of(int n) { return (n + 1) / 2; }
 
@@ -30,15 +27,7 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
             if (y < 0 || y >= height) continue;
             const float *row = src + (size_t)y * width;
             float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch + 1;
-            int x = 0;
-            for (; x + 16 <= width; x += 16) {
-                const __m256 a = _mm256_loadu_ps(row + x), b = _mm256_loadu_ps(row + x + 8);
-                _mm256_storeu_ps(e + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8)));
-                _mm256_storeu_ps(o + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8)));
-            }
-            for (; x < width; x++) {
-                if (x & 1) o[x / 2] = row[x]; else e[x / 2] = row[x];
-            }
+            ck_split_row(e, o, row, width);
         }
         float *base = v + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {

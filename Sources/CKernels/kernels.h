@@ -1,0 +1,38 @@
+// What the kernels share (not part of the module's interface): the x86 intrinsics, the activation
+// codes' vector form, and the even/odd split of a row.
+#ifndef PANOPTES_CKERNELS_INTERNAL_H
+#define PANOPTES_CKERNELS_INTERNAL_H
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CK_X86 1
+
+/// The activation of eight values: 0 identity, 1 relu, 2 relu6.
+__attribute__((target("avx2,fma")))
+static inline __m256 ck_activate(__m256 x, int activation) {
+    if (activation == 0) return x;
+    x = _mm256_max_ps(x, _mm256_setzero_ps());
+    if (activation == 2) x = _mm256_min_ps(x, _mm256_set1_ps(6.0f));
+    return x;
+}
+
+/// Splits `count` floats of a row into its even-indexed values (to `evens`) and odd-indexed ones (to
+/// `odds`), sixteen at a time.
+__attribute__((target("avx2,fma")))
+static inline void ck_split_row(float *evens, float *odds, const float *src, int count) {
+    int x = 0;
+    for (; x + 16 <= count; x += 16) {
+        const __m256 a = _mm256_loadu_ps(src + x), b = _mm256_loadu_ps(src + x + 8);
+        // shuffle picks (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
+        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+        const __m256 o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
+        _mm256_storeu_ps(evens + x / 2, e);
+        _mm256_storeu_ps(odds + x / 2, o);
+    }
+    for (; x < count; x++) {
+        if (x & 1) odds[x / 2] = src[x]; else evens[x / 2] = src[x];
+    }
+}
+#endif
+
+#endif
