@@ -233,6 +233,8 @@ extension Conv2D {
             if x0 > 0 { out.update(repeating: 0, count: x0) }
             if strideX == 1 {
                 (out + x0).update(from: row + (x0 - padX + kx), count: x1 - x0)
+            } else if strideX == 2 && Self.vectorKernels {
+                ck_gather_even(out + x0, row + (2 * x0 - padX + kx), Int32(x1 - x0))
             } else {
                 for ox in x0..<x1 { out[ox] = row[ox * strideX - padX + kx] }
             }
