@@ -77,7 +77,7 @@ extension GEMM {
             let job = PackedProduct(m: m, n: n, k: k, a: panels.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc,
                                     accumulate: accumulate, bias: epilogue?.bias, activation: epilogue?.activation ?? 0,
                                     tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)
-            if threads == 1 { job.run(slice: 0) } else { DispatchQueue.concurrentPerform(iterations: threads) { job.run(slice: $0) } }
+            WorkerPool.run(threads) { job.run(slice: $0) }
         }
     }
 }

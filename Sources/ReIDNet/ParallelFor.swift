@@ -19,7 +19,7 @@ enum ParallelFor {
         }
         withoutActuallyEscaping(body) { body in
             let task = SliceTask(body: body, count: count, slices: threads)
-            DispatchQueue.concurrentPerform(iterations: threads) { task.run(slice: $0) }
+            WorkerPool.run(threads) { task.run(slice: $0) }
         }
     }
 }
