@@ -65,7 +65,7 @@ extension GEMM {
         let tiles = (n + 15) / 16, panelCount = (m + 5) / 6
         let byTiles = tiles >= 4 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
-        let threads = min(maxThreads, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
+        let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
         if threads <= 1, let panelScratch {
             a.panels.withUnsafeBufferPointer { panels in
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
