@@ -66,52 +66,29 @@ extension GEMM {
         let byTiles = tiles >= 4 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
-        if threads <= 1, let panelScratch {
-            a.panels.withUnsafeBufferPointer { panels in
-                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
-                                epilogue?.bias, epilogue?.activation ?? 0, 0, Int32(tiles), 0, Int32(panelCount), panelScratch)
-            }
-            return
-        }
         a.panels.withUnsafeBufferPointer { panels in
-            let job = PackedProduct(m: m, n: n, k: k, a: panels.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc,
-                                    accumulate: accumulate, bias: epilogue?.bias, activation: epilogue?.activation ?? 0,
-                                    tiles: tiles, panels: panelCount, byTiles: byTiles, slices: threads)
-            WorkerPool.run(threads) { job.run(slice: $0) }
-        }
-    }
-}
-
-/// One packed product shared by its threads, each computing its own contiguous run of C's 16-column tiles
-/// or 6-row panels.
-///
-/// Safety of `@unchecked Sendable`: it lives only for one `GEMM.multiply(packed:)` call, which waits for
-/// every thread; the threads read A and B and write disjoint parts of C.
-private final class PackedProduct: @unchecked Sendable {
-    let m: Int, n: Int, k: Int
-    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int
-    let c: UnsafeMutablePointer<Float>, ldc: Int
-    let accumulate: Bool
-    let bias: UnsafePointer<Float>?, activation: Int32
-    let tiles: Int, panels: Int, byTiles: Bool, slices: Int
-
-    init(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
-         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>?, activation: Int32,
-         tiles: Int, panels: Int, byTiles: Bool, slices: Int) {
-        (self.bias, self.activation) = (bias, activation)
-        (self.m, self.n, self.k, self.a, self.b, self.ldb, self.c, self.ldc) = (m, n, k, a, b, ldb, c, ldc)
-        (self.accumulate, self.tiles, self.panels, self.byTiles, self.slices) = (accumulate, tiles, panels, byTiles, slices)
-    }
-
-    func run(slice: Int) {
-        let parts = byTiles ? tiles : panels
-        let s0 = parts * slice / slices, s1 = parts * (slice + 1) / slices
-        guard s0 < s1 else { return }
-        let (t0, t1) = byTiles ? (s0, s1) : (0, tiles)
-        let (p0, p1) = byTiles ? (0, panels) : (s0, s1)
-        withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
-            ck_sgemm_packed(Int32(m), Int32(n), Int32(k), a, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0, bias, activation,
-                            Int32(t0), Int32(t1), Int32(p0), Int32(p1), raw.baseAddress!.assumingMemoryBound(to: Float.self))
+            func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>) {
+                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
+                                epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch)
+            }
+            if threads <= 1, let panelScratch {
+                product(tiles: 0, tiles, panels: 0, panelCount, scratch: panelScratch)
+                return
+            }
+            // Each thread takes a contiguous run of tiles (or of panels) and copies B into its own scratch.
+            let parts = byTiles ? tiles : panelCount
+            WorkerPool.run(threads) { slice in
+                let s0 = parts * slice / threads, s1 = parts * (slice + 1) / threads
+                guard s0 < s1 else { return }
+                withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
+                    let scratch = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                    if byTiles {
+                        product(tiles: s0, s1, panels: 0, panelCount, scratch: scratch)
+                    } else {
+                        product(tiles: 0, tiles, panels: s0, s1, scratch: scratch)
+                    }
+                }
+            }
         }
     }
 }

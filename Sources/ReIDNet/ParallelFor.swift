@@ -1,4 +1,3 @@
-import Dispatch
 internal import LinearAlgebra
 
 /// Splits the network's own loops (depthwise, im2col, Winograd transforms, epilogues, pooling) over
@@ -17,31 +16,9 @@ enum ParallelFor {
             if count > 0 { body(0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let task = SliceTask(body: body, count: count, slices: threads)
-            WorkerPool.run(threads) { task.run(slice: $0) }
+        WorkerPool.run(threads) { slice in
+            let start = count * slice / threads, end = count * (slice + 1) / threads
+            if start < end { body(start..<end) }
         }
-    }
-}
-
-/// One `ParallelFor.run` call shared by its worker threads.
-///
-/// Safety of `@unchecked Sendable`: `body` is only called, never stored past `run`, and each call
-/// receives a disjoint slice of the index range; callers write only the outputs of their own slice
-/// (every use in this module partitions by output channel, plane or row).
-private final class SliceTask: @unchecked Sendable {
-    let body: (Range<Int>) -> Void
-    let count: Int
-    let slices: Int
-
-    init(body: @escaping (Range<Int>) -> Void, count: Int, slices: Int) {
-        self.body = body
-        self.count = count
-        self.slices = slices
-    }
-
-    func run(slice: Int) {
-        let start = count * slice / slices, end = count * (slice + 1) / slices
-        if start < end { body(start..<end) }
     }
 }

@@ -19,8 +19,10 @@ enum LiveStreamer {
     /// ffmpeg sending vtest.avi at its own pace, looped, as MPEG-TS to `url`: `udp://127.0.0.1:PORT`
     /// (pushed), or `http://127.0.0.1:PORT` served with `-listen 1` (one client; the stream starts when
     /// it connects).
-    static func start(_ url: String) throws -> RunningProcess {
-        var args = ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", Fixtures.vtest.path] + encode + ["-f", "mpegts"]
+    /// `scale` (`W:H`) sends a smaller picture, for tests that need no boxes in full-size pixels.
+    static func start(_ url: String, scale: String? = nil) throws -> RunningProcess {
+        var args = ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", Fixtures.vtest.path]
+            + (scale.map { ["-vf", "scale=\($0)"] } ?? []) + encode + ["-f", "mpegts"]
         if url.hasPrefix("http") { args += ["-listen", "1", url] } else { args.append(url + "?pkt_size=1316") }
         return try RunningProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), args)
     }
