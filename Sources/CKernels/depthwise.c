@@ -63,11 +63,7 @@ __attribute__((target("avx2,fma")))
 static inline void copy_row(float *dst, const float *src, int count) {
     int x = 0;
     for (; x + 8 <= count; x += 8) _mm256_storeu_ps(dst + x, _mm256_loadu_ps(src + x));
-    if (x < count) {
-        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count - x), lanes);
-        _mm256_maskstore_ps(dst + x, mask, _mm256_maskload_ps(src + x, mask));
-    }
+    if (x < count) ck_store_first(dst + x, ck_load_first(src + x, count - x), count - x);
 }
 
 __attribute__((target("avx2,fma")))
@@ -117,11 +113,9 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                     if (accumulate) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out + ox));
                     _mm256_storeu_ps(out + ox, ck_activate(acc, activation));
                 } else {
-                    // The row's last, partial block: masked, so nothing past the row is read or written.
-                    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-                    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(ow - ox), lanes);
-                    if (accumulate) acc = _mm256_add_ps(acc, _mm256_maskload_ps(out + ox, mask));
-                    _mm256_maskstore_ps(out + ox, mask, ck_activate(acc, activation));
+                    // The row's last, partial block: nothing past the row is read or written.
+                    if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out + ox, ow - ox));
+                    ck_store_first(out + ox, ck_activate(acc, activation), ow - ox);
                 }
             }
         }

@@ -16,6 +16,25 @@ static inline __m256 ck_activate(__m256 x, int activation) {
     return x;
 }
 
+/// Stores the first `n` (1 … 8) lanes of `v` and nothing past them. Not `vmaskmovps`: a masked store is
+/// microcoded on AMD before Zen 4 and was most of the time of narrow rows (8x4 maps, 2-tile rows).
+__attribute__((target("avx2,fma")))
+static inline void ck_store_first(float *dst, __m256 v, int n) {
+    if (n >= 8) { _mm256_storeu_ps(dst, v); return; }
+    __m128 part = _mm256_castps256_ps128(v);
+    if (n >= 4) { _mm_storeu_ps(dst, part); part = _mm256_extractf128_ps(v, 1); dst += 4; n -= 4; }
+    if (n >= 2) { _mm_storel_pi((__m64 *)dst, part); part = _mm_movehl_ps(part, part); dst += 2; n -= 2; }
+    if (n >= 1) _mm_store_ss(dst, part);
+}
+
+/// The first `n` (1 … 8) floats at `src` in the low lanes, zeros above; reads nothing past them.
+__attribute__((target("avx2,fma")))
+static inline __m256 ck_load_first(const float *src, int n) {
+    if (n >= 8) return _mm256_loadu_ps(src);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_maskload_ps(src, mask);
+}
+
 /// Splits `count` floats of a row into its even-indexed values (to `evens`) and odd-indexed ones (to
 /// `odds`), sixteen at a time.
 __attribute__((target("avx2,fma")))

@@ -111,13 +111,15 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
         for (int tb = tile0; tb < tile1; tb += block) {
             const int count = tile1 - tb < block ? tile1 - tb : block;
             // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
-            for (int t = 0; t < count; t++) {
-                const int j0 = (tb + t) * CK_SGEMM_NR;
-                const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                float *panel = bpanel + (size_t)t * kc * CK_SGEMM_NR;
-                for (int kk = 0; kk < kc; kk++) {
-                    const float *src = b + (size_t)(k0 + kk) * ldb + j0;
-                    float *dst = panel + (size_t)kk * CK_SGEMM_NR;
+            // Row by row of B, so the reads run along its rows. (Tile by tile, the copy read 64 bytes from
+            // each of kc rows in turn: about 15% slower on 64x256x16384, layer1's 1x1s at batch 8.)
+            for (int kk = 0; kk < kc; kk++) {
+                const float *row = b + (size_t)(k0 + kk) * ldb;
+                for (int t = 0; t < count; t++) {
+                    const int j0 = (tb + t) * CK_SGEMM_NR;
+                    const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
+                    const float *src = row + j0;
+                    float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR;
                     if (cols == CK_SGEMM_NR) {
                         _mm256_store_ps(dst, _mm256_loadu_ps(src));
                         _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));

@@ -11,6 +11,13 @@ size_t ck_winograd2_input_scratch(int width) {
     return 8 * (size_t)(tiles_of(width) + 16);
 }
 
+static int tiles4_of(int n) { return (n + 3) / 4; }
+
+size_t ck_winograd4_input_scratch(int width) {
+    // Six rows of four phases, each with room for 8-wide loads one tile past the last.
+    return 24 * (size_t)(tiles4_of(width) + 16);
+}
+
 #ifdef CK_X86
 __attribute__((target("avx2,fma")))
 void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
@@ -19,7 +26,6 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
     // Row r of a tile row: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it),
     // so tile t's columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1].
     float *evens = scratch, *odds = scratch + 4 * (size_t)pitch;
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int ty = ty0; ty < ty1; ty++) {
         memset(scratch, 0, ck_winograd2_input_scratch(width) * sizeof(float));
         for (int r = 0; r < 4; r++) {
@@ -31,7 +37,6 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
         }
         float *base = v + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
-            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tilesX - tx), lanes);
             __m256 t[4][4];
             __m256 d[4][4];
             for (int r = 0; r < 4; r++) {
@@ -56,7 +61,7 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
                 };
                 for (int c = 0; c < 4; c++) {
                     float *dst = base + (size_t)(r * 4 + c) * point + tx;
-                    if (tx + 8 <= tilesX) _mm256_storeu_ps(dst, out[c]); else _mm256_maskstore_ps(dst, mask, out[c]);
+                    ck_store_first(dst, out[c], tilesX - tx);
                 }
             }
         }
@@ -64,8 +69,10 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
 }
 
 __attribute__((target("avx2,fma")))
-void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate) {
+void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                         float bias, int activation) {
     const int tilesX = tiles_of(width);
+    const __m256 biasVector = _mm256_set1_ps(bias);
     for (int ty = ty0; ty < ty1; ty++) {
         const float *q = m + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
@@ -95,20 +102,161 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
                 const __m256 lo = _mm256_unpacklo_ps(rows[r][0], rows[r][1]), hi = _mm256_unpackhi_ps(rows[r][0], rows[r][1]);
                 const __m256 first = _mm256_permute2f128_ps(lo, hi, 0x20), second = _mm256_permute2f128_ps(lo, hi, 0x31);
                 float *out = dst + (size_t)y * width + 2 * tx;
-                if (2 * tx + 16 <= width) {
-                    if (accumulate) {
-                        _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), first));
-                        _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), second));
+                // Then (plus the residual) the bias and the activation: the layer's epilogue, in this pass.
+                const int n = width - 2 * tx < 16 ? width - 2 * tx : 16;
+                const __m256 halves[2] = {first, second};
+                for (int i = 0; i < n; i += 8) {
+                    __m256 value = halves[i / 8];
+                    if (n - i >= 8) {
+                        if (accumulate) value = _mm256_add_ps(_mm256_loadu_ps(out + i), value);
+                        _mm256_storeu_ps(out + i, ck_activate(_mm256_add_ps(value, biasVector), activation));
                     } else {
-                        _mm256_storeu_ps(out, first);
-                        _mm256_storeu_ps(out + 8, second);
+                        if (accumulate) value = _mm256_add_ps(ck_load_first(out + i, n - i), value);
+                        ck_store_first(out + i, ck_activate(_mm256_add_ps(value, biasVector), activation), n - i);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// F(4x4,3x3). Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 4tx − 1 … 4tx + 4. Each row is split
+// into four phases, q[p][j] = row[4j + p − 1] (zero outside the row), so the tile's six columns are
+// q[0][tx], q[1][tx], q[2][tx], q[3][tx], q[0][tx + 1], q[1][tx + 1]: eight tiles are then six 8-wide loads.
+
+__attribute__((target("avx2,fma")))
+static inline void split_row4(float *q, size_t pitch, const float *row, int width) {
+    // Value x goes to phase (x + 1) mod 4, at (x + 1) div 4.
+    const __m256i pairs = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int x = 0;
+    for (; x + 32 <= width; x += 32) {
+        // Each vector's (p, p + 4) pairs as doubles, then a 4x4 transpose of doubles: phase p of x … x + 31.
+        const __m256d a = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + x), pairs));
+        const __m256d b = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + x + 8), pairs));
+        const __m256d c = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + x + 16), pairs));
+        const __m256d d = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + x + 24), pairs));
+        const __m256d abLo = _mm256_unpacklo_pd(a, b), abHi = _mm256_unpackhi_pd(a, b);
+        const __m256d cdLo = _mm256_unpacklo_pd(c, d), cdHi = _mm256_unpackhi_pd(c, d);
+        const size_t j = (size_t)x / 4;
+        _mm256_storeu_ps(q + pitch + j, _mm256_castpd_ps(_mm256_permute2f128_pd(abLo, cdLo, 0x20)));
+        _mm256_storeu_ps(q + 2 * pitch + j, _mm256_castpd_ps(_mm256_permute2f128_pd(abHi, cdHi, 0x20)));
+        _mm256_storeu_ps(q + 3 * pitch + j, _mm256_castpd_ps(_mm256_permute2f128_pd(abLo, cdLo, 0x31)));
+        _mm256_storeu_ps(q + j + 1, _mm256_castpd_ps(_mm256_permute2f128_pd(abHi, cdHi, 0x31)));
+    }
+    for (; x < width; x++) q[(size_t)((x + 1) & 3) * pitch + (size_t)((x + 1) >> 2)] = row[x];
+}
+
+// Bᵀ applied to six vectors (rows or columns of a tile): Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0;
+// 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+__attribute__((target("avx2,fma")))
+static inline void input_rows4(const __m256 d[6], __m256 t[6]) {
+    const __m256 four = _mm256_set1_ps(4.0f), minusFour = _mm256_set1_ps(-4.0f), minusFive = _mm256_set1_ps(-5.0f);
+    const __m256 two = _mm256_set1_ps(2.0f), minusTwo = _mm256_set1_ps(-2.0f);
+    const __m256 d31 = _mm256_sub_ps(d[3], d[1]), d42 = _mm256_sub_ps(d[4], d[2]);
+    t[0] = _mm256_fmadd_ps(four, d[0], _mm256_fmadd_ps(minusFive, d[2], d[4]));
+    t[1] = _mm256_fmadd_ps(minusFour, _mm256_add_ps(d[1], d[2]), _mm256_add_ps(d[3], d[4]));
+    t[2] = _mm256_fmadd_ps(four, _mm256_sub_ps(d[1], d[2]), _mm256_sub_ps(d[4], d[3]));
+    t[3] = _mm256_fmadd_ps(two, d31, d42);
+    t[4] = _mm256_fmadd_ps(minusTwo, d31, d42);
+    t[5] = _mm256_fmadd_ps(four, d[1], _mm256_fmadd_ps(minusFive, d[3], d[5]));
+}
+
+__attribute__((target("avx2,fma")))
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
+    const int tilesX = tiles4_of(width);
+    const size_t pitch = (size_t)tilesX + 16;
+    for (int ty = ty0; ty < ty1; ty++) {
+        memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
+        for (int r = 0; r < 6; r++) {
+            const int y = 4 * ty - 1 + r;
+            if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
+        }
+        float *base = v + (size_t)(ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) {
+            // t = Bᵀ d, column by column; then V = t B, row by row.
+            __m256 t[6][6];
+            for (int c = 0; c < 6; c++) {
+                __m256 d[6], column[6];
+                const size_t offset = (size_t)(c & 3) * pitch + (size_t)tx + (c >= 4 ? 1 : 0);
+                for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(scratch + (size_t)r * 4 * pitch + offset);
+                input_rows4(d, column);
+                for (int r = 0; r < 6; r++) t[r][c] = column[r];
+            }
+            for (int r = 0; r < 6; r++) {
+                __m256 out[6];
+                input_rows4(t[r], out);
+                for (int c = 0; c < 6; c++) {
+                    float *dst = base + (size_t)(r * 6 + c) * point + tx;
+                    ck_store_first(dst, out[c], tilesX - tx);
+                }
+            }
+        }
+    }
+}
+
+// Aᵀ applied to six vectors: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+__attribute__((target("avx2,fma")))
+static inline void output_rows4(const __m256 m[6], __m256 s[4]) {
+    const __m256 sum12 = _mm256_add_ps(m[1], m[2]), diff12 = _mm256_sub_ps(m[1], m[2]);
+    const __m256 sum34 = _mm256_add_ps(m[3], m[4]), diff34 = _mm256_sub_ps(m[3], m[4]);
+    s[0] = _mm256_add_ps(_mm256_add_ps(sum12, sum34), m[0]);
+    s[1] = _mm256_fmadd_ps(_mm256_set1_ps(2.0f), diff34, diff12);
+    s[2] = _mm256_fmadd_ps(_mm256_set1_ps(4.0f), sum34, sum12);
+    s[3] = _mm256_fmadd_ps(_mm256_set1_ps(8.0f), diff34, _mm256_add_ps(diff12, m[5]));
+}
+
+__attribute__((target("avx2,fma")))
+void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                         float bias, int activation) {
+    const int tilesX = tiles4_of(width);
+    const __m256 biasVector = _mm256_set1_ps(bias);
+    for (int ty = ty0; ty < ty1; ty++) {
+        const float *q = m + (size_t)(ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) {
+            const int count = tilesX - tx < 8 ? tilesX - tx : 8;
+            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            // s = Aᵀ M, column by column; then Y = s A, row by row.
+            __m256 s[4][6];
+            for (int c = 0; c < 6; c++) {
+                __m256 column[6], rows[4];
+                for (int r = 0; r < 6; r++) {
+                    const float *p = q + (size_t)(r * 6 + c) * point + tx;
+                    column[r] = count == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+                }
+                output_rows4(column, rows);
+                for (int r = 0; r < 4; r++) s[r][c] = rows[r];
+            }
+            for (int r = 0; r < 4; r++) {
+                const int y = 4 * ty + r;
+                if (y >= height) break;
+                __m256 yv[4];
+                output_rows4(s[r], yv);
+                // Interleave the eight tiles' four columns: 32 consecutive outputs from column 4tx.
+                const __m256 lo01 = _mm256_unpacklo_ps(yv[0], yv[1]), hi01 = _mm256_unpackhi_ps(yv[0], yv[1]);
+                const __m256 lo23 = _mm256_unpacklo_ps(yv[2], yv[3]), hi23 = _mm256_unpackhi_ps(yv[2], yv[3]);
+                const __m256 t04 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
+                const __m256 t15 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
+                const __m256 t26 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
+                const __m256 t37 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
+                __m256 out[4] = {
+                    _mm256_permute2f128_ps(t04, t15, 0x20), _mm256_permute2f128_ps(t26, t37, 0x20),
+                    _mm256_permute2f128_ps(t04, t15, 0x31), _mm256_permute2f128_ps(t26, t37, 0x31),
+                };
+                float *row = dst + (size_t)y * width + 4 * tx;
+                const int n = width - 4 * tx < 32 ? width - 4 * tx : 32;
+                if (n == 32) {
+                    for (int i = 0; i < 4; i++) {
+                        __m256 value = accumulate ? _mm256_add_ps(_mm256_loadu_ps(row + 8 * i), out[i]) : out[i];
+                        _mm256_storeu_ps(row + 8 * i, ck_activate(_mm256_add_ps(value, biasVector), activation));
                     }
                 } else {
-                    float values[16];
-                    _mm256_storeu_ps(values, first);
-                    _mm256_storeu_ps(values + 8, second);
-                    const int n = width - 2 * tx;
-                    for (int i = 0; i < n && i < 16; i++) out[i] = accumulate ? out[i] + values[i] : values[i];
+                    float values[32];
+                    for (int i = 0; i < 4; i++) _mm256_storeu_ps(values + 8 * i, out[i]);
+                    for (int i = 0; i < n; i += 8) {
+                        __m256 value = _mm256_loadu_ps(values + i);
+                        if (accumulate) value = _mm256_add_ps(ck_load_first(row + i, n - i), value);
+                        ck_store_first(row + i, ck_activate(_mm256_add_ps(value, biasVector), activation), n - i);
+                    }
                 }
             }
         }
@@ -120,8 +268,22 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 
-void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate) {
-    (void)m; (void)point; (void)height; (void)width; (void)ty0; (void)ty1; (void)dst; (void)accumulate;
+void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                         float bias, int activation) {
+    (void)m; (void)point; (void)height; (void)width; (void)ty0; (void)ty1; (void)dst; (void)accumulate; (void)bias;
+    (void)activation;
+    __builtin_trap();
+}
+
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
+    (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)scratch;
+    __builtin_trap();
+}
+
+void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                         float bias, int activation) {
+    (void)m; (void)point; (void)height; (void)width; (void)ty0; (void)ty1; (void)dst; (void)accumulate; (void)bias;
+    (void)activation;
     __builtin_trap();
 }
 #endif

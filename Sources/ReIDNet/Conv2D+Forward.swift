@@ -13,7 +13,7 @@ enum ConvolutionAlgorithm: Sendable {
     case pointwiseStrided
     /// One 3x3 (or any) filter per channel: a direct row-by-row kernel.
     case depthwise
-    /// 3x3, stride 1, padding 1: Winograd F(2x2,3x3) as 16 GEMMs over the transform points.
+    /// 3x3, stride 1, padding 1: Winograd F(4x4,3x3) or F(2x2,3x3), one GEMM per transform point.
     case winograd
     /// Anything else: im2col per chunk of images, then a GEMM per group.
     case im2col
@@ -102,6 +102,7 @@ extension Conv2D {
         case .winograd:
             winograd(input: input, output: output, batch: batch, height: height, width: width,
                      accumulate: accumulate, scratch: scratch)
+            if Self.vectorKernels { return }  // CKernels' output transform applied bias and activation
         case .im2col:
             im2colForward(input: input, output: output, batch: batch, height: height, width: width,
                           accumulate: accumulate, scratch: scratch)

@@ -1,51 +1,74 @@
 internal import CKernels
 internal import LinearAlgebra
 
-/// Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 convolutions (Lavin & Gray, 2016).
+/// Winograd convolution for 3x3 stride-1 padding-1 layers (Lavin & Gray, 2016).
 ///
-/// Each 4x4 input tile d becomes V = Bᵀ d B, each filter g becomes U = G g Gᵀ (once, at load), and
-/// the 16 transform points are 16 independent GEMMs M_ξ = U_ξ (Cout×Cin) · V_ξ (Cin×tiles); a 2x2
-/// output tile is Aᵀ M A. 16 multiplies per 4 outputs instead of 36: 2.25x fewer.
-/// B, G, A are the standard matrices:
-///   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
-///   Aᵀ = [1 1 1 0; 0 1 −1 −1].
+/// Each (t+2)x(t+2) input tile d becomes V = Bᵀ d B, each filter g becomes U = G g Gᵀ (once, at load),
+/// and the (t+2)² transform points are as many independent GEMMs M_ξ = U_ξ (Cout×Cin) · V_ξ (Cin×tiles);
+/// a t×t output tile is Aᵀ M A.
+/// - F(2x2,3x3): 16 multiplies per 4 outputs instead of 36 (2.25x fewer). Bᵀ = [1 0 −1 0; 0 1 1 0;
+///   0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1].
+/// - F(4x4,3x3): 36 multiplies per 16 outputs (4x fewer), points 0, ±1, ±2, ∞ (the matrices are in
+///   CKernels' `winograd.c`); its fp32 error stays inside PFSA.md's parity bound.
+///
+/// Where CKernels run, layers of at most `winograd4ChannelLimit` channels use F(4x4) and wider ones
+/// F(2x2): their transformed weights would take (6/3)² = 4x the weights, against (4/3)² = 1.8x, and at
+/// person-crop sizes their maps are small (16x8 at 256x128), where 4x4 tiles leave more of each tile
+/// as padding. The portable path runs F(2x2).
 extension Conv2D {
-    /// Whether this layer's shape is one Winograd F(2x2,3x3) computes.
+    /// Whether this layer's shape is one Winograd computes.
     var winogradEligible: Bool {
         kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1 && padY == 1 && padX == 1
             && groups == 1
     }
 
-    /// Computes U = G g Gᵀ for every (output, input) pair, laid out `[16][outChannels][inChannels]`.
-    /// Where CKernels' product runs, the 16 matrices are packed (`winogradPacked`) and the plain ones
+    /// Layers with at most this many input and output channels run F(4x4,3x3) where CKernels run.
+    static let winograd4ChannelLimit = 256
+
+    /// Output tile side: 4 for F(4x4,3x3), 2 for F(2x2,3x3).
+    var winogradTile: Int { winogradPacked?.count == 36 ? 4 : 2 }
+
+    /// G for output tiles of side `tile` (rows: transform points; columns: filter taps).
+    private static func winogradG(tile: Int) -> [[Double]] {
+        if tile == 4 {
+            return [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                    [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+        }
+        return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+    }
+
+    /// Computes U = G g Gᵀ for every (output, input) pair, laid out `[points][outChannels][inChannels]`.
+    /// Where CKernels' product runs, the matrices are packed (`winogradPacked`) and the plain ones
     /// dropped; otherwise the dense weights are packed (`preparePackedWeight`).
     mutating func prepareWinograd() {
         winogradPacked = nil
         guard winogradEligible else { winogradWeight = nil; preparePackedWeight(); return }
-        var u = [Float](repeating: 0, count: 16 * outChannels * inChannels)
+        let tile = GEMM.hasPackedKernel && max(inChannels, outChannels) <= Self.winograd4ChannelLimit ? 4 : 2
+        let g = Self.winogradG(tile: tile)
+        let side = tile + 2, points = side * side
+        var u = [Float](repeating: 0, count: points * outChannels * inChannels)
         let plane = outChannels * inChannels
         for o in 0..<outChannels {
             for i in 0..<inChannels {
-                let g = (o * inChannels + i) * 9
-                // Rows of G·g (4x3), in Double so the transform itself adds no rounding.
-                var gg = [Double](repeating: 0, count: 12)
-                for c in 0..<3 {
-                    let g0 = Double(weight[g + c]), g1 = Double(weight[g + 3 + c]), g2 = Double(weight[g + 6 + c])
-                    gg[c] = g0
-                    gg[3 + c] = 0.5 * (g0 + g1 + g2)
-                    gg[6 + c] = 0.5 * (g0 - g1 + g2)
-                    gg[9 + c] = g2
+                let filter = (o * inChannels + i) * 9
+                // G·g (side×3), then (G·g)·Gᵀ, in Double so the transform itself adds no rounding.
+                var gg = [Double](repeating: 0, count: side * 3)
+                for r in 0..<side {
+                    for c in 0..<3 {
+                        gg[r * 3 + c] = (0..<3).reduce(0.0) { $0 + g[r][$1] * Double(weight[filter + $1 * 3 + c]) }
+                    }
                 }
-                for r in 0..<4 {
-                    let a = gg[r * 3], b = gg[r * 3 + 1], c = gg[r * 3 + 2]
-                    let row = [a, 0.5 * (a + b + c), 0.5 * (a - b + c), c]
-                    for col in 0..<4 { u[(r * 4 + col) * plane + o * inChannels + i] = Float(row[col]) }
+                for r in 0..<side {
+                    for col in 0..<side {
+                        let value = (0..<3).reduce(0.0) { $0 + gg[r * 3 + $1] * g[col][$1] }
+                        u[(r * side + col) * plane + o * inChannels + i] = Float(value)
+                    }
                 }
             }
         }
         if GEMM.hasPackedKernel {
             winogradPacked = u.withUnsafeBufferPointer { u in
-                (0..<16).map { PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + $0 * plane, ld: inChannels) }
+                (0..<points).map { PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + $0 * plane, ld: inChannels) }
             }
             winogradWeight = nil
         } else {
@@ -69,15 +92,19 @@ extension Conv2D {
         }
     }
 
-    /// Scratch floats per image: V (16·Cin·tiles) and M (16·Cout·tiles).
+    /// Scratch floats per image: V (points·Cin·tiles) and M (points·Cout·tiles).
     func winogradScratchPerImage(height: Int, width: Int) -> Int {
-        let tiles = ((height + 1) / 2) * ((width + 1) / 2)
-        return 16 * (inChannels + outChannels) * tiles
+        let tile = winogradTile
+        let tiles = ((height + tile - 1) / tile) * ((width + tile - 1) / tile)
+        return (tile + 2) * (tile + 2) * (inChannels + outChannels) * tiles
     }
 
-    /// Tile rows per block of the fused path for maps `width` wide: about 128 tiles, so a block's V and
-    /// M (16·(Cin + Cout) floats per tile) stay in L2 for layers of at most `fusedChannelLimit` channels.
-    static func fusedTileRows(width: Int) -> Int { max(1, 128 / ((width + 1) / 2)) }
+    /// Tile rows per block of the fused path for maps `width` wide: a block holds about 2 MiB of V and M
+    /// ((tile + 2)²·(Cin + Cout) floats per tile) for layers of at most `fusedChannelLimit` channels.
+    func fusedTileRows(width: Int) -> Int {
+        let tile = winogradTile
+        return max(1, (tile == 4 ? 64 : 128) / ((width + tile - 1) / tile))
+    }
 
     /// Layers with at most this many input and output channels run the fused path (where CKernels
     /// run): their products are too shallow to hide the trips of whole-map V and M through memory.
@@ -97,7 +124,8 @@ extension Conv2D {
             winogradFused(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
             return
         }
-        let tilesY = (height + 1) / 2, tilesX = (width + 1) / 2
+        let tile = winogradTile, points = (tile + 2) * (tile + 2)
+        let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
         let tilesPerImage = tilesY * tilesX
         let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
         let planeIn = height * width
@@ -110,18 +138,18 @@ extension Conv2D {
                 let count = min(step, batch - n0)
                 let tiles = count * tilesPerImage
                 let v = scratch
-                let m = scratch + 16 * inChannels * tiles
+                let m = scratch + points * inChannels * tiles
                 // Input transform: V[ξ][ci][t].
                 let vPoint = inChannels * tiles
                 ParallelFor.run(inChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
                     if Self.vectorKernels {
-                        // CKernels: the same transform, eight tiles at a time.
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_winograd2_input_scratch(Int32(width))) { buffer in
+                        // CKernels: eight tiles at a time.
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: transformInputScratch(width: width)) { buffer in
                             for ci in range {
                                 for j in 0..<count {
-                                    ck_winograd2_input(input + (ci * batch + n0 + j) * planeIn, Int32(height), Int32(width),
-                                                       0, Int32(tilesY), v + ci * tiles + j * tilesPerImage, vPoint,
-                                                       buffer.baseAddress!)
+                                    transformInput(input + (ci * batch + n0 + j) * planeIn, height: height, width: width,
+                                                   tileRows: 0..<tilesY, into: v + ci * tiles + j * tilesPerImage, point: vPoint,
+                                                   scratch: buffer.baseAddress!)
                                 }
                             }
                         }
@@ -175,8 +203,8 @@ extension Conv2D {
                         }
                     }
                 }
-                // 16 GEMMs: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
-                for xi in 0..<16 {
+                // One GEMM per point: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
+                for xi in 0..<points {
                     if let packed = winogradPacked {
                         GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
                                       c: m + xi * outChannels * tiles, ldc: tiles)
@@ -187,15 +215,15 @@ extension Conv2D {
                                           b: v + xi * vPoint, ldb: tiles,
                                           c: m + xi * outChannels * tiles, ldc: tiles)
                 }
-                // Output transform: Y = Aᵀ M A, clipped to the output size.
+                // Output transform: Y = Aᵀ M A, clipped to the output size (CKernels also apply the epilogue).
                 let mPoint = outChannels * tiles
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
                     if Self.vectorKernels {
                         for o in range {
                             for j in 0..<count {
-                                ck_winograd2_output(m + o * tiles + j * tilesPerImage, mPoint, Int32(height), Int32(width),
-                                                    0, Int32(tilesY), output + (o * batch + n0 + j) * planeIn,
-                                                    accumulate ? 1 : 0)
+                                transformOutput(m + o * tiles + j * tilesPerImage, point: mPoint, height: height, width: width,
+                                                tileRows: 0..<tilesY, into: output + (o * batch + n0 + j) * planeIn,
+                                                accumulate: accumulate, channel: o)
                             }
                         }
                         return
@@ -235,45 +263,79 @@ extension Conv2D {
 }
 
 extension Conv2D {
+    /// Floats of scratch `transformInput` needs for planes `width` wide.
+    func transformInputScratch(width: Int) -> Int {
+        winogradTile == 4 ? ck_winograd4_input_scratch(Int32(width)) : ck_winograd2_input_scratch(Int32(width))
+    }
+
+    /// CKernels' input transform (F(2x2) or F(4x4), by `winogradTile`) of some tile rows of one plane:
+    /// point ξ of tile (ty, tx) goes to `v[ξ·point + (ty − tileRows.lowerBound)·tilesX + tx]`.
+    func transformInput(
+        _ plane: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>,
+        into v: UnsafeMutablePointer<Float>, point: Int, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (h, w, ty0, ty1) = (Int32(height), Int32(width), Int32(tileRows.lowerBound), Int32(tileRows.upperBound))
+        if winogradTile == 4 {
+            ck_winograd4_input(plane, h, w, ty0, ty1, v, point, scratch)
+        } else {
+            ck_winograd2_input(plane, h, w, ty0, ty1, v, point, scratch)
+        }
+    }
+
+    /// CKernels' output transform of some tile rows into one plane of output channel `channel`, with the
+    /// residual (when `accumulate`), the channel's bias and the activation applied in the same pass.
+    func transformOutput(
+        _ m: UnsafePointer<Float>, point: Int, height: Int, width: Int, tileRows: Range<Int>,
+        into plane: UnsafeMutablePointer<Float>, accumulate: Bool, channel: Int
+    ) {
+        let (h, w, ty0, ty1) = (Int32(height), Int32(width), Int32(tileRows.lowerBound), Int32(tileRows.upperBound))
+        if winogradTile == 4 {
+            ck_winograd4_output(m, point, h, w, ty0, ty1, plane, accumulate ? 1 : 0, bias[channel], activation.kernelCode)
+        } else {
+            ck_winograd2_output(m, point, h, w, ty0, ty1, plane, accumulate ? 1 : 0, bias[channel], activation.kernelCode)
+        }
+    }
+
     /// Winograd with the transforms fused around the products: each block of a few tile rows of one
-    /// image is transformed, multiplied (16 single-threaded packed products over the block's tiles) and
-    /// transformed back while its V and M are still in cache; threads take whole blocks. Each output is
-    /// computed with the same operations as in the unfused path, so the two agree bit for bit.
+    /// image is transformed, multiplied (one single-threaded packed product per point over the block's
+    /// tiles) and transformed back while its V and M are still in cache; threads take whole blocks. Each
+    /// output is computed with the same operations as in the unfused path, so the two agree bit for bit.
     private func winogradFused(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool
     ) {
-        let tilesY = (height + 1) / 2, tilesX = (width + 1) / 2
-        let rowsPerBlock = Self.fusedTileRows(width: width)
+        let tile = winogradTile, points = (tile + 2) * (tile + 2)
+        let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
+        let rowsPerBlock = fusedTileRows(width: width)
         let blocksPerImage = (tilesY + rowsPerBlock - 1) / rowsPerBlock
         let blockTiles = rowsPerBlock * tilesX
         let planeIn = height * width
         let packed = winogradPacked!
         let vPoint = inChannels * blockTiles, mPoint = outChannels * blockTiles
-        let transformScratch = ck_winograd2_input_scratch(Int32(width))
+        let transformScratch = transformInputScratch(width: width)
         let bpanel = ck_sgemm_panel_count(Int32(inChannels))
         ParallelFor.run(batch * blocksPerImage) { range in
-            withUnsafeTemporaryAllocation(byteCount: (16 * (inChannels + outChannels) * blockTiles + transformScratch + bpanel + 16)
+            withUnsafeTemporaryAllocation(byteCount: (points * (inChannels + outChannels) * blockTiles + transformScratch + bpanel + 16)
                                           * MemoryLayout<Float>.stride, alignment: 64) { raw in
                 let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                let m = v + 16 * inChannels * blockTiles
-                let rows = m + 16 * outChannels * blockTiles
+                let m = v + points * inChannels * blockTiles
+                let rows = m + points * outChannels * blockTiles
                 let panel = rows + transformScratch
                 for block in range {
                     let image = block / blocksPerImage
                     let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
                     let tiles = (ty1 - ty0) * tilesX
                     for ci in 0..<inChannels {
-                        ck_winograd2_input(input + (ci * batch + image) * planeIn, Int32(height), Int32(width), Int32(ty0), Int32(ty1),
-                                           v + ci * blockTiles, vPoint, rows)
+                        transformInput(input + (ci * batch + image) * planeIn, height: height, width: width, tileRows: ty0..<ty1,
+                                       into: v + ci * blockTiles, point: vPoint, scratch: rows)
                     }
-                    for xi in 0..<16 {
+                    for xi in 0..<points {
                         GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
                                       c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
                     }
                     for o in 0..<outChannels {
-                        ck_winograd2_output(m + o * blockTiles, mPoint, Int32(height), Int32(width), Int32(ty0), Int32(ty1),
-                                            output + (o * batch + image) * planeIn, accumulate ? 1 : 0)
+                        transformOutput(m + o * blockTiles, point: mPoint, height: height, width: width, tileRows: ty0..<ty1,
+                                        into: output + (o * batch + image) * planeIn, accumulate: accumulate, channel: o)
                     }
                 }
             }

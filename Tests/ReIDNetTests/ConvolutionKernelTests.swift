@@ -92,12 +92,16 @@ final class ConvolutionKernelTests: XCTestCase {
         let (oh, ow) = conv.outputSize(height: height, width: width)
         let residual = Self.random(out * batch * oh * ow, seed: 4)
         let label = "\(algorithm) \(out)x\(cin)x\(kernel)x\(kernel) s\(stride) p\(padding) g\(groups) n\(batch) \(height)x\(width)"
-        Self.assertClose(Self.run(conv, input: input, residual: nil, batch: batch, height: height, width: width),
-                         Self.reference(conv, input: input, residual: nil, batch: batch, height: height, width: width),
-                         label, file: file, line: line)
-        Self.assertClose(Self.run(conv, input: input, residual: residual, batch: batch, height: height, width: width),
-                         Self.reference(conv, input: input, residual: residual, batch: batch, height: height, width: width),
-                         label + " +residual", file: file, line: line)
+            + (algorithm == .winograd ? " F(\(conv.winogradTile)x\(conv.winogradTile))" : "")
+        for residual in [nil, residual] {
+            let expected = Self.reference(conv, input: input, residual: residual, batch: batch, height: height, width: width)
+            // Winograd's fp32 error scales with the layer's values, not with each output: it is held to
+            // PFSA.md's bounds, of the largest output (F(4x4) 3e-5, F(2x2) 2.6e-5), beside the relative one.
+            let largest = expected.reduce(0) { max($0, abs($1)) }
+            let atol: Float = algorithm == .winograd ? max(1e-5, (conv.winogradTile == 4 ? 3e-5 : 2.6e-5) * largest) : 1e-5
+            Self.assertClose(Self.run(conv, input: input, residual: residual, batch: batch, height: height, width: width),
+                             expected, atol: atol, label + (residual == nil ? "" : " +residual"), file: file, line: line)
+        }
     }
 
     func testPointwise_oddSizes_matchesReference() {
@@ -124,10 +128,23 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     /// Layers of more than 128 channels run Winograd unfused: whole-map transforms, then products over
-    /// the whole batch (layer3 and layer4 of ResNet-50).
+    /// the whole batch (layer3 and layer4 of ResNet-50); F(4x4) up to 256 channels, F(2x2) beyond.
     func testWinograd_unfusedWideLayer_matchesReference() {
         check(out: 8, in: 136, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 9, width: 13, expect: .winograd)
         check(out: 132, in: 5, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 3, height: 4, width: 19, expect: .winograd)
+        check(out: 8, in: 264, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 9, width: 13, expect: .winograd)
+        check(out: 260, in: 3, kernel: 3, stride: 1, padding: 1, activation: .relu6, batch: 2, height: 16, width: 8, expect: .winograd)
+    }
+
+    /// Where CKernels run, F(4x4,3x3) serves layers of at most 256 channels and F(2x2,3x3) wider ones
+    /// (the portable path runs F(2x2) everywhere).
+    func testWinogradTile_followsTheChannelCount() {
+        func tile(_ out: Int, _ cin: Int) -> Int {
+            Conv2D(outChannels: out, inChannels: cin, kernel: (3, 3), padding: (1, 1),
+                   weight: [Float](repeating: 0.5, count: out * cin * 9)).winogradTile
+        }
+        let wide = LinearAlgebra.GEMM.hasPackedKernel ? 4 : 2
+        XCTAssertEqual([tile(64, 64), tile(256, 256), tile(257, 8), tile(512, 512)], [wide, wide, 2, 2])
     }
 
     func testWinograd_oddSizes_matchesReference() {
@@ -161,6 +178,7 @@ final class ConvolutionKernelTests: XCTestCase {
         let shapes: [(out: Int, in: Int, kernel: Int, stride: Int, padding: Int, groups: Int, h: Int, w: Int, ConvolutionAlgorithm)] = [
             (40, 24, 1, 1, 0, 1, 16, 8, .pointwise), (40, 24, 1, 2, 0, 1, 17, 9, .pointwiseStrided),
             (16, 3, 7, 2, 3, 1, 33, 17, .im2col), (20, 12, 3, 1, 1, 1, 16, 8, .winograd),
+            (8, 136, 3, 1, 1, 1, 9, 13, .winograd), (8, 264, 3, 1, 1, 1, 9, 13, .winograd),
             (24, 24, 3, 2, 1, 24, 17, 9, .depthwise), (24, 24, 3, 1, 1, 24, 8, 4, .depthwise),
         ]
         for s in shapes {
@@ -186,16 +204,20 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
-    /// Packed weights (issue: at most twice the fp32 weights): 1x1 and im2col layers once, Winograd's 16
-    /// transformed 3x3 matrices 16/9 times, rows padded to a multiple of 6.
-    func testPackedWeights_takeAtMostTwiceTheWeights() throws {
+    /// Packed weights: 1x1 and im2col layers once, F(2x2)'s 16 transformed 3x3 matrices 16/9 times and
+    /// F(4x4)'s 36 four times, rows padded to a multiple of 6. (The issue's bound, twice the fp32 weights,
+    /// is the whole model's: ArchitectureTests checks it on ResNet-50.)
+    func testPackedWeights_takeWhatEachLayoutNeeds() throws {
         try XCTSkipUnless(LinearAlgebra.GEMM.hasPackedKernel, "this CPU has no AVX2 + FMA: nothing is packed")
         for (out, cin, kernel, padding) in [(64, 64, 3, 1), (256, 64, 1, 0), (2048, 1024, 1, 0), (64, 3, 7, 3), (512, 512, 3, 1)] {
             let conv = Conv2D(outChannels: out, inChannels: cin, kernel: (kernel, kernel), padding: (padding, padding),
                               weight: [Float](repeating: 0.5, count: out * cin * kernel * kernel))
             let plain = conv.weight.count * MemoryLayout<Float>.stride
             XCTAssertGreaterThan(conv.packedWeightBytes, 0, "\(out)x\(cin)x\(kernel)")
-            XCTAssertLessThanOrEqual(conv.packedWeightBytes, 2 * plain, "\(out)x\(cin)x\(kernel)")
+            let bound = conv.algorithm == .winograd ? Double((conv.winogradTile + 2) * (conv.winogradTile + 2)) / 9 : 1
+            // Rows padded to a multiple of 6.
+            let padded = Double((out + 5) / 6 * 6) / Double(out)
+            XCTAssertLessThanOrEqual(Double(conv.packedWeightBytes), bound * padded * Double(plain), "\(out)x\(cin)x\(kernel)")
         }
     }
 

@@ -72,10 +72,28 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
                         float *scratch);
 
 /// Winograd F(2x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
-/// Y = Aᵀ M A of each tile, M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`, stored (or, when `accumulate`, added) clipped to the plane. The
-/// same operations, in the same order, as ReIDNet's portable transform. AVX2 + FMA only.
+/// Y = Aᵀ M A of each tile, M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]` (the same
+/// operations, in the same order, as ReIDNet's portable transform); then, clipped to the plane, each
+/// output (plus the value already there when `accumulate`) gets `bias` added and the activation (0
+/// identity, 1 relu, 2 relu6) applied, and is stored once. AVX2 + FMA only.
 void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
-                         int accumulate);
+                         int accumulate, float bias, int activation);
+
+/// Floats of scratch `ck_winograd4_input` needs for planes `width` wide.
+size_t ck_winograd4_input_scratch(int width);
+
+/// Winograd F(4x4,3x3) input transform (Lavin & Gray's matrices, points 0, ±1, ±2, ∞) of the tile rows
+/// [`ty0`, `ty1`) of one `height`×`width` plane (padding 1): tile (ty, tx) at rows 4ty − 1 … 4ty + 4 and
+/// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) stored at
+/// `v[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`. Eight tiles at a time. AVX2 + FMA only.
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point,
+                        float *scratch);
+
+/// Winograd F(4x4,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
+/// Y = Aᵀ M A of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`), then the
+/// residual, bias and activation as `ck_winograd2_output` applies them. AVX2 + FMA only.
+void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
+                         int accumulate, float bias, int activation);
 
 #ifdef __cplusplus
 }
