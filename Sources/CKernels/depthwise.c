@@ -129,3 +129,51 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 #endif
+
+size_t ck_maxpool3x3s2_scratch(int width) {
+    // The rows' running maximum, then its even and odd columns with room for 8-wide loads.
+    return (size_t)width + 2 * (size_t)(round8((width - 1) / 2 + 1) + 16);
+}
+
+#ifdef CK_X86
+__attribute__((target("avx2,fma")))
+void ck_maxpool3x3s2(const float *input, float *output, int planes, int height, int width, float *scratch) {
+    const int oh = (height - 1) / 2 + 1, ow = (width - 1) / 2 + 1;
+    const int pitch = round8(ow) + 16;
+    float *rowMax = scratch, *even = scratch + width, *odd = even + pitch;
+    // even[j] = m[2j] and odd[j + 1] = m[2j + 1] (odd[0] and everything past the row: −∞), so output ox,
+    // the maximum of m[2ox − 1], m[2ox], m[2ox + 1], is max(odd[ox], even[ox], odd[ox + 1]).
+    for (int j = 0; j < pitch; j++) { even[j] = -__builtin_inff(); odd[j] = -__builtin_inff(); }
+    for (int p = 0; p < planes; p++) {
+        const float *src = input + (size_t)p * height * width;
+        float *dst = output + (size_t)p * oh * ow;
+        for (int oy = 0; oy < oh; oy++) {
+            // Rows 2oy − 1 … 2oy + 1 inside the plane (padding never wins).
+            const int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < height - 1 ? 2 * oy + 1 : height - 1;
+            int x = 0;
+            for (; x + 8 <= width; x += 8) {
+                __m256 m = _mm256_loadu_ps(src + (size_t)y0 * width + x);
+                for (int y = y0 + 1; y <= y1; y++) m = _mm256_max_ps(m, _mm256_loadu_ps(src + (size_t)y * width + x));
+                _mm256_storeu_ps(rowMax + x, m);
+            }
+            for (; x < width; x++) {
+                float m = src[(size_t)y0 * width + x];
+                for (int y = y0 + 1; y <= y1; y++) m = src[(size_t)y * width + x] > m ? src[(size_t)y * width + x] : m;
+                rowMax[x] = m;
+            }
+            ck_split_row(even, odd + 1, rowMax, width);
+            float *out = dst + (size_t)oy * ow;
+            for (int ox = 0; ox < ow; ox += 8) {
+                const __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_loadu_ps(odd + ox), _mm256_loadu_ps(even + ox)),
+                                               _mm256_loadu_ps(odd + ox + 1));
+                ck_store_first(out + ox, m, ow - ox);
+            }
+        }
+    }
+}
+#else
+void ck_maxpool3x3s2(const float *input, float *output, int planes, int height, int width, float *scratch) {
+    (void)input; (void)output; (void)planes; (void)height; (void)width; (void)scratch;
+    __builtin_trap();
+}
+#endif

@@ -1,3 +1,6 @@
+internal import CKernels
+internal import LinearAlgebra
+
 /// A max or average pooling window slid over every plane of a CNHW batch.
 public struct Pool2D: Sendable {
     /// What the window computes.
@@ -36,6 +39,16 @@ public struct Pool2D: Sendable {
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int) {
         let (oh, ow) = outputSize(height: height, width: width)
         precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
+        if kind == .max && kernel == (3, 3) && stride == (2, 2) && padding == (1, 1) && GEMM.hasPackedKernel {
+            // ResNet's stem pooling: CKernels, eight outputs at a time.
+            ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_maxpool3x3s2_scratch(Int32(width))) { buffer in
+                    ck_maxpool3x3s2(input + range.lowerBound * height * width, output + range.lowerBound * oh * ow,
+                                    Int32(range.count), Int32(height), Int32(width), buffer.baseAddress!)
+                }
+            }
+            return
+        }
         ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
             for p in range {
                 let src = input + p * height * width

@@ -12,21 +12,23 @@ final class PoolingTests: XCTestCase {
         return out
     }
 
-    func testMaxPool_paddedOddPlane_matchesReference() {
-        let (planes, h, w) = (3, 9, 7)
-        let input = ConvolutionKernelTests.random(planes * h * w, seed: 21).map { $0 - 3 }  // all negative: padding must not win
-        let pool = Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
-        let (oh, ow) = pool.outputSize(height: h, width: w)
-        XCTAssertEqual(oh, 5); XCTAssertEqual(ow, 4)
-        var expected: [Float] = []
-        for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
-            var best = -Float.infinity
-            for y in (oy * 2 - 1)...(oy * 2 + 1) where y >= 0 && y < h {
-                for x in (ox * 2 - 1)...(ox * 2 + 1) where x >= 0 && x < w { best = max(best, input[(p * h + y) * w + x]) }
-            }
-            expected.append(best)
-        } } }
-        XCTAssertEqual(run(pool, input, planes: planes, h: h, w: w), expected)
+    /// Odd and even sizes, a 1x1 plane, and rows wide enough for the vector kernel's 8- and 16-wide steps.
+    func testMaxPool_paddedPlanes_matchReference() {
+        for (planes, h, w) in [(3, 9, 7), (2, 1, 1), (2, 2, 3), (2, 8, 40), (2, 5, 33), (1, 64, 32)] {
+            let input = ConvolutionKernelTests.random(planes * h * w, seed: 21).map { $0 - 3 }  // all negative: padding must not win
+            let pool = Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+            let (oh, ow) = pool.outputSize(height: h, width: w)
+            XCTAssertEqual(oh, (h + 1) / 2); XCTAssertEqual(ow, (w + 1) / 2)
+            var expected: [Float] = []
+            for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
+                var best = -Float.infinity
+                for y in (oy * 2 - 1)...(oy * 2 + 1) where y >= 0 && y < h {
+                    for x in (ox * 2 - 1)...(ox * 2 + 1) where x >= 0 && x < w { best = max(best, input[(p * h + y) * w + x]) }
+                }
+                expected.append(best)
+            } } }
+            XCTAssertEqual(run(pool, input, planes: planes, h: h, w: w), expected, "\(planes)x\(h)x\(w)")
+        }
     }
 
     func testMaxPool_manyPlanes_splitAcrossThreads_matchesPlainLoop() {

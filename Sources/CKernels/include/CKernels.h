@@ -30,6 +30,14 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch);
 
+/// Floats of scratch `ck_maxpool3x3s2` needs for planes `width` wide.
+size_t ck_maxpool3x3s2_scratch(int width);
+
+/// 3x3 max pooling, stride 2, padding 1 (padding never wins), of `planes` consecutive `height`×`width`
+/// planes into consecutive ⌈height/2⌉×⌈width/2⌉ ones: ResNet's stem pooling. Exact, like any maximum.
+/// `scratch` holds `ck_maxpool3x3s2_scratch` floats. AVX2 + FMA only.
+void ck_maxpool3x3s2(const float *input, float *output, int planes, int height, int width, float *scratch);
+
 /// Rows of A per packed panel, columns of B per micro-tile, and depth per block of `ck_sgemm_packed`.
 enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16, CK_SGEMM_KC = 256 };
 
