@@ -17,8 +17,12 @@ public struct EmbedBenchmark {
         public var inputSizes: [(Int, Int)] = [(256, 128), (384, 128)]
         /// Batch sizes.
         public var batches: [Int] = [1, 8, 16]
-        /// Seconds each side spends timing one configuration (after a warm-up run).
+        /// Seconds each side spends timing one configuration (after a warm-up run), over all rounds.
         public var seconds: Double = 3
+        /// Rounds in which the two sides take turns, each timing `seconds / rounds`. Figures are the
+        /// rounds' medians, the ratio the median of the rounds' ratios: a slow spell of a shared machine
+        /// then weighs on one round rather than on one side.
+        public var rounds = 3
         /// Print a per-layer profile of each model at this batch (nil: none).
         public var profileBatch: Int? = nil
         /// Run 3x3 stride-1 convolutions through Winograd (false: im2col, for comparison).
@@ -38,8 +42,10 @@ public struct EmbedBenchmark {
         public var oursImagesPerSecond: Double
         public var peerImagesPerSecond: Double
         public var gflopPerImage: Double
-        /// ours / peer.
-        public var ratio: Double { oursImagesPerSecond / peerImagesPerSecond }
+        /// ours / peer in each round (empty: one measurement).
+        public var roundRatios: [Double] = []
+        /// The median of the rounds' ours / peer, or ours / peer.
+        public var ratio: Double { roundRatios.isEmpty ? oursImagesPerSecond / peerImagesPerSecond : median(roundRatios) }
     }
 
     let configuration: Configuration
@@ -86,20 +92,24 @@ public struct EmbedBenchmark {
                 for batch in configuration.batches {
                     let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
                     _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
-                    var runs = 0
-                    let start = MonotonicClock.seconds()
-                    var elapsed = 0.0
-                    repeat {
-                        _ = try network.embed(images, count: batch, maxBatch: batch)
-                        runs += 1
-                        elapsed = MonotonicClock.seconds() - start
-                    } while elapsed < configuration.seconds || runs < 3
-                    let ours = Double(runs * batch) / elapsed
-                    let theirs = try await peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
-                                                          batch: batch, seconds: configuration.seconds,
-                                                          threads: configuration.threads)
-                    let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: ours,
-                                  peerImagesPerSecond: theirs, gflopPerImage: gflop)
+                    let seconds = configuration.seconds / Double(configuration.rounds)
+                    var ours: [Double] = [], theirs: [Double] = []
+                    for _ in 0..<configuration.rounds {
+                        var runs = 0
+                        let start = MonotonicClock.seconds()
+                        var elapsed = 0.0
+                        repeat {
+                            _ = try network.embed(images, count: batch, maxBatch: batch)
+                            runs += 1
+                            elapsed = MonotonicClock.seconds() - start
+                        } while elapsed < seconds || runs < 3
+                        ours.append(Double(runs * batch) / elapsed)
+                        theirs.append(try await peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
+                                                                     batch: batch, seconds: seconds, threads: configuration.threads))
+                    }
+                    let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: median(ours),
+                                  peerImagesPerSecond: median(theirs), gflopPerImage: gflop,
+                                  roundRatios: ours.count > 1 ? zip(ours, theirs).map { $0 / $1 } : [])
                     rows.append(row)
                     log(EmbedBenchmark.format(row) + (batch == configuration.batches.last
                         ? "   workspace \(network.workspaceBytes >> 20) MiB, peak RSS \((ResidentMemory.peakBytes() ?? 0) >> 20) MiB, "
@@ -199,6 +209,8 @@ public struct EmbedBenchmark {
                row.height, row.width, row.batch, row.oursImagesPerSecond,
                row.peerImagesPerSecond, row.ratio, row.oursImagesPerSecond * row.gflopPerImage,
                row.peerImagesPerSecond * row.gflopPerImage)
+            + (row.roundRatios.isEmpty ? ""
+                : String(format: "   rounds %.2f-%.2fx", row.roundRatios.min()!, row.roundRatios.max()!))
     }
 
 }
@@ -207,6 +219,13 @@ public struct EmbedBenchmark {
 /// does not honour).
 private func padded(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - text.count))
+}
+
+/// The middle value of `values` (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 /// The benchmark could not run or its check failed.

@@ -24,8 +24,11 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Option(help: "Input sizes HEIGHTxWIDTH, comma-separated.")
     var inputs = "256x128,384x128"
 
-    @Option(help: "Seconds each side times each configuration.")
+    @Option(help: "Seconds each side times each configuration, over all rounds.")
     var seconds = 3.0
+
+    @Option(help: "Rounds in which the two sides take turns; the ratio is the median of the rounds' ratios.")
+    var rounds = 3
 
     @Option(help: "Also print a per-layer profile at this batch size.")
     var profile: Int?
@@ -46,6 +49,7 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         guard parsedBatches != nil else { throw ValidationError("--batches must be positive integers like 1,8,16, got '\(batches)'.") }
         guard parsedInputs != nil else { throw ValidationError("--inputs must look like 256x128,384x128, got '\(inputs)'.") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
+        guard rounds > 0 else { throw ValidationError("--rounds must be 1 or more.") }
         guard threads > 0 else { throw ValidationError("--threads must be 1 or more.") }
     }
 
@@ -69,6 +73,7 @@ extension BenchEmbedCommand {
         config.batches = parsedBatches!
         config.inputSizes = parsedInputs!
         config.seconds = seconds
+        config.rounds = rounds
         config.profileBatch = profile
         config.winograd = !noWinograd
         config.threads = threads

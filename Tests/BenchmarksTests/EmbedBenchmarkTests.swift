@@ -18,6 +18,18 @@ final class EmbedBenchmarkTests: XCTestCase {
         }
     }
 
+    /// With rounds, the figure is the median of the rounds' ratios (not the ratio of the medians), and
+    /// the line ends with their range.
+    func testFormat_withRounds_showsTheMedianRatioAndTheRange() {
+        let row = EmbedBenchmark.Row(model: .pfsaResNet50, height: 384, width: 128, batch: 8, oursImagesPerSecond: 20,
+                                     peerImagesPerSecond: 20, gflopPerImage: 12.2, roundRatios: [1.30, 0.90, 1.05])
+        XCTAssertEqual(row.ratio, 1.05, accuracy: 1e-12)
+        let line = EmbedBenchmark.format(row)
+        XCTAssertTrue(line.contains("    1.05x "), line)
+        XCTAssertTrue(line.hasSuffix("   rounds 0.90-1.30x"), line)
+        XCTAssertEqual(median([4, 1, 3, 2]), 2.5)
+    }
+
     func testImagesPerSecond_readsTheLastJSONLine() throws {
         let text = "warming up\n{\"images_per_second\": 41.5, \"batch\": 8}\n"
         XCTAssertEqual(try EmbedBenchmarkPeer.imagesPerSecond(benchOutput: text), 41.5)
