@@ -157,6 +157,10 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 7, in: 7, kernel: 3, stride: 1, padding: 1, groups: 7, activation: .relu6, batch: 3, height: 9, width: 5, expect: .depthwise)
         check(out: 5, in: 5, kernel: 3, stride: 2, padding: 1, groups: 5, activation: .relu6, batch: 2, height: 9, width: 7, expect: .depthwise)
         check(out: 3, in: 3, kernel: 5, stride: 2, padding: 2, groups: 3, activation: .identity, batch: 1, height: 4, width: 3, expect: .depthwise)
+        // Rows of at most 8 (one register each, MobileNetV2's last maps), up to exactly 8 wide.
+        check(out: 6, in: 6, kernel: 3, stride: 1, padding: 1, groups: 6, activation: .relu6, batch: 2, height: 5, width: 8, expect: .depthwise)
+        check(out: 6, in: 6, kernel: 3, stride: 2, padding: 1, groups: 6, activation: .identity, batch: 2, height: 16, width: 8, expect: .depthwise)
+        check(out: 3, in: 3, kernel: 3, stride: 1, padding: 1, groups: 3, activation: .relu, batch: 1, height: 1, width: 1, expect: .depthwise)
         // Rows wide enough for the 8-wide vector path (stride 1 and 2), with border columns either side.
         check(out: 4, in: 4, kernel: 3, stride: 2, padding: 1, groups: 4, activation: .relu6, batch: 2, height: 7, width: 45, expect: .depthwise)
         check(out: 3, in: 3, kernel: 5, stride: 1, padding: 2, groups: 3, activation: .relu, batch: 2, height: 6, width: 29, expect: .depthwise)
