@@ -39,7 +39,7 @@ size_t ck_maxpool3x3s2_scratch(int width);
 void ck_maxpool3x3s2(const float *input, float *output, int planes, int height, int width, float *scratch);
 
 /// Rows of A per packed panel, columns of B per micro-tile, and depth per block of `ck_sgemm_packed`.
-enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16, CK_SGEMM_KC = 256 };
+enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16, CK_SGEMM_KC = 512 };
 
 /// 16-column tiles of B that `ck_sgemm_packed` copies and uses together for depth `k`.
 int ck_sgemm_block_tiles(int k);
