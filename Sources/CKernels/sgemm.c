@@ -14,7 +14,8 @@ int ck_sgemm_block_tiles(int k) {
 
 size_t ck_sgemm_panel_count(int k) {
     int depth = k < CK_SGEMM_KC ? k : CK_SGEMM_KC;
-    return (size_t)CK_SGEMM_NR * (size_t)depth * (size_t)ck_sgemm_block_tiles(k);
+    // The block's tiles, then one row of the block (an implicit B's gathered row).
+    return (size_t)CK_SGEMM_NR * ((size_t)depth + 1) * (size_t)ck_sgemm_block_tiles(k);
 }
 
 size_t ck_sgemm_packed_a_count(int m, int k) {
@@ -97,13 +98,51 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
     }
 }
 
+// Columns [j0, j0 + count) of row r of the implicit im2col matrix, into dst.
 __attribute__((target("avx2,fma")))
-void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
-                     float *bpanel) {
+static void im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
+    const int kx = r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
+    const int plane = s->out_h * s->out_w;
+    // Output columns whose input column ox·stride_x − pad_x + kx lies inside the row.
+    const int low = s->pad_x - kx, high = s->width - 1 + s->pad_x - kx;
+    const int valid0 = low <= 0 ? 0 : (low + s->stride_x - 1) / s->stride_x;
+    const int valid1 = high < 0 ? 0 : (high / s->stride_x + 1 < s->out_w ? high / s->stride_x + 1 : s->out_w);
+    while (count > 0) {
+        // One output row at a time: (image, oy), columns ox0 ..< ox0 + segment.
+        const int image = j0 / plane, pixel = j0 % plane, oy = pixel / s->out_w, ox0 = pixel % s->out_w;
+        const int segment = s->out_w - ox0 < count ? s->out_w - ox0 : count;
+        const int iy = oy * s->stride_y - s->pad_y + ky;
+        const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
+        if (iy < 0 || iy >= s->height || x1 <= x0) {
+            memset(dst, 0, (size_t)segment * sizeof(float));
+        } else {
+            const float *row = s->input + ((size_t)(ci * s->planes + s->image0 + image) * s->height + iy) * s->width;
+            if (x0 > ox0) memset(dst, 0, (size_t)(x0 - ox0) * sizeof(float));
+            float *out = dst + (x0 - ox0);
+            const float *in = row + x0 * s->stride_x - s->pad_x + kx;
+            if (s->stride_x == 1) {
+                memcpy(out, in, (size_t)(x1 - x0) * sizeof(float));
+            } else if (s->stride_x == 2) {
+                ck_gather_even(out, in, x1 - x0);
+            } else {
+                for (int i = 0; i < x1 - x0; i++) out[i] = in[i * s->stride_x];
+            }
+            if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
+        }
+        dst += segment;
+        j0 += segment;
+        count -= segment;
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
+                     float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
+                     int panel0, int panel1, float *bpanel) {
     // Depth in blocks of CK_SGEMM_KC (the chains go on through C), columns in blocks that keep the
     // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
+    float *gathered = bpanel + (size_t)CK_SGEMM_NR * (size_t)(k < CK_SGEMM_KC ? k : CK_SGEMM_KC) * (size_t)block;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
@@ -113,12 +152,21 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
             // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
             // Row by row of B, so the reads run along its rows. (Tile by tile, the copy read 64 bytes from
             // each of kc rows in turn: about 15% slower on 64x256x16384, layer1's 1x1s at batch 8.)
+            const int first = tb * CK_SGEMM_NR;
             for (int kk = 0; kk < kc; kk++) {
-                const float *row = b + (size_t)(k0 + kk) * ldb;
+                // The block's part of B's row, from column `first`: in B, or gathered from the input.
+                const float *row;
+                if (implicit) {
+                    const int last = (tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n;
+                    im2col_row(implicit, k0 + kk, first, last - first, gathered);
+                    row = gathered;
+                } else {
+                    row = b + (size_t)(k0 + kk) * ldb + first;
+                }
                 for (int t = 0; t < count; t++) {
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                    const float *src = row + j0;
+                    const float *src = row + (j0 - first);
                     float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR;
                     if (cols == CK_SGEMM_NR) {
                         _mm256_store_ps(dst, _mm256_loadu_ps(src));
@@ -143,10 +191,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     }
 }
 #else
-void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
-                     float *bpanel) {
-    (void)m; (void)n; (void)k; (void)packed_a; (void)b; (void)ldb; (void)c; (void)ldc;
+void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
+                     float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
+                     int panel0, int panel1, float *bpanel) {
+    (void)m; (void)n; (void)k; (void)packed_a; (void)b; (void)ldb; (void)implicit; (void)c; (void)ldc;
     (void)accumulate; (void)bias; (void)activation; (void)tile0; (void)tile1; (void)panel0; (void)panel1; (void)bpanel;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use OpenBLAS.
 }

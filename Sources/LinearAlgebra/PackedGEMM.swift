@@ -58,9 +58,39 @@ extension GEMM {
         epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil,
         threads maxThreads: Int = threadCount, panelScratch: UnsafeMutablePointer<Float>? = nil
     ) {
+        precondition(n > 0 && ldb >= n, "GEMM packed: n=\(n) ldb=\(ldb)")
+        precondition(ldb <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
+        packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                threads: maxThreads, panelScratch: panelScratch)
+    }
+
+    /// C = A·B (+ C when `accumulate`) where B is a convolution's im2col matrix, gathered block by block
+    /// from `im2col`'s input as the product goes: the same outputs as `multiply(packed:n:b:...)` on the
+    /// explicit matrix, without it in memory (n = images × output pixels).
+    public static func multiply(
+        packed a: PackedMatrix, n: Int, im2col: Im2colSource,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
+        epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil
+    ) {
+        precondition(a.columns == im2col.rows, "GEMM im2col: A has \(a.columns) columns, the source \(im2col.rows) rows")
+        precondition(n > 0 && n <= (im2col.planes - im2col.firstImage) * im2col.outputHeight * im2col.outputWidth,
+                     "GEMM im2col: n=\(n) columns past the source's images")
+        var source = im2col.kernelSource
+        withUnsafePointer(to: &source) { source in
+            packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                    threads: threadCount, panelScratch: nil)
+        }
+    }
+
+    private static func packedProduct(
+        packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>?, ldb: Int, implicit: UnsafePointer<ck_im2col>?,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        epilogue: (bias: UnsafePointer<Float>, activation: Int32)?, threads maxThreads: Int,
+        panelScratch: UnsafeMutablePointer<Float>?
+    ) {
         precondition(hasPackedKernel, "GEMM.multiply(packed:): this CPU has no AVX2 + FMA")
-        precondition(n > 0 && ldb >= n && ldc >= n, "GEMM packed: n=\(n) ldb=\(ldb) ldc=\(ldc)")
-        precondition(n <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
+        precondition(n > 0 && ldc >= n, "GEMM packed: n=\(n) ldc=\(ldc)")
+        precondition(n <= Int(Int32.max) && ldc <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         let m = a.rows, k = a.columns
         let tiles = (n + 15) / 16, panelCount = (m + 5) / 6
         let byTiles = tiles >= 4 * threadCount
@@ -68,7 +98,7 @@ extension GEMM {
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
         a.panels.withUnsafeBufferPointer { panels in
             func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>) {
-                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), c, Int32(ldc), accumulate ? 1 : 0,
+                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
                                 epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch)
             }
             if threads <= 1, let panelScratch {
@@ -90,5 +120,52 @@ extension GEMM {
                 }
             }
         }
+    }
+}
+
+/// A convolution's input seen as its im2col matrix (row (ci, ky, kx), column (image, oy, ox)), for
+/// ``GEMM/multiply(packed:n:im2col:c:ldc:accumulate:epilogue:)``.
+public struct Im2colSource {
+    /// `[channels][planes][height][width]`.
+    public var input: UnsafePointer<Float>
+    public var channels: Int
+    /// Images per channel in `input`.
+    public var planes: Int
+    public var height: Int
+    public var width: Int
+    /// The image of column 0.
+    public var firstImage: Int
+    public var kernel: (height: Int, width: Int)
+    public var stride: (y: Int, x: Int)
+    public var padding: (y: Int, x: Int)
+    public var outputHeight: Int
+    public var outputWidth: Int
+
+    public init(input: UnsafePointer<Float>, channels: Int, planes: Int, height: Int, width: Int, firstImage: Int = 0,
+                kernel: (height: Int, width: Int), stride: (y: Int, x: Int), padding: (y: Int, x: Int),
+                outputHeight: Int, outputWidth: Int) {
+        precondition(max(channels * planes * height * width, channels * kernel.height * kernel.width) <= Int(Int32.max),
+                     "Im2colSource: dimension exceeds Int32")
+        self.input = input
+        self.channels = channels
+        self.planes = planes
+        self.height = height
+        self.width = width
+        self.firstImage = firstImage
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.outputHeight = outputHeight
+        self.outputWidth = outputWidth
+    }
+
+    /// Rows of the matrix: channels × kernel taps.
+    var rows: Int { channels * kernel.height * kernel.width }
+
+    var kernelSource: ck_im2col {
+        ck_im2col(input: input, planes: Int32(planes), height: Int32(height), width: Int32(width), image0: Int32(firstImage),
+                  kernel_h: Int32(kernel.height), kernel_w: Int32(kernel.width), stride_y: Int32(stride.y),
+                  stride_x: Int32(stride.x), pad_y: Int32(padding.y), pad_x: Int32(padding.x),
+                  out_h: Int32(outputHeight), out_w: Int32(outputWidth))
     }
 }

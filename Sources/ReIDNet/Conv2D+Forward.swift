@@ -15,7 +15,7 @@ enum ConvolutionAlgorithm: Sendable {
     case depthwise
     /// 3x3, stride 1, padding 1: Winograd F(4x4,3x3) or F(2x2,3x3), one GEMM per transform point.
     case winograd
-    /// Anything else: im2col per chunk of images, then a GEMM per group.
+    /// Anything else: im2col and a GEMM (implicit where the weights are packed).
     case im2col
 }
 
@@ -50,6 +50,7 @@ extension Conv2D {
             let perImage = winogradScratchPerImage(height: height, width: width)
             return perImage * chunk(batch: batch, perImage: perImage)
         case .im2col:
+            if packedWeight != nil { return 0 }  // the packed product gathers its im2col blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
             return perImage * chunk(batch: batch, perImage: perImage)
         }
@@ -156,12 +157,25 @@ extension Conv2D {
         }
     }
 
-    /// im2col + GEMM, images in chunks, one GEMM per group per chunk.
+    /// im2col + GEMM. Where the weights are packed: one product over the batch that gathers its im2col
+    /// blocks itself. Otherwise: the matrix written per chunk of images, then one GEMM per group per chunk.
     private func im2colForward(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
+        if let packedWeight {
+            // One product over the whole batch, gathering the im2col matrix block by block (implicit
+            // GEMM): the same outputs as from the explicit matrix, which is never written whole.
+            let source = Im2colSource(input: input, channels: inChannels, planes: batch, height: height, width: width,
+                                      kernel: (kernelHeight, kernelWidth), stride: (strideY, strideX), padding: (padY, padX),
+                                      outputHeight: oh, outputWidth: ow)
+            bias.withUnsafeBufferPointer { b in
+                GEMM.multiply(packed: packedWeight, n: batch * oh * ow, im2col: source, c: output, ldc: batch * oh * ow,
+                              accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
+            }
+            return
+        }
         let cinG = inChannels / groups, coutG = outChannels / groups
         let k = cinG * kernelHeight * kernelWidth
         let plane = oh * ow
@@ -187,14 +201,6 @@ extension Conv2D {
                                 }
                             }
                         }
-                    }
-                    if let packedWeight {
-                        bias.withUnsafeBufferPointer { b in
-                            GEMM.multiply(packed: packedWeight, n: cols, b: scratch, ldb: cols, c: output + n0 * plane, ldc: ldc,
-                                          accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
-                        }
-                        n0 += count
-                        continue
                     }
                     Self.multiplyPerImage(m: coutG, columnsPerImage: plane, images: count, k: k, a: w.baseAddress! + g * coutG * k,
                                           lda: k, b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,

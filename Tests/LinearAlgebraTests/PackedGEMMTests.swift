@@ -28,6 +28,43 @@ final class PackedGEMMTests: XCTestCase {
         return c
     }
 
+    /// The implicit im2col product gives, bit for bit, the product of the explicit matrix: strides 1, 2
+    /// and 3, padding wider than some rows, several images (columns crossing image and row boundaries
+    /// inside a tile), a first image past 0, and enough columns for several blocks and both threads.
+    func testImplicitIm2col_equalsTheExplicitMatrixBitForBit() {
+        let shapes: [(cin: Int, planes: Int, first: Int, h: Int, w: Int, kh: Int, kw: Int, sy: Int, sx: Int, py: Int, px: Int)] = [
+            (3, 3, 0, 13, 11, 7, 7, 2, 2, 3, 3), (5, 2, 1, 9, 7, 3, 3, 2, 2, 1, 1), (4, 2, 0, 6, 5, 5, 5, 1, 1, 0, 0),
+            (2, 3, 1, 7, 10, 3, 2, 1, 3, 2, 1), (16, 4, 0, 41, 21, 3, 3, 2, 2, 1, 1),
+        ]
+        for s in shapes {
+            let oh = (s.h + 2 * s.py - s.kh) / s.sy + 1, ow = (s.w + 2 * s.px - s.kw) / s.sx + 1
+            let images = s.planes - s.first, n = images * oh * ow, k = s.cin * s.kh * s.kw, m = 13
+            let input = Self.values(s.cin * s.planes * s.h * s.w, seed: 4), a = Self.values(m * k, seed: 5)
+            // The explicit matrix, from its definition.
+            var explicit = [Float](repeating: 0, count: k * n)
+            for ci in 0..<s.cin { for ky in 0..<s.kh { for kx in 0..<s.kw {
+                let r = (ci * s.kh + ky) * s.kw + kx
+                for image in 0..<images { for oy in 0..<oh { for ox in 0..<ow {
+                    let iy = oy * s.sy - s.py + ky, ix = ox * s.sx - s.px + kx
+                    guard iy >= 0, iy < s.h, ix >= 0, ix < s.w else { continue }
+                    explicit[r * n + (image * oh + oy) * ow + ox] = input[((ci * s.planes + s.first + image) * s.h + iy) * s.w + ix]
+                } } }
+            } } }
+            let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: k) }
+            var viaMatrix = [Float](repeating: 0, count: m * n), implicit = viaMatrix
+            explicit.withUnsafeBufferPointer { b in
+                GEMM.multiply(packed: packed, n: n, b: b.baseAddress!, ldb: n, c: &viaMatrix, ldc: n)
+            }
+            input.withUnsafeBufferPointer { x in
+                let source = Im2colSource(input: x.baseAddress!, channels: s.cin, planes: s.planes, height: s.h, width: s.w,
+                                          firstImage: s.first, kernel: (s.kh, s.kw), stride: (s.sy, s.sx), padding: (s.py, s.px),
+                                          outputHeight: oh, outputWidth: ow)
+                GEMM.multiply(packed: packed, n: n, im2col: source, c: &implicit, ldc: n)
+            }
+            XCTAssertEqual(implicit, viaMatrix, "\(s)")
+        }
+    }
+
     func testPackedProduct_oddShapes_agreesWithOpenBLAS() {
         // Rows not a multiple of 6, columns not a multiple of 16, one and many tiles and panels, both ways of
         // sharing the work between threads (many tiles: by columns; few: by rows), deep and shallow k.

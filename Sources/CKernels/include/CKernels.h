@@ -44,6 +44,15 @@ enum { CK_SGEMM_MR = 6, CK_SGEMM_NR = 16, CK_SGEMM_KC = 512 };
 /// 16-column tiles of B that `ck_sgemm_packed` copies and uses together for depth `k`.
 int ck_sgemm_block_tiles(int k);
 
+/// B given implicitly as a convolution's im2col matrix: row (ci, ky, kx), column (image, oy, ox) holds
+/// input[ci][image0 + image][oy·stride_y − pad_y + ky][ox·stride_x − pad_x + kx], zero in the padding.
+/// `input` is channel-major over `planes` images per channel: [channels][planes][height][width].
+typedef struct {
+    const float *input;
+    int planes, height, width, image0;
+    int kernel_h, kernel_w, stride_y, stride_x, pad_y, pad_x, out_h, out_w;
+} ck_im2col;
+
 /// Floats of the `bpanel` scratch `ck_sgemm_packed` needs for depth `k`.
 size_t ck_sgemm_panel_count(int k);
 
@@ -65,9 +74,13 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 /// (0 identity, 1 relu, 2 relu6) applied before its last store: a layer's epilogue with no pass of its own.
 /// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned (a block of B's tiles, copied
 /// contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
-void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, float *c, int ldc,
-                     int accumulate, const float *bias, int activation, int tile0, int tile1, int panel0, int panel1,
-                     float *bpanel);
+///
+/// With `implicit` (then `b` and `ldb` are unused), B is that im2col matrix, gathered from the input
+/// block by block into `bpanel`: a convolution's product without the whole matrix in memory. The
+/// gathered values, and so the outputs, are those of the explicit matrix.
+void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
+                     float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
+                     int panel0, int panel1, float *bpanel);
 
 /// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
 size_t ck_winograd2_input_scratch(int width);
