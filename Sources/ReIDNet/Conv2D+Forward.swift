@@ -9,7 +9,8 @@ internal import LinearAlgebra
 enum ConvolutionAlgorithm: Sendable {
     /// 1x1, stride 1: one GEMM over the whole batch, no copy.
     case pointwise
-    /// 1x1 with a stride: the strided pixels are gathered, then one GEMM.
+    /// 1x1 with a stride: the strided pixels are gathered (inside the packed product, where it runs),
+    /// then one GEMM.
     case pointwiseStrided
     /// One 3x3 (or any) filter per channel: a direct row-by-row kernel.
     case depthwise
@@ -44,7 +45,7 @@ extension Conv2D {
         case .pointwise, .depthwise:
             return 0
         case .pointwiseStrided:
-            return inChannels * batch * oh * ow
+            return packedWeight != nil ? 0 : inChannels * batch * oh * ow
         case .winograd:
             if winogradFused { return 0 }  // each thread holds its own block's V and M
             let perImage = winogradScratchPerImage(height: height, width: width)
@@ -85,14 +86,13 @@ extension Conv2D {
                                       lda: inChannels, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
             }
         case .pointwiseStrided:
-            gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
-            if let packedWeight {
-                bias.withUnsafeBufferPointer { b in
-                    GEMM.multiply(packed: packedWeight, n: columns, b: scratch, ldb: columns, c: output, ldc: columns,
-                                  accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
-                }
+            if packedWeight != nil {
+                // A 1x1 kernel's im2col matrix is the strided pixels: the product gathers them itself.
+                im2colForward(input: input, output: output, batch: batch, height: height, width: width,
+                              accumulate: accumulate, scratch: scratch)
                 return
             }
+            gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
             weight.withUnsafeBufferPointer { w in
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
                                       lda: inChannels, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
