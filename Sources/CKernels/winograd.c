@@ -19,6 +19,22 @@ size_t ck_winograd4_input_scratch(int width) {
 }
 
 #ifdef CK_X86
+// The output transforms' last step for `n` consecutive outputs held in `values` (eight per vector): plus
+// the value already there when `accumulate` (a residual), plus the bias, the activation, one store.
+__attribute__((target("avx2,fma")))
+static inline void finish_outputs(float *dst, const __m256 *values, int n, int accumulate, __m256 bias, int activation) {
+    for (int i = 0; i < n; i += 8) {
+        __m256 value = values[i / 8];
+        if (n - i >= 8) {
+            if (accumulate) value = _mm256_add_ps(_mm256_loadu_ps(dst + i), value);
+            _mm256_storeu_ps(dst + i, ck_activate(_mm256_add_ps(value, bias), activation));
+        } else {
+            if (accumulate) value = _mm256_add_ps(ck_load_first(dst + i, n - i), value);
+            ck_store_first(dst + i, ck_activate(_mm256_add_ps(value, bias), activation), n - i);
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
     const int tilesX = tiles_of(width);
@@ -102,19 +118,9 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
                 const __m256 lo = _mm256_unpacklo_ps(rows[r][0], rows[r][1]), hi = _mm256_unpackhi_ps(rows[r][0], rows[r][1]);
                 const __m256 first = _mm256_permute2f128_ps(lo, hi, 0x20), second = _mm256_permute2f128_ps(lo, hi, 0x31);
                 float *out = dst + (size_t)y * width + 2 * tx;
-                // Then (plus the residual) the bias and the activation: the layer's epilogue, in this pass.
-                const int n = width - 2 * tx < 16 ? width - 2 * tx : 16;
+                // Then the residual, the bias and the activation: the layer's epilogue, in this pass.
                 const __m256 halves[2] = {first, second};
-                for (int i = 0; i < n; i += 8) {
-                    __m256 value = halves[i / 8];
-                    if (n - i >= 8) {
-                        if (accumulate) value = _mm256_add_ps(_mm256_loadu_ps(out + i), value);
-                        _mm256_storeu_ps(out + i, ck_activate(_mm256_add_ps(value, biasVector), activation));
-                    } else {
-                        if (accumulate) value = _mm256_add_ps(ck_load_first(out + i, n - i), value);
-                        ck_store_first(out + i, ck_activate(_mm256_add_ps(value, biasVector), activation), n - i);
-                    }
-                }
+                finish_outputs(out, halves, width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate, biasVector, activation);
             }
         }
     }
@@ -238,26 +244,12 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
                 const __m256 t15 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
                 const __m256 t26 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
                 const __m256 t37 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
-                __m256 out[4] = {
+                const __m256 out[4] = {
                     _mm256_permute2f128_ps(t04, t15, 0x20), _mm256_permute2f128_ps(t26, t37, 0x20),
                     _mm256_permute2f128_ps(t04, t15, 0x31), _mm256_permute2f128_ps(t26, t37, 0x31),
                 };
-                float *row = dst + (size_t)y * width + 4 * tx;
-                const int n = width - 4 * tx < 32 ? width - 4 * tx : 32;
-                if (n == 32) {
-                    for (int i = 0; i < 4; i++) {
-                        __m256 value = accumulate ? _mm256_add_ps(_mm256_loadu_ps(row + 8 * i), out[i]) : out[i];
-                        _mm256_storeu_ps(row + 8 * i, ck_activate(_mm256_add_ps(value, biasVector), activation));
-                    }
-                } else {
-                    float values[32];
-                    for (int i = 0; i < 4; i++) _mm256_storeu_ps(values + 8 * i, out[i]);
-                    for (int i = 0; i < n; i += 8) {
-                        __m256 value = _mm256_loadu_ps(values + i);
-                        if (accumulate) value = _mm256_add_ps(ck_load_first(row + i, n - i), value);
-                        ck_store_first(row + i, ck_activate(_mm256_add_ps(value, biasVector), activation), n - i);
-                    }
-                }
+                finish_outputs(dst + (size_t)y * width + 4 * tx, out, width - 4 * tx < 32 ? width - 4 * tx : 32, accumulate,
+                               biasVector, activation);
             }
         }
     }
