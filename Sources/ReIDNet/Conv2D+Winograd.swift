@@ -52,23 +52,27 @@ extension Conv2D {
         let u = [Float](unsafeUninitializedCapacity: points * plane) { u, count in
             let u = u.baseAddress!
             weight.withUnsafeBufferPointer { weight in
-                ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / inChannels)) { outputs in
-                    var gg = [Double](repeating: 0, count: side * 3)
-                    for o in outputs {
-                        for i in 0..<inChannels {
-                            let filter = weight.baseAddress! + (o * inChannels + i) * 9
-                            // G·g (side×3), then (G·g)·Gᵀ, in Double so the transform itself adds no rounding.
-                            for r in 0..<side {
-                                for c in 0..<3 {
-                                    gg[r * 3 + c] = gFlat[r * 3] * Double(filter[c]) + gFlat[r * 3 + 1] * Double(filter[3 + c])
-                                        + gFlat[r * 3 + 2] * Double(filter[6 + c])
-                                }
-                            }
-                            for r in 0..<side {
-                                for col in 0..<side {
-                                    let value = gg[r * 3] * gFlat[col * 3] + gg[r * 3 + 1] * gFlat[col * 3 + 1]
-                                        + gg[r * 3 + 2] * gFlat[col * 3 + 2]
-                                    u[(r * side + col) * plane + o * inChannels + i] = Float(value)
+                gFlat.withUnsafeBufferPointer { g in
+                    let g = g.baseAddress!
+                    ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / inChannels)) { outputs in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: side * 3) { gg in
+                            let gg = gg.baseAddress!
+                            for o in outputs {
+                                for i in 0..<inChannels {
+                                    let filter = weight.baseAddress! + (o * inChannels + i) * 9
+                                    // G·g (side×3), then (G·g)·Gᵀ, in Double so the transform itself adds no rounding.
+                                    for r in 0..<side {
+                                        for c in 0..<3 {
+                                            gg[r * 3 + c] = g[r * 3] * Double(filter[c]) + g[r * 3 + 1] * Double(filter[3 + c])
+                                                + g[r * 3 + 2] * Double(filter[6 + c])
+                                        }
+                                    }
+                                    for r in 0..<side {
+                                        for col in 0..<side {
+                                            let value = gg[r * 3] * g[col * 3] + gg[r * 3 + 1] * g[col * 3 + 1] + gg[r * 3 + 2] * g[col * 3 + 2]
+                                            u[(r * side + col) * plane + o * inChannels + i] = Float(value)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -78,9 +82,19 @@ extension Conv2D {
             count = points * plane
         }
         if GEMM.hasPackedKernel {
-            winogradPacked = u.withUnsafeBufferPointer { u in
-                (0..<points).map { PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + $0 * plane, ld: inChannels) }
+            // One packing per point, shared over the threads too.
+            var packed = [PackedMatrix?](repeating: nil, count: points)
+            u.withUnsafeBufferPointer { u in
+                packed.withUnsafeMutableBufferPointer { packed in
+                    ParallelFor.run(points) { range in
+                        for point in range {
+                            packed[point] = PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + point * plane,
+                                                         ld: inChannels)
+                        }
+                    }
+                }
             }
+            winogradPacked = packed.map { $0! }
             winogradWeight = nil
         } else {
             winogradWeight = u
