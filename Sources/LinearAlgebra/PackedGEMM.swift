@@ -61,7 +61,7 @@ extension GEMM {
         precondition(n > 0 && ldb >= n, "GEMM packed: n=\(n) ldb=\(ldb)")
         precondition(ldb <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                threads: maxThreads, panelScratch: panelScratch)
+                      threads: maxThreads, panelScratch: panelScratch)
     }
 
     /// C = A·B (+ C when `accumulate`) where B is a convolution's im2col matrix, gathered block by block
@@ -77,8 +77,8 @@ extension GEMM {
                      "GEMM im2col: n=\(n) columns past the source's images")
         var source = im2col.kernelSource
         withUnsafePointer(to: &source) { source in
-            packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                    threads: threadCount, panelScratch: nil)
+            packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, c: c, ldc: ldc, accumulate: accumulate,
+                          epilogue: epilogue, threads: threadCount, panelScratch: nil)
         }
     }
 
@@ -126,18 +126,22 @@ extension GEMM {
 /// A convolution's input seen as its im2col matrix (row (ci, ky, kx), column (image, oy, ox)), for
 /// ``GEMM/multiply(packed:n:im2col:c:ldc:accumulate:epilogue:)``.
 public struct Im2colSource {
-    /// `[channels][planes][height][width]`.
+    /// The input, `[channels][planes][height][width]`.
     public var input: UnsafePointer<Float>
+    /// Input channels (a group's, for a dense convolution all of them).
     public var channels: Int
     /// Images per channel in `input`.
     public var planes: Int
+    /// Input rows and columns.
     public var height: Int
     public var width: Int
     /// The image of column 0.
     public var firstImage: Int
+    /// The convolution's kernel, stride and zero padding.
     public var kernel: (height: Int, width: Int)
     public var stride: (y: Int, x: Int)
     public var padding: (y: Int, x: Int)
+    /// Output rows and columns.
     public var outputHeight: Int
     public var outputWidth: Int
 
