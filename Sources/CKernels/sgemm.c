@@ -61,7 +61,22 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
     }
     __m256 c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
     __m256 c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
-    for (int kk = 0; kk < kc; kk++) {
+    if (cols <= 8) {
+        // A product's last tile, at most 8 columns wide (at batch 1: late layers' maps, Winograd's few
+        // tiles): only the first eight columns' chains, the same operations as in a full tile.
+        for (int kk = 0; kk < kc; kk++) {
+            const __m256 b0 = _mm256_load_ps(b);
+            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c00);
+            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c10);
+            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c20);
+            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c30);
+            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c40);
+            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c50);
+            a += CK_SGEMM_MR;
+            b += CK_SGEMM_NR;
+        }
+    }
+    for (int kk = 0; cols > 8 && kk < kc; kk++) {
         const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         __m256 av;
         av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
