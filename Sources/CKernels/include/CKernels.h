@@ -53,6 +53,11 @@ typedef struct {
     int kernel_h, kernel_w, stride_y, stride_x, pad_y, pad_x, out_h, out_w;
 } ck_im2col;
 
+/// Columns [`j0`, `j0` + `count`) of row `r` = (ci, ky, kx) of the im2col matrix `s` describes, into
+/// `dst`: the one im2col fill, used by `ck_sgemm_packed` (implicit B) and by ReIDNet's explicit matrix
+/// (CPUs without the packed product). Portable C; stride-2 rows go eight at a time where the CPU has AVX2.
+void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst);
+
 /// Floats of the `bpanel` scratch `ck_sgemm_packed` needs for depth `k`.
 size_t ck_sgemm_panel_count(int k);
 
