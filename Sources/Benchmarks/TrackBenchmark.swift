@@ -141,7 +141,7 @@ public struct TrackBenchmark {
             let global = try MOTFile.read(ours.appendingPathComponent("\(camera.name).txt")).records
             rows.append(.init(
                 camera: camera.name, panoptes: MOTEvaluator.evaluate(groundTruth: gt, tracks: mine),
-                peer: MOTEvaluator.evaluate(groundTruth: gt, tracks: theirs)))
+                identities: MOTEvaluator.evaluate(groundTruth: gt, tracks: global), peer: MOTEvaluator.evaluate(groundTruth: gt, tracks: theirs)))
             multi.append((gt, global))
         }
         let multiCamera = MOTEvaluator.evaluateMultiCamera(multi)
@@ -163,6 +163,7 @@ public struct TrackBenchmark {
         }
         for row in rows {
             compare(row.panoptes, peerMetrics[cameraTracks.path]?[row.camera])
+            compare(row.identities, peerMetrics[ours.path]?[row.camera])
             compare(row.peer, peerMetrics[deepsort.path]?[row.camera])
         }
         compare(multiCamera, peerMetrics[ours.path]?["all"])

@@ -4,13 +4,16 @@ import Tracking
 /// The numbers `panoptes bench track` prints: per-camera quality of both trackers, Panoptes'
 /// multi-camera IDF1, and the trackers' update time per frame.
 public struct TrackBenchmarkReport: Sendable {
-    /// One camera's within-camera metrics for both trackers.
+    /// One camera's within-camera metrics for both tools.
     public struct CameraRow: Sendable {
         /// The camera.
         public var camera: String
-        /// Panoptes' tracker (per-camera track ids).
+        /// Panoptes' tracker alone: its per-camera track ids, one per unbroken sighting.
         public var panoptes: MOTMetrics
-        /// deep-sort-realtime's tracker.
+        /// Panoptes' output for the camera: the global identities of its `--tracks-dir` file, which join a
+        /// person's visits to the camera (the registry's re-entry and transit matching).
+        public var identities: MOTMetrics
+        /// deep-sort-realtime's tracker, whose track ids are its whole output.
         public var peer: MOTMetrics
     }
 
@@ -43,14 +46,9 @@ public struct TrackBenchmarkReport: Sendable {
     /// `identity_corrected` events among them.
     public var corrections: Int
 
-    /// Mean of a metric over cameras.
-    func mean(_ pick: (MOTMetrics) -> Double) -> Double {
-        cameras.map { pick($0.panoptes) }.reduce(0, +) / Double(max(1, cameras.count))
-    }
-
-    /// Mean of the peer's metric over cameras.
-    func peerMean(_ pick: (MOTMetrics) -> Double) -> Double {
-        cameras.map { pick($0.peer) }.reduce(0, +) / Double(max(1, cameras.count))
+    /// Mean over cameras of a metric of one column (`\.panoptes`, `\.identities` or `\.peer`).
+    func mean(_ column: KeyPath<CameraRow, MOTMetrics>, _ pick: (MOTMetrics) -> Double) -> Double {
+        cameras.map { pick($0[keyPath: column]) }.reduce(0, +) / Double(max(1, cameras.count))
     }
 
     /// Microseconds per frame of Panoptes' tracker update.
@@ -64,17 +62,22 @@ public struct TrackBenchmarkReport: Sendable {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         var lines: [String] = []
         lines.append("scene \(scene), model \(model), \(crops) crops embedded in \(f(embeddingSeconds, 1)) s")
-        lines.append(pad("camera", 8) + pad("tracker", 20) + pad("IDF1", 8) + pad("MOTA", 8) + pad("IDsw", 6) + pad("FP", 6) + "FN")
+        let columns: [(name: String, metrics: KeyPath<CameraRow, MOTMetrics>)] = [
+            ("panoptes tracks", \.panoptes), ("panoptes identities", \.identities), ("deep-sort-realtime", \.peer),
+        ]
+        lines.append(pad("camera", 8) + pad("output", 22) + pad("IDF1", 8) + pad("MOTA", 8) + pad("IDsw", 6) + pad("FP", 6) + "FN")
         for row in cameras {
-            for (name, m) in [("panoptes", row.panoptes), ("deep-sort-realtime", row.peer)] {
-                lines.append(pad(row.camera, 8) + pad(name, 20) + pad(f(m.idf1), 8) + pad(f(m.mota), 8)
+            for (name, column) in columns {
+                let m = row[keyPath: column]
+                lines.append(pad(row.camera, 8) + pad(name, 22) + pad(f(m.idf1), 8) + pad(f(m.mota), 8)
                     + pad("\(m.idSwitches)", 6) + pad("\(m.falsePositives)", 6) + "\(m.misses)")
             }
         }
-        lines.append(pad("mean", 8) + pad("panoptes", 20) + pad(f(mean(\.idf1)), 8) + pad(f(mean(\.mota)), 8)
-            + pad("\(cameras.reduce(0) { $0 + $1.panoptes.idSwitches })", 6))
-        lines.append(pad("mean", 8) + pad("deep-sort-realtime", 20) + pad(f(peerMean(\.idf1)), 8) + pad(f(peerMean(\.mota)), 8)
-            + pad("\(cameras.reduce(0) { $0 + $1.peer.idSwitches })", 6))
+        for (name, column) in columns {
+            lines.append(pad("mean", 8) + pad(name, 22) + pad(f(mean(column, \.idf1)), 8) + pad(f(mean(column, \.mota)), 8)
+                + "\(cameras.reduce(0) { $0 + $1[keyPath: column].idSwitches })")
+        }
+        lines.append("(tracks: the tracker's ids, one per unbroken sighting; identities: each camera's --tracks-dir file, a person's visits joined)")
         lines.append("multi-camera IDF1 (panoptes, global identities): \(f(multiCamera.idf1)) (IDP \(f(multiCamera.idp)), IDR \(f(multiCamera.idr)), MOTA \(f(multiCamera.mota)), \(corrections) corrections of \(events) identity events)")
         let ratio = peerMicrosPerFrame / max(panoptesMicrosPerFrame, 1e-9)
         lines.append("tracker update per frame: panoptes \(f(panoptesMicrosPerFrame, 1)) us, deep-sort-realtime \(f(peerMicrosPerFrame, 1)) us: \(f(ratio, 1))x faster (registry adds \(f(registrySeconds / Double(max(1, panoptesFrames)) * 1e6, 1)) us per frame)")
