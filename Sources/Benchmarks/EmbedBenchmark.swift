@@ -27,6 +27,9 @@ public struct EmbedBenchmark {
         public var profileBatch: Int? = nil
         /// Run 3x3 stride-1 convolutions through Winograd (false: im2col, for comparison).
         public var winograd = true
+        /// Run MobileNetV2's inverted residuals image by image at even batches (false: layer by layer,
+        /// for comparison; the embeddings are the same bit for bit).
+        public var imageBlocks = true
         /// ONNX Runtime's intra-op threads (Panoptes' own count is `PANOPTES_THREADS`, read once).
         public var threads = 2
         /// The default configuration: both models, both sizes, batches 1, 8, 16, 3 s each.
@@ -86,7 +89,7 @@ public struct EmbedBenchmark {
                 // Each model and input size gets its own peak (the loaded checkpoint stays counted).
                 ResidentMemory.resetPeak()
                 let network = try ReIDModel(architecture: model, weights: stateDict, inputSize: (height, width),
-                                            winograd: configuration.winograd)
+                                            winograd: configuration.winograd, imageBlocks: configuration.imageBlocks)
                 let gflop = 2 * Double(network.multiplyAddsPerImage) / 1e9
                 try await check(network, peerWeights: peerWeights, work: work)
                 for batch in configuration.batches {

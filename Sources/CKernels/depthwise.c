@@ -110,7 +110,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
 
 __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch) {
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
     if (width <= 8) {
         depthwise3x3_narrow(input, output, planes, height, width, stride, filter, bias, accumulate, activation);
         return;
@@ -123,7 +123,7 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
     for (int i = 0; i < 9; i++) w[i] = _mm256_set1_ps(filter[i]);
     const __m256 b = _mm256_set1_ps(bias);
     // The border (and the room past each row) stays zero: planes overwrite only the interior.
-    memset(scratch, 0, ck_depthwise3x3_scratch(height, width, stride) * sizeof(float));
+    if (fresh) memset(scratch, 0, ck_depthwise3x3_scratch(height, width, stride) * sizeof(float));
     float *even = scratch, *odd = scratch + (size_t)rows * hw;
     for (int p = 0; p < planes; p++) {
         const float *src = input + (size_t)p * height * width;
@@ -169,9 +169,9 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
 }
 #else
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch) {
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
     (void)input; (void)output; (void)planes; (void)height; (void)width; (void)stride;
-    (void)filter; (void)bias; (void)accumulate; (void)activation; (void)scratch;
+    (void)filter; (void)bias; (void)accumulate; (void)activation; (void)scratch; (void)fresh;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 #endif

@@ -188,8 +188,7 @@ extension Conv2D {
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
-        if Self.vectorKernels && kernelHeight == 3 && kernelWidth == 3 && padY == 1 && padX == 1
-            && strideY == strideX && (strideX == 1 || strideX == 2) {
+        if runsDepthwiseKernel {
             // AVX2 + FMA: one call per channel over the batch's planes.
             let stride = strideX
             let scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
@@ -199,7 +198,7 @@ extension Conv2D {
                         for c in range {
                             ck_depthwise3x3(input + c * batch * height * width, output + c * batch * oh * ow, Int32(batch),
                                             Int32(height), Int32(width), Int32(stride), w.baseAddress! + c * taps, bias[c],
-                                            accumulate ? 1 : 0, activation.kernelCode, buffer.baseAddress!)
+                                            accumulate ? 1 : 0, activation.kernelCode, buffer.baseAddress!, c == range.lowerBound ? 1 : 0)
                         }
                     }
                 }

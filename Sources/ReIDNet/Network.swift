@@ -1,3 +1,5 @@
+internal import LinearAlgebra
+
 /// A feed-forward network as a straight program over a few activation slots.
 ///
 /// Every step reads one slot and writes another (a residual block's last convolution adds into the
@@ -31,6 +33,17 @@ public struct Network: Sendable {
     let steps: [Step]
     /// The slot holding the final feature map.
     let outputSlot: Int
+    /// Runs of steps that go image by image at batches that share well over the threads, by first step.
+    let imageBlocks: [Int: ImageBlock]
+
+    /// The program `steps` over `inputChannels`-channel images, its result in `outputSlot`; with
+    /// `imageBlocks` false, every step runs layer by layer whatever the batch.
+    init(inputChannels: Int, steps: [Step], outputSlot: Int, imageBlocks: Bool = true) {
+        self.inputChannels = inputChannels
+        self.steps = steps
+        self.outputSlot = outputSlot
+        self.imageBlocks = imageBlocks ? Self.imageBlocks(of: steps, outputSlot: outputSlot) : [:]
+    }
 
     /// The shape `(channels, height, width)` of each slot after each step, for one input size.
     func shapes(height: Int, width: Int) -> [(channels: Int, height: Int, width: Int)] {
@@ -97,6 +110,13 @@ public struct Network: Sendable {
             let o = shapes[step.output]
             slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch)
         }
+        if Self.runsImageBlocks(batch: batch) {
+            let sizes = [(height, width)] + self.shapes(height: height, width: width).map { ($0.height, $0.width) }
+            for (first, block) in imageBlocks {
+                let (h, w) = sizes[first]
+                scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: h, width: w))
+            }
+        }
         return (slots, scratch)
     }
 
@@ -111,8 +131,22 @@ public struct Network: Sendable {
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
         let scratch = workspace.scratch
-        for step in steps {
+        let blocks = Self.runsImageBlocks(batch: batch) ? imageBlocks : [:]
+        var index = 0
+        while index < steps.count {
             let start = profile == nil ? 0 : MonotonicClock.seconds()
+            if let block = blocks[index] {
+                let s = shapes[steps[index].input]
+                let output = steps[block.steps.last!].output
+                // The intermediate slots are left as they were: no later step reads them.
+                shapes[output] = run(block, input: UnsafePointer(workspace.slot(steps[index].input)), output: workspace.slot(output),
+                                     batch: batch, height: s.height, width: s.width, scratch: scratch)
+                if let profile { profile(block.name, MonotonicClock.seconds() - start) }
+                index = block.steps.upperBound
+                continue
+            }
+            let step = steps[index]
+            index += 1
             let s = shapes[step.input]
             let input = UnsafePointer(workspace.slot(step.input))
             let output = workspace.slot(step.output)
@@ -139,6 +173,11 @@ public struct Network: Sendable {
 }
 
 extension Network {
+    /// The same network with every step run layer by layer whatever the batch (a reference for tests).
+    func withoutImageBlocks() -> Network {
+        Network(inputChannels: inputChannels, steps: steps, outputSlot: outputSlot, imageBlocks: false)
+    }
+
     /// The same network with every Winograd layer switched to the plain im2col path (a reference
     /// for tests and benchmarks).
     public func withoutWinograd() -> Network {

@@ -32,12 +32,14 @@ public final class ReIDModel {
     private var poolScratch: [Float]
 
     /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
+    /// `winograd` false runs 3x3 layers through im2col, `imageBlocks` false runs every layer batch-wide
+    /// (references for tests and benchmarks; the outputs of the latter are the same bit for bit).
     ///
     /// - Throws: ``WeightsError`` naming a missing or mis-shaped tensor (and the file, for a loaded
     ///   checkpoint), or ``ModelError`` for an input size the network or the pooling cannot take.
     public init(
         architecture: Architecture, weights: TensorSource, inputSize: (height: Int, width: Int)? = nil,
-        pooling: Pooling? = nil, winograd: Bool = true
+        pooling: Pooling? = nil, winograd: Bool = true, imageBlocks: Bool = true
     ) throws {
         let size = inputSize ?? architecture.defaultInputSize
         let pooling = pooling ?? architecture.defaultPooling
@@ -52,7 +54,8 @@ public final class ReIDModel {
         }
         let built = try architecture.network(weights: weights)
         self.architecture = architecture
-        self.network = winograd ? built : built.withoutWinograd()
+        let network = winograd ? built : built.withoutWinograd()
+        self.network = imageBlocks ? network : network.withoutImageBlocks()
         self.inputSize = size
         self.pooling = pooling
         self.featureChannels = architecture.featureChannels
@@ -244,15 +247,20 @@ extension ReIDModel {
                 sizes[step.output] = pool.outputSize(height: h, width: w)
             }
         }
+        for block in network.imageBlocks.values {
+            result[block.name] = block.steps.reduce(0) { $0 + (result[network.steps[$1].name] ?? 0) }
+        }
         return result
     }
 
-    /// The algorithm each convolution runs (pointwise, im2col, depthwise, winograd ...), by layer name.
+    /// The algorithm each convolution runs (pointwise, im2col, depthwise, winograd ...), by layer name;
+    /// `imageBlock` for the runs of layers that go image by image at batches the threads share evenly.
     public var layerAlgorithms: [String: String] {
         var result: [String: String] = [:]
         for step in network.steps {
             if case .convolution(let conv, _) = step.operation { result[step.name] = "\(conv.algorithm)" }
         }
+        for block in network.imageBlocks.values { result[block.name] = "imageBlock" }
         return result
     }
 }

@@ -42,6 +42,9 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Flag(help: "Run 3x3 stride-1 convolutions through im2col instead of Winograd (for comparison).")
     var noWinograd = false
 
+    @Flag(help: "Run MobileNetV2's inverted residuals layer by layer instead of image by image (for comparison).")
+    var layerByLayer = false
+
     @Flag(help: .private)
     var child = false
 
@@ -76,6 +79,7 @@ extension BenchEmbedCommand {
         config.rounds = rounds
         config.profileBatch = profile
         config.winograd = !noWinograd
+        config.imageBlocks = !layerByLayer
         config.threads = threads
         // Read once by ReIDNet on its first GEMM, which has not run yet.
         setenv("PANOPTES_THREADS", "\(threads)", 1)

@@ -26,9 +26,11 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 /// Each output is `bias + Σ filter[ky·3+kx] · in[oy·s+ky−1][ox·s+kx−1]`, the taps summed in (ky, kx)
 /// order with fused multiply-adds, then (when `accumulate`) plus the value already in `output`, then the
 /// activation (0 identity, 1 relu, 2 relu6), stored once. The arithmetic of a plane depends only on that
-/// plane. `scratch` holds `ck_depthwise3x3_scratch` floats.
+/// plane. `scratch` holds `ck_depthwise3x3_scratch` floats; the kernel zeroes it first when `fresh`, else
+/// it must hold what an earlier call with the same height, width and stride left there (the calls write
+/// only its interior, so its zero border stays): a caller running many channels zeroes it once.
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch);
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh);
 
 /// Floats of scratch `ck_maxpool3x3s2` needs for planes `width` wide.
 size_t ck_maxpool3x3s2_scratch(int width);

@@ -1,0 +1,216 @@
+internal import CKernels
+internal import LinearAlgebra
+
+/// A run of convolutions that goes image by image instead of layer by layer: an optional 1x1
+/// expansion, a 3x3 depthwise convolution and a 1x1 projection, MobileNetV2's inverted residual.
+///
+/// Layer by layer, an early block's expanded map (96 or 144 channels at 128x64 or 64x32) is written
+/// for the whole batch and read back by the depthwise layer: up to 25 MiB at batch 8, through main
+/// memory. Image by image, each thread takes whole images and keeps one image's intermediate maps
+/// (at most 3 MiB) in its own scratch, where they stay in cache.
+///
+/// The outputs are bit for bit those of the layers run one by one: the packed product computes each
+/// column the same way however many columns it has, and the depthwise kernel's arithmetic for a plane
+/// depends only on that plane.
+struct ImageBlock: Sendable {
+    /// The program steps it runs, consecutive, each reading the previous one's output.
+    let steps: Range<Int>
+    /// The name in profiles: the first step's name, then the last name component of each other step
+    /// (`features.2.conv.0+3+6`).
+    let name: String
+}
+
+extension Network {
+    /// The image blocks of `steps`, keyed by their first step: every expansion (optional) → depthwise →
+    /// projection whose intermediate maps no later step reads. None without the vector kernels: the
+    /// portable path runs OpenBLAS per layer.
+    static func imageBlocks(of steps: [Step], outputSlot: Int) -> [Int: ImageBlock] {
+        guard Conv2D.vectorKernels else { return [:] }
+        func conv(_ i: Int) -> (Conv2D, accumulate: Bool)? {
+            guard i < steps.count, case .convolution(let c, let accumulate) = steps[i].operation else { return nil }
+            return (c, accumulate)
+        }
+        func pointwise(_ i: Int) -> Bool {
+            guard let (c, accumulate) = conv(i) else { return false }
+            return c.algorithm == .pointwise && c.packedWeight != nil && !accumulate
+        }
+        func depthwise(_ i: Int) -> Bool {
+            guard let (c, accumulate) = conv(i) else { return false }
+            return c.algorithm == .depthwise && c.runsDepthwiseKernel && !accumulate
+        }
+        /// True when no step after `end` reads `slot` before one overwrites it (and it is not the result).
+        func deadAfter(_ slot: Int, _ end: Int) -> Bool {
+            for step in steps[end...] {
+                if step.input == slot { return false }
+                if step.output == slot {
+                    if case .convolution(_, accumulate: true) = step.operation { return false }
+                    return true
+                }
+            }
+            return slot != outputSlot
+        }
+        var blocks: [Int: ImageBlock] = [:]
+        var i = 0
+        while i < steps.count {
+            let start = i
+            let dw = pointwise(i) && depthwise(i + 1) ? i + 1 : i
+            guard depthwise(dw), let (last, _) = conv(dw + 1), last.algorithm == .pointwise, last.packedWeight != nil else {
+                i += 1
+                continue
+            }
+            let range = start..<(dw + 2)
+            let chained = range.dropFirst().allSatisfy { steps[$0].input == steps[$0 - 1].output }
+            let intermediates = range.dropLast().map { steps[$0].output }
+            let first = steps[start].input, result = steps[dw + 1].output
+            guard chained, Set(intermediates).count == intermediates.count,
+                  !intermediates.contains(first), !intermediates.contains(result),
+                  intermediates.allSatisfy({ deadAfter($0, range.upperBound) }) else {
+                i += 1
+                continue
+            }
+            let names = range.map { steps[$0].name }
+            let prefix = names[0].split(separator: ".").dropLast().joined(separator: ".")
+            let shared = names.allSatisfy { $0.split(separator: ".").dropLast().joined(separator: ".") == prefix }
+            let name = shared ? names[0] + names.dropFirst().map { "+" + ($0.split(separator: ".").last.map(String.init) ?? $0) }.joined()
+                              : names.joined(separator: "+")
+            blocks[start] = ImageBlock(steps: range, name: name)
+            i = range.upperBound
+        }
+        return blocks
+    }
+
+    /// Whether a batch runs the image blocks: when the threads can share its images evenly (or nearly,
+    /// past four images a thread); otherwise, at batch 1 say, the layers one by one share each layer's work.
+    static func runsImageBlocks(batch: Int) -> Bool {
+        let threads = GEMM.threadCount
+        return batch >= threads && (batch % threads == 0 || batch >= 4 * threads)
+    }
+
+    /// The convolutions of `block`, and the input size of each followed by the block's output size.
+    private func layers(of block: ImageBlock, height: Int, width: Int) -> (convs: [Conv2D], sizes: [(height: Int, width: Int)]) {
+        var convs: [Conv2D] = []
+        var sizes = [(height: height, width: width)]
+        for i in block.steps {
+            guard case .convolution(let conv, _) = steps[i].operation else { preconditionFailure("image block over a pooling") }
+            convs.append(conv)
+            let (h, w) = sizes[sizes.count - 1]
+            sizes.append(conv.outputSize(height: h, width: w))
+        }
+        return (convs, sizes)
+    }
+
+    /// Scratch floats one thread needs for `block` on `height`×`width` input: each intermediate map of one
+    /// image, the depthwise kernel's rows and the products' copied blocks, each 64-byte aligned.
+    func imageBlockScratch(_ block: ImageBlock, height: Int, width: Int) -> Int {
+        let (convs, sizes) = layers(of: block, height: height, width: width)
+        var total = 16  // aligning the thread's start
+        for (i, conv) in convs.enumerated() {
+            if i < convs.count - 1 { total += Self.aligned(conv.outChannels * sizes[i + 1].height * sizes[i + 1].width) }
+            if conv.algorithm == .depthwise {
+                total += Self.aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
+            }
+        }
+        // Not monotonic in the depth: shallower products copy wider blocks.
+        let panel = convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }.max() ?? 0
+        return total + Self.aligned(panel)
+    }
+
+    private static func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+
+    /// Runs `block` on a CNHW batch: each thread takes a contiguous run of images and runs every layer of
+    /// the block on one image before the next.
+    ///
+    /// - Parameters:
+    ///   - input: the first layer's input, `[channels][batch][height][width]`.
+    ///   - output: the last layer's output, `[channels][batch][oh][ow]`, holding the residual when the last
+    ///     layer accumulates.
+    ///   - scratch: `GEMM.threadCount × imageBlockScratch` floats.
+    /// - Returns: the output's shape.
+    func run(
+        _ block: ImageBlock, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, scratch: UnsafeMutablePointer<Float>
+    ) -> (channels: Int, height: Int, width: Int) {
+        let (convs, sizes) = layers(of: block, height: height, width: width)
+        guard case .convolution(_, let accumulate) = steps[block.steps.last!].operation else { preconditionFailure("image block over a pooling") }
+        let perThread = imageBlockScratch(block, height: height, width: width)
+        let threads = min(GEMM.threadCount, batch)
+        WorkerPool.run(threads) { thread in
+            // This thread's scratch, 64-byte aligned, carved into the intermediate maps, then the
+            // depthwise rows and the product's copied block.
+            let start = scratch + thread * perThread
+            var cursor = start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
+            var maps: [UnsafeMutablePointer<Float>] = []
+            for i in 0..<(convs.count - 1) {
+                maps.append(cursor)
+                cursor += Self.aligned(convs[i].outChannels * sizes[i + 1].height * sizes[i + 1].width)
+            }
+            var depthwiseRows = cursor
+            for (i, conv) in convs.enumerated() where conv.algorithm == .depthwise {
+                depthwiseRows = cursor
+                cursor += Self.aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
+            }
+            let panel = cursor
+            let images = (batch * thread / threads)..<(batch * (thread + 1) / threads)
+            for image in images {
+                var source = input + image * height * width
+                var sourceStride = batch * height * width
+                for (i, conv) in convs.enumerated() {
+                    let (oh, ow) = sizes[i + 1]
+                    let last = i == convs.count - 1
+                    let target = last ? output + image * oh * ow : maps[i]
+                    let targetStride = last ? batch * oh * ow : oh * ow
+                    conv.forwardImage(input: source, inputStride: sourceStride, output: target, outputStride: targetStride,
+                                      height: sizes[i].height, width: sizes[i].width, accumulate: last && accumulate,
+                                      depthwiseScratch: depthwiseRows, freshScratch: image == images.lowerBound,
+                                      panelScratch: panel)
+                    source = UnsafePointer(target)
+                    sourceStride = targetStride
+                }
+            }
+        }
+        return (convs[convs.count - 1].outChannels, sizes[sizes.count - 1].height, sizes[sizes.count - 1].width)
+    }
+}
+
+extension Conv2D {
+    /// Whether the depthwise path runs CKernels' 3x3 kernel (padding 1, stride 1 or 2, AVX2 + FMA).
+    var runsDepthwiseKernel: Bool {
+        Self.vectorKernels && kernelHeight == 3 && kernelWidth == 3 && padY == 1 && padX == 1
+            && strideY == strideX && (strideX == 1 || strideX == 2)
+    }
+
+    /// Runs a pointwise (packed) or depthwise (kernel) layer on one image, on the calling thread: input
+    /// channel c at `input + c · inputStride`, output channel c at `output + c · outputStride`. The same
+    /// arithmetic as `forward` on a batch holding the image.
+    ///
+    /// - Parameters:
+    ///   - depthwiseScratch: `ck_depthwise3x3_scratch` floats for a depthwise layer; unless `freshScratch`,
+    ///     as an earlier call of this layer on an image of the same size left it.
+    ///   - panelScratch: `ck_sgemm_panel_count(inChannels)` floats, 32-byte aligned, for a pointwise layer.
+    func forwardImage(
+        input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
+        height: Int, width: Int, accumulate: Bool,
+        depthwiseScratch: UnsafeMutablePointer<Float>, freshScratch: Bool, panelScratch: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow) = outputSize(height: height, width: width)
+        switch algorithm {
+        case .pointwise:
+            guard let packedWeight else { preconditionFailure("forwardImage: pointwise layer without packed weights") }
+            bias.withUnsafeBufferPointer { b in
+                GEMM.multiply(packed: packedWeight, n: oh * ow, b: input, ldb: inputStride, c: output, ldc: outputStride,
+                              accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode), threads: 1,
+                              panelScratch: panelScratch)
+            }
+        case .depthwise where runsDepthwiseKernel:
+            weight.withUnsafeBufferPointer { w in
+                for c in 0..<outChannels {
+                    ck_depthwise3x3(input + c * inputStride, output + c * outputStride, 1, Int32(height), Int32(width),
+                                    Int32(strideX), w.baseAddress! + c * 9, bias[c], accumulate ? 1 : 0, activation.kernelCode,
+                                    depthwiseScratch, freshScratch && c == 0 ? 1 : 0)
+                }
+            }
+        default:
+            preconditionFailure("forwardImage: \(algorithm) layers run batch-wide only")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import LinearAlgebra
+import TestSupport
+import XCTest
+
+@testable import ReIDNet
+
+/// MobileNetV2's inverted residuals run image by image at batches the threads share evenly; the
+/// embeddings must be exactly those of the layers run one by one.
+final class ImageBlockTests: XCTestCase {
+    func testMobileNetV2_everyInvertedResidualIsOneBlock_ResNetHasNone() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
+        let names = model.network.imageBlocks.values.map(\.name).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+        XCTAssertEqual(names.count, 17, "\(names)")
+        XCTAssertEqual(names.first, "features.1.conv.0+3")
+        XCTAssertEqual(names.last, "features.17.conv.0+3+6")
+        // The blocks cover every convolution between the stem and the last 1x1, and nothing else.
+        let covered = model.network.imageBlocks.values.reduce(0) { $0 + $1.steps.count }
+        XCTAssertEqual(covered, model.network.steps.count - 2)
+        // ResNet-50 has no depthwise layer, so no block: its layers stay batch-wide.
+        var tensors: [String: (shape: [Int], values: [Float])] = [:]
+        for (name, shape) in Architecture.pfsaResNet50.requiredTensors {
+            tensors[name] = (shape, [Float](repeating: name.hasSuffix("running_var") ? 1 : 0, count: shape.reduce(1, *)))
+        }
+        XCTAssertTrue(try Architecture.pfsaResNet50.network(weights: TensorDictionary(tensors)).imageBlocks.isEmpty)
+    }
+
+    func testBlocks_giveTheLayerByLayerEmbeddingsBitForBit() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
+        let weights = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        for (batch, height, width) in [(8, 256, 128), (2 * GEMM.threadCount, 384, 128), (9, 160, 64)] {
+            XCTAssertTrue(Network.runsImageBlocks(batch: batch), "batch \(batch) should run the blocks")
+            let images = ModelParityTests.images(count: batch, height: height, width: width, seed: UInt64(batch))
+            let sized = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width))
+            let sizedLayered = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width), imageBlocks: false)
+            XCTAssertTrue(sizedLayered.network.imageBlocks.isEmpty)
+            let blocks = try sized.embed(images, count: batch, maxBatch: batch)
+            let layers = try sizedLayered.embed(images, count: batch, maxBatch: batch)
+            XCTAssertEqual(blocks.values, layers.values, "batch \(batch) at \(height)x\(width)")
+            // And each image alone (layer by layer at batch 1) gives the same embedding.
+            let alone = try sized.embed(images, count: batch, maxBatch: 1)
+            XCTAssertEqual(blocks.values, alone.values, "batch \(batch) against batch 1")
+        }
+    }
+}
