@@ -12,8 +12,9 @@ struct BenchTrackCommand: AsyncParsableCommand {
         abstract: "Tracking quality and update time, next to deep-sort-realtime.",
         discussion: """
             Runs a synthetic scene's pipeline (as `panoptes run` does), tracks with deep-sort-realtime on \
-            the same detections and embeddings, and prints within-camera IDF1, \
-            MOTA, ID switches, Panoptes' multi-camera IDF1 and each tracker's update time per frame. \
+            the same detections and embeddings, and prints per camera the IDF1, \
+            MOTA and ID switches of Panoptes' tracker ids, of its per-camera identity files and of \
+            deep-sort-realtime's tracks, Panoptes' multi-camera IDF1 and each tracker's update time per frame. \
             Without --scene, the default scene (4 cameras, 12 people, 60 s, seed 1) is generated first.
             """)
 

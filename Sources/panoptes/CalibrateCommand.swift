@@ -84,8 +84,8 @@ extension CalibrateCommand {
                     matchThreshold: scene.registry.matchThreshold, margin: scene.registry.margin,
                     maxCosineDistance: scene.tracker.maxCosineDistance), keepingCorrection: true)
                 multi.append(s.multiCamera[0])
-                print(String(format: "%@: multi-camera IDF1 %.3f, within-camera IDF1 (mean over cameras) %.3f",
-                             pipelines[i], s.multiCamera[0], s.withinCamera[0]))
+                print(String(format: "%@: multi-camera IDF1 %.3f, within-camera IDF1 (mean over cameras) %.3f (tracker ids alone %.3f)",
+                             pipelines[i], s.multiCamera[0], s.withinCamera[0], s.trackerWithinCamera[0]))
             }
             print(String(format: "mean %.3f, worst %.3f over %d scenes", multi.reduce(0, +) / Double(max(1, multi.count)),
                          multi.min() ?? 0, multi.count))

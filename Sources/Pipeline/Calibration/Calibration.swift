@@ -55,9 +55,13 @@ public struct Calibration: Sendable {
     public struct Score: Sendable {
         /// The candidate.
         public var candidate: Candidate
-        /// Per scene, multi-camera IDF1 and the mean within-camera IDF1.
+        /// Per scene, multi-camera IDF1.
         public var multiCamera: [Double]
+        /// Per scene, the mean over cameras of each camera's output (its `--tracks-dir` file, global
+        /// identities) against its ground truth.
         public var withinCamera: [Double]
+        /// Per scene, the same with the tracker's own per-camera track ids (one per unbroken sighting).
+        public var trackerWithinCamera: [Double]
         /// Mean and worst multi-camera IDF1 over the scenes.
         public var mean: Double { multiCamera.reduce(0, +) / Double(max(1, multiCamera.count)) }
         public var worst: Double { multiCamera.min() ?? 0 }
@@ -80,7 +84,7 @@ public struct Calibration: Sendable {
     /// Scores `candidate` on every scene; `keepingCorrection` leaves each scene's own
     /// `correction_threshold` instead of setting it to the match threshold.
     public func score(_ candidate: Candidate, keepingCorrection: Bool = false) throws -> Score {
-        var multi: [Double] = [], within: [Double] = []
+        var multi: [Double] = [], within: [Double] = [], trackerWithin: [Double] = []
         for scene in scenes {
             var registry = scene.registry
             registry.matchThreshold = candidate.matchThreshold
@@ -90,16 +94,18 @@ public struct Calibration: Sendable {
             tracker.maxCosineDistance = candidate.maxCosineDistance
             let result = try TrackingReplay(cameras: scene.cameras, recording: scene.recording).run(tracker: tracker, registry: registry)
             var pairs: [(groundTruth: [MOTRecord], tracks: [MOTRecord])] = []
-            var idf1s: [Double] = []
+            var idf1s: [Double] = [], trackerIDF1s: [Double] = []
             for camera in scene.cameras {
                 let gt = scene.groundTruth[camera] ?? []
                 pairs.append((gt, result.tracks[camera] ?? []))
-                idf1s.append(MOTEvaluator.evaluate(groundTruth: gt, tracks: result.cameraTracks[camera] ?? []).idf1)
+                idf1s.append(MOTEvaluator.evaluate(groundTruth: gt, tracks: result.tracks[camera] ?? []).idf1)
+                trackerIDF1s.append(MOTEvaluator.evaluate(groundTruth: gt, tracks: result.cameraTracks[camera] ?? []).idf1)
             }
             multi.append(MOTEvaluator.evaluateMultiCamera(pairs).idf1)
             within.append(idf1s.reduce(0, +) / Double(max(1, idf1s.count)))
+            trackerWithin.append(trackerIDF1s.reduce(0, +) / Double(max(1, trackerIDF1s.count)))
         }
-        return Score(candidate: candidate, multiCamera: multi, withinCamera: within)
+        return Score(candidate: candidate, multiCamera: multi, withinCamera: within, trackerWithinCamera: trackerWithin)
     }
 
     /// Sweeps each parameter in turn from `start`; `progress` gets every score.
