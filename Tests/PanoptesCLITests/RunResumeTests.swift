@@ -10,10 +10,13 @@ final class RunResumeTests: XCTestCase {
     private func scene() throws -> URL { try RunFixtures.scene(cameras: 2, people: 6, seconds: 30, seed: 21) }
 
     /// The scene's own pipeline (its cameras, detections and transit windows) with a checkpoint every
-    /// 2 seconds of media time, written beside it as `name`.
+    /// 2 seconds of media time, written beside it as `name`. Each track is embedded every other frame
+    /// (`each_track`), whose decisions depend on the frames before: a resumed run must replay them.
     private func pipeline(_ scene: URL, name: String, weights: URL? = nil) throws -> URL {
         var text = try String(contentsOf: scene.appendingPathComponent("pipeline.yaml"), encoding: .utf8)
         if let weights { text = text.replacingOccurrences(of: Fixtures.mobilenetWeights.path, with: weights.path) }
+        XCTAssertTrue(text.contains("\nmodel:\n"), "the scene's pipeline has a model section")
+        text = text.replacingOccurrences(of: "\nmodel:\n", with: "\nmodel:\n  embed:\n    policy: each_track\n    every: 2\n")
         text += "output:\n  checkpoint_interval: 2\n"
         let url = scene.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)

@@ -181,11 +181,14 @@ public struct EmbedPolicyConfig: Codable, Sendable, Equatable {
         /// Every detection of every `every`-th frame of each camera (counted from its first frame), so each
         /// visible track is embedded every `every` frames.
         case everyNthFrame = "every_nth_frame"
+        /// Each track when it appears, then every `every`-th frame of it: boxes are followed from frame to
+        /// frame by overlap (`EmbeddingSchedule`), so a person who walks in is embedded at once.
+        case eachTrack = "each_track"
     }
 
     /// Default `every_detection`.
     public var policy: Policy?
-    /// N for `every_nth_frame`. Default 1.
+    /// N for `every_nth_frame` and `each_track`. Default 1.
     public var every: Int?
     /// Boxes shorter than this many pixels are not embedded (whatever the policy). Default 0.
     public var minHeight: Double?

@@ -46,7 +46,7 @@ public struct ResolvedPipeline: Sendable {
     public var maxWait: Double
     /// Which detections are embedded.
     public var embedPolicy: EmbedPolicyConfig.Policy
-    /// N of `every_nth_frame`.
+    /// N of `every_nth_frame` and `each_track`.
     public var embedEvery: Int
     /// Boxes shorter than this are not embedded.
     public var embedMinHeight: Double

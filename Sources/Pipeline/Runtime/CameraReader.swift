@@ -29,10 +29,11 @@ struct CameraReader: PipelineStage {
     struct Decoding {
         var reader: VideoReader?
         var detections: SuppliedDetections?
+        var schedule: EmbeddingSchedule
     }
 
     func run() async throws {
-        let worker = SerialWorker(label: "panoptes.camera.\(camera.id)", value: Decoding())
+        let worker = SerialWorker(label: "panoptes.camera.\(camera.id)", value: Decoding(schedule: EmbeddingSchedule(policy)))
         var last: (frame: Int, time: Double)?
         defer { output.finish() }
         if resumeFrom?.finished == true {
@@ -70,18 +71,20 @@ struct CameraReader: PipelineStage {
                                                      stoppedBy: reason)))
                     return
                 }
-                let policy = self.policy, keepImages = self.keepImages, index = self.index
+                let keepImages = self.keepImages, index = self.index
                 let next: (frame: CameraFrame, damaged: Int)? = try await worker.run { state in
                     guard let reader = state.reader else { return nil }
                     while let frame = try reader.nextFrame() {
                         if frame.index < camera.firstFrame || frame.index <= skipThrough {
-                            _ = state.detections?.take(frame: frame.index)
+                            let boxes = state.detections?.take(frame: frame.index) ?? []
+                            // A resumed run's schedule goes through the frames it skips, as the stopped run's did.
+                            if frame.index >= camera.firstFrame { _ = state.schedule.choose(boxes, frame: frame.index - camera.firstFrame) }
                             continue
                         }
                         if let lastFrame = camera.lastFrame, frame.index > lastFrame { return nil }
                         let view = camera.view(of: frame)
                         let boxes = state.detections?.take(frame: frame.index) ?? []
-                        let chosen = policy.crops(of: boxes, in: view, frame: frame.index - camera.firstFrame)
+                        let chosen = state.schedule.crops(of: boxes, in: view, frame: frame.index - camera.firstFrame)
                         let crops = chosen.map(\.region), cropBoxes = chosen.map(\.box)
                         return (CameraFrame(camera: index, frame: frame.index, time: frame.time, frameRate: reader.info.frameRate, width: view.width, height: view.height,
                                             image: keepImages ? view : nil, boxes: boxes, crops: crops, cropBoxes: cropBoxes,

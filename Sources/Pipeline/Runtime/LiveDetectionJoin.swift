@@ -142,9 +142,10 @@ final class LiveDetectionJoin: LiveOutlet {
     func run() async {
         follower.start()
         var waiting = Deque<StageItem>()
+        var schedule = EmbeddingSchedule(policy)
         var readerDone = false
         while true {
-            guard await release(&waiting, all: readerDone) else { break }
+            guard await release(&waiting, schedule: &schedule, all: readerDone) else { break }
             if readerDone && waiting.isEmpty { break }
             var wait: Double?
             if case .frame(let head) = waiting.first { wait = max(0.001, head.time + latency - clock.now()) }
@@ -166,7 +167,7 @@ final class LiveDetectionJoin: LiveOutlet {
     /// is over (every one when `all`), and the items behind them.
     ///
     /// - Returns: false when the camera's channel is finished (a later stage failed).
-    private func release(_ waiting: inout Deque<StageItem>, all: Bool) async -> Bool {
+    private func release(_ waiting: inout Deque<StageItem>, schedule: inout EmbeddingSchedule, all: Bool) async -> Bool {
         while let head = waiting.first {
             guard case .frame(var frame) = head else {
                 waiting.removeFirst()
@@ -184,7 +185,7 @@ final class LiveDetectionJoin: LiveOutlet {
             }
             frame.boxes = boxes
             if let view = frame.image {
-                let chosen = policy.crops(of: boxes, in: view, frame: frame.frame)
+                let chosen = schedule.crops(of: boxes, in: view, frame: frame.frame)
                 frame.crops = chosen.map(\.region)
                 frame.cropBoxes = chosen.map(\.box)
             }
