@@ -99,23 +99,32 @@ extension Network {
         return (convs, sizes)
     }
 
-    /// Scratch floats one thread needs for `block` on `height`×`width` input: each intermediate map of one
-    /// image, the depthwise kernel's rows and the products' copied blocks, each 64-byte aligned.
-    func imageBlockScratch(_ block: ImageBlock, height: Int, width: Int) -> Int {
+    /// Where one thread's scratch for `block` on `height`×`width` input puts, in floats from its 64-byte
+    /// aligned start, each intermediate map of one image, the depthwise kernel's rows and the products'
+    /// copied block; and the floats it takes in all, with room to align its start.
+    private func scratchLayout(of block: ImageBlock, height: Int, width: Int)
+        -> (maps: [Int], depthwise: Int, panel: Int, floats: Int) {
+        func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
         let (convs, sizes) = layers(of: block, height: height, width: width)
-        var total = 16  // aligning the thread's start
-        for (i, conv) in convs.enumerated() {
-            if i < convs.count - 1 { total += Self.aligned(conv.outChannels * sizes[i + 1].height * sizes[i + 1].width) }
-            if conv.algorithm == .depthwise {
-                total += Self.aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
-            }
+        var maps: [Int] = [], offset = 0
+        for i in 0..<(convs.count - 1) {
+            maps.append(offset)
+            offset += aligned(convs[i].outChannels * sizes[i + 1].height * sizes[i + 1].width)
         }
+        let depthwise = offset
+        for (i, conv) in convs.enumerated() where conv.algorithm == .depthwise {
+            offset += aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
+        }
+        let panel = offset
         // Not monotonic in the depth: shallower products copy wider blocks.
-        let panel = convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }.max() ?? 0
-        return total + Self.aligned(panel)
+        offset += aligned(convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }.max() ?? 0)
+        return (maps, depthwise, panel, offset + 16)
     }
 
-    private static func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+    /// Scratch floats one thread needs for `block` on `height`×`width` input.
+    func imageBlockScratch(_ block: ImageBlock, height: Int, width: Int) -> Int {
+        scratchLayout(of: block, height: height, width: width).floats
+    }
 
     /// Runs `block` on a CNHW batch: each thread takes a contiguous run of images and runs every layer of
     /// the block on one image before the next.
@@ -132,24 +141,14 @@ extension Network {
     ) -> (channels: Int, height: Int, width: Int) {
         let (convs, sizes) = layers(of: block, height: height, width: width)
         guard case .convolution(_, let accumulate) = steps[block.steps.last!].operation else { preconditionFailure("image block over a pooling") }
-        let perThread = imageBlockScratch(block, height: height, width: width)
+        let layout = scratchLayout(of: block, height: height, width: width)
         let threads = min(GEMM.threadCount, batch)
         WorkerPool.run(threads) { thread in
-            // This thread's scratch, 64-byte aligned, carved into the intermediate maps, then the
-            // depthwise rows and the product's copied block.
-            let start = scratch + thread * perThread
-            var cursor = start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
-            var maps: [UnsafeMutablePointer<Float>] = []
-            for i in 0..<(convs.count - 1) {
-                maps.append(cursor)
-                cursor += Self.aligned(convs[i].outChannels * sizes[i + 1].height * sizes[i + 1].width)
-            }
-            var depthwiseRows = cursor
-            for (i, conv) in convs.enumerated() where conv.algorithm == .depthwise {
-                depthwiseRows = cursor
-                cursor += Self.aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
-            }
-            let panel = cursor
+            // This thread's part of the scratch, from a 64-byte boundary.
+            let start = scratch + thread * layout.floats
+            let base = start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
+            let maps = layout.maps.map { base + $0 }
+            let depthwiseRows = base + layout.depthwise, panel = base + layout.panel
             let images = (batch * thread / threads)..<(batch * (thread + 1) / threads)
             for image in images {
                 var source = input + image * height * width

@@ -96,8 +96,12 @@ public struct Network: Sendable {
         var scratch = 0
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
-        for step in steps {
+        let blocks = Self.runsImageBlocks(batch: batch) ? imageBlocks : [:]
+        for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
+            if let block = blocks[index] {
+                scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: s.height, width: s.width))
+            }
             switch step.operation {
             case .convolution(let conv, _):
                 let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
@@ -109,13 +113,6 @@ public struct Network: Sendable {
             }
             let o = shapes[step.output]
             slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch)
-        }
-        if Self.runsImageBlocks(batch: batch) {
-            let sizes = [(height, width)] + self.shapes(height: height, width: width).map { ($0.height, $0.width) }
-            for (first, block) in imageBlocks {
-                let (h, w) = sizes[first]
-                scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: h, width: w))
-            }
         }
         return (slots, scratch)
     }

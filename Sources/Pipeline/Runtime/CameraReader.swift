@@ -78,7 +78,9 @@ struct CameraReader: PipelineStage {
                         if frame.index < camera.firstFrame || frame.index <= skipThrough {
                             let boxes = state.detections?.take(frame: frame.index) ?? []
                             // A resumed run's schedule goes through the frames it skips, as the stopped run's did.
-                            if frame.index >= camera.firstFrame { _ = state.schedule.choose(boxes, frame: frame.index - camera.firstFrame) }
+                            if frame.index >= camera.firstFrame {
+                                _ = state.schedule.choose(boxes, frame: frame.index - camera.firstFrame)
+                            }
                             continue
                         }
                         if let lastFrame = camera.lastFrame, frame.index > lastFrame { return nil }
