@@ -18,16 +18,14 @@ public struct PipelineFile: Sendable {
     /// - Throws: `PipelineError` with the file, line and column of a syntax error, an unknown key
     ///   (with the nearest known one), a value of the wrong type or a missing required key.
     public static func load(_ url: URL) throws(PipelineError) -> PipelineFile {
-        let document: YAMLLiteDocument
-        do {
-            document = try YAMLLiteDocument.load(contentsOf: url)
+        do throws(YAMLLiteError) {
+            let document = try YAMLLiteDocument.load(contentsOf: url)
             let config = try document.decode(PipelineConfig.self)
             return PipelineFile(url: url, document: document, config: config)
-        } catch let error as YAMLLiteError {
+        } catch {
+            // Both throw YAMLLiteError only: every error has its file, line and column.
             throw PipelineError(problems: [.init(file: error.file, line: error.line, column: error.column,
                                                  message: "\(error.message) — \(error.hint)")])
-        } catch {
-            throw PipelineError(problems: [.init(file: url.path, line: 0, column: 0, message: "\(error)")])
         }
     }
 
