@@ -218,6 +218,21 @@ final class LiveSettingsTests: XCTestCase {
             ])
     }
 
+    func testLiveSettings_fileLiveDefaultsWithNoLiveCamera_areRefused() throws {
+        XCTAssertEqual(try problems("""
+            cameras:
+              - id: a
+                url: a.mp4
+            model:
+              weights: w.pt
+            detections_latency: 1
+            stall_timeout: 3
+            """), [
+                "p.yaml:6:21: detections_latency applies to live cameras only and no camera here is live — remove it, or add `live: true` to a camera for a stream FFmpeg opens as a file",
+                "p.yaml:7:16: stall_timeout applies to live cameras only and no camera here is live — remove it, or add `live: true` to a camera for a stream FFmpeg opens as a file",
+            ])
+    }
+
     func testLiveSettings_effective_printsDetectionsLatencyOnlyForCamerasWithDetections() throws {
         let fixture = PipelineFileFixture(folder: folder)
         let file = try PipelineFile.load(fixture.write("""

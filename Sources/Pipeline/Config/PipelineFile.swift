@@ -199,6 +199,15 @@ extension PipelineFile {
                                     "camera `\(cameras[recorded].id)` is recorded footage in a pipeline with live cameras — "
                                     + "run recorded and live cameras in separate pipelines (live times are seconds since the run started)"))
         }
+        // The file's live defaults with no live camera to take them: most likely a camera meant to be live.
+        if !cameras.isEmpty && cameras.allSatisfy({ $0.live == nil }) {
+            let present = [PipelineConfig.CodingKeys.stallTimeout, .reconnect, .detectionsLatency]
+                .compactMap { key in document.mark(at: [ConfigPath(key)]).map { (key, $0.line) } }
+            for (key, _) in present.sorted(by: { $0.1 < $1.1 }) {
+                problems.append(problem([ConfigPath(key)], "\(key.stringValue) applies to live cameras only and no camera here is "
+                                        + "live — remove it, or add `live: true` to a camera for a stream FFmpeg opens as a file"))
+            }
+        }
 
         // Tracker and registry over the model's defaults.
         let trackerSettings = c.tracker ?? TrackerSettings()
