@@ -39,8 +39,7 @@ void ck_gather_even(float *dst, const float *src, int count) {
         // Sixteen floats hold eight even ones, except at the row's end, where the last odd one is
         // beyond src[2·count − 2]: load eight and eight, then compact.
         const __m256 a = _mm256_loadu_ps(src + 2 * i);
-        const __m256 b = i + 8 < count ? _mm256_loadu_ps(src + 2 * i + 8)
-                                       : _mm256_maskload_ps(src + 2 * i + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+        const __m256 b = ck_load_first(src + 2 * i + 8, i + 8 < count ? 8 : 7);
         _mm256_storeu_ps(dst + i, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8)));
     }
     for (; i < count; i++) dst[i] = src[2 * i];

@@ -94,12 +94,7 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
         for (int tx = 0; tx < tilesX; tx += 8) {
             const int count = tilesX - tx < 8 ? tilesX - tx : 8;
             __m256 p[16];
-            if (count == 8) {
-                for (int i = 0; i < 16; i++) p[i] = _mm256_loadu_ps(q + (size_t)i * point + tx);
-            } else {
-                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                for (int i = 0; i < 16; i++) p[i] = _mm256_maskload_ps(q + (size_t)i * point + tx, mask);
-            }
+            for (int i = 0; i < 16; i++) p[i] = ck_load_first(q + (size_t)i * point + tx, count);
             // s = Aᵀ M (two rows of four), then Y = s A: the portable transform's operations, in order.
             __m256 s0[4], s1[4];
             for (int c = 0; c < 4; c++) {
@@ -220,15 +215,11 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
         const float *q = m + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
             const int count = tilesX - tx < 8 ? tilesX - tx : 8;
-            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
             // s = Aᵀ M, column by column; then Y = s A, row by row.
             __m256 s[4][6];
             for (int c = 0; c < 6; c++) {
                 __m256 column[6], rows[4];
-                for (int r = 0; r < 6; r++) {
-                    const float *p = q + (size_t)(r * 6 + c) * point + tx;
-                    column[r] = count == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
-                }
+                for (int r = 0; r < 6; r++) column[r] = ck_load_first(q + (size_t)(r * 6 + c) * point + tx, count);
                 output_rows4(column, rows);
                 for (int r = 0; r < 4; r++) s[r][c] = rows[r];
             }

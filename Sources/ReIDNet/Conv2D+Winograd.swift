@@ -28,6 +28,15 @@ extension Conv2D {
     /// Output tile side: 4 for F(4x4,3x3), 2 for F(2x2,3x3).
     var winogradTile: Int { winogradPacked?.count == 36 ? 4 : 2 }
 
+    /// Transform points, (tile + 2)²: one product each.
+    var winogradPoints: Int { (winogradTile + 2) * (winogradTile + 2) }
+
+    /// Output tiles down and across a `height`×`width` map (the last ones partly past its edge).
+    func winogradTiles(height: Int, width: Int) -> (y: Int, x: Int) {
+        let tile = winogradTile
+        return ((height + tile - 1) / tile, (width + tile - 1) / tile)
+    }
+
     /// G for output tiles of side `tile` (rows: transform points; columns: filter taps).
     private static func winogradG(tile: Int) -> [[Double]] {
         if tile == 4 {
@@ -119,16 +128,14 @@ extension Conv2D {
 
     /// Scratch floats per image: V (points·Cin·tiles) and M (points·Cout·tiles).
     func winogradScratchPerImage(height: Int, width: Int) -> Int {
-        let tile = winogradTile
-        let tiles = ((height + tile - 1) / tile) * ((width + tile - 1) / tile)
-        return (tile + 2) * (tile + 2) * (inChannels + outChannels) * tiles
+        let tiles = winogradTiles(height: height, width: width)
+        return winogradPoints * (inChannels + outChannels) * tiles.y * tiles.x
     }
 
     /// Tile rows per block of the fused path for maps `width` wide: a block holds about 2 MiB of V and M
     /// ((tile + 2)²·(Cin + Cout) floats per tile) for layers of at most `fusedChannelLimit` channels.
     func fusedTileRows(width: Int) -> Int {
-        let tile = winogradTile
-        return max(1, (tile == 4 ? 64 : 128) / ((width + tile - 1) / tile))
+        max(1, (winogradTile == 4 ? 64 : 128) / winogradTiles(height: 1, width: width).x)
     }
 
     /// Layers with at most this many input and output channels run the fused path (where CKernels
@@ -149,8 +156,8 @@ extension Conv2D {
             winogradFused(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
             return
         }
-        let tile = winogradTile, points = (tile + 2) * (tile + 2)
-        let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
+        let points = winogradPoints
+        let (tilesY, tilesX) = winogradTiles(height: height, width: width)
         let tilesPerImage = tilesY * tilesX
         let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
         let planeIn = height * width
@@ -329,8 +336,8 @@ extension Conv2D {
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool
     ) {
-        let tile = winogradTile, points = (tile + 2) * (tile + 2)
-        let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
+        let points = winogradPoints
+        let (tilesY, tilesX) = winogradTiles(height: height, width: width)
         let rowsPerBlock = fusedTileRows(width: width)
         let blocksPerImage = (tilesY + rowsPerBlock - 1) / rowsPerBlock
         let blockTiles = rowsPerBlock * tilesX
