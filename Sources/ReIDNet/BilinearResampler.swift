@@ -74,47 +74,68 @@ struct BilinearResampler {
         let first = needV ? vertical.start[0] : 0
         let last = needV ? vertical.start[outHeight - 1] + vertical.count[outHeight - 1] : height
         let rows = last - first
-        let half = Int32(1 << (precisionBits - 1))
         // Horizontal pass into a packed temporary of `rows` rows (or the input itself when not needed).
         var temp = [UInt8](repeating: 0, count: needH ? rows * outWidth * 3 : 0)
         let tempStride = needH ? outWidth * 3 : rowStride
+        let columns = needH ? outWidth : width
         temp.withUnsafeMutableBufferPointer { t in
             if needH {
                 for y in 0..<rows {
-                    let src = pixels + (first + y) * rowStride
-                    let dst = t.baseAddress! + y * tempStride
-                    for x in 0..<outWidth {
-                        let s = horizontal.start[x], n = horizontal.count[x], w = x * horizontal.taps
-                        var r = half, g = half, b = half
-                        for j in 0..<n {
-                            let p = src + (s + j) * 3
-                            let k = horizontal.weights[w + j]
-                            r &+= Int32(p[0]) &* k
-                            g &+= Int32(p[1]) &* k
-                            b &+= Int32(p[2]) &* k
-                        }
-                        dst[x * 3] = clip8(r)
-                        dst[x * 3 + 1] = clip8(g)
-                        dst[x * 3 + 2] = clip8(b)
-                    }
+                    horizontalRow(pixels + (first + y) * rowStride, horizontal, outWidth: outWidth, into: t.baseAddress! + y * tempStride)
                 }
             }
             let source = needH ? UnsafePointer(t.baseAddress!) : pixels + first * rowStride
-            let columns = needH ? outWidth : width
-            for y in 0..<outHeight {
-                let dst = out + y * outWidth * 3
-                if !needV {
-                    // Only the horizontal pass (or neither): copy rows.
-                    dst.update(from: source + y * tempStride, count: columns * 3)
-                    continue
-                }
-                let s = vertical.start[y] - first, n = vertical.count[y], w = y * vertical.taps
-                for x in 0..<(columns * 3) {
-                    var sum = half
-                    for j in 0..<n { sum &+= Int32(source[(s + j) * tempStride + x]) &* vertical.weights[w + j] }
-                    dst[x] = clip8(sum)
+            if !needV {
+                // Only the horizontal pass (or neither): copy rows.
+                for y in 0..<outHeight { (out + y * outWidth * 3).update(from: source + y * tempStride, count: columns * 3) }
+                return
+            }
+            var sums = [Int32](repeating: 0, count: columns * 3)
+            sums.withUnsafeMutableBufferPointer { sums in
+                for y in 0..<outHeight {
+                    verticalRow(source + (vertical.start[y] - first) * tempStride, stride: tempStride, vertical, row: y,
+                                sums: sums, into: out + y * outWidth * 3)
                 }
             }
         }
+    }
+
+    /// One output row of the horizontal pass: each output pixel sums its taps of `src`.
+    @inline(__always)
+    private static func horizontalRow(_ src: UnsafePointer<UInt8>, _ axis: Axis, outWidth: Int, into dst: UnsafeMutablePointer<UInt8>) {
+        let half = Int32(1 << (precisionBits - 1))
+        axis.weights.withUnsafeBufferPointer { weights in
+            for x in 0..<outWidth {
+                let s = axis.start[x], n = axis.count[x], w = weights.baseAddress! + x * axis.taps
+                var r = half, g = half, b = half
+                for j in 0..<n {
+                    let p = src + (s + j) * 3
+                    let k = w[j]
+                    r &+= Int32(p[0]) &* k
+                    g &+= Int32(p[1]) &* k
+                    b &+= Int32(p[2]) &* k
+                }
+                dst[x * 3] = clip8(r)
+                dst[x * 3 + 1] = clip8(g)
+                dst[x * 3 + 2] = clip8(b)
+            }
+        }
+    }
+
+    /// Output row `row` of the vertical pass: the taps' rows (from `src`, `stride` bytes apart) are
+    /// weighted and added one whole row at a time, so the inner loop runs along the row.
+    @inline(__always)
+    private static func verticalRow(
+        _ src: UnsafePointer<UInt8>, stride: Int, _ axis: Axis, row: Int, sums: UnsafeMutableBufferPointer<Int32>,
+        into dst: UnsafeMutablePointer<UInt8>
+    ) {
+        let half = Int32(1 << (precisionBits - 1))
+        let count = sums.count, acc = sums.baseAddress!
+        for x in 0..<count { acc[x] = half }
+        for j in 0..<axis.count[row] {
+            let k = axis.weights[row * axis.taps + j], line = src + j * stride
+            for x in 0..<count { acc[x] &+= Int32(line[x]) &* k }
+        }
+        for x in 0..<count { dst[x] = clip8(acc[x]) }
     }
 }

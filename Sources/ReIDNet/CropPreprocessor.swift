@@ -78,6 +78,9 @@ public struct CropPreprocessor: Sendable {
         return out
     }
 
+    /// Floats in one image of input: 3·height·width.
+    public var inputCount: Int { 3 * height * width }
+
     /// Writes the normalised planar input for resized RGB24 `pixels` (`height`×`width`×3) into
     /// `out[0 ..< 3·height·width]`: (v / 255 − mean) / std per channel, as torchvision's
     /// `ToTensor` + `Normalize` compute it in float32.
@@ -91,6 +94,36 @@ public struct CropPreprocessor: Sendable {
         }
     }
 
+    /// Crops, resizes and normalises `count` images at once, the images shared over the network's
+    /// threads: image i's input goes to `out + i · inputCount`.
+    ///
+    /// - Parameter image: called once per index, on any of the threads; it passes the image's pixels
+    ///   (base, width, height, row stride) and its box to the function it is given.
+    /// - Throws: the first error (by index) that `image` or an image's box raised; the other images
+    ///   are still written.
+    public func prepare(
+        count: Int, into out: UnsafeMutablePointer<Float>,
+        image: (Int, (UnsafePointer<UInt8>, Int, Int, Int, CropBox?) throws -> Void) throws -> Void
+    ) throws {
+        var failures = [(any Error)?](repeating: nil, count: count)
+        let inputCount = self.inputCount
+        failures.withUnsafeMutableBufferPointer { failures in
+            ParallelFor.run(count) { range in
+                for i in range {
+                    do {
+                        try image(i) { pixels, width, height, rowStride, box in
+                            let resized = try resizedPixels(pixels, width: width, height: height, rowStride: rowStride, box: box)
+                            normalize(resized, into: out + i * inputCount)
+                        }
+                    } catch {
+                        failures[i] = error
+                    }
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+    }
+
     /// Crop, resize and normalise in one call, appending `3·height·width` floats to `batch`.
     public func append(
         _ pixels: UnsafePointer<UInt8>, width frameWidth: Int, height frameHeight: Int, rowStride: Int, box: CropBox?,
@@ -98,7 +131,7 @@ public struct CropPreprocessor: Sendable {
     ) throws {
         let resized = try resizedPixels(pixels, width: frameWidth, height: frameHeight, rowStride: rowStride, box: box)
         let start = batch.count
-        batch.append(contentsOf: repeatElement(0, count: 3 * height * width))
+        batch.append(contentsOf: repeatElement(0, count: inputCount))
         batch.withUnsafeMutableBufferPointer { normalize(resized, into: $0.baseAddress! + start) }
     }
 }

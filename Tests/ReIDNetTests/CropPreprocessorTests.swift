@@ -1,5 +1,6 @@
 import Foundation
 import ReIDNet
+import SeededRandom
 import TestSupport
 import VideoIO
 import XCTest
@@ -54,6 +55,42 @@ final class CropPreprocessorTests: XCTestCase {
                 print("resize vs Pillow, frame \(frameIndex), \(height)x\(width): \(differing) of \(ourPixels.count) bytes differ; normalised max diff \(inputDiff)")
             }
         }
+    }
+
+    /// `prepare` shares the crops over the threads; each image's input must be what `append` (checked
+    /// against Pillow above) writes, and one bad box must not stop the others.
+    func testPrepare_sharedOverThreads_equalsOneByOne_andReportsTheBadBox() throws {
+        let (w, h) = (97, 61)
+        var rng = SplitMix64(seed: 5)
+        let pixels = (0..<(w * h * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        var boxes: [CropBox] = []
+        for i in 0..<11 {
+            let (x, y) = (Double(3 * i), Double(i))
+            let (bw, bh) = (Double(20 + 5 * i), Double(30 + 2 * i))
+            boxes.append(i == 7 ? CropBox(x: 200, y: 0, width: 5, height: 5) : CropBox(x: x, y: y, width: bw, height: bh))
+        }
+        let pre = CropPreprocessor(height: 64, width: 32)
+        var expected: [Float] = []
+        try pixels.withUnsafeBufferPointer { p in
+            for (i, box) in boxes.enumerated() {
+                if i == 7 {
+                    expected += [Float](repeating: -1, count: pre.inputCount)
+                } else {
+                    try pre.append(p.baseAddress!, width: w, height: h, rowStride: w * 3, box: box, to: &expected)
+                }
+            }
+        }
+        var shared = [Float](repeating: -1, count: boxes.count * pre.inputCount)
+        XCTAssertThrowsError(try pixels.withUnsafeBufferPointer { p in
+            try shared.withUnsafeMutableBufferPointer { out in
+                try pre.prepare(count: boxes.count, into: out.baseAddress!) { i, write in
+                    try write(p.baseAddress!, w, h, w * 3, boxes[i])
+                }
+            }
+        }) { error in
+            XCTAssertEqual("\(error)", "box x=200.0 y=0.0 w=5.0 h=5.0 lies outside the 97x61 image; check the detections' coordinates")
+        }
+        XCTAssertEqual(shared, expected)
     }
 
     func testBoxOutsideImage_isAClearError() throws {

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Synchronization
 import ReIDNet
 import VideoIO
 
@@ -27,8 +28,14 @@ public struct ImageFileEmbedder: ImageBatchEmbedder {
 
     /// Decodes and embeds `paths`.
     public func embedImages(_ paths: [String]) throws -> Embeddings {
-        let crops = try paths.map { path in
-            let frame = try ImageDecoder.decode(path: path)
+        // Side by side: each decode is one FFmpeg context of its own, and the network waits for all.
+        let decoded = Mutex([Result<Frame, VideoError>?](repeating: nil, count: paths.count))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
+            decoded.withLock { $0[i] = result }
+        }
+        let crops = try decoded.withLock { $0 }.map { result in
+            let frame = try result!.get()
             return frame.region(x: 0, y: 0, width: frame.width, height: frame.height)
         }
         return try embedder.embed(crops)

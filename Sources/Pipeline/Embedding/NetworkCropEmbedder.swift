@@ -43,9 +43,12 @@ public final class NetworkCropEmbedder: CropEmbedder {
     /// One embedding per crop, in order.
     public func embed(_ crops: [FrameRegion]) throws -> Embeddings {
         input.removeAll(keepingCapacity: true)
-        for crop in crops {
-            try crop.withUnsafePixels { base, width, height, rowStride in
-                try preprocessor.append(base, width: width, height: height, rowStride: rowStride, box: nil, to: &input)
+        input.append(contentsOf: repeatElement(0, count: crops.count * preprocessor.inputCount))
+        try input.withUnsafeMutableBufferPointer { input in
+            try preprocessor.prepare(count: crops.count, into: input.baseAddress!) { i, write in
+                try crops[i].withUnsafePixels { base, width, height, rowStride in
+                    try write(base, width, height, rowStride, nil)
+                }
             }
         }
         return try model.embed(input, count: crops.count, maxBatch: maxBatch)
