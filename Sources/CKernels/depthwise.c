@@ -31,25 +31,6 @@ static void layout(int height, int width, int stride, int *rows, int *pw, int *h
     *hw = round8(ow) + 8;
 }
 
-#ifdef CK_X86
-__attribute__((target("avx2,fma")))
-void ck_gather_even(float *dst, const float *src, int count) {
-    int i = 0;
-    for (; i + 8 <= count; i += 8) {
-        // Sixteen floats hold eight even ones, except at the row's end, where the last odd one is
-        // beyond src[2·count − 2]: load eight and eight, then compact.
-        const __m256 a = _mm256_loadu_ps(src + 2 * i);
-        const __m256 b = ck_load_first(src + 2 * i + 8, i + 8 < count ? 8 : 7);
-        _mm256_storeu_ps(dst + i, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8)));
-    }
-    for (; i < count; i++) dst[i] = src[2 * i];
-}
-#else
-void ck_gather_even(float *dst, const float *src, int count) {
-    for (int i = 0; i < count; i++) dst[i] = src[2 * i];
-}
-#endif
-
 size_t ck_depthwise3x3_scratch(int height, int width, int stride) {
     int rows, pw, hw;
     layout(height, width, stride, &rows, &pw, &hw);

@@ -35,40 +35,87 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
     }
 }
 
+#ifdef CK_X86
+// One output row's segment at stride 2: dst[i] = row[2i + offset] where 0 ≤ 2i + offset < width, else
+// zero, for i in 0 ..< n. Eight outputs at a time from sixteen inputs; a window that reaches into the
+// padding loads only its lanes inside the row. (A call per segment through memset and the scalar
+// border made the stride-2 3x3s of 8-pixel-wide maps spend as long gathering as multiplying.)
+__attribute__((target("avx2,fma")))
+static void gather_stride2(float *dst, const float *row, int offset, int width, int n) {
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), before = _mm256_set1_epi32(-1);
+    const __m256i end = _mm256_set1_epi32(width), eight = _mm256_set1_epi32(8);
+    for (int i = 0; i < n; i += 8) {
+        const int x = 2 * i + offset;
+        __m256 a, b;
+        if (x >= 0 && x + 16 <= width) {
+            a = _mm256_loadu_ps(row + x);
+            b = _mm256_loadu_ps(row + x + 8);
+        } else {
+            const __m256i p0 = _mm256_add_epi32(_mm256_set1_epi32(x), iota), p1 = _mm256_add_epi32(p0, eight);
+            const __m256i m0 = _mm256_and_si256(_mm256_cmpgt_epi32(p0, before), _mm256_cmpgt_epi32(end, p0));
+            const __m256i m1 = _mm256_and_si256(_mm256_cmpgt_epi32(p1, before), _mm256_cmpgt_epi32(end, p1));
+            a = _mm256_maskload_ps(row + x, m0);
+            b = _mm256_maskload_ps(row + x + 8, m1);
+        }
+        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+        ck_store_first(dst + i, e, n - i);
+    }
+}
+#endif
+
 void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
     // Stride-2 rows eight at a time where the CPU has AVX2 (a copy: the values are the same either way).
+#ifdef CK_X86
     const int vector = s->stride_x == 2 && ck_has_avx2_fma();
+#endif
     const int kx = r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
     const int plane = s->out_h * s->out_w;
     // Output columns whose input column ox·stride_x − pad_x + kx lies inside the row.
     const int low = s->pad_x - kx, high = s->width - 1 + s->pad_x - kx;
     const int valid0 = low <= 0 ? 0 : (low + s->stride_x - 1) / s->stride_x;
     const int valid1 = high < 0 ? 0 : (high / s->stride_x + 1 < s->out_w ? high / s->stride_x + 1 : s->out_w);
+    // One output row at a time: (image, oy), columns ox0 ..< ox0 + segment; the first may start mid-row.
+    int image = j0 / plane, oy = (j0 % plane) / s->out_w, ox0 = (j0 % plane) % s->out_w;
+    const size_t image_size = (size_t)s->height * s->width;
+    const float *channel = s->input + (size_t)(ci * s->planes + s->image0) * image_size;
     while (count > 0) {
-        // One output row at a time: (image, oy), columns ox0 ..< ox0 + segment.
-        const int image = j0 / plane, pixel = j0 % plane, oy = pixel / s->out_w, ox0 = pixel % s->out_w;
         const int segment = s->out_w - ox0 < count ? s->out_w - ox0 : count;
         const int iy = oy * s->stride_y - s->pad_y + ky;
-        const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
-        if (iy < 0 || iy >= s->height || x1 <= x0) {
+        if (iy < 0 || iy >= s->height) {
             memset(dst, 0, (size_t)segment * sizeof(float));
         } else {
-            const float *row = s->input + ((size_t)(ci * s->planes + s->image0 + image) * s->height + iy) * s->width;
-            if (x0 > ox0) memset(dst, 0, (size_t)(x0 - ox0) * sizeof(float));
-            float *out = dst + (x0 - ox0);
-            const float *in = row + x0 * s->stride_x - s->pad_x + kx;
-            if (s->stride_x == 1) {
-                memcpy(out, in, (size_t)(x1 - x0) * sizeof(float));
-            } else if (vector) {
-                ck_gather_even(out, in, x1 - x0);
-            } else {
-                for (int i = 0; i < x1 - x0; i++) out[i] = in[i * s->stride_x];
+            const float *row = channel + (size_t)image * image_size + (size_t)iy * s->width;
+#ifdef CK_X86
+            if (vector) {
+                gather_stride2(dst, row, 2 * ox0 - s->pad_x + kx, s->width, segment);
+                goto next;
             }
-            if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
+#endif
+            const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
+            if (x1 <= x0) {
+                memset(dst, 0, (size_t)segment * sizeof(float));
+            } else {
+                if (x0 > ox0) memset(dst, 0, (size_t)(x0 - ox0) * sizeof(float));
+                float *out = dst + (x0 - ox0);
+                const float *in = row + x0 * s->stride_x - s->pad_x + kx;
+                if (s->stride_x == 1) {
+                    memcpy(out, in, (size_t)(x1 - x0) * sizeof(float));
+                } else {
+                    for (int i = 0; i < x1 - x0; i++) out[i] = in[i * s->stride_x];
+                }
+                if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
+            }
         }
+#ifdef CK_X86
+    next:
+#endif
         dst += segment;
-        j0 += segment;
         count -= segment;
+        ox0 = 0;
+        if (++oy == s->out_h) {
+            oy = 0;
+            image++;
+        }
     }
 }
 

@@ -13,10 +13,6 @@ extern "C" {
 /// 1 when this CPU and build run the AVX2 + FMA kernels below, else 0 (then they must not be called).
 int ck_has_avx2_fma(void);
 
-/// `dst[i] = src[2i]` for i in 0 ..< `count` (a stride-2 row of an im2col matrix): reads `src[0 ..< 2·count − 1]`
-/// only. AVX2 + FMA only.
-void ck_gather_even(float *dst, const float *src, int count);
-
 /// Floats of scratch `ck_depthwise3x3` needs for one plane of `height`×`width` at `stride` (1 or 2).
 size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 
