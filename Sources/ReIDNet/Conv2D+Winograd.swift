@@ -13,8 +13,8 @@ internal import LinearAlgebra
 ///
 /// Where CKernels run, layers of at most `winograd4ChannelLimit` channels use F(4x4) and wider ones
 /// F(2x2): their transformed weights would take (6/3)² = 4x the weights, against (4/3)² = 1.8x, and at
-/// person-crop sizes their maps are small (16x8 at 256x128), where 4x4 tiles leave more of each tile
-/// as padding. The portable path runs F(2x2).
+/// person-crop sizes their maps are small (16x8 at 256x128), where 4x4 tiles are few. The portable
+/// path runs F(2x2).
 extension Conv2D {
     /// Whether this layer's shape is one Winograd computes.
     var winogradEligible: Bool {
@@ -23,7 +23,14 @@ extension Conv2D {
     }
 
     /// Layers with at most this many input and output channels run F(4x4,3x3) where CKernels run.
-    static let winograd4ChannelLimit = 256
+    ///
+    /// 128: ResNet-50's layer1 and layer2. Its layer3 (256 channels) maps are 16x8 at 256x128 (24x8 at
+    /// 384x128): 8 (12) F(4x4) tiles per image. At batch 1 its 36 products per layer are then 256x256
+    /// by 8 columns, and streaming 9.4 MB of transformed weights for them took 2-2.5x as long as
+    /// F(2x2) (16 products of 32 columns, 4.2 MB). At batch 8 F(4x4) saved about a fifth of layer3's
+    /// 3x3 time, about 1% of the network; batch 1 is what a live camera waits for. The choice depends
+    /// on the layer only, never on the batch, so an image's embedding does not depend on its batch.
+    static let winograd4ChannelLimit = 128
 
     /// Output tile side: 4 for F(4x4,3x3), 2 for F(2x2,3x3).
     var winogradTile: Int { winogradPacked?.count == 36 ? 4 : 2 }
@@ -132,10 +139,15 @@ extension Conv2D {
         return winogradPoints * (inChannels + outChannels) * tiles.y * tiles.x
     }
 
-    /// Tile rows per block of the fused path for maps `width` wide: a block holds about 2 MiB of V and M
-    /// ((tile + 2)²·(Cin + Cout) floats per tile) for layers of at most `fusedChannelLimit` channels.
-    func fusedTileRows(width: Int) -> Int {
-        max(1, (winogradTile == 4 ? 64 : 128) / winogradTiles(height: 1, width: width).x)
+    /// Tile rows per block of the fused path for `batch` maps of `height`×`width`: a block holds about
+    /// 2 MiB of V and M ((tile + 2)²·(Cin + Cout) floats per tile) for layers of at most
+    /// `fusedChannelLimit` channels, and is smaller when that would leave a thread without a block (at
+    /// batch 1, layer2's 32x16 map was one block: one thread worked, the other waited).
+    func fusedTileRows(batch: Int, height: Int, width: Int) -> Int {
+        let (tilesY, tilesX) = winogradTiles(height: height, width: width)
+        let fitting = max(1, (winogradTile == 4 ? 64 : 128) / tilesX)
+        let blocksPerImage = (GEMM.threadCount + batch - 1) / batch
+        return min(fitting, max(1, (tilesY + blocksPerImage - 1) / blocksPerImage))
     }
 
     /// Layers with at most this many input and output channels run the fused path (where CKernels
@@ -338,7 +350,7 @@ extension Conv2D {
     ) {
         let points = winogradPoints
         let (tilesY, tilesX) = winogradTiles(height: height, width: width)
-        let rowsPerBlock = fusedTileRows(width: width)
+        let rowsPerBlock = fusedTileRows(batch: batch, height: height, width: width)
         let blocksPerImage = (tilesY + rowsPerBlock - 1) / rowsPerBlock
         let blockTiles = rowsPerBlock * tilesX
         let planeIn = height * width

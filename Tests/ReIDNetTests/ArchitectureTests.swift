@@ -80,7 +80,7 @@ final class ArchitectureTests: XCTestCase {
         // PFSA.md: 8.1 GFLOP per 256x128 image, 12.2 at 384x128.
         XCTAssertEqual(Double(2 * network.multiplyAdds(height: 256, width: 128)) / 1e9, 8.1, accuracy: 0.05)
         XCTAssertEqual(Double(2 * network.multiplyAdds(height: 384, width: 128)) / 1e9, 12.2, accuracy: 0.1)
-        // The bound on packed weights, with F(4x4)'s 4x for the 3x3 layers of up to 256 channels.
+        // The bound on packed weights, with F(4x4)'s 4x for the 3x3 layers of up to 128 channels.
         let model = try ReIDModel(architecture: .pfsaResNet50, weights: TensorDictionary(tensors))
         XCTAssertLessThanOrEqual(model.packedWeightBytes, 2 * model.weightBytes, "ResNet-50's packed weights over twice its fp32 weights")
     }

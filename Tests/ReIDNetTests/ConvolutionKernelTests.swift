@@ -128,7 +128,7 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     /// Layers of more than 128 channels run Winograd unfused: whole-map transforms, then products over
-    /// the whole batch (layer3 and layer4 of ResNet-50); F(4x4) up to 256 channels, F(2x2) beyond.
+    /// the whole batch (layer3 and layer4 of ResNet-50), with F(2x2).
     func testWinograd_unfusedWideLayer_matchesReference() {
         check(out: 8, in: 136, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 9, width: 13, expect: .winograd)
         check(out: 132, in: 5, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 3, height: 4, width: 19, expect: .winograd)
@@ -136,7 +136,7 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 260, in: 3, kernel: 3, stride: 1, padding: 1, activation: .relu6, batch: 2, height: 16, width: 8, expect: .winograd)
     }
 
-    /// Where CKernels run, F(4x4,3x3) serves layers of at most 256 channels and F(2x2,3x3) wider ones
+    /// Where CKernels run, F(4x4,3x3) serves layers of at most 128 channels and F(2x2,3x3) wider ones
     /// (the portable path runs F(2x2) everywhere).
     func testWinogradTile_followsTheChannelCount() {
         func tile(_ out: Int, _ cin: Int) -> Int {
@@ -144,7 +144,8 @@ final class ConvolutionKernelTests: XCTestCase {
                    weight: [Float](repeating: 0.5, count: out * cin * 9)).winogradTile
         }
         let wide = LinearAlgebra.GEMM.hasPackedKernel ? 4 : 2
-        XCTAssertEqual([tile(64, 64), tile(256, 256), tile(257, 8), tile(512, 512)], [wide, wide, 2, 2])
+        XCTAssertEqual([tile(64, 64), tile(128, 128), tile(129, 8), tile(8, 129), tile(256, 256), tile(512, 512)],
+                       [wide, wide, 2, 2, 2, 2])
     }
 
     func testWinograd_oddSizes_matchesReference() {
