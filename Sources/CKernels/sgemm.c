@@ -85,13 +85,12 @@ void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
             memset(dst, 0, (size_t)segment * sizeof(float));
         } else {
             const float *row = channel + (size_t)image * image_size + (size_t)iy * s->width;
+            const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
 #ifdef CK_X86
             if (vector) {
                 gather_stride2(dst, row, 2 * ox0 - s->pad_x + kx, s->width, segment);
-                goto next;
-            }
+            } else
 #endif
-            const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
             if (x1 <= x0) {
                 memset(dst, 0, (size_t)segment * sizeof(float));
             } else {
@@ -106,9 +105,6 @@ void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
                 if (x1 < ox0 + segment) memset(dst + (x1 - ox0), 0, (size_t)(ox0 + segment - x1) * sizeof(float));
             }
         }
-#ifdef CK_X86
-    next:
-#endif
         dst += segment;
         count -= segment;
         ox0 = 0;

@@ -1,7 +1,7 @@
 import Evaluation
 import Foundation
-import Synchronization
 import ReIDNet
+import Synchronization
 import VideoIO
 
 /// Embeds image files (PNG, JPEG ... decoded by VideoIO) through a `CropEmbedder`, each image whole:
