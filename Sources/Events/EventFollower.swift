@@ -5,7 +5,8 @@
 /// exist yet (``Update/waiting``), when it shrinks below what was read (truncation: it starts again at
 /// byte 0 of the new content, ``Update/truncated``), and when the path comes to name another file
 /// (rotation by rename: it reads the old file to its end, then the new one from byte 0,
-/// ``Update/rotated``).
+/// ``Update/rotated``). A named pipe is read as its writers come and go. The following itself is
+/// ``FileTail``, which the live detections of `panoptes run` are followed with too.
 ///
 /// Events whose seq is at most ``from``, or at most the last seq delivered, are skipped: since a
 /// writer's seq rises by 1 across rotation and truncation, a restarted consumer that passes the last
@@ -16,8 +17,7 @@
 /// nil) within one poll instead of throwing, so a `for try await` loop simply finishes. It throws
 /// ``EventsError`` for a damaged line before the end of the file, or when the file cannot be read.
 ///
-/// - Note: Limits shared with `tail -F`: a file truncated and refilled past the read offset between
-///   two polls, or rotated twice between two polls, cannot be told apart from growth.
+/// - Note: ``FileTail``'s limits, those of `tail -F`, apply.
 public struct EventFollower: AsyncSequence, Sendable {
     /// What the follower saw.
     public enum Update: Sendable, Equatable {
@@ -67,31 +67,25 @@ public struct EventFollower: AsyncSequence, Sendable {
     }
 }
 
-/// The state of one follow: the open file, what was read of it, the last seq delivered.
+/// The state of one follow: the tail of the file, the last seq delivered.
 ///
-/// - Note: Used by one iterator on one task; owns its descriptor.
+/// - Note: Used by one iterator on one task.
 fileprivate final class FollowedFile {
-    let path: String
     let pollInterval: Duration
+    private let tail: FileTail
     private var lastSeq: Int
-    private var descriptor: OwnedDescriptor?
-    /// The file `descriptor` reads (device and inode), to notice when the path names another.
-    private var identity: FileStatus?
-    /// Bytes read from `descriptor` so far (complete lines and the pending partial one).
-    private var offset = 0
-    private var lines = LineAssembler()
-    private var lineNumber = 0
-    private var scratch: [UInt8] = []
     private var announcedWaiting = false
-    /// The old file was read to its end after a rotation; switch once its lines are delivered.
+    /// The tail rotated: the old file's last lines are delivered, then its torn end and `.rotated`.
     private var retiring = false
     private var queued: [EventFollower.Update] = []
 
     init(path: String, from: Int, pollInterval: Duration) {
-        self.path = path
-        self.lastSeq = from
+        tail = FileTail(path: path)
+        lastSeq = from
         self.pollInterval = pollInterval
     }
+
+    deinit { tail.close() }
 
     func next() async throws -> EventFollower.Update? {
         while !Task.isCancelled {
@@ -101,19 +95,22 @@ fileprivate final class FollowedFile {
                 finishRetiring()
                 continue
             }
-            guard let fd = descriptor?.fd else {
-                if try openIfPresent() { continue }
-                if !announcedWaiting {
-                    announcedWaiting = true
-                    return .waiting
-                }
-                if await pause() { continue } else { return nil }
-            }
-            if try readMore(fd) > 0 { continue }
-            if try truncated(fd) {
+            let change = try tail.poll()
+            if change != .absent { announcedWaiting = false }
+            switch change {
+            case .appended:
+                continue
+            case .truncated:
                 return .truncated
+            case .rotated:
+                retiring = true
+                continue
+            case .absent where !announcedWaiting:
+                announcedWaiting = true
+                return .waiting
+            case .absent, .unchanged:
+                break
             }
-            if try rotated(fd) { continue }
             if await pause() { continue } else { return nil }
         }
         return nil
@@ -121,21 +118,20 @@ fileprivate final class FollowedFile {
 
     /// The next complete line as an event, skipping seqs already delivered; nil when none is complete.
     private func nextLine() throws -> EventFollower.Update? {
-        while let line = lines.nextLine() {
-            lineNumber += 1
+        while let line = tail.nextLine() {
             let record: EventRecord
             do {
                 record = try EventRecord(jsonLine: line)
             } catch {
                 // The newest line may be one a crashed writer left; anything before it is damage.
-                if case .badLine = error.kind, lines.pending.isEmpty, let fd = descriptor?.fd, try readMore(fd) == 0 {
-                    return .tornLine(TornLine(lineNumber: lineNumber, byteCount: line.count + 1, hasNewline: true))
+                if case .badLine = error.kind, tail.pending.isEmpty, try tail.readAvailable() == 0 {
+                    return .tornLine(TornLine(lineNumber: tail.lineNumber, byteCount: line.count + 1, hasNewline: true))
                 }
-                throw error.at(path, line: lineNumber)
+                throw error.at(tail.path, line: tail.lineNumber)
             }
             guard record.seq > lastSeq else { continue }
             lastSeq = record.seq
-            return .event(EventEntry(record: record, bytes: line, lineNumber: lineNumber))
+            return .event(EventEntry(record: record, bytes: line, lineNumber: tail.lineNumber))
         }
         return nil
     }
@@ -150,81 +146,14 @@ fileprivate final class FollowedFile {
         }
     }
 
-    private func openIfPresent() throws(EventsError) -> Bool {
-        let fd: Int32
-        do {
-            fd = try Syscalls.openFile(path, flags: Syscalls.readFlags)
-        } catch {
-            if error.isNoSuchFile { return false }
-            throw EventsError(.openForReading, error, path: path)
-        }
-        descriptor = OwnedDescriptor(fd)
-        announcedWaiting = false
-        do {
-            identity = try Syscalls.status(fd)
-        } catch {
-            throw EventsError(.inspect, error, path: path)
-        }
-        offset = 0
-        lineNumber = 0
-        lines.reset()
-        return true
-    }
-
-    /// Reads what is there now, up to one chunk; returns the byte count.
-    private func readMore(_ fd: Int32) throws(EventsError) -> Int {
-        do {
-            let n = try EventReader.readChunk(fd, into: &lines, scratch: &scratch)
-            offset += n
-            return n
-        } catch {
-            throw EventsError(.read, error, path: path)
-        }
-    }
-
-    /// True (and reading restarts at byte 0) when the file is now shorter than what was read.
-    private func truncated(_ fd: Int32) throws(EventsError) -> Bool {
-        do {
-            guard try Syscalls.status(fd).size < offset else { return false }
-            try Syscalls.seek(fd, to: 0)
-        } catch {
-            throw EventsError(.inspect, error, path: path)
-        }
-        offset = 0
-        lineNumber = 0
-        lines.reset()
-        return true
-    }
-
-    /// True when the path now names another file: the old one is then read to its end, and its lines
-    /// are delivered before the switch (`retiring`).
-    private func rotated(_ fd: Int32) throws(EventsError) -> Bool {
-        let current: FileStatus?
-        do {
-            current = try Syscalls.status(path: path)
-        } catch {
-            throw EventsError(.inspect, error, path: path)
-        }
-        // Gone: renamed away and not yet replaced; the old file may still grow, keep reading it.
-        guard let current, let identity, !current.isSameFile(as: identity) else { return false }
-        while try readMore(fd) > 0 {}
-        retiring = true
-        return true
-    }
-
-    /// Closes the drained old file after a rotation; reports a partial last line it held.
+    /// The old file's lines are all delivered: reports a partial last line it held, then the rotation
+    /// (the tail opens the new file at its next poll).
     private func finishRetiring() {
-        let pending = lines.pending.count
+        let pending = tail.pending.count
         if pending > 0 {
-            queued.append(.tornLine(TornLine(lineNumber: lineNumber + 1, byteCount: pending, hasNewline: false)))
+            queued.append(.tornLine(TornLine(lineNumber: tail.lineNumber + 1, byteCount: pending, hasNewline: false)))
         }
         queued.append(.rotated)
-        try? descriptor?.close()
-        descriptor = nil
-        identity = nil
         retiring = false
-        lines.reset()
-        lineNumber = 0
-        offset = 0
     }
 }

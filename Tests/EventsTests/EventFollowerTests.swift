@@ -69,6 +69,38 @@ final class EventFollowerTests: XCTestCase {
         XCTAssertEqual(Self.notes(updates), [.rotated, .truncated])
     }
 
+    /// `panoptes tail` on a named pipe: the follower opens it without blocking and holds a write end,
+    /// so a writer that closes the pipe and comes back is followed on, without an end in between.
+    func testFollower_namedPipeWhoseWriterComesBack_deliversEverySeq() async throws {
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        var run = FollowerRun(EventFollower(path: path, pollInterval: .milliseconds(20)))
+        defer { run.stop() }
+        var updates: [EventFollower.Update] = []
+        for writer in 0..<2 {
+            var lines = ""
+            for index in (writer * 5 + 1)...(writer * 5 + 5) {
+                var record = Self.event(index)
+                record.seq = index
+                lines += try record.jsonLine()
+            }
+            // A writer's open fails (ENXIO) while nobody has the pipe open for reading: until the
+            // follower has opened it, try again, for at most 10 s.
+            var fd: Int32 = -1
+            for _ in 0..<1000 {
+                fd = open(path, O_WRONLY | O_NONBLOCK)
+                if fd >= 0 || errno != ENXIO { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            XCTAssertGreaterThanOrEqual(fd, 0, "writer \(writer) cannot open the pipe")
+            let bytes = Array(lines.utf8)
+            XCTAssertEqual(write(fd, bytes, bytes.count), bytes.count)
+            close(fd)
+            updates += await run.collect(throughSeq: writer * 5 + 5)
+        }
+        XCTAssertEqual(Self.seqs(updates), Array(1...10))
+        XCTAssertEqual(Self.notes(updates), [])
+    }
+
     func testFollower_halfWrittenLine_deliveredOnlyOnceItsNewlineArrives() async throws {
         let writer = try JSONLEventWriter(path: path)
         try writer.append(Self.event(1))

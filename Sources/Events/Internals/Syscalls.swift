@@ -29,6 +29,8 @@ struct FileStatus: Equatable {
     let size: Int
     /// `S_ISREG(st_mode)`: a regular file (not a pipe, terminal or socket).
     let isRegularFile: Bool
+    /// `S_ISFIFO(st_mode)`: a named pipe.
+    let isFIFO: Bool
 
     /// True when `other` is the same file (same device and inode), whatever its size now.
     func isSameFile(as other: FileStatus) -> Bool { device == other.device && inode == other.inode }
@@ -38,6 +40,7 @@ struct FileStatus: Equatable {
         inode = UInt64(raw.st_ino)
         size = Int(raw.st_size)
         isRegularFile = (raw.st_mode & S_IFMT) == S_IFREG
+        isFIFO = (raw.st_mode & S_IFMT) == S_IFIFO
     }
 }
 
@@ -114,6 +117,12 @@ enum Syscalls {
             if n == 0 { return nil }
             if errno != EINTR { throw SystemCallError(code: errno) }
         }
+    }
+
+    /// Waits until `fd` has data to read (or an end), at most `milliseconds` (wraps `poll(2)`).
+    static func waitReadable(_ fd: Int32, milliseconds: Int) {
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&request, 1, Int32(milliseconds))
     }
 
     /// The open file's status (wraps `fstat(2)`).

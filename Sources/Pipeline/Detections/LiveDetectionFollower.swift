@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Synchronization
 import Tracking
@@ -17,7 +18,8 @@ import Glibc
 ///   the reader seeing an end.
 ///
 /// Lines are numbered from 1 in each file (again from 1 after a truncation or a rotation), for
-/// `file:line` in messages. A line without its newline yet waits for the rest.
+/// `file:line` in messages. A line without its newline yet waits for the rest. The following itself is
+/// Events' `FileTail`, the one `panoptes tail` follows events files with.
 ///
 /// - Note: ``start()`` once, ``stop()`` from any thread; the thread ends within one poll interval and
 ///   closes what it opened. The callbacks run on the follower's thread.
@@ -79,100 +81,50 @@ final class LiveDetectionFollower: Sendable {
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    /// One open file (or pipe) being read.
-    private struct Opened {
-        var fd: Int32
-        /// A write end of a FIFO, held so the pipe never reports an end between writers.
-        var keeper: Int32 = -1
-        var fifo: Bool
-        var device: UInt
-        var inode: UInt
-        /// Bytes read so far (a regular file's position).
-        var offset: Int64 = 0
-        /// The start of a line whose newline has not come yet.
-        var partial: [UInt8] = []
-        /// Lines read so far.
-        var lineNumber = 0
-
-        func close() {
-            _ = Glibc.close(fd)
-            if keeper >= 0 { _ = Glibc.close(keeper) }
-        }
-    }
-
     private func follow() {
-        var opened: Opened?
-        var waitingNoticed = false
-        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let tail = FileTail(path: path)
+        defer { tail.close() }
+        var noticed = false
         let decoder = JSONDecoder()
-        defer { opened?.close() }
         while !isStopped {
-            guard var file = opened else {
-                var info = stat()
-                guard stat(path, &info) == 0 else {
-                    if !waitingNoticed {
-                        deliver(.notice("waiting for \(path) to appear (the detector has not created it yet)"))
-                        waitingNoticed = true
-                    }
-                    pause()
-                    continue
+            let change: FileTail.Change
+            do {
+                change = try tail.poll()
+            } catch {
+                // The tail closed itself; the next poll opens the path again.
+                let reason: String
+                switch error.kind {
+                case .system(.openForReading, _, let message): reason = "cannot open it (\(message))"
+                case .system(.read, _, let message): reason = "reading it failed (\(message))"
+                case .system(_, _, let message): reason = "cannot inspect it (\(message))"
+                default: reason = "\(error)"
                 }
-                let fifo = info.st_mode & S_IFMT == S_IFIFO
-                let fd = open(path, O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0))
-                guard fd >= 0 else {
-                    if !waitingNoticed {
-                        deliver(.notice("cannot open \(path) (\(String(cString: strerror(errno)))); trying again"))
-                        waitingNoticed = true
-                    }
-                    pause()
-                    continue
+                if !noticed {
+                    deliver(.notice("\(path): \(reason); trying again"))
+                    noticed = true
                 }
-                waitingNoticed = false
-                var o = Opened(fd: fd, fifo: fifo, device: UInt(info.st_dev), inode: UInt(info.st_ino))
-                if fifo { o.keeper = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK) }
-                opened = o
-                continue
-            }
-            let n = buffer.withUnsafeMutableBytes { read(file.fd, $0.baseAddress, $0.count) }
-            if n > 0 {
-                file.offset += Int64(n)
-                split(buffer[0..<n], into: &file, decoder: decoder)
-                opened = file
-                continue
-            }
-            if n < 0 && errno != EAGAIN && errno != EINTR {
-                deliver(.notice("reading \(path) failed (\(String(cString: strerror(errno)))); opening it again"))
-                file.close()
-                opened = nil
                 pause()
                 continue
             }
-            // Nothing more for now.
-            if file.fifo {
-                var p = pollfd(fd: file.fd, events: Int16(POLLIN), revents: 0)
-                _ = poll(&p, 1, Int32(pollInterval * 1000))
-                continue
-            }
-            var now = stat()
-            if stat(path, &now) == 0 && (UInt(now.st_dev) != file.device || UInt(now.st_ino) != file.inode) {
-                // Rotated: the old file is read to its end (just done); its last line may lack a newline.
-                flushPartial(&file, decoder: decoder)
-                deliver(.notice("\(path) was replaced; reading the new file from its start"))
-                file.close()
-                opened = nil
-                continue
-            }
-            var mine = stat()
-            if fstat(file.fd, &mine) == 0 && Int64(mine.st_size) < file.offset {
+            if change != .absent { noticed = false }
+            switch change {
+            case .appended:
+                deliverLines(from: tail, decoder: decoder)
+            case .absent:
+                if !noticed {
+                    deliver(.notice("waiting for \(path) to appear (the detector has not created it yet)"))
+                    noticed = true
+                }
+                pause()
+            case .truncated:
                 deliver(.notice("\(path) was truncated; reading it again from its start"))
-                lseek(file.fd, 0, SEEK_SET)
-                file.offset = 0
-                file.partial = []
-                file.lineNumber = 0
-                opened = file
-                continue
+            case .rotated:
+                // The old file was read to its end; its last line may lack a newline.
+                deliverLines(from: tail, decoder: decoder, withPending: true)
+                deliver(.notice("\(path) was replaced; reading the new file from its start"))
+            case .unchanged:
+                if tail.isPipe { tail.waitForPipe(milliseconds: Int(pollInterval * 1000)) } else { pause() }
             }
-            pause()
         }
     }
 
@@ -180,37 +132,22 @@ final class LiveDetectionFollower: Sendable {
         if !isStopped { usleep(useconds_t(pollInterval * 1_000_000)) }
     }
 
-    /// Cuts `bytes` into lines (the tail waits in `partial`) and hands them on.
-    private func split(_ bytes: ArraySlice<UInt8>, into file: inout Opened, decoder: JSONDecoder) {
+    /// Hands on the complete lines the tail holds (and, `withPending`, the bytes after its last newline
+    /// as one more line), parsed, in order.
+    private func deliverLines(from tail: FileTail, decoder: JSONDecoder, withPending: Bool = false) {
         var lines: [LiveDetectionLine] = []
-        var start = bytes.startIndex
-        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            let piece = bytes[start..<newline]
-            start = newline + 1
-            if file.partial.isEmpty {
-                parse(piece, file: &file, decoder: decoder, into: &lines)
-            } else {
-                file.partial.append(contentsOf: piece)
-                let whole = file.partial
-                file.partial = []
-                parse(whole, file: &file, decoder: decoder, into: &lines)
-            }
+        while let line = tail.nextLine() {
+            parse(line, lineNumber: tail.lineNumber, decoder: decoder, into: &lines)
         }
-        file.partial.append(contentsOf: bytes[start...])
+        if withPending, !tail.pending.isEmpty {
+            parse(tail.pending, lineNumber: tail.lineNumber + 1, decoder: decoder, into: &lines)
+        }
         if !lines.isEmpty { deliver(.lines(lines)) }
     }
 
-    private func flushPartial(_ file: inout Opened, decoder: JSONDecoder) {
-        guard !file.partial.isEmpty else { return }
-        var lines: [LiveDetectionLine] = []
-        let whole = file.partial
-        file.partial = []
-        parse(whole, file: &file, decoder: decoder, into: &lines)
-        if !lines.isEmpty { deliver(.lines(lines)) }
-    }
-
-    private func parse(_ line: some Collection<UInt8>, file: inout Opened, decoder: JSONDecoder, into lines: inout [LiveDetectionLine]) {
-        file.lineNumber += 1
+    private func parse(
+        _ line: some Collection<UInt8>, lineNumber: Int, decoder: JSONDecoder, into lines: inout [LiveDetectionLine]
+    ) {
         if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
         do {
             lines.append(try LiveDetectionLine.parse(line, decoder: decoder))
@@ -220,7 +157,7 @@ final class LiveDetectionFollower: Sendable {
                 deliver(.lines(lines))
                 lines = []
             }
-            deliver(.badLine(MOTFileError(path: path, line: file.lineNumber, message: error.description)))
+            deliver(.badLine(MOTFileError(path: path, line: lineNumber, message: error.description)))
         }
     }
 }
