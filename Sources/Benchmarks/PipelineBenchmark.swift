@@ -27,6 +27,18 @@ public struct PipelineBenchmark {
             self.every = every
             self.eachTrack = eachTrack
         }
+
+        /// The `model.embed.policy` this case runs.
+        var policy: EmbedPolicyConfig.Policy { eachTrack ? .eachTrack : every > 1 ? .everyNthFrame : .everyDetection }
+
+        /// The policy in words, for the table.
+        var policyLabel: String {
+            switch policy {
+            case .eachTrack: "each track, 1 in \(every)"
+            case .everyNthFrame: "every \(every)th frame"
+            case .everyDetection: "every detection"
+            }
+        }
     }
 
     /// One measured case.
@@ -75,7 +87,7 @@ public struct PipelineBenchmark {
             resolved.weights = c.weights
             resolved.inputSize = c.architecture.defaultInputSize
             resolved.pooling = c.architecture == .pfsaResNet50 ? .normalized : c.architecture.defaultPooling
-            resolved.embedPolicy = c.eachTrack ? .eachTrack : c.every > 1 ? .everyNthFrame : .everyDetection
+            resolved.embedPolicy = c.policy
             resolved.embedEvery = c.every
             resolved.tracksDir = nil
             resolved.annotateDir = nil
@@ -83,8 +95,7 @@ public struct PipelineBenchmark {
             try? FileManager.default.removeItem(at: events)
             defer { try? FileManager.default.removeItem(at: events) }
             resolved.events = events
-            let policy = c.eachTrack ? "each track, 1 in \(c.every)" : c.every > 1 ? "every \(c.every)th frame" : "every detection"
-            log("\(c.architecture.rawValue), \(policy): running \(resolved.name)")
+            log("\(c.architecture.rawValue), \(c.policyLabel): running \(resolved.name)")
             ResidentMemory.resetPeak()
             let runner = PipelineRunner(pipeline: resolved)
             let embedder = try runner.makeEmbedder()
@@ -102,7 +113,7 @@ public struct PipelineBenchmark {
             }
             let alone = MonotonicClock.seconds() - start
             let fps = try VideoReader(url: resolved.cameras[0].url).info.frameRate
-            let row = Row(model: c.architecture.rawValue, policy: policy, frames: summary.frames, seconds: summary.seconds,
+            let row = Row(model: c.architecture.rawValue, policy: c.policyLabel, frames: summary.frames, seconds: summary.seconds,
                           crops: summary.statistics.embedded, embedderAloneSeconds: alone, peakBytes: peak,
                           cameraFPS: Double(fps.numerator) / Double(max(1, fps.denominator)))
             if crops.count != summary.statistics.embedded {

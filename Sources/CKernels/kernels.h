@@ -35,6 +35,11 @@ static inline __m256 ck_load_first(const float *src, int n) {
     return _mm256_maskload_ps(src, mask);
 }
 
+/// The even-indexed floats of the sixteen in `a` then `b` (`odd`: the odd-indexed ones). The shuffle picks
+/// (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
+#define ck_even_lanes(a, b) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps((a), (b), 0x88)), 0xD8))
+#define ck_odd_lanes(a, b) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps((a), (b), 0xDD)), 0xD8))
+
 /// Splits `count` floats of a row into its even-indexed values (to `evens`) and odd-indexed ones (to
 /// `odds`), sixteen at a time.
 __attribute__((target("avx2,fma")))
@@ -42,11 +47,8 @@ static inline void ck_split_row(float *evens, float *odds, const float *src, int
     int x = 0;
     for (; x + 16 <= count; x += 16) {
         const __m256 a = _mm256_loadu_ps(src + x), b = _mm256_loadu_ps(src + x + 8);
-        // shuffle picks (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
-        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-        const __m256 o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
-        _mm256_storeu_ps(evens + x / 2, e);
-        _mm256_storeu_ps(odds + x / 2, o);
+        _mm256_storeu_ps(evens + x / 2, ck_even_lanes(a, b));
+        _mm256_storeu_ps(odds + x / 2, ck_odd_lanes(a, b));
     }
     for (; x < count; x++) {
         if (x & 1) odds[x / 2] = src[x]; else evens[x / 2] = src[x];

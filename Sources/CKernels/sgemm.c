@@ -57,8 +57,7 @@ static void gather_stride2(float *dst, const float *row, int offset, int width, 
             a = _mm256_maskload_ps(row + x, m0);
             b = _mm256_maskload_ps(row + x + 8, m1);
         }
-        const __m256 e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-        ck_store_first(dst + i, e, n - i);
+        ck_store_first(dst + i, ck_even_lanes(a, b), n - i);
     }
 }
 #endif

@@ -85,8 +85,6 @@ fileprivate final class FollowedFile {
         self.pollInterval = pollInterval
     }
 
-    deinit { tail.close() }
-
     func next() async throws -> EventFollower.Update? {
         while !Task.isCancelled {
             if !queued.isEmpty { return queued.removeFirst() }

@@ -123,15 +123,4 @@ public struct CropPreprocessor: Sendable {
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
-
-    /// Crop, resize and normalise in one call, appending `3·height·width` floats to `batch`.
-    public func append(
-        _ pixels: UnsafePointer<UInt8>, width frameWidth: Int, height frameHeight: Int, rowStride: Int, box: CropBox?,
-        to batch: inout [Float]
-    ) throws {
-        let resized = try resizedPixels(pixels, width: frameWidth, height: frameHeight, rowStride: rowStride, box: box)
-        let start = batch.count
-        batch.append(contentsOf: repeatElement(0, count: inputCount))
-        batch.withUnsafeMutableBufferPointer { normalize(resized, into: $0.baseAddress! + start) }
-    }
 }

@@ -18,13 +18,15 @@ final class AttentionSaturationTests: XCTestCase {
         let frame = try ImageDecoder.decode(path: png.path)
         let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
         let pre = CropPreprocessor(height: 256, width: 128)
-        var inputs: [Float] = []
         let boxes: [CropBox] = (0..<6).map { (i: Int) -> CropBox in
             let x = Double(60 + 110 * i), y = Double(120 + 20 * (i % 3))
             return CropBox(x: x, y: y, width: 60, height: 150)
         }
+        var inputs = [Float](repeating: 0, count: boxes.count * pre.inputCount)
         try frame.withUnsafePixels { p, w, h, s in
-            for box in boxes { try pre.append(p, width: w, height: h, rowStride: s, box: box, to: &inputs) }
+            try inputs.withUnsafeMutableBufferPointer { out in
+                try pre.prepare(count: boxes.count, into: out.baseAddress!) { i, write in try write(p, w, h, s, boxes[i]) }
+            }
         }
         let result = try model.embed(inputs, count: boxes.count, poolings: [.softmax, .normalized])
         print("softmax peaks \(result[0].attentionPeaks), normalized peaks \(result[1].attentionPeaks)")

@@ -38,13 +38,16 @@ final class CropPreprocessorTests: XCTestCase {
                 XCTAssertEqual(pillowPixels.shape, [boxes.count, height, width, 3])
                 let frame = try ImageDecoder.decode(path: png.path)
                 let pre = CropPreprocessor(height: height, width: width)
-                var ourInput: [Float] = []
+                let cropBoxes = boxes.map { CropBox(x: Double($0.0), y: Double($0.1), width: Double($0.2 - $0.0), height: Double($0.3 - $0.1)) }
+                // The pixels crop by crop, the normalised input the way the embedder prepares a batch.
+                var ourInput = [Float](repeating: 0, count: boxes.count * pre.inputCount)
                 var ourPixels: [UInt8] = []
                 try frame.withUnsafePixels { pointer, w, h, stride in
-                    for b in boxes {
-                        let box = CropBox(x: Double(b.0), y: Double(b.1), width: Double(b.2 - b.0), height: Double(b.3 - b.1))
-                        ourPixels += try pre.resizedPixels(pointer, width: w, height: h, rowStride: stride, box: box)
-                        try pre.append(pointer, width: w, height: h, rowStride: stride, box: box, to: &ourInput)
+                    for box in cropBoxes { ourPixels += try pre.resizedPixels(pointer, width: w, height: h, rowStride: stride, box: box) }
+                    try ourInput.withUnsafeMutableBufferPointer { out in
+                        try pre.prepare(count: cropBoxes.count, into: out.baseAddress!) { i, write in
+                            try write(pointer, w, h, stride, cropBoxes[i])
+                        }
                     }
                 }
                 let differing = zip(ourPixels, pillowPixels.values).filter { Float($0) != $1 }.count
@@ -57,40 +60,38 @@ final class CropPreprocessorTests: XCTestCase {
         }
     }
 
-    /// `prepare` shares the crops over the threads; each image's input must be what `append` (checked
-    /// against Pillow above) writes, and one bad box must not stop the others.
-    func testPrepare_sharedOverThreads_equalsOneByOne_andReportsTheBadBox() throws {
+    /// One bad box among a batch (Pillow judges the good ones above): its error is reported, and every
+    /// other crop is written exactly as in a batch without it.
+    func testPrepare_badBoxAmongOthers_isReportedAndTheOthersAreStillWritten() throws {
         let (w, h) = (97, 61)
         var rng = SplitMix64(seed: 5)
         let pixels = (0..<(w * h * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-        var boxes: [CropBox] = []
-        for i in 0..<11 {
+        var good: [CropBox] = []
+        for i in 0..<10 {
             let (x, y) = (Double(3 * i), Double(i))
-            let (bw, bh) = (Double(20 + 5 * i), Double(30 + 2 * i))
-            boxes.append(i == 7 ? CropBox(x: 200, y: 0, width: 5, height: 5) : CropBox(x: x, y: y, width: bw, height: bh))
+            good.append(CropBox(x: x, y: y, width: Double(20 + 5 * i), height: Double(30 + 2 * i)))
         }
+        let withBad = Array(good[..<7]) + [CropBox(x: 200, y: 0, width: 5, height: 5)] + Array(good[7...])
         let pre = CropPreprocessor(height: 64, width: 32)
-        var expected: [Float] = []
-        try pixels.withUnsafeBufferPointer { p in
-            for (i, box) in boxes.enumerated() {
-                if i == 7 {
-                    expected += [Float](repeating: -1, count: pre.inputCount)
-                } else {
-                    try pre.append(p.baseAddress!, width: w, height: h, rowStride: w * 3, box: box, to: &expected)
+        func prepare(_ boxes: [CropBox], into out: inout [Float]) throws {
+            try pixels.withUnsafeBufferPointer { p in
+                try out.withUnsafeMutableBufferPointer { out in
+                    try pre.prepare(count: boxes.count, into: out.baseAddress!) { i, write in
+                        try write(p.baseAddress!, w, h, w * 3, boxes[i])
+                    }
                 }
             }
         }
-        var shared = [Float](repeating: -1, count: boxes.count * pre.inputCount)
-        XCTAssertThrowsError(try pixels.withUnsafeBufferPointer { p in
-            try shared.withUnsafeMutableBufferPointer { out in
-                try pre.prepare(count: boxes.count, into: out.baseAddress!) { i, write in
-                    try write(p.baseAddress!, w, h, w * 3, boxes[i])
-                }
-            }
-        }) { error in
+        let n = pre.inputCount
+        var expected = [Float](repeating: -1, count: good.count * n)
+        try prepare(good, into: &expected)
+        var shared = [Float](repeating: -1, count: withBad.count * n)
+        XCTAssertThrowsError(try prepare(withBad, into: &shared)) { error in
             XCTAssertEqual("\(error)", "box x=200.0 y=0.0 w=5.0 h=5.0 lies outside the 97x61 image; check the detections' coordinates")
         }
-        XCTAssertEqual(shared, expected)
+        XCTAssertEqual(Array(shared[..<(7 * n)]), Array(expected[..<(7 * n)]))
+        XCTAssertEqual(Array(shared[(8 * n)...]), Array(expected[(7 * n)...]))
+        XCTAssertTrue(shared[(7 * n)..<(8 * n)].allSatisfy { $0 == -1 }, "the bad box's slot is left as it was")
     }
 
     func testBoxOutsideImage_isAClearError() throws {
