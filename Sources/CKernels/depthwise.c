@@ -88,6 +88,34 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
     }
 }
 
+// Outputs ox … ox + 7 of one row: bias plus the nine taps in (ky, kx) order, from the bordered rows at
+// `r0` (stride 1: the plane; stride 2: its even columns) and `o0` (stride 2: its odd columns), `rw` apart.
+__attribute__((target("avx2,fma")))
+static inline __m256 taps(const float *r0, const float *o0, int rw, int stride, const __m256 *w, __m256 acc, int ox) {
+    for (int ky = 0; ky < 3; ky++) {
+        const float *r = r0 + (size_t)ky * rw + ox;
+        if (stride == 1) {
+            acc = _mm256_fmadd_ps(w[ky * 3 + 0], _mm256_loadu_ps(r), acc);
+            acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_loadu_ps(r + 1), acc);
+            acc = _mm256_fmadd_ps(w[ky * 3 + 2], _mm256_loadu_ps(r + 2), acc);
+        } else {
+            // Output ox reads bordered columns 2ox, 2ox + 1, 2ox + 2: even[ox], odd[ox], even[ox + 1].
+            const float *o = o0 + (size_t)ky * rw + ox;
+            acc = _mm256_fmadd_ps(w[ky * 3 + 0], _mm256_loadu_ps(r), acc);
+            acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_loadu_ps(o), acc);
+            acc = _mm256_fmadd_ps(w[ky * 3 + 2], _mm256_loadu_ps(r + 1), acc);
+        }
+    }
+    return acc;
+}
+
+// Eight whole outputs: plus the value already there when `accumulate`, then the activation, stored once.
+__attribute__((target("avx2,fma")))
+static inline void store_block(float *out, __m256 acc, int accumulate, int activation) {
+    if (accumulate) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out));
+    _mm256_storeu_ps(out, ck_activate(acc, activation));
+}
+
 __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
@@ -118,26 +146,28 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
         }
         for (int oy = 0; oy < oh; oy++) {
             float *out = dst + (size_t)oy * ow;
-            for (int ox = 0; ox < ow; ox += 8) {
-                __m256 acc = b;
-                for (int ky = 0; ky < 3; ky++) {
-                    const size_t row = (size_t)(oy * stride + ky) * rw;
-                    if (stride == 1) {
-                        const float *r = scratch + row + ox;
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 0], _mm256_loadu_ps(r), acc);
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_loadu_ps(r + 1), acc);
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 2], _mm256_loadu_ps(r + 2), acc);
-                    } else {
-                        // Output ox reads bordered columns 2ox, 2ox + 1, 2ox + 2: even[ox], odd[ox], even[ox + 1].
-                        const float *e = even + row + ox, *o = odd + row + ox;
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 0], _mm256_loadu_ps(e), acc);
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_loadu_ps(o), acc);
-                        acc = _mm256_fmadd_ps(w[ky * 3 + 2], _mm256_loadu_ps(e + 1), acc);
-                    }
-                }
+            const float *r0 = (stride == 1 ? scratch : even) + (size_t)(oy * stride) * rw;
+            const float *o0 = odd + (size_t)(oy * stride) * rw;
+            int ox = 0;
+            // Four, then two blocks of eight outputs at a time: independent chains. One block alone is a chain
+            // of nine dependent fused multiply-adds, each waiting out the latency of the one before.
+            for (; ox + 32 <= ow; ox += 32) {
+                const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
+                const __m256 a2 = taps(r0, o0, rw, stride, w, b, ox + 16), a3 = taps(r0, o0, rw, stride, w, b, ox + 24);
+                store_block(out + ox, a0, accumulate, activation);
+                store_block(out + ox + 8, a1, accumulate, activation);
+                store_block(out + ox + 16, a2, accumulate, activation);
+                store_block(out + ox + 24, a3, accumulate, activation);
+            }
+            for (; ox + 16 <= ow; ox += 16) {
+                const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
+                store_block(out + ox, a0, accumulate, activation);
+                store_block(out + ox + 8, a1, accumulate, activation);
+            }
+            for (; ox < ow; ox += 8) {
+                __m256 acc = taps(r0, o0, rw, stride, w, b, ox);
                 if (ox + 8 <= ow) {
-                    if (accumulate) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out + ox));
-                    _mm256_storeu_ps(out + ox, ck_activate(acc, activation));
+                    store_block(out + ox, acc, accumulate, activation);
                 } else {
                     // The row's last, partial block: nothing past the row is read or written.
                     if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out + ox, ow - ox));
