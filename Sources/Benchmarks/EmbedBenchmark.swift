@@ -19,9 +19,10 @@ public struct EmbedBenchmark {
         public var batches: [Int] = [1, 8, 16]
         /// Seconds each side spends timing one configuration (after a warm-up run), over all rounds.
         public var seconds: Double = 3
-        /// Rounds in which the two sides take turns, each timing `seconds / rounds`. Figures are the
-        /// rounds' medians, the ratio the median of the rounds' ratios: a slow spell of a shared machine
-        /// then weighs on one round rather than on one side.
+        /// Rounds in which the two sides take turns, each timing `seconds / rounds` (the peer stays warm
+        /// between its turns: one `engine_onnx.py serve` per configuration). Figures are the rounds'
+        /// medians, the ratio the median of the rounds' ratios: a slow spell of a shared machine then
+        /// weighs on one round rather than on one side.
         public var rounds = 3
         /// Print a per-layer profile of each model at this batch (nil: none).
         public var profileBatch: Int? = nil
@@ -96,6 +97,9 @@ public struct EmbedBenchmark {
                     let images = EmbedBenchmark.inputs(count: batch, height: height, width: width)
                     _ = try network.embed(images, count: batch, maxBatch: batch)  // warm-up: buffers sized
                     let seconds = configuration.seconds / Double(configuration.rounds)
+                    let session = try EmbedBenchmarkPeer.Session(
+                        peer: peer, model: model, weights: peerWeights, height: height, width: width, batch: batch,
+                        threads: configuration.threads, errors: work.appendingPathComponent("serve-stderr.txt"))
                     var ours: [Double] = [], theirs: [Double] = []
                     for _ in 0..<configuration.rounds {
                         var runs = 0
@@ -107,9 +111,9 @@ public struct EmbedBenchmark {
                             elapsed = MonotonicClock.seconds() - start
                         } while elapsed < seconds || runs < 3
                         ours.append(Double(runs * batch) / elapsed)
-                        theirs.append(try await peer.imagesPerSecond(model: model, weights: peerWeights, height: height, width: width,
-                                                                     batch: batch, seconds: seconds, threads: configuration.threads))
+                        theirs.append(try session.imagesPerSecond(seconds: seconds))
                     }
+                    session.close()
                     let row = Row(model: model, height: height, width: width, batch: batch, oursImagesPerSecond: median(ours),
                                   peerImagesPerSecond: median(theirs), gflopPerImage: gflop,
                                   roundRatios: ours.count > 1 ? zip(ours, theirs).map { $0 / $1 } : [])

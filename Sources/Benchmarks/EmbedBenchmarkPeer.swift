@@ -1,5 +1,8 @@
 import ChildProcess
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ReIDNet
 
 /// The benchmark's peer: `Tests/Peers/engine_onnx.py` run by the repository's `.venv` Python.
@@ -23,13 +26,6 @@ struct EmbedBenchmarkPeer {
         return result.stdoutText
     }
 
-    /// ONNX Runtime's images/s for one configuration.
-    func imagesPerSecond(model: Architecture, weights: URL, height: Int, width: Int, batch: Int, seconds: Double, threads: Int) async throws -> Double {
-        let text = try await run(["bench", model.rawValue, weights.path, "--height", "\(height)", "--width", "\(width)",
-                            "--batch", "\(batch)", "--seconds", "\(seconds)", "--threads", "\(threads)"])
-        return try Self.imagesPerSecond(benchOutput: text)
-    }
-
     /// `images_per_second` from the JSON object on the last line `engine_onnx.py bench` prints.
     static func imagesPerSecond(benchOutput text: String) throws -> Double {
         guard let line = text.split(separator: "\n").last,
@@ -40,4 +36,96 @@ struct EmbedBenchmarkPeer {
         }
         return value
     }
+}
+
+extension EmbedBenchmarkPeer {
+    /// ONNX Runtime kept warm for one configuration (`engine_onnx.py serve`) and timed on demand, so the
+    /// two sides can take many short turns: a shared machine's slow spells then fall on both sides'
+    /// turns alike, and no turn waits for the peer to rebuild its session.
+    final class Session {
+        private let process = Process()
+        /// Our end of the peer's standard input: a socket, so that writing to a peer that has died fails
+        /// with `EPIPE` (`MSG_NOSIGNAL`) instead of raising `SIGPIPE`.
+        private let input: Int32
+        private let output = Pipe()
+        private let errors: URL
+        private var pending = Data()
+
+        /// Starts the peer for one configuration and waits until it is warm. `errors` receives its
+        /// standard error, quoted when it fails.
+        init(peer: EmbedBenchmarkPeer, model: Architecture, weights: URL, height: Int, width: Int, batch: Int,
+             threads: Int, errors: URL) throws {
+            guard FileManager.default.isExecutableFile(atPath: peer.python.path) else {
+                throw EmbedBenchmarkError(description: "no peer Python at \(peer.python.path): run `make bench-venv` (or `make venv`) first")
+            }
+            var ends: [Int32] = [0, 0]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0 else {
+                throw EmbedBenchmarkError(description: "peer engine_onnx.py serve: socketpair failed: \(String(cString: strerror(errno)))")
+            }
+            input = ends[0]
+            let childInput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+            self.errors = errors
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.executableURL = peer.python
+            process.arguments = [peer.script.path, "serve", model.rawValue, weights.path, "--height", "\(height)",
+                                 "--width", "\(width)", "--batch", "\(batch)", "--threads", "\(threads)"]
+            process.standardInput = childInput
+            process.standardOutput = output
+            process.standardError = try FileHandle(forWritingTo: errors)
+            do {
+                try process.run()
+            } catch {
+                closeDescriptor(input)
+                throw EmbedBenchmarkError(description: "peer engine_onnx.py serve did not start: \(error)")
+            }
+            try childInput.close()
+            let line = try readLine()
+            guard line.contains("\"ready\"") else { throw failure("printed \(line) instead of {\"ready\": true}") }
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            closeDescriptor(input)
+        }
+
+        /// ONNX Runtime's images/s over at least `seconds` (and 3 runs).
+        func imagesPerSecond(seconds: Double) throws -> Double {
+            let request = Array("\(seconds)\n".utf8)
+            let sent = request.withUnsafeBytes { send(input, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == request.count else { throw failure("stopped taking requests (\(String(cString: strerror(errno))))") }
+            return try EmbedBenchmarkPeer.imagesPerSecond(benchOutput: try readLine())
+        }
+
+        /// Ends the peer's input and waits for it to exit.
+        func close() {
+            shutdown(input, Int32(SHUT_WR))
+            process.waitUntilExit()
+        }
+
+        /// The next line the peer prints; throws, quoting its standard error, when it ends first.
+        private func readLine() throws -> String {
+            while true {
+                if let newline = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending = Data(pending[(newline + 1)...])
+                    return line
+                }
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { throw failure("ended") }
+                pending.append(chunk)
+            }
+        }
+
+        private func failure(_ what: String) -> EmbedBenchmarkError {
+            if !process.isRunning || what == "ended" { process.waitUntilExit() }
+            let status = process.isRunning ? "" : " (exit status \(process.terminationStatus))"
+            let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            return EmbedBenchmarkError(description: "peer engine_onnx.py serve \(what)\(status):\n" + text)
+        }
+    }
+}
+
+/// `close(2)`, named apart from `Session.close()`.
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = Glibc.close(descriptor)
 }

@@ -1,4 +1,5 @@
 import ReIDNet
+import TestSupport
 import XCTest
 @testable import Benchmarks
 
@@ -49,5 +50,37 @@ final class EmbedBenchmarkTests: XCTestCase {
         XCTAssertEqual(a.count, 2 * 3 * 5 * 3)
         XCTAssertEqual(a, EmbedBenchmark.inputs(count: 2, height: 5, width: 3))
         XCTAssertTrue(a.allSatisfy { $0.isFinite && abs($0) <= 1.7 }, "\(a)")
+    }
+
+    /// The warm peer answers each turn with ONNX Runtime's own figure, and ends when its input ends.
+    func testSession_timesTheWarmPeerTurnAfterTurn() throws {
+        let work = try Fixtures.temporaryDirectory()
+        let weights = work.appendingPathComponent("mobilenetv2.safetensors")
+        try runPeer("engine_onnx.py", ["weights", "mobilenetv2", weights.path, "--from", Fixtures.mobilenetWeights.path])
+        let peer = EmbedBenchmarkPeer(repository: Fixtures.repoRoot)
+        let session = try EmbedBenchmarkPeer.Session(peer: peer, model: .pfsaMobileNetV2, weights: weights, height: 64, width: 32,
+                                                     batch: 2, threads: 1, errors: work.appendingPathComponent("stderr.txt"))
+        for seconds in [0.2, 0.1] {
+            let start = Date()
+            let rate = try session.imagesPerSecond(seconds: seconds)
+            XCTAssertTrue(rate.isFinite && rate > 0, "\(rate)")
+            XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), seconds, "the peer timed at least the turn asked")
+        }
+        session.close()
+        XCTAssertThrowsError(try session.imagesPerSecond(seconds: 0.1), "a closed session takes no more turns")
+    }
+
+    /// A peer that cannot start says why, in the peer's own words, instead of a number.
+    func testSession_peerThatFails_throwsWithItsStandardError() throws {
+        _ = try Peer.python(["-c", "import onnxruntime"])  // the peer itself is there (else: missing, per Peer)
+        let work = try Fixtures.temporaryDirectory()
+        let missing = work.appendingPathComponent("no-such-weights.safetensors")
+        let peer = EmbedBenchmarkPeer(repository: Fixtures.repoRoot)
+        XCTAssertThrowsError(try EmbedBenchmarkPeer.Session(peer: peer, model: .pfsaMobileNetV2, weights: missing, height: 64, width: 32,
+                                                            batch: 2, threads: 1, errors: work.appendingPathComponent("stderr.txt"))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("peer engine_onnx.py serve ended (exit status 1):"), text)
+            XCTAssertTrue(text.contains("no-such-weights.safetensors"), text)
+        }
     }
 }

@@ -7,6 +7,10 @@ Commands:
                                                   embeddings of INPUT (N,3,H,W) by ONNX Runtime
   bench MODEL WEIGHTS --height H --width W --batch N [--pooling P] [--threads T] [--seconds S] [--check IN.npy OUT.npy]
                                                   images/s of ONNX Runtime (prints JSON)
+  serve MODEL WEIGHTS --height H --width W --batch N [--pooling P] [--threads T]
+                                                  one session, timed on demand: prints {"ready": true} once
+                                                  warm, then for each line SECONDS read from standard
+                                                  input, the JSON line `bench` prints; ends at end of input
 """
 import argparse
 import json
@@ -204,11 +208,13 @@ def main():
     r.add_argument("--pooling", default=None)
     r.add_argument("--threads", type=int, default=2)
     b = sub.add_parser("bench")
-    b.add_argument("model"); b.add_argument("weights")
-    b.add_argument("--height", type=int, required=True); b.add_argument("--width", type=int, required=True)
-    b.add_argument("--batch", type=int, required=True)
-    b.add_argument("--pooling", default=None)
-    b.add_argument("--threads", type=int, default=2)
+    sv = sub.add_parser("serve")
+    for p in (b, sv):
+        p.add_argument("model"); p.add_argument("weights")
+        p.add_argument("--height", type=int, required=True); p.add_argument("--width", type=int, required=True)
+        p.add_argument("--batch", type=int, required=True)
+        p.add_argument("--pooling", default=None)
+        p.add_argument("--threads", type=int, default=2)
     b.add_argument("--seconds", type=float, default=3.0)
     b.add_argument("--check", nargs=2, metavar=("INPUT", "OUTPUT"))
     a = ap.parse_args()
@@ -233,19 +239,31 @@ def main():
             np.save(a.out if len(modes) == 1 else a.out.replace(".npy", f"_{mode}.npy"), y)
         return
     sess = session(build(a.model, weights, pool, a.height, a.width), a.threads)
+    if a.cmd == "serve":
+        x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
+        sess.run(None, {"input": x})  # warm-up
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            print(json.dumps(timed(sess, x, float(line))), flush=True)
+        return
     if a.check:
         x = np.load(a.check[0]).astype(np.float32)
         np.save(a.check[1], sess.run(None, {"input": x})[0])
     x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
     sess.run(None, {"input": x})  # warm-up
+    print(json.dumps(timed(sess, x, a.seconds)))
+
+
+def timed(sess, x, seconds):
+    """Runs `x` through `sess` for at least `seconds` and 3 runs; images/s, runs and seconds taken."""
     runs, start = 0, time.perf_counter()
     while True:
         sess.run(None, {"input": x})
         runs += 1
         elapsed = time.perf_counter() - start
-        if elapsed >= a.seconds and runs >= 3:
+        if elapsed >= seconds and runs >= 3:
             break
-    print(json.dumps({"images_per_second": runs * a.batch / elapsed, "runs": runs, "seconds": elapsed}))
+    return {"images_per_second": runs * x.shape[0] / elapsed, "runs": runs, "seconds": elapsed}
 
 
 if __name__ == "__main__":
