@@ -177,12 +177,137 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
         }
     }
 }
+// Rows r[0…7] → columns: r[j][i] becomes r[i][j].
+__attribute__((target("avx2,fma")))
+static inline void transpose8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+// Eight planes of `count` floats (plane i at planes[i]) into `count` groups of eight (interleaved[8p + i]),
+// or back when `back`.
+__attribute__((target("avx2,fma")))
+static void interleave8(float *const planes[8], float *interleaved, int count, int back) {
+    int p = 0;
+    for (; p + 8 <= count; p += 8) {
+        __m256 r[8];
+        for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(back ? interleaved + 8 * (p + i) : planes[i] + p);
+        transpose8(r);
+        for (int i = 0; i < 8; i++) _mm256_storeu_ps(back ? planes[i] + p : interleaved + 8 * (p + i), r[i]);
+    }
+    for (; p < count; p++) {
+        for (int i = 0; i < 8; i++) {
+            if (back) planes[i][p] = interleaved[8 * p + i]; else interleaved[8 * p + i] = planes[i][p];
+        }
+    }
+}
+
+size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride) {
+    int oh, ow;
+    output_size(height, width, stride, &oh, &ow);
+    return 8 * ((size_t)height * width + (size_t)oh * ow);
+}
+
+__attribute__((target("avx2,fma")))
+void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *output, size_t output_stride, int channels,
+                              int planes, int height, int width, int stride, const float *filters, const float *biases,
+                              int activation, float *scratch) {
+    int oh, ow;
+    output_size(height, width, stride, &oh, &ow);
+    const int plane = height * width, out_plane = oh * ow;
+    float *in8 = scratch, *out8 = scratch + 8 * (size_t)plane;
+    const __m256 zero = _mm256_setzero_ps();
+    int c = 0;
+    for (; c + 8 <= channels; c += 8) {
+        // Lane i is channel c + i: its nine weights and its bias side by side.
+        __m256 w[9], b;
+        {
+            float lanes[8];
+            for (int t = 0; t < 9; t++) {
+                for (int i = 0; i < 8; i++) lanes[i] = filters[(size_t)(c + i) * 9 + t];
+                w[t] = _mm256_loadu_ps(lanes);
+            }
+            b = _mm256_loadu_ps(biases + c);
+        }
+        for (int p = 0; p < planes; p++) {
+            float *src[8], *dst[8];
+            for (int i = 0; i < 8; i++) {
+                src[i] = (float *)input + (size_t)(c + i) * input_stride + (size_t)p * plane;
+                dst[i] = output + (size_t)(c + i) * output_stride + (size_t)p * out_plane;
+            }
+            interleave8(src, in8, plane, 0);
+            // The narrow kernel's arithmetic, lane by lane: rows of padding skipped, columns of padding
+            // multiplied in as zeros, the taps in (ky, kx) order.
+            for (int oy = 0; oy < oh; oy++) {
+                const int y0 = oy * stride - 1;
+                const int ky0 = y0 < 0 ? 1 : 0, ky1 = y0 + 2 >= height ? height - y0 : 3;
+                for (int ox = 0; ox < ow; ox++) {
+                    const int x0 = ox * stride - 1;
+                    const float *at = in8 + 8 * ((ptrdiff_t)y0 * width + x0);
+                    __m256 acc = b;
+                    if (x0 >= 0 && x0 + 2 < width) {
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            const float *row = at + 8 * (size_t)ky * width;
+                            acc = _mm256_fmadd_ps(w[ky * 3 + 0], _mm256_loadu_ps(row), acc);
+                            acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_loadu_ps(row + 8), acc);
+                            acc = _mm256_fmadd_ps(w[ky * 3 + 2], _mm256_loadu_ps(row + 16), acc);
+                        }
+                    } else {
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            const float *row = at + 8 * (size_t)ky * width;
+                            for (int kx = 0; kx < 3; kx++) {
+                                const int x = x0 + kx;
+                                const __m256 v = x < 0 || x >= width ? zero : _mm256_loadu_ps(row + 8 * kx);
+                                acc = _mm256_fmadd_ps(w[ky * 3 + kx], v, acc);
+                            }
+                        }
+                    }
+                    _mm256_storeu_ps(out8 + 8 * ((size_t)oy * ow + ox), ck_activate(acc, activation));
+                }
+            }
+            interleave8(dst, out8, out_plane, 1);
+        }
+    }
+    // The last channels, fewer than eight: one at a time.
+    for (; c < channels; c++) {
+        for (int p = 0; p < planes; p++) {
+            depthwise3x3_narrow(input + (size_t)c * input_stride + (size_t)p * plane, output + (size_t)c * output_stride + (size_t)p * out_plane,
+                                1, height, width, stride, filters + (size_t)c * 9, biases[c], 0, activation);
+        }
+    }
+}
+
 #else
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
     (void)input; (void)output; (void)planes; (void)height; (void)width; (void)stride;
     (void)filter; (void)bias; (void)accumulate; (void)activation; (void)scratch; (void)fresh;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
+}
+#endif
+
+#ifndef CK_X86
+size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride) {
+    (void)height; (void)width; (void)stride;
+    return 0;
+}
+
+void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *output, size_t output_stride, int channels,
+                              int planes, int height, int width, int stride, const float *filters, const float *biases,
+                              int activation, float *scratch) {
+    (void)input; (void)input_stride; (void)output; (void)output_stride; (void)channels; (void)planes; (void)height;
+    (void)width; (void)stride; (void)filters; (void)biases; (void)activation; (void)scratch;
+    __builtin_trap();
 }
 #endif
 

@@ -188,6 +188,26 @@ extension Conv2D {
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
+        if runsDepthwiseKernel && !accumulate && runsInChannelLanes(height: height, width: width) {
+            // Narrow maps: eight channels at a time over the batch's planes, the threads sharing groups of eight.
+            let plane = batch * height * width, outPlane = batch * oh * ow
+            let scratchCount = ck_depthwise3x3_channels_scratch(Int32(height), Int32(width), Int32(strideX))
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    let groups = (outChannels + 7) / 8
+                    ParallelFor.run(groups, minimumPerThread: max(1, 2048 / (batch * oh * ow))) { range in
+                        let first = range.lowerBound * 8, count = min(range.upperBound * 8, outChannels) - first
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { buffer in
+                            ck_depthwise3x3_channels(input + first * plane, plane, output + first * outPlane, outPlane, Int32(count),
+                                                     Int32(batch), Int32(height), Int32(width), Int32(strideX),
+                                                     w.baseAddress! + first * taps, b.baseAddress! + first, activation.kernelCode,
+                                                     buffer.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return
+        }
         if runsDepthwiseKernel {
             // AVX2 + FMA: one call per channel over the batch's planes.
             let stride = strideX

@@ -113,7 +113,7 @@ extension Network {
         }
         let depthwise = offset
         for (i, conv) in convs.enumerated() where conv.algorithm == .depthwise {
-            offset += aligned(ck_depthwise3x3_scratch(Int32(sizes[i].height), Int32(sizes[i].width), Int32(conv.strideX)))
+            offset += aligned(conv.depthwiseScratchCount(height: sizes[i].height, width: sizes[i].width))
         }
         let panel = offset
         // Not monotonic in the depth: shallower products copy wider blocks.
@@ -178,13 +178,27 @@ extension Conv2D {
             && strideY == strideX && (strideX == 1 || strideX == 2)
     }
 
+    /// Whether a depthwise (kernel) layer runs `height`×`width` planes eight channels at a time
+    /// (`ck_depthwise3x3_channels`): when a plane's output rows fill at most half a register. Wider
+    /// rows (16x8 at stride 1) already fill one each, and the transposes would cost more than they save.
+    func runsInChannelLanes(height: Int, width: Int) -> Bool {
+        width <= 8 && outputSize(height: height, width: width).width <= 4
+    }
+
+    /// Scratch floats the depthwise kernel this layer runs on `height`×`width` planes needs.
+    func depthwiseScratchCount(height: Int, width: Int) -> Int {
+        runsInChannelLanes(height: height, width: width)
+            ? ck_depthwise3x3_channels_scratch(Int32(height), Int32(width), Int32(strideX))
+            : ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(strideX))
+    }
+
     /// Runs a pointwise (packed) or depthwise (kernel) layer on one image, on the calling thread: input
     /// channel c at `input + c · inputStride`, output channel c at `output + c · outputStride`. The same
     /// arithmetic as `forward` on a batch holding the image.
     ///
     /// - Parameters:
-    ///   - depthwiseScratch: `ck_depthwise3x3_scratch` floats for a depthwise layer; unless `freshScratch`,
-    ///     as an earlier call of this layer on an image of the same size left it.
+    ///   - depthwiseScratch: ``depthwiseScratchCount(height:width:)`` floats for a depthwise layer; unless
+    ///     `freshScratch`, as an earlier call of this layer on an image of the same size left it.
     ///   - panelScratch: `ck_sgemm_panel_count(inChannels)` floats, 32-byte aligned, for a pointwise layer.
     func forwardImage(
         input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
@@ -199,6 +213,14 @@ extension Conv2D {
                 GEMM.multiply(packed: packedWeight, n: oh * ow, b: input, ldb: inputStride, c: output, ldc: outputStride,
                               accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode), threads: 1,
                               panelScratch: panelScratch)
+            }
+        case .depthwise where runsDepthwiseKernel && !accumulate && runsInChannelLanes(height: height, width: width):
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    ck_depthwise3x3_channels(input, inputStride, output, outputStride, Int32(outChannels), 1, Int32(height),
+                                             Int32(width), Int32(strideX), w.baseAddress!, b.baseAddress!, activation.kernelCode,
+                                             depthwiseScratch)
+                }
             }
         case .depthwise where runsDepthwiseKernel:
             weight.withUnsafeBufferPointer { w in

@@ -162,6 +162,11 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 6, in: 6, kernel: 3, stride: 1, padding: 1, groups: 6, activation: .relu6, batch: 2, height: 5, width: 8, expect: .depthwise)
         check(out: 6, in: 6, kernel: 3, stride: 2, padding: 1, groups: 6, activation: .identity, batch: 2, height: 16, width: 8, expect: .depthwise)
         check(out: 3, in: 3, kernel: 3, stride: 1, padding: 1, groups: 3, activation: .relu, batch: 1, height: 1, width: 1, expect: .depthwise)
+        // Output rows of at most 4: eight channels side by side, then the last three one by one; planes
+        // whose size is not a multiple of 8 (5x3), and 8x4 and 16x8 → 8x4 like MobileNetV2's.
+        check(out: 19, in: 19, kernel: 3, stride: 1, padding: 1, groups: 19, activation: .relu6, batch: 3, height: 5, width: 3, expect: .depthwise)
+        check(out: 19, in: 19, kernel: 3, stride: 1, padding: 1, groups: 19, activation: .identity, batch: 2, height: 8, width: 4, expect: .depthwise)
+        check(out: 16, in: 16, kernel: 3, stride: 2, padding: 1, groups: 16, activation: .relu, batch: 2, height: 16, width: 8, expect: .depthwise)
         // Rows wide enough for the 8-wide vector path (stride 1 and 2), with border columns either side.
         check(out: 4, in: 4, kernel: 3, stride: 2, padding: 1, groups: 4, activation: .relu6, batch: 2, height: 7, width: 45, expect: .depthwise)
         check(out: 3, in: 3, kernel: 5, stride: 1, padding: 2, groups: 3, activation: .relu, batch: 2, height: 6, width: 29, expect: .depthwise)
@@ -174,6 +179,7 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 96, in: 16, kernel: 3, stride: 2, padding: 1, activation: .relu, batch: 2, height: 41, width: 21, expect: .im2col)
         check(out: 96, in: 96, kernel: 3, stride: 1, padding: 1, groups: 96, activation: .relu6, batch: 2, height: 21, width: 11, expect: .depthwise)
         check(out: 96, in: 96, kernel: 3, stride: 2, padding: 1, groups: 96, activation: .relu6, batch: 2, height: 41, width: 21, expect: .depthwise)
+        check(out: 96, in: 96, kernel: 3, stride: 1, padding: 1, groups: 96, activation: .relu6, batch: 16, height: 8, width: 4, expect: .depthwise)
         check(out: 96, in: 40, kernel: 1, stride: 2, padding: 0, activation: .identity, batch: 3, height: 41, width: 23, expect: .pointwiseStrided)
         check(out: 96, in: 40, kernel: 1, stride: 1, padding: 0, activation: .relu6, batch: 3, height: 21, width: 13, expect: .pointwise)
     }

@@ -28,6 +28,19 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh);
 
+/// Floats of scratch `ck_depthwise3x3_channels` needs for `height`×`width` planes at `stride`.
+size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride);
+
+/// `ck_depthwise3x3` (without `accumulate`) of `channels` channels, each with its own filter
+/// (`filters[c·9 …]`) and bias, over `planes` consecutive planes of each: channel c's planes at
+/// `input + c · input_stride` and `output + c · output_stride`. For planes at most 8 wide: eight
+/// channels go side by side in the lanes (through `scratch`), where one plane's narrow rows filled half
+/// a register and each output waited on a chain of nine dependent multiply-adds. Every output is
+/// computed exactly as `ck_depthwise3x3` computes it.
+void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *output, size_t output_stride, int channels,
+                              int planes, int height, int width, int stride, const float *filters, const float *biases,
+                              int activation, float *scratch);
+
 /// Floats of scratch `ck_maxpool3x3s2` needs for planes `width` wide.
 size_t ck_maxpool3x3s2_scratch(int width);
 
