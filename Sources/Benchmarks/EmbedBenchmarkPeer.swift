@@ -80,7 +80,7 @@ extension EmbedBenchmarkPeer {
             }
             try childInput.close()
             let line = try readLine()
-            guard line.contains("\"ready\"") else { throw failure("printed \(line) instead of {\"ready\": true}") }
+            guard line.contains("\"ready\"") else { throw failure("printed \(line) instead of {\"ready\": true}", ended: false) }
         }
 
         deinit {
@@ -92,7 +92,7 @@ extension EmbedBenchmarkPeer {
         func imagesPerSecond(seconds: Double) throws -> Double {
             let request = Array("\(seconds)\n".utf8)
             let sent = request.withUnsafeBytes { send(input, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent == request.count else { throw failure("stopped taking requests (\(String(cString: strerror(errno))))") }
+            guard sent == request.count else { throw failure("stopped taking requests (\(String(cString: strerror(errno))))", ended: true) }
             return try EmbedBenchmarkPeer.imagesPerSecond(benchOutput: try readLine())
         }
 
@@ -111,13 +111,15 @@ extension EmbedBenchmarkPeer {
                     return line
                 }
                 let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw failure("ended") }
+                guard !chunk.isEmpty else { throw failure("ended", ended: true) }
                 pending.append(chunk)
             }
         }
 
-        private func failure(_ what: String) -> EmbedBenchmarkError {
-            if !process.isRunning || what == "ended" { process.waitUntilExit() }
+        /// The error for `what` went wrong, with the peer's exit status once it has `ended` and its
+        /// standard error.
+        private func failure(_ what: String, ended: Bool) -> EmbedBenchmarkError {
+            if ended { process.waitUntilExit() }
             let status = process.isRunning ? "" : " (exit status \(process.terminationStatus))"
             let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
             return EmbedBenchmarkError(description: "peer engine_onnx.py serve \(what)\(status):\n" + text)

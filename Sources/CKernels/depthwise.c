@@ -194,21 +194,33 @@ static inline void transpose8(__m256 r[8]) {
     r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-// Eight planes of `count` floats (plane i at planes[i]) into `count` groups of eight (interleaved[8p + i]),
-// or back when `back`.
+// Eight planes of `count` floats (plane i at planes[i]) into `count` groups of eight: interleaved[8p + i].
 __attribute__((target("avx2,fma")))
-static void interleave8(float *const planes[8], float *interleaved, int count, int back) {
+static void interleave8(const float *const planes[8], float *interleaved, int count) {
     int p = 0;
     for (; p + 8 <= count; p += 8) {
         __m256 r[8];
-        for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(back ? interleaved + 8 * (p + i) : planes[i] + p);
+        for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(planes[i] + p);
         transpose8(r);
-        for (int i = 0; i < 8; i++) _mm256_storeu_ps(back ? planes[i] + p : interleaved + 8 * (p + i), r[i]);
+        for (int i = 0; i < 8; i++) _mm256_storeu_ps(interleaved + 8 * (p + i), r[i]);
     }
     for (; p < count; p++) {
-        for (int i = 0; i < 8; i++) {
-            if (back) planes[i][p] = interleaved[8 * p + i]; else interleaved[8 * p + i] = planes[i][p];
-        }
+        for (int i = 0; i < 8; i++) interleaved[8 * p + i] = planes[i][p];
+    }
+}
+
+// The inverse: `count` groups of eight back into eight planes.
+__attribute__((target("avx2,fma")))
+static void deinterleave8(const float *interleaved, float *const planes[8], int count) {
+    int p = 0;
+    for (; p + 8 <= count; p += 8) {
+        __m256 r[8];
+        for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(interleaved + 8 * (p + i));
+        transpose8(r);
+        for (int i = 0; i < 8; i++) _mm256_storeu_ps(planes[i] + p, r[i]);
+    }
+    for (; p < count; p++) {
+        for (int i = 0; i < 8; i++) planes[i][p] = interleaved[8 * p + i];
     }
 }
 
@@ -240,12 +252,13 @@ void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *ou
             b = _mm256_loadu_ps(biases + c);
         }
         for (int p = 0; p < planes; p++) {
-            float *src[8], *dst[8];
+            const float *src[8];
+            float *dst[8];
             for (int i = 0; i < 8; i++) {
-                src[i] = (float *)input + (size_t)(c + i) * input_stride + (size_t)p * plane;
+                src[i] = input + (size_t)(c + i) * input_stride + (size_t)p * plane;
                 dst[i] = output + (size_t)(c + i) * output_stride + (size_t)p * out_plane;
             }
-            interleave8(src, in8, plane, 0);
+            interleave8(src, in8, plane);
             // The narrow kernel's arithmetic, lane by lane: rows of padding skipped, columns of padding
             // multiplied in as zeros, the taps in (ky, kx) order.
             for (int oy = 0; oy < oh; oy++) {
@@ -275,7 +288,7 @@ void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *ou
                     _mm256_storeu_ps(out8 + 8 * ((size_t)oy * ow + ox), ck_activate(acc, activation));
                 }
             }
-            interleave8(dst, out8, out_plane, 1);
+            deinterleave8(out8, dst, out_plane);
         }
     }
     // The last channels, fewer than eight: one at a time.

@@ -188,7 +188,7 @@ extension Conv2D {
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
         let taps = kernelHeight * kernelWidth
-        if runsDepthwiseKernel && !accumulate && runsInChannelLanes(height: height, width: width) {
+        if runsInChannelLanes(height: height, width: width, accumulate: accumulate) {
             // Narrow maps: eight channels at a time over the batch's planes, the threads sharing groups of eight.
             let plane = batch * height * width, outPlane = batch * oh * ow
             let scratchCount = ck_depthwise3x3_channels_scratch(Int32(height), Int32(width), Int32(strideX))

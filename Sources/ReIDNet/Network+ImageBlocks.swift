@@ -178,16 +178,17 @@ extension Conv2D {
             && strideY == strideX && (strideX == 1 || strideX == 2)
     }
 
-    /// Whether a depthwise (kernel) layer runs `height`×`width` planes eight channels at a time
-    /// (`ck_depthwise3x3_channels`): when a plane's output rows fill at most half a register. Wider
-    /// rows (16x8 at stride 1) already fill one each, and the transposes would cost more than they save.
-    func runsInChannelLanes(height: Int, width: Int) -> Bool {
-        width <= 8 && outputSize(height: height, width: width).width <= 4
+    /// Whether this depthwise layer runs `height`×`width` planes through the kernel eight channels at a
+    /// time (`ck_depthwise3x3_channels`, which does not accumulate): when a plane's output rows fill at
+    /// most half a register. Wider rows (16x8 at stride 1) already fill one each, and the transposes
+    /// would cost more than they save.
+    func runsInChannelLanes(height: Int, width: Int, accumulate: Bool) -> Bool {
+        runsDepthwiseKernel && !accumulate && width <= 8 && outputSize(height: height, width: width).width <= 4
     }
 
     /// Scratch floats the depthwise kernel this layer runs on `height`×`width` planes needs.
     func depthwiseScratchCount(height: Int, width: Int) -> Int {
-        runsInChannelLanes(height: height, width: width)
+        runsInChannelLanes(height: height, width: width, accumulate: false)
             ? ck_depthwise3x3_channels_scratch(Int32(height), Int32(width), Int32(strideX))
             : ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(strideX))
     }
@@ -214,7 +215,7 @@ extension Conv2D {
                               accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode), threads: 1,
                               panelScratch: panelScratch)
             }
-        case .depthwise where runsDepthwiseKernel && !accumulate && runsInChannelLanes(height: height, width: width):
+        case .depthwise where runsInChannelLanes(height: height, width: width, accumulate: accumulate):
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     ck_depthwise3x3_channels(input, inputStride, output, outputStride, Int32(outChannels), 1, Int32(height),
