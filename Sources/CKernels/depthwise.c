@@ -291,12 +291,10 @@ void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *ou
             deinterleave8(out8, dst, out_plane);
         }
     }
-    // The last channels, fewer than eight: one at a time.
+    // The last channels, fewer than eight: one at a time, over all its planes.
     for (; c < channels; c++) {
-        for (int p = 0; p < planes; p++) {
-            depthwise3x3_narrow(input + (size_t)c * input_stride + (size_t)p * plane, output + (size_t)c * output_stride + (size_t)p * out_plane,
-                                1, height, width, stride, filters + (size_t)c * 9, biases[c], 0, activation);
-        }
+        depthwise3x3_narrow(input + (size_t)c * input_stride, output + (size_t)c * output_stride, planes, height, width,
+                            stride, filters + (size_t)c * 9, biases[c], 0, activation);
     }
 }
 

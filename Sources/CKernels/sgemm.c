@@ -174,23 +174,12 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
         // MobileNetV2's expansions.)
         if (bias) {
             __m256 bv;
-#define CK_ROW(r, x0, x1) bv = _mm256_set1_ps(bias[r]); x0 = _mm256_add_ps(x0, bv); x1 = _mm256_add_ps(x1, bv);
+#define CK_ROW(r, x0, x1)                                                                                     \
+    bv = _mm256_set1_ps(bias[r]);                                                                               \
+    x0 = ck_activate(_mm256_add_ps(x0, bv), activation);                                                        \
+    x1 = ck_activate(_mm256_add_ps(x1, bv), activation);
             CK_ROW(0, c00, c01) CK_ROW(1, c10, c11) CK_ROW(2, c20, c21) CK_ROW(3, c30, c31) CK_ROW(4, c40, c41) CK_ROW(5, c50, c51)
 #undef CK_ROW
-            if (activation != 0) {
-                const __m256 zero = _mm256_setzero_ps();
-                c00 = _mm256_max_ps(c00, zero); c01 = _mm256_max_ps(c01, zero); c10 = _mm256_max_ps(c10, zero);
-                c11 = _mm256_max_ps(c11, zero); c20 = _mm256_max_ps(c20, zero); c21 = _mm256_max_ps(c21, zero);
-                c30 = _mm256_max_ps(c30, zero); c31 = _mm256_max_ps(c31, zero); c40 = _mm256_max_ps(c40, zero);
-                c41 = _mm256_max_ps(c41, zero); c50 = _mm256_max_ps(c50, zero); c51 = _mm256_max_ps(c51, zero);
-                if (activation == 2) {
-                    const __m256 six = _mm256_set1_ps(6.0f);
-                    c00 = _mm256_min_ps(c00, six); c01 = _mm256_min_ps(c01, six); c10 = _mm256_min_ps(c10, six);
-                    c11 = _mm256_min_ps(c11, six); c20 = _mm256_min_ps(c20, six); c21 = _mm256_min_ps(c21, six);
-                    c30 = _mm256_min_ps(c30, six); c31 = _mm256_min_ps(c31, six); c40 = _mm256_min_ps(c40, six);
-                    c41 = _mm256_min_ps(c41, six); c50 = _mm256_min_ps(c50, six); c51 = _mm256_min_ps(c51, six);
-                }
-            }
         }
         _mm256_storeu_ps(c, c00); _mm256_storeu_ps(c + 8, c01);
         c += ldc; _mm256_storeu_ps(c, c10); _mm256_storeu_ps(c + 8, c11);
