@@ -33,6 +33,8 @@ public struct EmbedBenchmark {
         public var imageBlocks = true
         /// ONNX Runtime's intra-op threads (Panoptes' own count is `PANOPTES_THREADS`, read once).
         public var threads = 2
+        /// Also time `panoptes embed` as a whole process on real crops, per model (nil: not).
+        public var wholeProcess: EmbedProcessBenchmark.Configuration? = nil
         /// The default configuration: both models, both sizes, batches 1, 8, 16, 3 s each.
         public init() {}
     }
@@ -72,6 +74,13 @@ public struct EmbedBenchmark {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         var rows: [Row] = []
+        var crops: [URL] = []
+        if let wholeProcess = configuration.wholeProcess {
+            let folder = work.appendingPathComponent("crops")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            crops = try EmbedProcessBenchmark.writeCrops(count: wholeProcess.crops, video: wholeProcess.video,
+                                                         detections: wholeProcess.detections, into: folder)
+        }
         for model in configuration.models {
             // ONNX Runtime reads safetensors; Panoptes reads the same file (ResNet-50: random
             // realistically scaled weights) or the original checkpoint (MobileNetV2).
@@ -126,6 +135,12 @@ public struct EmbedBenchmark {
                 if let batch = configuration.profileBatch {
                     log(try profile(network, batch: batch))
                 }
+            }
+            if let wholeProcess = configuration.wholeProcess {
+                let row = try await EmbedProcessBenchmark(configuration: wholeProcess).measure(
+                    model: model, weights: ours, peerWeights: peerWeights, crops: crops, peer: peer,
+                    threads: configuration.threads, work: work)
+                log(EmbedProcessBenchmark.header + "\n" + EmbedProcessBenchmark.format(row))
             }
         }
         return rows

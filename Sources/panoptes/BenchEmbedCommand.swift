@@ -11,8 +11,10 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         discussion: """
             Measures both PFSA models at each input size and batch next to ONNX Runtime (fp32, all graph \
             optimisations, 2 threads) on the same weights, after checking that both give the same \
-            embeddings. Runs twice: with the environment as it is, then (as a child process) with \
-            OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed for both sides.
+            embeddings. Then times `panoptes embed` itself as a whole process (start-up, loading, \
+            decoding and writing included) on real person crops, next to ONNX Runtime's steady state \
+            at the same model, input and batch. Runs twice: with the environment as it is, then (as a \
+            child process) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed for both sides.
             """)
 
     @Option(help: "Models to measure (repeatable; default both).")
@@ -45,6 +47,9 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Flag(help: "Run MobileNetV2's inverted residuals layer by layer instead of image by image (for comparison).")
     var layerByLayer = false
 
+    @Option(help: "Crops (from vtest.avi at the demo's detections) that `panoptes embed` embeds as a whole process, timed next to ORT's steady state; 0 skips it.")
+    var processCrops = 96
+
     @Flag(help: .private)
     var child = false
 
@@ -54,6 +59,7 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
         guard rounds > 0 else { throw ValidationError("--rounds must be 1 or more.") }
         guard threads > 0 else { throw ValidationError("--threads must be 1 or more.") }
+        guard processCrops >= 0 else { throw ValidationError("--process-crops must be 0 (skip) or more.") }
     }
 
     var parsedBatches: [Int]? {
@@ -84,6 +90,18 @@ extension BenchEmbedCommand {
         // Read once by ReIDNet on its first GEMM, which has not run yet.
         setenv("PANOPTES_THREADS", "\(threads)", 1)
         let repository = Self.repositoryRoot()
+        if processCrops > 0 {
+            let video = repository.appendingPathComponent("Samples/data/vtest.avi")
+            guard FileManager.default.fileExists(atPath: video.path) else {
+                throw ValidationError("\(video.path) is missing: run `make samples` first, or pass --process-crops 0.")
+            }
+            var wholeProcess = EmbedProcessBenchmark.Configuration(
+                executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), video: video,
+                detections: repository.appendingPathComponent("Samples/vtest/left.det.txt"))
+            wholeProcess.crops = processCrops
+            wholeProcess.rounds = rounds
+            config.wholeProcess = wholeProcess
+        }
         let label = child ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset" : "environment as is"
         FileHandle.standardOutput.write(Data("== bench embed (\(label)); noisy if other builds share the cores ==\n\(EmbedBenchmark.header)\n".utf8))
         let bench = EmbedBenchmark(configuration: config, repository: repository) { line in

@@ -1,0 +1,103 @@
+import Foundation
+import ReIDNet
+import TestSupport
+import VideoIO
+import XCTest
+@testable import Benchmarks
+
+/// `bench embed`'s whole-process figure: the crops it cuts, and `panoptes embed` timed next to the peer.
+final class EmbedProcessBenchmarkTests: XCTestCase {
+    static var leftDetections: URL { Fixtures.repoRoot.appendingPathComponent("Samples/vtest/left.det.txt") }
+
+    /// The crops are the first boxes of the detections file, cut from their own frames: each PNG holds
+    /// exactly the pixels of its box in the frame the ffmpeg-exact reader decodes.
+    func testWriteCrops_areTheFirstBoxesOfTheirFrames() throws {
+        let work = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let crops = try EmbedProcessBenchmark.writeCrops(count: 5, video: Fixtures.vtest, detections: Self.leftDetections, into: work)
+        XCTAssertEqual(crops.map(\.lastPathComponent), (0..<5).map { String(format: "crop-%03d.png", $0) })
+        // The file's first five lines are frames 1, 2, 4, 5 and 6, one box each.
+        let lines = try String(contentsOf: Self.leftDetections, encoding: .utf8).split(separator: "\n").prefix(5)
+        let reader = try VideoReader(path: Fixtures.vtest.path)
+        var frames: [Int: Frame] = [:]
+        while let frame = try reader.nextFrame(), frame.index < 6 { frames[frame.index + 1] = frame }
+        for (crop, line) in zip(crops, lines) {
+            let fields = line.split(separator: ",").map { Double($0)! }
+            let (x, y) = (Int(fields[2].rounded()), Int(fields[3].rounded()))
+            let (width, height) = (Int(fields[4].rounded()), Int(fields[5].rounded()))
+            let written = try ImageDecoder.decode(path: crop.path)
+            XCTAssertEqual([written.width, written.height], [width, height], "\(crop.lastPathComponent) is its box's size")
+            let expected = Self.pixels(frames[Int(fields[0])]!.region(x: x, y: y, width: width, height: height).makeFrame())
+            XCTAssertEqual(Self.pixels(written), expected, "\(crop.lastPathComponent) holds its box's pixels")
+        }
+    }
+
+    /// A detections file with fewer boxes than asked for is refused by name, with what to do.
+    func testWriteCrops_tooFewBoxes_throwsNamingTheFile() throws {
+        let work = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let detections = work.appendingPathComponent("two.det.txt")
+        try "1,-1,242.35,210.35,50.80,101.20,2.73,-1,-1,-1\n2,-1,248.95,214.33,47.60,95.20,2.22,-1,-1,-1\n"
+            .write(to: detections, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EmbedProcessBenchmark.writeCrops(count: 3, video: Fixtures.vtest, detections: detections, into: work)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(detections.path) && text.contains("only 2 boxes") && text.contains("ask for fewer crops"), text)
+        }
+    }
+
+    /// `panoptes embed` runs as a user runs it, once per round, each run checked for one embedding per
+    /// crop, and the warm peer takes its turns at the model's default input size.
+    func testMeasure_timesPanoptesEmbedAndThePeerRoundByRound() async throws {
+        let work = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let peerWeights = work.appendingPathComponent("mobilenetv2.safetensors")
+        let peer = EmbedBenchmarkPeer(repository: Fixtures.repoRoot)
+        try await peer.run(["weights", "mobilenetv2", peerWeights.path, "--from", Fixtures.mobilenetWeights.path])
+        let crops = try EmbedProcessBenchmark.writeCrops(count: 4, video: Fixtures.vtest, detections: Self.leftDetections, into: work)
+        var configuration = EmbedProcessBenchmark.Configuration(executable: Fixtures.panoptes, video: Fixtures.vtest,
+                                                                detections: Self.leftDetections)
+        configuration.batch = 2
+        configuration.rounds = 2
+        configuration.peerSeconds = 0.1
+        let row = try await EmbedProcessBenchmark(configuration: configuration).measure(
+            model: .pfsaMobileNetV2, weights: Fixtures.mobilenetWeights, peerWeights: peerWeights, crops: crops,
+            peer: peer, threads: 1, work: work)
+        XCTAssertEqual([row.height, row.width], [256, 128], "panoptes embed's default input for MobileNetV2")
+        XCTAssertEqual(row.crops, 4)
+        XCTAssertEqual(row.seconds.count, 2)
+        XCTAssertEqual(row.peerImagesPerSecond.count, 2)
+        XCTAssertTrue(row.seconds.allSatisfy { $0 > 0 } && row.peerImagesPerSecond.allSatisfy { $0.isFinite && $0 > 0 },
+                      "\(row.seconds) \(row.peerImagesPerSecond)")
+        XCTAssertTrue(row.ratio.isFinite && row.ratio > 0, "\(row.ratio)")
+        let embeddings = try NumpyArray(contentsOf: work.appendingPathComponent("process-embeddings.npy"))
+        XCTAssertEqual(embeddings.shape, [4, 1280], "the last run's embeddings, one per crop")
+        let line = EmbedProcessBenchmark.format(row)
+        XCTAssertTrue(line.hasPrefix("pfsa-mobilenetv2   256x128      2   4 crops in "), line)
+    }
+
+    /// A `panoptes embed` that fails stops the measurement with the child's own message.
+    func testMeasure_failingEmbed_throwsWithItsStandardError() async throws {
+        let work = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let crops = try EmbedProcessBenchmark.writeCrops(count: 1, video: Fixtures.vtest, detections: Self.leftDetections, into: work)
+        let missing = work.appendingPathComponent("no-such-weights.pt")
+        let benchmark = EmbedProcessBenchmark(configuration: .init(executable: Fixtures.panoptes, video: Fixtures.vtest,
+                                                                   detections: Self.leftDetections))
+        do {
+            _ = try await benchmark.measure(model: .pfsaMobileNetV2, weights: missing, peerWeights: missing, crops: crops,
+                                            peer: EmbedBenchmarkPeer(repository: Fixtures.repoRoot), threads: 1, work: work)
+            XCTFail("a run without its weights was timed")
+        } catch {
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("panoptes embed (pfsa-mobilenetv2) failed with status "), text)
+            XCTAssertTrue(text.contains("no-such-weights.pt"), text)
+        }
+    }
+
+    /// Packed RGB24 rows of `frame`.
+    static func pixels(_ frame: Frame) -> [UInt8] {
+        frame.withUnsafePixels { pointer, width, height, stride in
+            (0..<height).flatMap { row in Array(UnsafeBufferPointer(start: pointer + row * stride, count: width * 3)) }
+        }
+    }
+}
