@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"]),
         .testTarget(name: "YAMLLiteTests", dependencies: ["YAMLLite", "TestSupport"]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Tracking", "Evaluation", "VideoIO", "TestSupport"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Tracking", "Evaluation", "TestSupport"]),
         .testTarget(name: "PanoptesCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "MetricsServerTests", dependencies: ["MetricsServer", "TestSupport"]),
         .testTarget(

@@ -246,7 +246,7 @@ public struct EmbedBenchmark {
 
 /// `text` left-aligned in `width` columns, never cut (what `%-18@` means, which Foundation on Linux
 /// does not honour).
-private func padded(_ text: String, _ width: Int) -> String {
+func padded(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - text.count))
 }
 

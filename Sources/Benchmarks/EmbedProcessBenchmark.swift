@@ -52,8 +52,10 @@ public struct EmbedProcessBenchmark: Sendable {
         public var peerImagesPerSecond: [Double]
         /// Crops per second of the whole process in each round.
         public var imagesPerSecond: [Double] { seconds.map { Double(crops) / $0 } }
-        /// The median of the rounds' (whole process / peer steady state).
-        public var ratio: Double { median(zip(imagesPerSecond, peerImagesPerSecond).map { $0 / $1 }) }
+        /// Whole process / peer steady state in each round.
+        public var roundRatios: [Double] { zip(imagesPerSecond, peerImagesPerSecond).map { $0 / $1 } }
+        /// The median of the rounds' ratios.
+        public var ratio: Double { median(roundRatios) }
     }
 
     let configuration: Configuration
@@ -140,10 +142,8 @@ public struct EmbedProcessBenchmark: Sendable {
 
     /// One row.
     public static func format(_ row: Row) -> String {
-        let ratios = zip(row.imagesPerSecond, row.peerImagesPerSecond).map { $0 / $1 }
-        return row.model.rawValue + String(repeating: " ", count: max(0, 18 - row.model.rawValue.count))
-            + String(format: " %3dx%-4d %5d   %d crops in %.2f s = %.1f img/s   ORT %.1f img/s   %.2fx   rounds %.2f-%.2fx",
+        padded(row.model.rawValue, 18) + String(format: " %3dx%-4d %5d   %d crops in %.2f s = %.1f img/s   ORT %.1f img/s   %.2fx   rounds %.2f-%.2fx",
                      row.height, row.width, row.batch, row.crops, median(row.seconds), median(row.imagesPerSecond),
-                     median(row.peerImagesPerSecond), row.ratio, ratios.min() ?? 0, ratios.max() ?? 0)
+                     median(row.peerImagesPerSecond), row.ratio, row.roundRatios.min() ?? 0, row.roundRatios.max() ?? 0)
     }
 }

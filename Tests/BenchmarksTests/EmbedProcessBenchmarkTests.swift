@@ -1,7 +1,6 @@
 import Foundation
 import ReIDNet
 import TestSupport
-import VideoIO
 import XCTest
 @testable import Benchmarks
 
@@ -9,8 +8,8 @@ import XCTest
 final class EmbedProcessBenchmarkTests: XCTestCase {
     static var leftDetections: URL { Fixtures.repoRoot.appendingPathComponent("Samples/vtest/left.det.txt") }
 
-    /// The crops are the first boxes of the detections file, cut from their own frames: each PNG holds
-    /// exactly the pixels of its box in the frame the ffmpeg-exact reader decodes.
+    /// The crops are the first boxes of the detections file, cut from their own frames: each PNG, read
+    /// back by the ffmpeg CLI, holds exactly the pixels the ffmpeg CLI gives for its box of its frame.
     func testWriteCrops_areTheFirstBoxesOfTheirFrames() throws {
         let work = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -18,17 +17,15 @@ final class EmbedProcessBenchmarkTests: XCTestCase {
         XCTAssertEqual(crops.map(\.lastPathComponent), (0..<5).map { String(format: "crop-%03d.png", $0) })
         // The file's first five lines are frames 1, 2, 4, 5 and 6, one box each.
         let lines = try String(contentsOf: Self.leftDetections, encoding: .utf8).split(separator: "\n").prefix(5)
-        let reader = try VideoReader(path: Fixtures.vtest.path)
-        var frames: [Int: Frame] = [:]
-        while let frame = try reader.nextFrame(), frame.index < 6 { frames[frame.index + 1] = frame }
         for (crop, line) in zip(crops, lines) {
             let fields = line.split(separator: ",").map { Double($0)! }
             let (x, y) = (Int(fields[2].rounded()), Int(fields[3].rounded()))
             let (width, height) = (Int(fields[4].rounded()), Int(fields[5].rounded()))
-            let written = try ImageDecoder.decode(path: crop.path)
-            XCTAssertEqual([written.width, written.height], [width, height], "\(crop.lastPathComponent) is its box's size")
-            let expected = Self.pixels(frames[Int(fields[0])]!.region(x: x, y: y, width: width, height: height).makeFrame())
-            XCTAssertEqual(Self.pixels(written), expected, "\(crop.lastPathComponent) holds its box's pixels")
+            let box = try Self.ffmpegRGB(["-i", Fixtures.vtest.path, "-vf",
+                                          "select=eq(n\\,\(Int(fields[0]) - 1)),format=rgb24,crop=\(width):\(height):\(x):\(y)",
+                                          "-frames:v", "1"])
+            XCTAssertEqual(box.count, width * height * 3, "ffmpeg's box of frame \(Int(fields[0]))")
+            XCTAssertEqual(try Self.ffmpegRGB(["-i", crop.path]), box, "\(crop.lastPathComponent) holds its box's pixels")
         }
     }
 
@@ -94,10 +91,11 @@ final class EmbedProcessBenchmarkTests: XCTestCase {
         }
     }
 
-    /// Packed RGB24 rows of `frame`.
-    static func pixels(_ frame: Frame) -> [UInt8] {
-        frame.withUnsafePixels { pointer, width, height, stride in
-            (0..<height).flatMap { row in Array(UnsafeBufferPointer(start: pointer + row * stride, count: width * 3)) }
-        }
+    /// What the ffmpeg CLI decodes from `input` (its arguments before the output), as packed RGB24 bytes.
+    static func ffmpegRGB(_ input: [String]) throws -> [UInt8] {
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"),
+                                    ["-nostdin", "-v", "error"] + input + ["-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        return [UInt8](result.stdout)
     }
 }
