@@ -8,23 +8,72 @@ public struct PackedMatrix: Sendable {
     public let rows: Int
     /// Columns (k).
     public let columns: Int
-    /// Panels of 6 rows, k-major, the last padded with zero rows (CKernels' `ck_sgemm_pack_a`).
-    let panels: [Float]
+    /// Panels of ``panelRows`` rows, k-major, the last padded with zero rows (CKernels' `ck_sgemm_pack_a`).
+    let panels: PanelStorage
+
+    /// Rows per panel of the packed layout.
+    public static let panelRows = Int(CK_SGEMM_MR)
 
     /// Packs the row-major `rows`×`columns` matrix at `values` (row stride `ld`).
     public init(rows: Int, columns: Int, values: UnsafePointer<Float>, ld: Int) {
-        precondition(rows > 0 && columns > 0 && ld >= columns, "PackedMatrix: bad shape \(rows)x\(columns), ld \(ld)")
-        precondition(max(rows, columns, ld) <= Int(Int32.max), "PackedMatrix: dimension exceeds Int32")
+        precondition(ld >= columns, "PackedMatrix: ld \(ld) below the \(columns) columns")
+        self.init(rows: rows, columns: columns, panels: PanelStorage(rows: rows, columns: columns))
+        ck_sgemm_pack_a(values, Int32(ld), Int32(rows), Int32(columns), panels.pointer)
+    }
+
+    private init(rows: Int, columns: Int, panels: PanelStorage) {
         self.rows = rows
         self.columns = columns
-        panels = [Float](unsafeUninitializedCapacity: ck_sgemm_packed_a_count(Int32(rows), Int32(columns))) { buffer, count in
-            ck_sgemm_pack_a(values, Int32(ld), Int32(rows), Int32(columns), buffer.baseAddress!)
-            count = buffer.count
+        self.panels = panels
+    }
+
+    /// `count` matrices of `rows`×`columns` written straight into their packed layout, without a
+    /// row-major copy of them in between (a layer's Winograd matrices, computed filter by filter).
+    ///
+    /// `fill` gets one pointer per matrix and stores element (r, c) of each at
+    /// ``offset(row:column:columns:)``; threads it starts must write disjoint panels (runs of
+    /// ``panelRows`` rows). The last panel's padding rows are zero.
+    public static func packing(
+        count: Int, rows: Int, columns: Int, fill: (_ matrices: [UnsafeMutablePointer<Float>]) -> Void
+    ) -> [PackedMatrix] {
+        let matrices = (0..<count).map { _ in PackedMatrix(rows: rows, columns: columns, panels: PanelStorage(rows: rows, columns: columns)) }
+        let padding = matrices.first.map { $0.panels.count - rows * columns } ?? 0
+        if padding > 0 {
+            for matrix in matrices {
+                for row in rows..<(rows + padding / columns) {
+                    for column in 0..<columns { matrix.panels.pointer[offset(row: row, column: column, columns: columns)] = 0 }
+                }
+            }
         }
+        fill(matrices.map(\.panels.pointer))
+        return matrices
+    }
+
+    /// Where element (`row`, `column`) of a packed matrix of `columns` columns is stored.
+    @inline(__always)
+    public static func offset(row: Int, column: Int, columns: Int) -> Int {
+        (row / panelRows) * columns * panelRows + column * panelRows + row % panelRows
     }
 
     /// Bytes the packed panels take.
     public var byteCount: Int { panels.count * MemoryLayout<Float>.stride }
+}
+
+/// A packed matrix's panels: allocated once, written while the matrix is made, then only read.
+final class PanelStorage: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// Uninitialised room for a packed `rows`×`columns` matrix.
+    init(rows: Int, columns: Int) {
+        precondition(rows > 0 && columns > 0, "PackedMatrix: bad shape \(rows)x\(columns)")
+        precondition(max(rows, columns) <= Int(Int32.max), "PackedMatrix: dimension exceeds Int32")
+        count = ck_sgemm_packed_a_count(Int32(rows), Int32(columns))
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    deinit { pointer.deallocate() }
 }
 
 extension GEMM {
@@ -96,9 +145,10 @@ extension GEMM {
         let byTiles = tiles >= 4 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
-        a.panels.withUnsafeBufferPointer { panels in
+        withExtendedLifetime(a.panels) {
+            let panels = a.panels.pointer
             func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>) {
-                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels.baseAddress!, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
+                ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
                                 epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch)
             }
             if threads <= 1, let panelScratch {

@@ -47,8 +47,14 @@ public enum Architecture: String, Sendable, CaseIterable {
 
     /// Builds the network from `weights`, folding every BatchNorm; throws naming the first missing or
     /// mis-shaped tensor.
-    public func network(weights: TensorSource) throws -> Network {
-        var builder = NetworkBuilder(source: weights, inputChannels: 3)
+    ///
+    /// - Parameters:
+    ///   - winograd: false runs 3x3 stride-1 layers through im2col instead (a reference).
+    ///   - keepingPlainWeights: false releases each layer's plain weights as soon as they are packed
+    ///     (``Conv2D/releasingPlainWeights()``), so the weights are never held twice.
+    public func network(weights: TensorSource, winograd: Bool = true, keepingPlainWeights: Bool = true) throws -> Network {
+        var builder = NetworkBuilder(source: weights, inputChannels: 3, winograd: winograd,
+                                     keepingPlainWeights: keepingPlainWeights)
         let output = try build(into: &builder)
         return builder.network(outputSlot: output)
     }

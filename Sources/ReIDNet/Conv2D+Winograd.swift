@@ -53,69 +53,81 @@ extension Conv2D {
         return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
     }
 
-    /// Computes U = G g Gᵀ for every (output, input) pair, laid out `[points][outChannels][inChannels]`.
-    /// Where CKernels' product runs, the matrices are packed (`winogradPacked`) and the plain ones
-    /// dropped; otherwise the dense weights are packed (`preparePackedWeight`).
+    /// Computes U = G g Gᵀ for every (output, input) pair: `[points][outChannels][inChannels]`. Where
+    /// CKernels' product runs, each point's matrix is written straight into its packed layout
+    /// (`winogradPacked`), with no plain copy; otherwise into `winogradWeight`, and the dense weights are
+    /// packed (`preparePackedWeight`).
     mutating func prepareWinograd() {
         winogradPacked = nil
         guard winogradEligible else { winogradWeight = nil; preparePackedWeight(); return }
         let tile = GEMM.hasPackedKernel && max(inChannels, outChannels) <= Self.winograd4ChannelLimit ? 4 : 2
-        let g = Self.winogradG(tile: tile)
-        let side = tile + 2, points = side * side
-        let plane = outChannels * inChannels
-        let gFlat = g.flatMap { $0 }
-        // Output channels shared over the threads: at load, ResNet-50 transforms 1.3 million filters.
-        let u = [Float](unsafeUninitializedCapacity: points * plane) { u, count in
-            let u = u.baseAddress!
-            weight.withUnsafeBufferPointer { weight in
-                gFlat.withUnsafeBufferPointer { g in
-                    let g = g.baseAddress!
-                    ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / inChannels)) { outputs in
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: side * 3) { gg in
-                            let gg = gg.baseAddress!
-                            for o in outputs {
-                                for i in 0..<inChannels {
-                                    let filter = weight.baseAddress! + (o * inChannels + i) * 9
-                                    // G·g (side×3), then (G·g)·Gᵀ, in Double so the transform itself adds no rounding.
-                                    for r in 0..<side {
-                                        for c in 0..<3 {
-                                            gg[r * 3 + c] = g[r * 3] * Double(filter[c]) + g[r * 3 + 1] * Double(filter[3 + c])
-                                                + g[r * 3 + 2] * Double(filter[6 + c])
-                                        }
-                                    }
-                                    for r in 0..<side {
-                                        for col in 0..<side {
-                                            let value = gg[r * 3] * g[col * 3] + gg[r * 3 + 1] * g[col * 3 + 1] + gg[r * 3 + 2] * g[col * 3 + 2]
-                                            u[(r * side + col) * plane + o * inChannels + i] = Float(value)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            count = points * plane
-        }
+        let points = (tile + 2) * (tile + 2)
+        let (outChannels, inChannels) = (self.outChannels, self.inChannels)
         if GEMM.hasPackedKernel {
-            // One packing per point, shared over the threads too.
-            var packed = [PackedMatrix?](repeating: nil, count: points)
-            u.withUnsafeBufferPointer { u in
-                packed.withUnsafeMutableBufferPointer { packed in
-                    ParallelFor.run(points) { range in
-                        for point in range {
-                            packed[point] = PackedMatrix(rows: outChannels, columns: inChannels, values: u.baseAddress! + point * plane,
-                                                         ld: inChannels)
+            let panelRows = PackedMatrix.panelRows
+            winogradPacked = PackedMatrix.packing(count: points, rows: outChannels, columns: inChannels) { matrices in
+                // Whole panels per thread: two threads never write the same panel.
+                let panels = (outChannels + panelRows - 1) / panelRows
+                ParallelFor.run(panels, minimumPerThread: max(1, 4096 / (inChannels * panelRows))) { range in
+                    let outputs = range.lowerBound * panelRows..<min(outChannels, range.upperBound * panelRows)
+                    matrices.withUnsafeBufferPointer { matrices in
+                        transformFilters(outputs: outputs, tile: tile) { o, i, values in
+                            // The same place in every point's matrix.
+                            let at = PackedMatrix.offset(row: o, column: i, columns: inChannels)
+                            for point in 0..<points { matrices[point][at] = values[point] }
                         }
                     }
                 }
             }
-            winogradPacked = packed.map { $0! }
             winogradWeight = nil
         } else {
-            winogradWeight = u
+            let plane = outChannels * inChannels
+            winogradWeight = [Float](unsafeUninitializedCapacity: points * plane) { u, count in
+                let u = u.baseAddress!
+                ParallelFor.run(outChannels, minimumPerThread: max(1, 4096 / inChannels)) { outputs in
+                    transformFilters(outputs: outputs, tile: tile) { o, i, values in
+                        for point in 0..<points { u[point * plane + o * inChannels + i] = values[point] }
+                    }
+                }
+                count = points * plane
+            }
         }
         preparePackedWeight()
+    }
+
+    /// Transforms the filters of `outputs` (every input channel): `store(output, input, U)` with the
+    /// filter's (tile + 2)² values, one per point. G·g, then (G·g)·Gᵀ, in Double, so the transform itself
+    /// adds no rounding.
+    @inline(__always)
+    private func transformFilters(outputs: Range<Int>, tile: Int, store: (Int, Int, UnsafePointer<Float>) -> Void) {
+        let side = tile + 2
+        let g = Self.winogradG(tile: tile).flatMap { $0 }
+        weight.withUnsafeBufferPointer { weight in
+            g.withUnsafeBufferPointer { g in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: side * 3 + side * side) { buffer in
+                    let gg = buffer.baseAddress!
+                    let u = UnsafeMutableRawPointer(gg + side * 3).bindMemory(to: Float.self, capacity: side * side)
+                    for o in outputs {
+                        for i in 0..<inChannels {
+                            let filter = weight.baseAddress! + (o * inChannels + i) * 9
+                            for r in 0..<side {
+                                for c in 0..<3 {
+                                    gg[r * 3 + c] = g[r * 3] * Double(filter[c]) + g[r * 3 + 1] * Double(filter[3 + c])
+                                        + g[r * 3 + 2] * Double(filter[6 + c])
+                                }
+                            }
+                            for r in 0..<side {
+                                for col in 0..<side {
+                                    let value = gg[r * 3] * g[col * 3] + gg[r * 3 + 1] * g[col * 3 + 1] + gg[r * 3 + 2] * g[col * 3 + 2]
+                                    u[r * side + col] = Float(value)
+                                }
+                            }
+                            store(o, i, u)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Whether this layer runs through Winograd (on by default for eligible layers); turning it off
@@ -123,6 +135,7 @@ extension Conv2D {
     public var usesWinograd: Bool {
         get { winogradWeight != nil || winogradPacked != nil }
         set {
+            precondition(weight.count == weightCount, "Conv2D: the plain weights were released after packing; build the layer again to change its algorithm")
             if newValue {
                 prepareWinograd()
             } else {

@@ -175,18 +175,6 @@ extension Network {
         Network(inputChannels: inputChannels, steps: steps, outputSlot: outputSlot, imageBlocks: false)
     }
 
-    /// The same network with every Winograd layer switched to the plain im2col path (a reference
-    /// for tests and benchmarks).
-    public func withoutWinograd() -> Network {
-        Network(inputChannels: inputChannels, steps: steps.map { step in
-            guard case .convolution(var conv, let accumulate) = step.operation else { return step }
-            conv.usesWinograd = false
-            var copy = step
-            copy.operation = .convolution(conv, accumulate: accumulate)
-            return copy
-        }, outputSlot: outputSlot)
-    }
-
     /// The names of the program's steps, in order.
     public var stepNames: [String] { steps.map(\.name) }
 }

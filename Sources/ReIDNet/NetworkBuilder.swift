@@ -9,13 +9,19 @@ struct NetworkBuilder {
 
     let source: TensorSource?
     let inputChannels: Int
+    /// Whether 3x3 stride-1 layers run Winograd (else im2col).
+    let winograd: Bool
+    /// Whether each layer keeps its plain weights beside the packed ones.
+    let keepingPlainWeights: Bool
     private(set) var steps: [Network.Step] = []
     private(set) var requirements: [Requirement] = []
 
     /// A builder reading from `source`, or recording requirements only when `source` is nil.
-    init(source: TensorSource?, inputChannels: Int) {
+    init(source: TensorSource?, inputChannels: Int, winograd: Bool = true, keepingPlainWeights: Bool = true) {
         self.source = source
         self.inputChannels = inputChannels
+        self.winograd = winograd
+        self.keepingPlainWeights = keepingPlainWeights
     }
 
     /// BatchNorm eval-mode epsilon (PyTorch's default, used by both models).
@@ -41,9 +47,11 @@ struct NetworkBuilder {
         guard source != nil else { return }
         let folded = Conv2D.foldBatchNorm(weight: w, bias: [Float](repeating: 0, count: out), gamma: gamma, beta: beta,
                                           mean: mean, variance: variance, epsilon: NetworkBuilder.batchNormEpsilon)
-        let layer = Conv2D(outChannels: out, inChannels: inChannels, kernel: (kernel, kernel), stride: (stride, stride),
+        var layer = Conv2D(outChannels: out, inChannels: inChannels, kernel: (kernel, kernel), stride: (stride, stride),
                            padding: (padding, padding), groups: groups, activation: activation,
                            weight: folded.weight, bias: folded.bias)
+        if !winograd { layer.usesWinograd = false }
+        if !keepingPlainWeights { layer = layer.releasingPlainWeights() }
         steps.append(Network.Step(name: conv, operation: .convolution(layer, accumulate: accumulate), input: input, output: output))
     }
 

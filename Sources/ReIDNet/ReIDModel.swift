@@ -52,9 +52,9 @@ public final class ReIDModel {
             throw ModelError.badInputSize(height: size.height, width: size.width,
                                           reason: "6-stripe pooling needs a feature map of at least 6 rows: height ≥ \(6 * stride)")
         }
-        let built = try architecture.network(weights: weights)
+        // The packed copies run the products; the plain weights would only double the model's memory.
+        let network = try architecture.network(weights: weights, winograd: winograd, keepingPlainWeights: false)
         self.architecture = architecture
-        let network = winograd ? built : built.withoutWinograd()
         self.network = imageBlocks ? network : network.withoutImageBlocks()
         self.inputSize = size
         self.pooling = pooling
@@ -70,11 +70,12 @@ public final class ReIDModel {
     /// Bytes held by the activation and scratch buffers.
     public var workspaceBytes: Int { workspace.bytes }
 
-    /// Bytes of the convolutions' fp32 weights, as loaded (BatchNorm folded in).
+    /// Bytes of the convolutions' fp32 weights, as loaded (BatchNorm folded in), whether the model holds
+    /// them plain or only packed.
     public var weightBytes: Int {
         network.steps.reduce(0) { total, step in
             guard case .convolution(let conv, _) = step.operation else { return total }
-            return total + conv.weight.count * MemoryLayout<Float>.stride
+            return total + conv.weightCount * MemoryLayout<Float>.stride
         }
     }
 

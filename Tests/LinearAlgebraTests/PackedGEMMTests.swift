@@ -116,4 +116,32 @@ final class PackedGEMMTests: XCTestCase {
             }
         }
     }
+
+    /// Matrices written straight into the packed layout (`PackedMatrix.packing`, how a layer's Winograd
+    /// matrices are made) multiply exactly as the same matrices packed from a row-major copy: every
+    /// element lands where the kernel reads it, and the last panel's padding rows change nothing.
+    func testPackingInPlace_givesTheProductsOfPackingACopy_bitForBit() {
+        for (m, k, n) in [(7, 13, 33), (6, 5, 16), (64, 64, 100), (13, 256, 48)] {
+            let matrices = (0..<3).map { Self.values(m * k, seed: UInt64(10 + $0)) }
+            let inPlace = PackedMatrix.packing(count: 3, rows: m, columns: k) { pointers in
+                for (pointer, values) in zip(pointers, matrices) {
+                    for r in 0..<m {
+                        for c in 0..<k { pointer[PackedMatrix.offset(row: r, column: c, columns: k)] = values[r * k + c] }
+                    }
+                }
+            }
+            let b = Self.values(k * n, seed: 20)
+            for (packed, values) in zip(inPlace, matrices) {
+                let copied = values.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: k) }
+                XCTAssertEqual(packed.byteCount, copied.byteCount, "\(m)x\(k)")
+                var c1 = [Float](repeating: 0, count: m * n), c2 = c1
+                b.withUnsafeBufferPointer { pb in
+                    c1.withUnsafeMutableBufferPointer { GEMM.multiply(packed: packed, n: n, b: pb.baseAddress!, ldb: n, c: $0.baseAddress!, ldc: n) }
+                    c2.withUnsafeMutableBufferPointer { GEMM.multiply(packed: copied, n: n, b: pb.baseAddress!, ldb: n, c: $0.baseAddress!, ldc: n) }
+                }
+                XCTAssertEqual(c1, c2, "\(m)x\(k) by \(n)")
+                XCTAssertNotEqual(c1, [Float](repeating: 0, count: m * n))
+            }
+        }
+    }
 }

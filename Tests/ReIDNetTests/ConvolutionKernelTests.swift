@@ -232,6 +232,31 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// A built model holds each layer's weights once: where a packed copy runs the products (1x1, im2col
+    /// and Winograd layers) the plain weights are gone, and only depthwise layers keep theirs. The
+    /// model's outputs are checked against ONNX Runtime by ModelParityTests.
+    func testBuiltModel_holdsPackedLayersWithoutTheirPlainWeights() throws {
+        try XCTSkipUnless(LinearAlgebra.GEMM.hasPackedKernel, "this CPU has no AVX2 + FMA: nothing is packed")
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
+        var packed = 0, depthwise = 0
+        for step in model.network.steps {
+            guard case .convolution(let conv, _) = step.operation else { continue }
+            if conv.algorithm == .depthwise {
+                XCTAssertEqual(conv.weight.count, conv.weightCount, step.name)
+                depthwise += 1
+            } else {
+                XCTAssertGreaterThan(conv.packedWeightBytes, 0, step.name)
+                XCTAssertTrue(conv.weight.isEmpty, "\(step.name) keeps its plain weights beside the packed ones")
+                packed += 1
+            }
+        }
+        XCTAssertEqual(depthwise, 17)
+        XCTAssertEqual(packed, 52 - 17)
+        // torchvision's MobileNetV2 features: 2,223,872 parameters, 34,112 of them BatchNorm's.
+        XCTAssertEqual(model.weightBytes, (2_223_872 - 34_112) * MemoryLayout<Float>.stride,
+                       "the fp32 weights are counted whether held or not")
+    }
+
     func testFoldBatchNorm_equalsConvolutionThenBatchNorm() {
         let conv = Conv2D(outChannels: 5, inChannels: 3, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
                           weight: Self.random(5 * 3 * 9, seed: 7))

@@ -3,18 +3,24 @@ import Foundation
 /// Reads a safetensors file: an 8-byte little-endian header length N, N bytes of JSON mapping
 /// each name to `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets relative to the end
 /// of the header), optional `__metadata__` strings, then the raw little-endian data.
+///
+/// Only the header is read whole; each float32 tensor is then read from the file straight into its
+/// array (for ResNet-50, a 100 MB copy of the file fewer at every load).
 enum SafetensorsReader {
     /// The largest header accepted (the format's own reference limit is 100 MB).
     static let maxHeaderBytes = 100_000_000
 
-    static func read(_ bytes: [UInt8], path: String?) throws -> StateDict {
-        var reader = ByteReader(bytes)
-        let headerLength = try reader.unsignedLE(8, "the safetensors header length")
+    static func read(_ file: WeightsFile) throws -> StateDict {
+        var lengthReader = ByteReader(try file.bytes(at: 0, count: min(file.size, 8)))
+        let headerLength = try lengthReader.unsignedLE(8, "the safetensors header length")
         guard headerLength <= UInt64(maxHeaderBytes) else {
             throw WeightsError(.malformed(detail: "safetensors header length \(headerLength) exceeds 100 MB"))
         }
-        let header = try reader.take(Int(headerLength), "the safetensors JSON header")
-        let dataStart = reader.position
+        guard Int(headerLength) <= file.size - 8 else {
+            throw WeightsError(.truncated(what: "the safetensors JSON header", offset: 8))
+        }
+        let header = try file.bytes(at: 8, count: Int(headerLength))
+        let dataStart = 8 + header.count
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: Data(header))
@@ -53,7 +59,7 @@ enum SafetensorsReader {
         }
         // File order is data order; JSON objects have none.
         found.sort { ($0.begin, $0.name) < ($1.begin, $1.name) }
-        let dataLength = bytes.count - dataStart
+        let dataLength = file.size - dataStart
         var tensors: [(name: String, tensor: WeightTensor)] = []
         tensors.reserveCapacity(found.count)
         for item in found {
@@ -64,7 +70,7 @@ enum SafetensorsReader {
                 throw WeightsError(.malformed(detail: "safetensors entry `\(item.name)` has data_offsets [\(item.begin), \(item.end)]"))
             }
             guard item.end <= dataLength else {
-                throw WeightsError(.truncated(what: "the data of tensor `\(item.name)`", offset: bytes.count))
+                throw WeightsError(.truncated(what: "the data of tensor `\(item.name)`", offset: file.size))
             }
             let needed = count * item.dtype.byteWidth
             guard item.end - item.begin == needed else {
@@ -72,14 +78,33 @@ enum SafetensorsReader {
                     tensor: item.name, neededElements: count,
                     storageElements: (item.end - item.begin) / item.dtype.byteWidth))
             }
-            guard let storage = RawStorage(dtype: item.dtype, bytes: bytes, byteOffset: dataStart + item.begin, count: count) else {
-                throw WeightsError(.truncated(what: "the data of tensor `\(item.name)`", offset: bytes.count))
-            }
-            let tensor = try storage.tensor(
-                name: item.name, offset: 0, shape: item.shape, strides: RawStorage.contiguousStrides(item.shape))
-            tensors.append((item.name, tensor))
+            tensors.append((item.name, try tensor(item.name, dtype: item.dtype, shape: item.shape, count: count,
+                                                  at: dataStart + item.begin, in: file)))
         }
-        return try StateDict(format: .safetensors, path: path, tensors: tensors, metadata: metadata)
+        return try StateDict(format: .safetensors, path: file.path, tensors: tensors, metadata: metadata)
+    }
+
+    /// The tensor of `count` elements stored at `offset`: float32 read into its array directly, other
+    /// dtypes through a copy of their bytes that ``RawStorage`` converts.
+    private static func tensor(
+        _ name: String, dtype: WeightDType, shape: [Int], count: Int, at offset: Int, in file: WeightsFile
+    ) throws -> WeightTensor {
+        guard dtype == .float32, count > 0 else {
+            let bytes = try file.bytes(at: offset, count: count * dtype.byteWidth)
+            guard let storage = RawStorage(dtype: dtype, bytes: bytes, byteOffset: 0, count: count) else {
+                throw WeightsError(.truncated(what: "the data of tensor `\(name)`", offset: file.size))
+            }
+            return try storage.tensor(name: name, offset: 0, shape: shape, strides: RawStorage.contiguousStrides(shape))
+        }
+        let values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try file.read(at: offset, count: count * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
+            initialized = count
+        }
+        #if _endian(big)
+        return WeightTensor(dtype: .float32, shape: shape, values: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
+        #else
+        return WeightTensor(dtype: .float32, shape: shape, values: values)
+        #endif
     }
 
     /// A JSON array of non-negative integers, or `nil`.

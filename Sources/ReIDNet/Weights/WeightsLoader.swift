@@ -31,11 +31,11 @@ public enum WeightsLoader {
     /// - Throws: ``WeightsError`` naming the file and what is wrong: unreadable, unknown format,
     ///   truncated, a refused pickle global, a tensor outside its storage...
     public static func load(_ url: URL) throws -> StateDict {
-        let bytes = try readBytes(url)
+        let file = try WeightsFile(path: url.path)
         do {
-            switch try format(of: bytes) {
-            case .safetensors: return try SafetensorsReader.read(bytes, path: url.path)
-            case .pytorchLegacy: return try TorchLegacyReader.read(bytes, path: url.path)
+            switch try format(of: try file.bytes(at: 0, count: min(file.size, 512))) {
+            case .safetensors: return try SafetensorsReader.read(file)
+            case .pytorchLegacy: return try TorchLegacyReader.read(try file.bytes(at: 0, count: file.size), path: url.path)
             case .pytorchZip: return try TorchZipReader.read(url, path: url.path)
             }
         } catch let error as WeightsError {
@@ -62,37 +62,5 @@ public enum WeightsLoader {
         if bytes.isEmpty { throw WeightsError(.truncated(what: "the first bytes", offset: 0)) }
         let shown = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
         throw WeightsError(.unknownFormat(firstBytes: shown))
-    }
-
-    /// The whole file, read straight into the array (through `Data` it was copied twice: a tenth of
-    /// `panoptes embed`'s start-up on ResNet-50's 94 MB).
-    private static func readBytes(_ url: URL) throws -> [UInt8] {
-        func failure(_ what: String) -> WeightsError {
-            WeightsError(.unreadable(reason: "\(what): \(String(cString: strerror(errno)))"), path: url.path)
-        }
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure("cannot open") }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw failure("cannot stat") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw WeightsError(.unreadable(reason: "not a regular file"), path: url.path)
-        }
-        let size = Int(info.st_size)
-        var readError: WeightsError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = 0
-            while count < size {
-                let n = read(descriptor, buffer.baseAddress! + count, size - count)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    readError = n < 0 ? failure("cannot read") : WeightsError(.unreadable(reason: "the file shrank while it was read"), path: url.path)
-                    return
-                }
-                count += n
-            }
-        }
-        if let readError { throw readError }
-        return bytes
     }
 }
