@@ -90,6 +90,10 @@ public struct Network: Sendable {
 
     /// Floats each slot and the scratch buffer need for a batch of `batch` images of `height`×`width`
     /// (each slot sized for the largest map it ever holds).
+    ///
+    /// An image block's inner maps live in its per-thread scratch, one image at a time: only its output
+    /// takes a slot. (Sizing slots for them too held MobileNetV2's expanded maps for the whole batch:
+    /// 102 MiB of workspace at batch 16, all of it written once at the first batch.)
     func requirements(batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
         var slots = [Int](repeating: 0, count: Network.slotCount)
         slots[0] = inputChannels * height * width * batch
@@ -97,22 +101,27 @@ public struct Network: Sendable {
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
         let blocks = Self.runsImageBlocks(batch: batch) ? imageBlocks : [:]
+        var blockSteps = 0..<0
         for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
             if let block = blocks[index] {
                 scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: s.height, width: s.width))
+                blockSteps = block.steps
             }
+            let inner = blockSteps.contains(index) && index != blockSteps.last
             switch step.operation {
             case .convolution(let conv, _):
                 let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
                 shapes[step.output] = (conv.outChannels, oh, ow)
-                scratch = max(scratch, conv.scratchCount(batch: batch, height: s.height, width: s.width))
+                if !blockSteps.contains(index) {
+                    scratch = max(scratch, conv.scratchCount(batch: batch, height: s.height, width: s.width))
+                }
             case .pool(let pool):
                 let (oh, ow) = pool.outputSize(height: s.height, width: s.width)
                 shapes[step.output] = (s.channels, oh, ow)
             }
             let o = shapes[step.output]
-            slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch)
+            if !inner { slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch) }
         }
         return (slots, scratch)
     }
