@@ -16,7 +16,7 @@ public struct PackedMatrix: Sendable {
 
     /// Packs the row-major `rows`×`columns` matrix at `values` (row stride `ld`).
     public init(rows: Int, columns: Int, values: UnsafePointer<Float>, ld: Int) {
-        precondition(ld >= columns, "PackedMatrix: ld \(ld) below the \(columns) columns")
+        precondition(ld >= columns && ld <= Int(Int32.max), "PackedMatrix: ld \(ld) for \(columns) columns")
         self.init(rows: rows, columns: columns, panels: PanelStorage(rows: rows, columns: columns))
         ck_sgemm_pack_a(values, Int32(ld), Int32(rows), Int32(columns), panels.pointer)
     }
