@@ -69,9 +69,12 @@ public enum Architecture: String, Sendable, CaseIterable {
 
     /// ResNet-50 v1.5 (stride on each bottleneck's 3x3 conv2), `layer4` with stride 1.
     private static func buildResNet50(into b: inout NetworkBuilder) throws -> Int {
+        // The stem's map (64 channels at half the input size, the network's largest with layer1's outputs)
+        // goes to slot 3, which layer1's outputs take next: a slot of its own would hold it for nothing
+        // after the max-pool (50 MB at 384x128, batch 16).
         try b.convolution("conv1", batchNorm: "bn1", out: 64, in: 3, kernel: 7, stride: 2, padding: 3,
-                          activation: .relu, from: 0, to: 1)
-        b.pool("maxpool", Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1)), from: 1, to: 2)
+                          activation: .relu, from: 0, to: 3)
+        b.pool("maxpool", Pool2D(.max, kernel: (3, 3), stride: (2, 2), padding: (1, 1)), from: 3, to: 2)
         var current = 2
         var channels = 64
         for (index, (blocks, planes, stride)) in [(3, 64, 1), (4, 128, 2), (6, 256, 2), (3, 512, 1)].enumerated() {

@@ -83,5 +83,12 @@ final class ArchitectureTests: XCTestCase {
         // The bound on packed weights, with F(4x4)'s 4x for the 3x3 layers of up to 128 channels.
         let model = try ReIDModel(architecture: .pfsaResNet50, weights: TensorDictionary(tensors))
         XCTAssertLessThanOrEqual(model.packedWeightBytes, 2 * model.weightBytes, "ResNet-50's packed weights over twice its fp32 weights")
+        // The largest maps (the stem's, then layer1's outputs: 64 and 256 channels at a quarter of the input
+        // pixels) share one slot; the other slots hold at most half of one (layer2's outputs) and the input,
+        // so at batch 16 the workspace (123 MiB at 384x128) stays under three of them. (With the stem's map
+        // in a slot of its own: 159 MiB, 3.3.)
+        _ = try model.embed(ModelParityTests.images(count: 16, height: 384, width: 128, seed: 1), count: 16, maxBatch: 16)
+        let largestMap = 16 * 64 * (384 / 2) * (128 / 2) * MemoryLayout<Float>.stride
+        XCTAssertLessThan(model.workspaceBytes, 3 * largestMap, "\(model.workspaceBytes >> 20) MiB of workspace")
     }
 }
