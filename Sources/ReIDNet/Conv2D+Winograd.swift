@@ -55,11 +55,9 @@ extension Conv2D {
 
     /// Computes U = G g Gᵀ for every (output, input) pair: `[points][outChannels][inChannels]`. Where
     /// CKernels' product runs, each point's matrix is written straight into its packed layout
-    /// (`winogradPacked`), with no plain copy; otherwise into `winogradWeight`, and the dense weights are
-    /// packed (`preparePackedWeight`).
+    /// (`winogradPacked`), with no plain copy; otherwise into `winogradWeight`. Only from
+    /// `prepareProducts(winograd:)`, for an eligible layer.
     mutating func prepareWinograd() {
-        winogradPacked = nil
-        guard winogradEligible else { winogradWeight = nil; preparePackedWeight(); return }
         let tile = GEMM.hasPackedKernel && max(inChannels, outChannels) <= Self.winograd4ChannelLimit ? 4 : 2
         let points = (tile + 2) * (tile + 2)
         let (outChannels, inChannels) = (self.outChannels, self.inChannels)
@@ -79,7 +77,6 @@ extension Conv2D {
                     }
                 }
             }
-            winogradWeight = nil
         } else {
             let plane = outChannels * inChannels
             winogradWeight = [Float](unsafeUninitializedCapacity: points * plane) { u, count in
@@ -92,7 +89,6 @@ extension Conv2D {
                 count = points * plane
             }
         }
-        preparePackedWeight()
     }
 
     /// Transforms the filters of `outputs` (every input channel): `store(output, input, U)` with the
@@ -134,16 +130,7 @@ extension Conv2D {
     /// selects the plain im2col path, which the tests compare against.
     public var usesWinograd: Bool {
         get { winogradWeight != nil || winogradPacked != nil }
-        set {
-            precondition(weight.count == weightCount, "Conv2D: the plain weights were released after packing; build the layer again to change its algorithm")
-            if newValue {
-                prepareWinograd()
-            } else {
-                winogradWeight = nil
-                winogradPacked = nil
-                preparePackedWeight()
-            }
-        }
+        set { prepareProducts(winograd: newValue) }
     }
 
     /// Scratch floats per image: V (points·Cin·tiles) and M (points·Cout·tiles).

@@ -43,10 +43,11 @@ public struct Conv2D: Sendable {
     var packedWeight: PackedMatrix?
 
     /// Creates a convolution; `weight` must hold `outChannels * inChannels / groups * kh * kw` values.
+    /// `winograd` false runs a 3x3 stride-1 layer through im2col (a reference).
     public init(
         outChannels: Int, inChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), groups: Int = 1, activation: Activation = .identity,
-        weight: [Float], bias: [Float]? = nil
+        weight: [Float], bias: [Float]? = nil, winograd: Bool = true
     ) {
         precondition(outChannels > 0 && inChannels > 0 && groups > 0, "Conv2D: channels and groups must be positive")
         precondition(inChannels % groups == 0 && outChannels % groups == 0, "Conv2D: groups must divide the channels")
@@ -67,14 +68,23 @@ public struct Conv2D: Sendable {
         self.activation = activation
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        prepareWinograd()
+        prepareProducts(winograd: winograd)
     }
 
-    /// Packs the weights for CKernels' product (`packedWeight`), where the CPU runs it and the layer is
-    /// dense and not Winograd's.
-    mutating func preparePackedWeight() {
+    /// Prepares what the products read, from the plain weights: Winograd's transformed matrices where
+    /// `winograd` and the layer is eligible, else the weights packed for CKernels' product where it runs
+    /// and the layer is dense. The one place a layer's algorithm is set.
+    mutating func prepareProducts(winograd: Bool) {
+        precondition(weight.count == weightCount,
+                     "Conv2D: the plain weights were released after packing; build the layer again to change it")
+        winogradWeight = nil
+        winogradPacked = nil
         packedWeight = nil
-        guard GEMM.hasPackedKernel, groups == 1, winogradWeight == nil, winogradPacked == nil else { return }
+        if winograd && winogradEligible {
+            prepareWinograd()
+            return
+        }
+        guard GEMM.hasPackedKernel, groups == 1 else { return }
         let k = inChannels * kernelHeight * kernelWidth
         packedWeight = weight.withUnsafeBufferPointer { PackedMatrix(rows: outChannels, columns: k, values: $0.baseAddress!, ld: k) }
     }
@@ -104,7 +114,7 @@ public struct Conv2D: Sendable {
     ) {
         (weight, bias) = Conv2D.foldBatchNorm(weight: weight, bias: bias, gamma: gamma, beta: beta, mean: mean,
                                               variance: variance, epsilon: epsilon)
-        prepareWinograd()
+        prepareProducts(winograd: usesWinograd)
     }
 
     /// The folded `(weight, bias)` of a convolution (weights grouped by output channel) followed by

@@ -49,8 +49,7 @@ struct NetworkBuilder {
                                           mean: mean, variance: variance, epsilon: NetworkBuilder.batchNormEpsilon)
         var layer = Conv2D(outChannels: out, inChannels: inChannels, kernel: (kernel, kernel), stride: (stride, stride),
                            padding: (padding, padding), groups: groups, activation: activation,
-                           weight: folded.weight, bias: folded.bias)
-        if !winograd && layer.usesWinograd { layer.usesWinograd = false }
+                           weight: folded.weight, bias: folded.bias, winograd: winograd)
         if !keepingPlainWeights { layer = layer.releasingPlainWeights() }
         steps.append(Network.Step(name: conv, operation: .convolution(layer, accumulate: accumulate), input: input, output: output))
     }

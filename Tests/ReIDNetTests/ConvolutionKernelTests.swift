@@ -271,5 +271,11 @@ final class ConvolutionKernelTests: XCTestCase {
             return (v - mean[c]) / (variance[c] + 1e-5).squareRoot() * gamma[c] + beta[c]
         }
         Self.assertClose(Self.run(folded, input: input, residual: nil, batch: 2, height: 7, width: 5), expected, "folded BN")
+        // Folding keeps the layer's algorithm: a layer switched to im2col stays on it.
+        var plainFolded = conv
+        plainFolded.usesWinograd = false
+        plainFolded.foldBatchNorm(gamma: gamma, beta: beta, mean: mean, variance: variance)
+        XCTAssertEqual(plainFolded.algorithm, .im2col)
+        Self.assertClose(Self.run(plainFolded, input: input, residual: nil, batch: 2, height: 7, width: 5), expected, "folded BN, im2col")
     }
 }

@@ -11,18 +11,15 @@ public enum WeightsLoader {
     ///
     /// - Throws: ``WeightsError`` when the file cannot be read or matches no format.
     public static func format(of url: URL) throws -> WeightsFormat {
-        let bytes: [UInt8]
+        try format(of: WeightsFile(path: url.path))
+    }
+
+    /// The format of `file`, from its first 512 bytes.
+    static func format(of file: WeightsFile) throws -> WeightsFormat {
         do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            bytes = [UInt8](try handle.read(upToCount: 512) ?? Data())
-        } catch {
-            throw WeightsError(.unreadable(reason: (error as NSError).localizedFailureReason ?? error.localizedDescription), path: url.path)
-        }
-        do {
-            return try format(of: bytes)
+            return try format(of: try file.bytes(at: 0, count: min(file.size, 512)))
         } catch let error as WeightsError {
-            throw error.at(url.path)
+            throw error.at(file.path)
         }
     }
 
@@ -33,7 +30,7 @@ public enum WeightsLoader {
     public static func load(_ url: URL) throws -> StateDict {
         let file = try WeightsFile(path: url.path)
         do {
-            switch try format(of: try file.bytes(at: 0, count: min(file.size, 512))) {
+            switch try format(of: file) {
             case .safetensors: return try SafetensorsReader.read(file)
             case .pytorchLegacy: return try TorchLegacyReader.read(try file.bytes(at: 0, count: file.size), path: url.path)
             case .pytorchZip: return try TorchZipReader.read(url, path: url.path)
