@@ -6,12 +6,13 @@ internal import LinearAlgebra
 ///
 /// Layer by layer, an early block's expanded map (96 or 144 channels at 128x64 or 64x32) is written
 /// for the whole batch and read back by the depthwise layer: up to 25 MiB at batch 8, through main
-/// memory. Image by image, each thread takes whole images and keeps one image's intermediate maps
-/// (at most 3 MiB) in its own scratch, where they stay in cache.
+/// memory. Image by image, each thread takes whole images (or, at batch 1, a band of an image's rows)
+/// and keeps one image's intermediate maps (at most 3 MiB) in its own scratch, where they stay in cache.
 ///
 /// The outputs are bit for bit those of the layers run one by one: the packed product computes each
-/// column the same way however many columns it has, and the depthwise kernel's arithmetic for a plane
-/// depends only on that plane.
+/// column the same way however many columns it has, and the depthwise kernel computes each output from
+/// its nine taps in the same order whatever plane it is part of (a band's rows, with the rows past it
+/// that its taps read).
 struct ImageBlock: Sendable {
     /// The program steps it runs, consecutive, each reading the previous one's output.
     let steps: Range<Int>
@@ -79,11 +80,23 @@ extension Network {
         return blocks
     }
 
-    /// Whether a batch runs the image blocks: when the threads can share its images evenly (or nearly,
-    /// past four images a thread); otherwise, at batch 1 say, the layers one by one share each layer's work.
-    static func runsImageBlocks(batch: Int) -> Bool {
-        let threads = GEMM.threadCount
-        return batch >= threads && (batch % threads == 0 || batch >= 4 * threads)
+    /// Output rows each thread's piece of a block must hold for the block to run image by image: a
+    /// piece that is part of an image recomputes the rows its depthwise layer reads past the piece (one
+    /// or two), which would cost more than the whole piece's work on fewer rows.
+    static let minimumPieceRows = 4
+
+    /// Whether a block whose output maps have `outputHeight` rows runs image by image at `batch`: when
+    /// the threads' pieces of the batch's output rows are each at least ``minimumPieceRows`` rows; else
+    /// (MobileNetV2's last maps at batch 1, say) the layers one by one share each layer's work.
+    static func runsImageBlock(batch: Int, outputHeight: Int) -> Bool {
+        batch * outputHeight >= minimumPieceRows * GEMM.threadCount
+    }
+
+    /// The image blocks that run at `batch` on a `height`×`width` input, keyed by their first step.
+    func imageBlocks(batch: Int, height: Int, width: Int) -> [Int: ImageBlock] {
+        guard !imageBlocks.isEmpty else { return [:] }
+        let shapes = shapes(height: height, width: width)
+        return imageBlocks.filter { Self.runsImageBlock(batch: batch, outputHeight: shapes[$0.value.steps.last!].height) }
     }
 
     /// The convolutions of `block`, and the input size of each followed by the block's output size.
@@ -100,10 +113,11 @@ extension Network {
     }
 
     /// Where one thread's scratch for `block` on `height`×`width` input puts, in floats from its 64-byte
-    /// aligned start, each intermediate map of one image, the depthwise kernel's rows and the products'
-    /// copied block; and the floats it takes in all, with room to align its start.
+    /// aligned start, each intermediate map of one image, the depthwise kernel's rows, the products'
+    /// copied block and, for a block that adds a residual, two bands of its output held back until every
+    /// thread has read its input; and the floats it takes in all, with room to align its start.
     private func scratchLayout(of block: ImageBlock, height: Int, width: Int)
-        -> (maps: [Int], depthwise: Int, panel: Int, floats: Int) {
+        -> (maps: [Int], depthwise: Int, panel: Int, heldBack: Int, floats: Int) {
         func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
         let (convs, sizes) = layers(of: block, height: height, width: width)
         var maps: [Int] = [], offset = 0
@@ -118,7 +132,12 @@ extension Network {
         let panel = offset
         // Not monotonic in the depth: shallower products copy wider blocks.
         offset += aligned(convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }.max() ?? 0)
-        return (maps, depthwise, panel, offset + 16)
+        let heldBack = offset
+        if case .convolution(_, accumulate: true) = steps[block.steps.last!].operation {
+            let (oh, ow) = sizes[sizes.count - 1]
+            offset += 2 * aligned(convs[convs.count - 1].outChannels * oh * ow)
+        }
+        return (maps, depthwise, panel, heldBack, offset + 16)
     }
 
     /// Scratch floats one thread needs for `block` on `height`×`width` input.
@@ -126,8 +145,11 @@ extension Network {
         scratchLayout(of: block, height: height, width: width).floats
     }
 
-    /// Runs `block` on a CNHW batch: each thread takes a contiguous run of images and runs every layer of
-    /// the block on one image before the next.
+    /// Runs `block` on a CNHW batch: the batch's output rows, image after image, are cut into one
+    /// contiguous piece per thread, and each thread runs every layer of the block on one image's part of
+    /// its piece before the next. At batches the threads share evenly the pieces are whole images; at
+    /// batch 1 each thread takes a band of the image's rows, and its first layers also compute the rows
+    /// that its depthwise layer reads past the band.
     ///
     /// - Parameters:
     ///   - input: the first layer's input, `[channels][batch][height][width]`.
@@ -141,33 +163,88 @@ extension Network {
     ) -> (channels: Int, height: Int, width: Int) {
         let (convs, sizes) = layers(of: block, height: height, width: width)
         guard case .convolution(_, let accumulate) = steps[block.steps.last!].operation else { preconditionFailure("image block over a pooling") }
+        precondition(convs[convs.count - 1].algorithm == .pointwise, "image block ending in a \(convs[convs.count - 1].algorithm) layer")
         let layout = scratchLayout(of: block, height: height, width: width)
-        let threads = min(GEMM.threadCount, batch)
-        WorkerPool.run(threads) { thread in
-            // This thread's part of the scratch, from a 64-byte boundary.
+        let (oh, ow) = sizes[sizes.count - 1]
+        let threads = GEMM.threadCount, rows = batch * oh
+        let outChannels = convs[convs.count - 1].outChannels, plane = batch * oh * ow
+        /// Thread `thread`'s piece of the batch's output rows, as (image, band of its rows) pairs.
+        func pieces(_ thread: Int) -> [(image: Int, band: Range<Int>)] {
+            let piece = (rows * thread / threads)..<(rows * (thread + 1) / threads)
+            guard !piece.isEmpty else { return [] }
+            return ((piece.lowerBound / oh)...((piece.upperBound - 1) / oh)).map { image in
+                (image, max(piece.lowerBound - image * oh, 0)..<min(piece.upperBound - image * oh, oh))
+            }
+        }
+        /// Where thread `thread`'s scratch starts, on a 64-byte boundary.
+        func base(_ thread: Int) -> UnsafeMutablePointer<Float> {
             let start = scratch + thread * layout.floats
-            let base = start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
+            return start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
+        }
+        // A residual block writes its output over its input. A band of an image reads input rows past its
+        // own, which the neighbouring bands overwrite: those bands' outputs wait in their thread's scratch
+        // until every thread is done.
+        let holdsBack = accumulate && UnsafeRawPointer(input) == UnsafeRawPointer(output)
+        WorkerPool.run(threads) { thread in
+            let base = base(thread)
             let maps = layout.maps.map { base + $0 }
             let depthwiseRows = base + layout.depthwise, panel = base + layout.panel
-            let images = (batch * thread / threads)..<(batch * (thread + 1) / threads)
-            for image in images {
+            var previousHeights: [Int] = [], heldBack = 0
+            for (image, band) in pieces(thread) {
+                // The rows each layer's output must cover, from the last layer's band back to the first's.
+                var needed = [Range<Int>](repeating: band, count: convs.count)
+                for i in stride(from: convs.count - 1, to: 0, by: -1) {
+                    needed[i - 1] = convs[i].inputRows(for: needed[i], inputHeight: sizes[i].height)
+                }
+                // The depthwise kernel's bordered rows stay as it left them only for planes of one size.
+                let heights = convs.indices.map { convs[$0].inputRows(for: needed[$0], inputHeight: sizes[$0].height).count }
+                let fresh = heights != previousHeights
+                previousHeights = heights
                 var source = input + image * height * width
-                var sourceStride = batch * height * width
+                var sourceStride = batch * height * width, sourceRows = 0..<height
                 for (i, conv) in convs.enumerated() {
-                    let (oh, ow) = sizes[i + 1]
+                    let inputRows = conv.inputRows(for: needed[i], inputHeight: sizes[i].height)
+                    let computed = conv.outputRows(ofInputRows: inputRows)
                     let last = i == convs.count - 1
-                    let target = last ? output + image * oh * ow : maps[i]
-                    let targetStride = last ? batch * oh * ow : oh * ow
-                    conv.forwardImage(input: source, inputStride: sourceStride, output: target, outputStride: targetStride,
-                                      height: sizes[i].height, width: sizes[i].width, accumulate: last && accumulate,
-                                      depthwiseScratch: depthwiseRows, freshScratch: image == images.lowerBound,
-                                      panelScratch: panel)
+                    precondition(!last || computed == band, "image block: the last layer computes rows \(computed), not \(band)")
+                    let rowWidth = sizes[i + 1].width
+                    let bandOutput = output + image * oh * ow + band.lowerBound * ow
+                    var target = last ? bandOutput : maps[i]
+                    var targetStride = last ? plane : computed.count * rowWidth
+                    if last && holdsBack && band.count != oh {
+                        // Into the scratch, from the residual.
+                        precondition(heldBack < 2, "image block: more than two bands in one thread's piece")
+                        target = base + layout.heldBack + heldBack * outChannels * oh * ow
+                        targetStride = band.count * ow
+                        heldBack += 1
+                        for c in 0..<outChannels {
+                            (target + c * targetStride).update(from: bandOutput + c * plane, count: band.count * ow)
+                        }
+                    }
+                    conv.forwardImage(input: source + (inputRows.lowerBound - sourceRows.lowerBound) * sizes[i].width,
+                                      inputStride: sourceStride, output: target, outputStride: targetStride,
+                                      height: inputRows.count, width: sizes[i].width, accumulate: last && accumulate,
+                                      depthwiseScratch: depthwiseRows, freshScratch: fresh, panelScratch: panel)
                     source = UnsafePointer(target)
                     sourceStride = targetStride
+                    sourceRows = computed
                 }
             }
         }
-        return (convs[convs.count - 1].outChannels, sizes[sizes.count - 1].height, sizes[sizes.count - 1].width)
+        if holdsBack {
+            for thread in 0..<threads {
+                var heldBack = 0
+                for (image, band) in pieces(thread) where band.count != oh {
+                    let held = base(thread) + layout.heldBack + heldBack * outChannels * oh * ow
+                    heldBack += 1
+                    for c in 0..<outChannels {
+                        (output + c * plane + image * oh * ow + band.lowerBound * ow)
+                            .update(from: held + c * band.count * ow, count: band.count * ow)
+                    }
+                }
+            }
+        }
+        return (outChannels, oh, ow)
     }
 }
 
@@ -176,6 +253,20 @@ extension Conv2D {
     var runsDepthwiseKernel: Bool {
         Self.vectorKernels && kernelHeight == 3 && kernelWidth == 3 && padY == 1 && padX == 1
             && strideY == strideX && (strideX == 1 || strideX == 2)
+    }
+
+    /// The input rows from which this layer computes at least output `rows` of an `inputHeight`-row
+    /// map, run as a plane of their own: from a multiple of the stride (so its output rows fall on the
+    /// map's), far enough back that the kept rows never read the plane's zero border in place of the map.
+    func inputRows(for rows: Range<Int>, inputHeight: Int) -> Range<Int> {
+        let start = max(0, (rows.lowerBound * strideY - padY) / strideY * strideY)
+        return start..<min(inputHeight, (rows.upperBound - 1) * strideY - padY + kernelHeight)
+    }
+
+    /// The map's output rows this layer computes from input rows `rows` run as a plane of their own.
+    func outputRows(ofInputRows rows: Range<Int>) -> Range<Int> {
+        let first = rows.lowerBound / strideY
+        return first..<(first + outputSize(height: rows.count, width: kernelWidth).height)
     }
 
     /// Whether this depthwise layer runs `height`×`width` planes through the kernel eight channels at a

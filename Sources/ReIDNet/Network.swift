@@ -100,7 +100,7 @@ public struct Network: Sendable {
         var scratch = 0
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
-        let blocks = Self.runsImageBlocks(batch: batch) ? imageBlocks : [:]
+        let blocks = imageBlocks(batch: batch, height: height, width: width)
         var blockSteps = 0..<0
         for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
@@ -137,7 +137,7 @@ public struct Network: Sendable {
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
         let scratch = workspace.scratch
-        let blocks = Self.runsImageBlocks(batch: batch) ? imageBlocks : [:]
+        let blocks = imageBlocks(batch: batch, height: height, width: width)
         var index = 0
         while index < steps.count {
             let start = profile == nil ? 0 : MonotonicClock.seconds()

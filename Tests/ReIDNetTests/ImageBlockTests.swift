@@ -4,7 +4,7 @@ import XCTest
 
 @testable import ReIDNet
 
-/// MobileNetV2's inverted residuals run image by image at batches the threads share evenly; the
+/// MobileNetV2's inverted residuals run image by image (or band by band of an image's rows); the
 /// embeddings must be exactly those of the layers run one by one.
 final class ImageBlockTests: XCTestCase {
     func testMobileNetV2_everyInvertedResidualIsOneBlock_ResNetHasNone() throws {
@@ -29,17 +29,41 @@ final class ImageBlockTests: XCTestCase {
         try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
         let weights = try WeightsLoader.load(Fixtures.mobilenetWeights)
         for (batch, height, width) in [(8, 256, 128), (2 * GEMM.threadCount, 384, 128), (9, 160, 64)] {
-            XCTAssertTrue(Network.runsImageBlocks(batch: batch), "batch \(batch) should run the blocks")
             let images = ModelParityTests.images(count: batch, height: height, width: width, seed: UInt64(batch))
             let sized = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width))
+            XCTAssertEqual(sized.network.imageBlocks(batch: batch, height: height, width: width).count, 17,
+                           "batch \(batch) should run every block")
             let sizedLayered = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width), imageBlocks: false)
             XCTAssertTrue(sizedLayered.network.imageBlocks.isEmpty)
             let blocks = try sized.embed(images, count: batch, maxBatch: batch)
             let layers = try sizedLayered.embed(images, count: batch, maxBatch: batch)
             XCTAssertEqual(blocks.values, layers.values, "batch \(batch) at \(height)x\(width)")
-            // And each image alone (layer by layer at batch 1) gives the same embedding.
+            // And each image alone (its blocks cut into bands of rows at batch 1) gives the same embedding.
             let alone = try sized.embed(images, count: batch, maxBatch: 1)
             XCTAssertEqual(blocks.values, alone.values, "batch \(batch) against batch 1")
+        }
+    }
+
+    /// At batch 1, and at batches that split an image between threads, each thread runs its band of an
+    /// image's rows through the block, recomputing the rows its depthwise layer reads past the band: the
+    /// embeddings are still exactly the layers' one by one, at stride 1 and 2, with the first band's
+    /// top, the last band's bottom and the bands' shared rows all in play.
+    func testBandsOfAnImage_giveTheLayerByLayerEmbeddingsBitForBit() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
+        let weights = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        for (batch, height, width) in [(1, 256, 128), (1, 224, 96), (3, 256, 128)] {
+            let images = ModelParityTests.images(count: batch, height: height, width: width, seed: UInt64(40 + batch))
+            let banded = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width))
+            let layered = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (height, width), imageBlocks: false)
+            let running = banded.network.imageBlocks(batch: batch, height: height, width: width)
+            if GEMM.threadCount > 1 {
+                // features.1 (128 output rows at 256x128) runs in bands; at batch 1 on two threads the blocks
+                // of 8-row maps run as bands of 4, those of 7x3 (at 224x96) layer by layer.
+                XCTAssertNotNil(running.values.first { $0.name == "features.1.conv.0+3" })
+            }
+            XCTAssertEqual(try banded.embed(images, count: batch, maxBatch: batch).values,
+                           try layered.embed(images, count: batch, maxBatch: batch).values,
+                           "batch \(batch) at \(height)x\(width), \(running.count) blocks in bands")
         }
     }
 
