@@ -80,6 +80,33 @@ final class EmbedCommandTests: XCTestCase {
         }
     }
 
+    /// An embedding depends on its image only: not on the threads, nor on the batch around it. One thread
+    /// at batch 1 runs MobileNetV2's blocks on whole images; three threads cut one image's rows into three
+    /// bands (the middle one between two neighbours), and at batch 2 the middle thread holds the end of
+    /// one image and the start of the next, two bands whose residual outputs wait until the others are done.
+    func testEmbed_bitIdenticalWhateverTheThreadsAndTheBatch() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let crops = try writeCrops(count: 3, in: dir)
+        func embed(threads: Int, batch: Int) throws -> [Float] {
+            let npy = dir.appendingPathComponent("t\(threads)b\(batch).npy")
+            var environment = ProcessInfo.processInfo.environment
+            environment["PANOPTES_THREADS"] = String(threads)
+            let run = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
+                                                          "--batch", String(batch), "--out", npy.path] + crops.map(\.path),
+                                     environment: environment)
+            XCTAssertEqual(run.status, 0, run.stderrText)
+            let embeddings = try readNPY(npy)
+            XCTAssertEqual(embeddings.shape, [3, 1280])
+            return embeddings.values
+        }
+        let reference = try embed(threads: 1, batch: 1)
+        for (threads, batch) in [(3, 1), (3, 2), (2, 3)] {
+            let values = try embed(threads: threads, batch: batch)
+            XCTAssertEqual(zip(values, reference).filter { $0 != $1 }.count, 0, "\(threads) threads, batch \(batch)")
+        }
+    }
+
     func testEmbed_missingImage_exitsOneNamingThePath() throws {
         let result = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights",
                                                          Fixtures.mobilenetWeights.path, "/no/such/person.png"])
