@@ -126,12 +126,9 @@ extension Conv2D {
         }
     }
 
-    /// Whether this layer runs through Winograd (on by default for eligible layers); turning it off
-    /// selects the plain im2col path, which the tests compare against.
-    public var usesWinograd: Bool {
-        get { winogradWeight != nil || winogradPacked != nil }
-        set { prepareProducts(winograd: newValue) }
-    }
+    /// Whether this layer runs through Winograd (on by default for eligible layers; `Conv2D.init`'s
+    /// `winograd` false selects the plain im2col path, which the tests compare against).
+    public var usesWinograd: Bool { winogradWeight != nil || winogradPacked != nil }
 
     /// Scratch floats per image: V (points·Cin·tiles) and M (points·Cout·tiles).
     func winogradScratchPerImage(height: Int, width: Int) -> Int {

@@ -168,62 +168,64 @@ extension Network {
         let (oh, ow) = sizes[sizes.count - 1]
         let threads = GEMM.threadCount, rows = batch * oh
         let outChannels = convs[convs.count - 1].outChannels, plane = batch * oh * ow
-        /// Thread `thread`'s piece of the batch's output rows, as (image, band of its rows) pairs.
-        func pieces(_ thread: Int) -> [(image: Int, band: Range<Int>)] {
-            let piece = (rows * thread / threads)..<(rows * (thread + 1) / threads)
-            guard !piece.isEmpty else { return [] }
-            return ((piece.lowerBound / oh)...((piece.upperBound - 1) / oh)).map { image in
-                (image, max(piece.lowerBound - image * oh, 0)..<min(piece.upperBound - image * oh, oh))
-            }
-        }
         /// Where thread `thread`'s scratch starts, on a 64-byte boundary.
         func base(_ thread: Int) -> UnsafeMutablePointer<Float> {
             let start = scratch + thread * layout.floats
             return start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
         }
         // A residual block writes its output over its input. A band of an image reads input rows past its
-        // own, which the neighbouring bands overwrite: those bands' outputs wait in their thread's scratch
-        // until every thread is done.
+        // own, which the neighbouring bands overwrite: such a band's output waits in one of its thread's two
+        // held-back slots (its piece's first band, then its last) until every thread is done.
         let holdsBack = accumulate && UnsafeRawPointer(input) == UnsafeRawPointer(output)
+        /// Thread `thread`'s piece of the batch's output rows, as (image, band of its rows) pairs, each with
+        /// the slot its output waits in, if it waits.
+        func pieces(_ thread: Int) -> [(image: Int, band: Range<Int>, heldBack: UnsafeMutablePointer<Float>?)] {
+            let piece = (rows * thread / threads)..<(rows * (thread + 1) / threads)
+            guard !piece.isEmpty else { return [] }
+            let images = (piece.lowerBound / oh)...((piece.upperBound - 1) / oh)
+            return images.map { image in
+                let band = max(piece.lowerBound - image * oh, 0)..<min(piece.upperBound - image * oh, oh)
+                let slot = image == images.lowerBound ? 0 : 1
+                let waits = holdsBack && band.count != oh
+                return (image, band, waits ? base(thread) + layout.heldBack + slot * outChannels * oh * ow : nil)
+            }
+        }
         WorkerPool.run(threads) { thread in
             let base = base(thread)
             let maps = layout.maps.map { base + $0 }
             let depthwiseRows = base + layout.depthwise, panel = base + layout.panel
-            var previousHeights: [Int] = [], heldBack = 0
-            for (image, band) in pieces(thread) {
-                // The rows each layer's output must cover, from the last layer's band back to the first's.
-                var needed = [Range<Int>](repeating: band, count: convs.count)
-                for i in stride(from: convs.count - 1, to: 0, by: -1) {
-                    needed[i - 1] = convs[i].inputRows(for: needed[i], inputHeight: sizes[i].height)
+            var previousInputRows: [Range<Int>] = []
+            for (image, band, heldBack) in pieces(thread) {
+                // The input rows each layer reads, from the last layer's band back to the first's input.
+                var inputRows = [Range<Int>](repeating: band, count: convs.count)
+                var rowsNeeded = band
+                for i in convs.indices.reversed() {
+                    rowsNeeded = convs[i].inputRows(for: rowsNeeded, inputHeight: sizes[i].height)
+                    inputRows[i] = rowsNeeded
                 }
                 // The depthwise kernel's bordered rows stay as it left them only for planes of one size.
-                let heights = convs.indices.map { convs[$0].inputRows(for: needed[$0], inputHeight: sizes[$0].height).count }
-                let fresh = heights != previousHeights
-                previousHeights = heights
+                let fresh = inputRows.map(\.count) != previousInputRows.map(\.count)
+                previousInputRows = inputRows
                 var source = input + image * height * width
                 var sourceStride = batch * height * width, sourceRows = 0..<height
                 for (i, conv) in convs.enumerated() {
-                    let inputRows = conv.inputRows(for: needed[i], inputHeight: sizes[i].height)
-                    let computed = conv.outputRows(ofInputRows: inputRows)
+                    let computed = conv.outputRows(ofInputRows: inputRows[i])
                     let last = i == convs.count - 1
-                    precondition(!last || computed == band, "image block: the last layer computes rows \(computed), not \(band)")
-                    let rowWidth = sizes[i + 1].width
-                    let bandOutput = output + image * oh * ow + band.lowerBound * ow
-                    var target = last ? bandOutput : maps[i]
-                    var targetStride = last ? plane : computed.count * rowWidth
-                    if last && holdsBack && band.count != oh {
-                        // Into the scratch, from the residual.
-                        precondition(heldBack < 2, "image block: more than two bands in one thread's piece")
-                        target = base + layout.heldBack + heldBack * outChannels * oh * ow
-                        targetStride = band.count * ow
-                        heldBack += 1
-                        for c in 0..<outChannels {
-                            (target + c * targetStride).update(from: bandOutput + c * plane, count: band.count * ow)
+                    var (target, targetStride) = last ? (output + image * oh * ow + band.lowerBound * ow, plane)
+                                                      : (maps[i], computed.count * sizes[i + 1].width)
+                    if last {
+                        precondition(computed == band, "image block: the last layer computes rows \(computed), not \(band)")
+                        if let heldBack {
+                            // Into the held-back slot, from the residual.
+                            for c in 0..<outChannels {
+                                (heldBack + c * band.count * ow).update(from: target + c * plane, count: band.count * ow)
+                            }
+                            (target, targetStride) = (heldBack, band.count * ow)
                         }
                     }
-                    conv.forwardImage(input: source + (inputRows.lowerBound - sourceRows.lowerBound) * sizes[i].width,
+                    conv.forwardImage(input: source + (inputRows[i].lowerBound - sourceRows.lowerBound) * sizes[i].width,
                                       inputStride: sourceStride, output: target, outputStride: targetStride,
-                                      height: inputRows.count, width: sizes[i].width, accumulate: last && accumulate,
+                                      height: inputRows[i].count, width: sizes[i].width, accumulate: last && accumulate,
                                       depthwiseScratch: depthwiseRows, freshScratch: fresh, panelScratch: panel)
                     source = UnsafePointer(target)
                     sourceStride = targetStride
@@ -231,16 +233,12 @@ extension Network {
                 }
             }
         }
-        if holdsBack {
-            for thread in 0..<threads {
-                var heldBack = 0
-                for (image, band) in pieces(thread) where band.count != oh {
-                    let held = base(thread) + layout.heldBack + heldBack * outChannels * oh * ow
-                    heldBack += 1
-                    for c in 0..<outChannels {
-                        (output + c * plane + image * oh * ow + band.lowerBound * ow)
-                            .update(from: held + c * band.count * ow, count: band.count * ow)
-                    }
+        for thread in 0..<threads {
+            for (image, band, heldBack) in pieces(thread) {
+                guard let heldBack else { continue }
+                for c in 0..<outChannels {
+                    (output + c * plane + image * oh * ow + band.lowerBound * ow)
+                        .update(from: heldBack + c * band.count * ow, count: band.count * ow)
                 }
             }
         }

@@ -82,11 +82,10 @@ final class ConvolutionKernelTests: XCTestCase {
         batch: Int, height: Int, width: Int, expect algorithm: ConvolutionAlgorithm, winograd: Bool = true,
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        var conv = Conv2D(outChannels: out, inChannels: cin, kernel: (kernel, kernel), stride: (stride, stride),
+        let conv = Conv2D(outChannels: out, inChannels: cin, kernel: (kernel, kernel), stride: (stride, stride),
                           padding: (padding, padding), groups: groups, activation: activation,
                           weight: Self.random(out * cin / groups * kernel * kernel, seed: 1),
-                          bias: Self.random(out, seed: 2))
-        if !winograd { conv.usesWinograd = false }
+                          bias: Self.random(out, seed: 2), winograd: winograd)
         XCTAssertEqual(conv.algorithm, algorithm, file: file, line: line)
         let input = Self.random(cin * batch * height * width, seed: 3).map { $0 * 2 }
         let (oh, ow) = conv.outputSize(height: height, width: width)
@@ -272,8 +271,8 @@ final class ConvolutionKernelTests: XCTestCase {
         }
         Self.assertClose(Self.run(folded, input: input, residual: nil, batch: 2, height: 7, width: 5), expected, "folded BN")
         // Folding keeps the layer's algorithm: a layer switched to im2col stays on it.
-        var plainFolded = conv
-        plainFolded.usesWinograd = false
+        var plainFolded = Conv2D(outChannels: 5, inChannels: 3, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
+                                 weight: conv.weight, winograd: false)
         plainFolded.foldBatchNorm(gamma: gamma, beta: beta, mean: mean, variance: variance)
         XCTAssertEqual(plainFolded.algorithm, .im2col)
         Self.assertClose(Self.run(plainFolded, input: input, residual: nil, batch: 2, height: 7, width: 5), expected, "folded BN, im2col")

@@ -9,8 +9,9 @@ enum TorchZipReader {
     /// Largest `data.pkl` accepted; real ones are kilobytes.
     static let maxPickleBytes = 256 << 20
 
-    static func read(_ url: URL, path: String?) throws -> StateDict {
-        try requireEndRecord(url)
+    static func read(_ file: WeightsFile) throws -> StateDict {
+        try requireEndRecord(file)
+        let url = URL(fileURLWithPath: file.path)
         let archive: Archive
         do {
             archive = try Archive(url: url, accessMode: .read)
@@ -37,7 +38,7 @@ enum TorchZipReader {
         var unpickler = Unpickler()
         let root = try unpickler.load(&reader)
         let layout = try TorchCheckpointLayout(root: root, unpickler: unpickler)
-        return try layout.stateDict(format: .pytorchZip, path: path) { key, info in
+        return try layout.stateDict(format: .pytorchZip, path: file.path) { key, info in
             let entryPath = prefix + "data/" + key
             guard let entry = entriesByPath[entryPath] else {
                 throw WeightsError(.malformed(detail: "storage `\(key)` has no zip entry `\(entryPath)`"))
@@ -90,21 +91,15 @@ enum TorchZipReader {
 
     /// A zip ends with its end-of-central-directory record (signature PK\5\6 within the last
     /// 64 KiB + 22 bytes); a cut file has none.
-    private static func requireEndRecord(_ url: URL) throws {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw WeightsError(.unreadable(reason: "cannot open"))
-        }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        let tail = min(size, 65_557)
-        try? handle.seek(toOffset: size - tail)
-        let bytes = [UInt8]((try? handle.readToEnd()) ?? Data())
+    private static func requireEndRecord(_ file: WeightsFile) throws {
+        let tail = min(file.size, 65_557)
+        let bytes = try file.bytes(at: file.size - tail, count: tail)
         let signature: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
         let found = bytes.count >= 22 && (0...(bytes.count - 22)).contains { start in
             bytes[start] == 0x50 && Array(bytes[start..<(start + 4)]) == signature
         }
         guard found else {
-            throw WeightsError(.truncated(what: "the zip archive (no end-of-central-directory record)", offset: Int(size)))
+            throw WeightsError(.truncated(what: "the zip archive (no end-of-central-directory record)", offset: file.size))
         }
     }
 }

@@ -33,7 +33,7 @@ public enum WeightsLoader {
             switch try format(of: file) {
             case .safetensors: return try SafetensorsReader.read(file)
             case .pytorchLegacy: return try TorchLegacyReader.read(try file.bytes(at: 0, count: file.size), path: url.path)
-            case .pytorchZip: return try TorchZipReader.read(url, path: url.path)
+            case .pytorchZip: return try TorchZipReader.read(file)
             }
         } catch let error as WeightsError {
             throw error.at(url.path)
