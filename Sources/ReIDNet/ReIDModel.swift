@@ -29,7 +29,6 @@ public final class ReIDModel {
     public static var blasCore: String { GEMM.coreName }
 
     private let workspace = Workspace()
-    private var poolScratch: [Float]
 
     /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
     /// `winograd` false runs 3x3 layers through im2col, `imageBlocks` false runs every layer batch-wide
@@ -61,7 +60,6 @@ public final class ReIDModel {
         self.featureChannels = architecture.featureChannels
         let map = network.outputShape(height: size.height, width: size.width)
         self.featureMapSize = (map.height, map.width)
-        self.poolScratch = [Float](repeating: 0, count: Pooling.scratchCount(channels: map.channels, height: map.height, width: map.width))
     }
 
     /// Multiply-adds per image (FLOPs are twice this).
@@ -126,15 +124,22 @@ public final class ReIDModel {
                 let poolStart = profile == nil ? 0 : MonotonicClock.seconds()
                 let plane = map.height * map.width
                 let result = UnsafePointer(workspace.slot(network.outputSlot))
+                let scratchCount = Pooling.scratchCount(channels: map.channels, height: map.height, width: map.width)
+                let first = start
                 for (k, pooling) in poolings.enumerated() {
                     let d = pooling.dimension(channels: map.channels)
                     values[k].withUnsafeMutableBufferPointer { dst in
-                        poolScratch.withUnsafeMutableBufferPointer { scratch in
-                            for i in 0..<n {
-                                peaks[k][start + i] = pooling.pool(
-                                    map: result + i * plane, channelStride: n * plane, channels: map.channels,
-                                    height: map.height, width: map.width,
-                                    into: dst.baseAddress! + (start + i) * d, weights: scratch.baseAddress!)
+                        peaks[k].withUnsafeMutableBufferPointer { peak in
+                            // Images on the compute threads, each thread with its own scratch.
+                            ParallelFor.run(n) { images in
+                                withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
+                                    for i in images {
+                                        peak[first + i] = pooling.pool(
+                                            map: result + i * plane, channelStride: n * plane, channels: map.channels,
+                                            height: map.height, width: map.width,
+                                            into: dst.baseAddress! + (first + i) * d, weights: scratch.baseAddress!)
+                                    }
+                                }
                             }
                         }
                     }
