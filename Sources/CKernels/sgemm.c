@@ -118,9 +118,12 @@ void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
 // else from zero, and are stored back to C.
-__attribute__((target("avx2,fma")))
-static inline void tile_6x16(int kc, const float *a, const float *b, float *c, int ldc, int rows, int cols, int resume,
-                             const float *bias, int activation) {
+//
+// B is either packed (`b`: its rows 16 floats apart) or, with `taps`, row kk's sixteen values start at
+// taps[kk] + offset (the stems' input rows, read where they are).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_6x16(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
+                             int rows, int cols, int resume, const float *bias, int activation) {
     __m256 acc[12];
     const int full = rows == CK_SGEMM_MR && cols == CK_SGEMM_NR;
     if (!resume) {
@@ -144,7 +147,7 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
         // A product's last tile, at most 8 columns wide (at batch 1: late layers' maps, Winograd's few
         // tiles): only the first eight columns' chains, the same operations as in a full tile.
         for (int kk = 0; kk < kc; kk++) {
-            const __m256 b0 = _mm256_load_ps(b);
+            const __m256 b0 = taps ? _mm256_loadu_ps(taps[kk] + offset) : _mm256_load_ps(b);
             c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c00);
             c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c10);
             c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c20);
@@ -156,7 +159,9 @@ static inline void tile_6x16(int kc, const float *a, const float *b, float *c, i
         }
     } else {
         for (int kk = 0; kk < kc; kk++) {
-            const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+            const float *row = taps ? taps[kk] + offset : b;
+            const __m256 b0 = taps ? _mm256_loadu_ps(row) : _mm256_load_ps(row);
+            const __m256 b1 = taps ? _mm256_loadu_ps(row + 8) : _mm256_load_ps(row + 8);
             __m256 av;
             av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
             av = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
@@ -271,14 +276,112 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                     }
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                    tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
+                    tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
                               rows, cols, resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
                 }
             }
         }
     }
 }
+
+// Where tap kx of a stride-2 row reads: phase (kx − pad_x) & 1 of the input row, at index ox + shift.
+static inline void stem_tap(int kx, int pad_x, int *phase, int *shift) {
+    const int d = kx - pad_x;
+    *phase = d & 1;
+    *shift = (d - *phase) >> 1;  // floor((d − phase) / 2), d may be negative
+}
+
+// A split input row's layout: `margin` zeros, the row's phase, zeros up to `row` floats, enough for every
+// tap of every tile, the last one's columns past the output included.
+static void stem_row(int kernel_w, int pad_x, int out_w, int *margin, int *row) {
+    int lo = 0, hi = 0;
+    for (int kx = 0; kx < kernel_w; kx++) {
+        int phase, shift;
+        stem_tap(kx, pad_x, &phase, &shift);
+        if (shift < lo) lo = shift;
+        if (shift > hi) hi = shift;
+    }
+    const int tiles = (out_w + CK_SGEMM_NR - 1) / CK_SGEMM_NR;
+    *margin = -lo;
+    *row = (-lo + tiles * CK_SGEMM_NR + hi + 7) & ~7;
+}
+
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows) {
+    int margin, row;
+    stem_row(kernel_w, pad_x, out_w, &margin, &row);
+    const size_t in_rows = (size_t)(rows - 1) * (size_t)stride_y + (size_t)kernel_h;
+    return ((size_t)channels * in_rows * 2 + 1) * (size_t)row;
+}
+
+__attribute__((target("avx2,fma")))
+void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
+                     int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
+                     int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
+                     float *scratch) {
+    const int k = channels * kernel_h * kernel_w;
+    int margin, row;
+    stem_row(kernel_w, pad_x, out_w, &margin, &row);
+    const int iy0 = oy0 * stride_y - pad_y, in_rows = (oy1 - oy0 - 1) * stride_y + kernel_h;
+    // The band's input rows, each split into its even and odd columns between zeros; rows above or below
+    // the image are one shared zero row.
+    float *zero = scratch + (size_t)channels * (size_t)in_rows * 2 * (size_t)row;
+    memset(zero, 0, (size_t)row * sizeof(float));
+    const int evens = (width + 1) / 2, odds = width / 2;
+    for (int ci = 0; ci < channels; ci++) {
+        for (int r = 0; r < in_rows; r++) {
+            const int iy = iy0 + r;
+            if (iy < 0 || iy >= height) continue;
+            float *even = scratch + ((size_t)ci * in_rows + r) * 2 * row, *odd = even + row;
+            memset(even, 0, (size_t)margin * sizeof(float));
+            memset(odd, 0, (size_t)margin * sizeof(float));
+            ck_split_row(even + margin, odd + margin, input + ci * channel_stride + (size_t)iy * width, width);
+            memset(even + margin + evens, 0, (size_t)(row - margin - evens) * sizeof(float));
+            memset(odd + margin + odds, 0, (size_t)(row - margin - odds) * sizeof(float));
+        }
+    }
+    // Row (ci, ky, kx) of the implicit im2col matrix, as ck_im2col_row orders them, for one output row.
+    const float *taps[CK_SGEMM_KC];
+    const int panels = (m + CK_SGEMM_MR - 1) / CK_SGEMM_MR, tiles = (out_w + CK_SGEMM_NR - 1) / CK_SGEMM_NR;
+    for (int oy = oy0; oy < oy1; oy++) {
+        for (int ci = 0; ci < channels; ci++) {
+            for (int ky = 0; ky < kernel_h; ky++) {
+                const int r = (oy - oy0) * stride_y + ky, iy = iy0 + r;
+                for (int kx = 0; kx < kernel_w; kx++) {
+                    int phase, shift;
+                    stem_tap(kx, pad_x, &phase, &shift);
+                    const float *base = iy < 0 || iy >= height ? zero : scratch + (((size_t)ci * in_rows + r) * 2 + phase) * row;
+                    taps[(ci * kernel_h + ky) * kernel_w + kx] = base + margin + shift;
+                }
+            }
+        }
+        float *out = output + (size_t)oy * out_w;
+        // Tile by tile, every panel of A over the tile's taps while they are in L1.
+        for (int t = 0; t < tiles; t++) {
+            const int x0 = t * CK_SGEMM_NR, cols = out_w - x0 < CK_SGEMM_NR ? out_w - x0 : CK_SGEMM_NR;
+            for (int p = 0; p < panels; p++) {
+                const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
+                tile_6x16(k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
+                          output_stride, rows, cols, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
+            }
+        }
+    }
+}
 #else
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows) {
+    (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_x; (void)out_w; (void)rows;
+    return 0;
+}
+
+void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
+                     int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
+                     int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
+                     float *scratch) {
+    (void)packed_a; (void)m; (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_y; (void)pad_x;
+    (void)input; (void)channel_stride; (void)height; (void)width; (void)oy0; (void)oy1; (void)out_w; (void)output;
+    (void)output_stride; (void)accumulate; (void)bias; (void)activation; (void)scratch;
+    __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use im2col.
+}
+
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
                      int panel0, int panel1, float *bpanel) {

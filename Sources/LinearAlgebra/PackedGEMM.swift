@@ -57,6 +57,12 @@ public struct PackedMatrix: Sendable {
 
     /// Bytes the packed panels take.
     public var byteCount: Int { panels.count * MemoryLayout<Float>.stride }
+
+    /// Calls `body` with the packed panels (`ck_sgemm_pack_a`'s layout), for kernels of CKernels' own
+    /// that multiply by them; the panels live at least as long as the call.
+    public func withPanels<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(panels) { try body(panels.pointer) }
+    }
 }
 
 /// A packed matrix's panels: allocated once, written while the matrix is made, then only read.

@@ -112,8 +112,47 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 9, in: 5, kernel: 1, stride: 2, padding: 0, activation: .identity, batch: 3, height: 7, width: 9, expect: .pointwiseStrided)
     }
 
-    func testIm2col_stemAndStridedShapes_matchReference() {
-        check(out: 5, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 13, width: 11, expect: .im2col)
+    /// Stride-2 layers over RGB run the stem kernel where CKernels run (im2col elsewhere).
+    static let stem: ConvolutionAlgorithm = Conv2D.vectorKernels ? .stem : .im2col
+
+    func testStem_resNetAndMobileNetShapes_matchReference() {
+        // ResNet-50's 7x7 and MobileNetV2's 3x3 at odd sizes: the last tile of a row partly past its end,
+        // padding on every side, a single band and several.
+        check(out: 5, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 13, width: 11, expect: Self.stem)
+        check(out: 13, in: 3, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 41, width: 70, expect: Self.stem)
+        check(out: 7, in: 4, kernel: 5, stride: 2, padding: 2, activation: .identity, batch: 1, height: 6, width: 37, expect: Self.stem)
+        // Enough bands and output channels that every thread takes some, and panels of A run past the last row.
+        check(out: 64, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 67, width: 33, expect: Self.stem)
+    }
+
+    /// The stem kernel gives exactly what the packed product gives on the layer's implicit im2col matrix.
+    func testStem_equalsTheIm2colProductBitForBit() throws {
+        try XCTSkipUnless(Conv2D.vectorKernels, "the stem kernel needs AVX2 + FMA")
+        for (out, kernel, padding, batch, height, width) in [(32, 3, 1, 3, 37, 70), (64, 7, 3, 2, 45, 19), (6, 7, 3, 1, 8, 8)] {
+            let conv = Conv2D(outChannels: out, inChannels: 3, kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
+                              activation: .relu6, weight: Self.random(out * 3 * kernel * kernel, seed: 31), bias: Self.random(out, seed: 32))
+            XCTAssertEqual(conv.algorithm, .stem)
+            let input = Self.random(3 * batch * height * width, seed: 33).map { $0 * 3 }
+            let (oh, ow) = conv.outputSize(height: height, width: width)
+            let stem = Self.run(conv, input: input, residual: nil, batch: batch, height: height, width: width)
+            var product = [Float](repeating: .nan, count: out * batch * oh * ow)
+            input.withUnsafeBufferPointer { i in
+                product.withUnsafeMutableBufferPointer { c in
+                    conv.bias.withUnsafeBufferPointer { b in
+                        let source = Im2colSource(input: i.baseAddress!, channels: 3, planes: batch, height: height, width: width,
+                                                  kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
+                                                  outputHeight: oh, outputWidth: ow)
+                        GEMM.multiply(packed: conv.packedWeight!, n: batch * oh * ow, im2col: source, c: c.baseAddress!,
+                                      ldc: batch * oh * ow, epilogue: (b.baseAddress!, conv.activation.kernelCode))
+                    }
+                }
+            }
+            XCTAssertEqual(stem.count, product.count)
+            XCTAssertEqual(zip(stem, product).filter { $0 != $1 }.count, 0, "\(kernel)x\(kernel) n\(batch) \(height)x\(width)")
+        }
+    }
+
+    func testIm2col_stridedShapes_matchReference() {
         check(out: 11, in: 7, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 9, width: 7, expect: .im2col)
         check(out: 4, in: 3, kernel: 5, stride: 1, padding: 0, activation: .identity, batch: 1, height: 5, width: 6, expect: .im2col)
     }
@@ -187,7 +226,7 @@ final class ConvolutionKernelTests: XCTestCase {
     func testEveryAlgorithm_imageAmongOthers_equalsTheImageAloneBitForBit() {
         let shapes: [(out: Int, in: Int, kernel: Int, stride: Int, padding: Int, groups: Int, h: Int, w: Int, ConvolutionAlgorithm)] = [
             (40, 24, 1, 1, 0, 1, 16, 8, .pointwise), (40, 24, 1, 2, 0, 1, 17, 9, .pointwiseStrided),
-            (16, 3, 7, 2, 3, 1, 33, 17, .im2col), (20, 12, 3, 1, 1, 1, 16, 8, .winograd),
+            (16, 3, 7, 2, 3, 1, 33, 17, Self.stem), (20, 12, 3, 1, 1, 1, 16, 8, .winograd),
             (8, 136, 3, 1, 1, 1, 9, 13, .winograd), (8, 264, 3, 1, 1, 1, 9, 13, .winograd),
             (24, 24, 3, 2, 1, 24, 17, 9, .depthwise), (24, 24, 3, 1, 1, 24, 8, 4, .depthwise),
         ]

@@ -98,6 +98,25 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
                      int panel0, int panel1, float *bpanel);
 
+/// Floats of scratch `ck_conv_stride2` needs for bands of `rows` output rows.
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows);
+
+/// A convolution of stride 2 across (any stride down) over few input channels, the networks' stems: output
+/// rows [`oy0`, `oy1`) of one image, every output channel. The band's input rows are split into their
+/// even and odd columns (in `scratch`), and the packed product's kernel reads each tap's row there, so no
+/// im2col block is gathered or copied. The same operations as `ck_sgemm_packed` on the implicit im2col
+/// matrix (`ck_im2col`, rows (ci, ky, kx)), so the same outputs bit for bit; needs `channels` ·
+/// `kernel_h` · `kernel_w` ≤ `CK_SGEMM_KC` (one chain per output).
+///
+/// `input`: the image's first channel plane, `height`×`width`, the next `channel_stride` floats on;
+/// `output`: the image's first output plane (`out_w` wide), the next channel `output_stride` floats on;
+/// `packed_a`: the `m`×k weights packed by `ck_sgemm_pack_a`. With `accumulate` each chain starts from
+/// the output; `bias` and `activation` as in `ck_sgemm_packed`. AVX2 + FMA only.
+void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
+                     int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
+                     int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
+                     float *scratch);
+
 /// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
 size_t ck_winograd2_input_scratch(int width);
 
