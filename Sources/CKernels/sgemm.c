@@ -292,8 +292,8 @@ static inline void stem_tap(int kx, int pad_x, int *phase, int *shift) {
 }
 
 // A split input row's layout: `margin` zeros, the row's phase, zeros up to `row` floats, enough for every
-// tap of every tile, the last one's columns past the output included.
-static void stem_row(int kernel_w, int pad_x, int out_w, int *margin, int *row) {
+// tap of every tile, the last one's columns past the output included, and for the phase itself.
+static void stem_row(int kernel_w, int pad_x, int out_w, int width, int *margin, int *row) {
     int lo = 0, hi = 0;
     for (int kx = 0; kx < kernel_w; kx++) {
         int phase, shift;
@@ -302,13 +302,15 @@ static void stem_row(int kernel_w, int pad_x, int out_w, int *margin, int *row) 
         if (shift > hi) hi = shift;
     }
     const int tiles = (out_w + CK_SGEMM_NR - 1) / CK_SGEMM_NR;
+    const int reach = tiles * CK_SGEMM_NR + hi, evens = (width + 1) / 2;
     *margin = -lo;
-    *row = (-lo + tiles * CK_SGEMM_NR + hi + 7) & ~7;
+    *row = (-lo + (reach > evens ? reach : evens) + 7) & ~7;
 }
 
-size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows) {
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
+                               int rows) {
     int margin, row;
-    stem_row(kernel_w, pad_x, out_w, &margin, &row);
+    stem_row(kernel_w, pad_x, out_w, width, &margin, &row);
     const size_t in_rows = (size_t)(rows - 1) * (size_t)stride_y + (size_t)kernel_h;
     return ((size_t)channels * in_rows * 2 + 1) * (size_t)row;
 }
@@ -320,7 +322,7 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
                      float *scratch) {
     const int k = channels * kernel_h * kernel_w;
     int margin, row;
-    stem_row(kernel_w, pad_x, out_w, &margin, &row);
+    stem_row(kernel_w, pad_x, out_w, width, &margin, &row);
     const int iy0 = oy0 * stride_y - pad_y, in_rows = (oy1 - oy0 - 1) * stride_y + kernel_h;
     // The band's input rows, each split into its even and odd columns between zeros; rows above or below
     // the image are one shared zero row.
@@ -367,8 +369,9 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
     }
 }
 #else
-size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows) {
-    (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_x; (void)out_w; (void)rows;
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
+                               int rows) {
+    (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_x; (void)width; (void)out_w; (void)rows;
     return 0;
 }
 

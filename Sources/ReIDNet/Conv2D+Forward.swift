@@ -158,7 +158,7 @@ extension Conv2D {
         let bandRows = Self.stemBandRows
         let bands = (oh + bandRows - 1) / bandRows
         let scratchCount = ck_conv_stride2_scratch(Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth), Int32(strideY),
-                                                   Int32(padX), Int32(ow), Int32(bandRows))
+                                                   Int32(padX), Int32(width), Int32(ow), Int32(bandRows))
         let packed = packedWeight!
         precondition(batch * oh * ow <= Int(Int32.max), "Conv2D stem: output exceeds Int32")
         packed.withPanels { panels in

@@ -121,6 +121,10 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 5, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 13, width: 11, expect: Self.stem)
         check(out: 13, in: 3, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 41, width: 70, expect: Self.stem)
         check(out: 7, in: 4, kernel: 5, stride: 2, padding: 2, activation: .identity, batch: 1, height: 6, width: 37, expect: Self.stem)
+        // No padding, one whole tile per row: the row's last input column lies past every tap's reach
+        // (2x2 at width 33: the split rows must still hold all 17 even columns).
+        check(out: 6, in: 3, kernel: 7, stride: 2, padding: 0, activation: .relu, batch: 2, height: 9, width: 38, expect: Self.stem)
+        check(out: 6, in: 3, kernel: 2, stride: 2, padding: 0, activation: .relu, batch: 2, height: 8, width: 33, expect: Self.stem)
         // Enough bands and output channels that every thread takes some, and panels of A run past the last row.
         check(out: 64, in: 3, kernel: 7, stride: 2, padding: 3, activation: .relu, batch: 2, height: 67, width: 33, expect: Self.stem)
     }

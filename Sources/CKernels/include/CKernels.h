@@ -98,8 +98,9 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
                      int panel0, int panel1, float *bpanel);
 
-/// Floats of scratch `ck_conv_stride2` needs for bands of `rows` output rows.
-size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int out_w, int rows);
+/// Floats of scratch `ck_conv_stride2` needs for bands of `rows` output rows of inputs `width` wide.
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
+                               int rows);
 
 /// A convolution of stride 2 across (any stride down) over few input channels, the networks' stems: output
 /// rows [`oy0`, `oy1`) of one image, every output channel. The band's input rows are split into their
