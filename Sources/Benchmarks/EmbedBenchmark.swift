@@ -133,7 +133,10 @@ public struct EmbedBenchmark {
                             / Double(max(1, network.weightBytes))) + "x the fp32 weights)" : ""))
                 }
                 if let batch = configuration.profileBatch {
-                    log(try profile(network, batch: batch))
+                    let peerProfile = try EmbedBenchmarkPeer.layerMilliseconds(profileOutput: try await peer.run(
+                        ["profile", model.rawValue, peerWeights.path, "--height", "\(height)", "--width", "\(width)",
+                         "--batch", "\(batch)", "--threads", "\(configuration.threads)"]))
+                    log(try profile(network, batch: batch, peer: peerProfile))
                 }
             }
             if let wholeProcess = configuration.wholeProcess {
@@ -180,8 +183,9 @@ public struct EmbedBenchmark {
         log("\(network.architecture.rawValue) \(h)x\(w): output checked against ONNX Runtime, max abs error \(String(format: "%.2e", maxError / maxValue)) x max|value|")
     }
 
-    /// Seconds per layer at `batch`, summed over a few runs, grouped by layer name.
-    func profile(_ network: ReIDModel, batch: Int) throws -> String {
+    /// Seconds per layer at `batch`, summed over a few runs, grouped by layer name, beside ONNX Runtime's
+    /// milliseconds for the same layers (`peer`, from `engine_onnx.py profile`).
+    func profile(_ network: ReIDModel, batch: Int, peer: (layers: [String: Double], run: Double)) throws -> String {
         let (h, w) = network.inputSize
         let images = EmbedBenchmark.inputs(count: batch, height: h, width: w)
         _ = try network.embed(images, count: batch, maxBatch: batch)
@@ -202,28 +206,35 @@ public struct EmbedBenchmark {
         }
         let all = totals.values.reduce(0, +)
         let flops = network.layerMultiplyAdds
-        var lines = ["per-layer profile, \(network.architecture.rawValue) \(h)x\(w) batch \(batch) (ms per batch, share, GFLOP/s):"]
-        lines.append(String(format: "  whole batch %.2f ms, layers %.2f ms", whole / Double(runs) * 1000, all / Double(runs) * 1000))
+        var lines = ["per-layer profile, \(network.architecture.rawValue) \(h)x\(w) batch \(batch) (ms per batch, share, "
+                     + "GFLOP/s, algorithm; then ONNX Runtime's ms for the same layers, from its profiler, which fuses "
+                     + "BatchNorm, ReLU and residual adds into its convolutions and counts its poolings in the convolution before):"]
+        lines.append(String(format: "  whole batch %.2f ms, layers %.2f ms; ORT run %.2f ms, layers %.2f ms", whole / Double(runs) * 1000,
+                            all / Double(runs) * 1000, peer.run, peer.layers.values.reduce(0, +)))
+        func peerColumn(_ ms: Double?) -> String { ms.map { String(format: "   ORT %8.2f ms", $0) } ?? "   ORT        -" }
         for name in order {
             let ms = totals[name]! / Double(runs) * 1000
             let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
             lines.append("  " + padded(name, 26)
-                + String(format: " %8.2f ms %5.1f%% %@ %@", ms, 100 * totals[name]! / all,
-                         gflops as NSString, (network.layerAlgorithms[name] ?? "") as NSString))
+                + String(format: " %8.2f ms %5.1f%% %@ ", ms, 100 * totals[name]! / all, gflops as NSString)
+                + padded(network.layerAlgorithms[name] ?? "", 16)
+                + peerColumn(EmbedBenchmarkPeer.milliseconds(of: name, in: peer.layers)))
         }
         // Totals per algorithm: where the time goes, and how fast each kind runs.
-        var byKind: [String: (ms: Double, flop: Double)] = [:]
+        var byKind: [String: (ms: Double, flop: Double, peer: Double)] = [:]
         for name in order {
             let kind = network.layerAlgorithms[name] ?? name
             let ms = totals[name]! / Double(runs) * 1000
             let flop = 2 * Double((flops[name] ?? 0) * batch)
-            byKind[kind, default: (0, 0)].ms += ms
-            byKind[kind, default: (0, 0)].flop += flop
+            byKind[kind, default: (0, 0, 0)].ms += ms
+            byKind[kind, default: (0, 0, 0)].flop += flop
+            byKind[kind, default: (0, 0, 0)].peer += EmbedBenchmarkPeer.milliseconds(of: name, in: peer.layers) ?? 0
         }
         lines.append("  by kind:")
         for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {
             lines.append("    " + padded(kind, 18) + String(format: " %8.1f ms %5.1f%%  %6.0f GFLOP/s", value.ms,
-                                100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9))
+                                100 * value.ms / (all / Double(runs) * 1000), value.flop / (value.ms / 1000) / 1e9)
+                         + peerColumn(value.peer))
         }
         return lines.joined(separator: "\n")
     }

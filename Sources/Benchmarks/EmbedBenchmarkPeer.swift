@@ -26,6 +26,31 @@ struct EmbedBenchmarkPeer {
         return result.stdoutText
     }
 
+    /// ONNX Runtime's milliseconds per run of each convolution, and of the whole run, from the JSON object on
+    /// the last line `engine_onnx.py profile` prints.
+    static func layerMilliseconds(profileOutput text: String) throws -> (layers: [String: Double], run: Double) {
+        guard let line = text.split(separator: "\n").last,
+              let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+              let layers = object["layers"] as? [String: Double], let run = object["run_ms"] as? Double
+        else {
+            throw EmbedBenchmarkError(description: "peer profile printed no layers and run_ms: \(text)")
+        }
+        return (layers, run)
+    }
+
+    /// ORT's milliseconds for a row of our profile: the convolution of the same name or, for an image
+    /// block (`features.2.conv.0+3+6`), all the convolutions of its inverted residual (`features.2.`);
+    /// nil where ORT has no convolution of that name (max pooling and the descriptor's pooling, which
+    /// ORT counts in the convolution before them).
+    static func milliseconds(of row: String, in layers: [String: Double]) -> Double? {
+        if row.contains("+"), let conv = row.range(of: ".conv.") {
+            let prefix = row[..<conv.lowerBound] + "."
+            let block = layers.filter { $0.key.hasPrefix(prefix) }
+            return block.isEmpty ? nil : block.values.reduce(0, +)
+        }
+        return layers[row]
+    }
+
     /// `images_per_second` from the JSON object on the last line `engine_onnx.py bench` prints.
     static func imagesPerSecond(benchOutput text: String) throws -> Double {
         guard let line = text.split(separator: "\n").last,

@@ -32,7 +32,7 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Option(help: "Rounds in which the two sides take turns; the ratio is the median of the rounds' ratios.")
     var rounds = 3
 
-    @Option(help: "Also print a per-layer profile at this batch size.")
+    @Option(help: "Also print a per-layer profile at this batch size, beside ONNX Runtime's own profile of the same layers.")
     var profile: Int?
 
     @Flag(help: "Measure only with the environment as it is (skip the run with the OpenBLAS variables unset).")

@@ -70,6 +70,50 @@ final class EmbedBenchmarkTests: XCTestCase {
         XCTAssertThrowsError(try session.imagesPerSecond(seconds: 0.1), "a closed session takes no more turns")
     }
 
+    /// ORT's column in the per-layer profile: a layer by its name, an image block by its inverted residual's
+    /// convolutions (and not the block of a longer number), nothing for the poolings ORT has no row for.
+    func testProfileColumn_matchesLayersAndWholeBlocks() throws {
+        let layers = ["layer1.0.conv1": 0.5, "features.1.conv.0": 0.25, "features.1.conv.3": 0.5, "features.10.conv.0": 8,
+                      "features.2.conv.0": 1]
+        XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "layer1.0.conv1", in: layers), 0.5)
+        XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "features.1.conv.0+3", in: layers), 0.75)
+        XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "features.10.conv.0", in: layers), 8)
+        XCTAssertNil(EmbedBenchmarkPeer.milliseconds(of: "maxpool", in: layers))
+        XCTAssertNil(EmbedBenchmarkPeer.milliseconds(of: "features.3.conv.0+3+6", in: layers))
+        let parsed = try EmbedBenchmarkPeer.layerMilliseconds(profileOutput: "{\"layers\": {\"conv1\": 1.5}, \"run_ms\": 2.0}\n")
+        XCTAssertEqual(parsed.layers, ["conv1": 1.5])
+        XCTAssertEqual(parsed.run, 2.0)
+        XCTAssertThrowsError(try EmbedBenchmarkPeer.layerMilliseconds(profileOutput: "{\"run_ms\": 2.0}")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("peer profile printed no layers and run_ms:"), "\(error)")
+        }
+    }
+
+    /// The peer's profile names every convolution of the real MobileNetV2 as Panoptes' profile does: at
+    /// 64x32 the first inverted residuals run as image blocks and the later ones layer by layer, and every
+    /// row but the descriptor's pooling gets an ORT figure; ORT's layers add up to its run.
+    func testPeerProfile_coversEveryLayerOfMobileNetV2() throws {
+        let work = try Fixtures.temporaryDirectory()
+        let weights = work.appendingPathComponent("mobilenetv2.safetensors")
+        try runPeer("engine_onnx.py", ["weights", "mobilenetv2", weights.path, "--from", Fixtures.mobilenetWeights.path])
+        let output = try runPeer("engine_onnx.py", ["profile", "pfsa-mobilenetv2", weights.path, "--height", "64", "--width", "32",
+                                                    "--batch", "1", "--threads", "1", "--runs", "3"]).stdoutText
+        let profile = try EmbedBenchmarkPeer.layerMilliseconds(profileOutput: output)
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights),
+                                  inputSize: (64, 32))
+        var rows: [String] = []
+        _ = try model.embed(EmbedBenchmark.inputs(count: 1, height: 64, width: 32), count: 1, maxBatch: 1) { name, _ in
+            if name != "pooling" { rows.append(name) }
+        }
+        XCTAssertTrue(rows.contains("features.2.conv.0+3+6") && rows.contains("features.16.conv.3"), "\(rows)")
+        XCTAssertEqual(rows.count, Set(rows).count)
+        for row in rows {
+            let ms = EmbedBenchmarkPeer.milliseconds(of: row, in: profile.layers)
+            XCTAssertTrue((ms ?? 0) > 0, "\(row): \(String(describing: ms))")
+        }
+        let total = profile.layers.values.reduce(0, +)
+        XCTAssertTrue(total > 0 && total <= profile.run * 1.01, "layers \(total) ms, run \(profile.run) ms")
+    }
+
     /// A peer that cannot start says why, in the peer's own words, instead of a number.
     func testSession_peerThatFails_throwsWithItsStandardError() throws {
         _ = try Peer.python(["-c", "import onnxruntime"])  // the peer itself is there (else: missing, per Peer)

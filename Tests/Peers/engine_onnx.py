@@ -7,6 +7,11 @@ Commands:
                                                   embeddings of INPUT (N,3,H,W) by ONNX Runtime
   bench MODEL WEIGHTS --height H --width W --batch N [--pooling P] [--threads T] [--seconds S] [--check IN.npy OUT.npy]
                                                   images/s of ONNX Runtime (prints JSON)
+  profile MODEL WEIGHTS --height H --width W --batch N [--pooling P] [--threads T] [--runs R]
+                                                  ms per run of each convolution (ONNX Runtime's profiler; prints
+                                                  JSON {"layers": {name: ms}, "run_ms": ms}): a node counts under
+                                                  the convolution it follows (BatchNorm, ReLU, Add, pooling), and
+                                                  ORT's fused nodes under the convolution they start from
   serve MODEL WEIGHTS --height H --width W --batch N [--pooling P] [--threads T]
                                                   one session, timed on demand: prints {"ready": true} once
                                                   warm, then for each line SECONDS read from standard
@@ -209,7 +214,9 @@ def main():
     r.add_argument("--threads", type=int, default=2)
     b = sub.add_parser("bench")
     sv = sub.add_parser("serve")
-    for p in (b, sv):
+    pr = sub.add_parser("profile")
+    pr.add_argument("--runs", type=int, default=20)
+    for p in (b, sv, pr):
         p.add_argument("model"); p.add_argument("weights")
         p.add_argument("--height", type=int, required=True); p.add_argument("--width", type=int, required=True)
         p.add_argument("--batch", type=int, required=True)
@@ -238,6 +245,9 @@ def main():
         for mode, y in zip(modes, outs):
             np.save(a.out if len(modes) == 1 else a.out.replace(".npy", f"_{mode}.npy"), y)
         return
+    if a.cmd == "profile":
+        print(json.dumps(profile(build(a.model, weights, pool, a.height, a.width), a.threads, a.batch, a.runs)))
+        return
     sess = session(build(a.model, weights, pool, a.height, a.width), a.threads)
     if a.cmd == "serve":
         x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
@@ -256,6 +266,52 @@ def main():
     x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
     sess.run(None, {"input": x})  # warm-up
     print(json.dumps(timed(sess, x, a.seconds)))
+
+
+def profile(model_proto, threads, batch, runs):
+    """Milliseconds per run of each convolution, from ONNX Runtime's profiler, after a warm-up.
+
+    Each node is named after the convolution whose weight it reads, or else the last one before it; ORT
+    names a node it fuses (Conv + BatchNorm + ReLU + Add, in NCHWc) after its output, mapped back here."""
+    import tempfile
+    import onnxruntime as ort
+    inits = {i.name for i in model_proto.graph.initializer}
+    layer, by_output = "input", {}
+    for i, node in enumerate(model_proto.graph.node):
+        if node.op_type == "Conv":
+            layer = next(name for name in node.input if name in inits).rsplit("_", 1)[0]
+        node.name = f"{layer}#{i}"
+        for out in node.output:
+            by_output[out] = layer
+    height, width = (d.dim_value for d in model_proto.graph.input[0].type.tensor_type.shape.dim[2:])
+    x = np.random.default_rng(1).standard_normal((batch, 3, height, width)).astype(np.float32)
+    warm = session(model_proto, threads)
+    for _ in range(5):
+        warm.run(None, {"input": x})
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+    opts.enable_profiling = True
+    opts.profile_file_prefix = os.path.join(tempfile.mkdtemp(prefix="panoptes-ort-profile-"), "ort")
+    sess = ort.InferenceSession(model_proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    for _ in range(5):
+        sess.run(None, {"input": x})
+    for _ in range(runs):
+        sess.run(None, {"input": x})
+    path = sess.end_profiling()
+    with open(path) as f:
+        events = json.load(f)
+    os.remove(path)
+    os.rmdir(os.path.dirname(path))
+    timed_runs = [e for e in events if e.get("name") == "model_run"][-runs:]
+    start = timed_runs[0]["ts"]
+    layers = {}
+    for e in events:
+        if e.get("cat") == "Node" and e["name"].endswith("_kernel_time") and e["ts"] >= start:
+            name = e["name"][: -len("_kernel_time")]
+            key = name.split("#")[0] if "#" in name else by_output.get(name.removesuffix("_nchwc"), name)
+            layers[key] = layers.get(key, 0.0) + e["dur"] / 1000 / runs
+    return {"layers": layers, "run_ms": sum(e["dur"] for e in timed_runs) / 1000 / runs}
 
 
 def timed(sess, x, seconds):
