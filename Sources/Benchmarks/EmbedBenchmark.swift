@@ -212,13 +212,14 @@ public struct EmbedBenchmark {
         lines.append(String(format: "  whole batch %.2f ms, layers %.2f ms; ORT run %.2f ms, layers %.2f ms", whole / Double(runs) * 1000,
                             all / Double(runs) * 1000, peer.run, peer.layers.values.reduce(0, +)))
         func peerColumn(_ ms: Double?) -> String { ms.map { String(format: "   ORT %8.2f ms", $0) } ?? "   ORT        -" }
+        let peerRows = Dictionary(uniqueKeysWithValues: order.map { ($0, EmbedBenchmarkPeer.milliseconds(of: $0, in: peer.layers)) })
         for name in order {
             let ms = totals[name]! / Double(runs) * 1000
             let gflops = flops[name].map { String(format: "%6.0f", 2 * Double($0 * batch) / (ms / 1000) / 1e9) } ?? "     -"
             lines.append("  " + padded(name, 26)
                 + String(format: " %8.2f ms %5.1f%% %@ ", ms, 100 * totals[name]! / all, gflops as NSString)
                 + padded(network.layerAlgorithms[name] ?? "", 16)
-                + peerColumn(EmbedBenchmarkPeer.milliseconds(of: name, in: peer.layers)))
+                + peerColumn(peerRows[name]!))
         }
         // Totals per algorithm: where the time goes, and how fast each kind runs.
         var byKind: [String: (ms: Double, flop: Double, peer: Double)] = [:]
@@ -228,7 +229,7 @@ public struct EmbedBenchmark {
             let flop = 2 * Double((flops[name] ?? 0) * batch)
             byKind[kind, default: (0, 0, 0)].ms += ms
             byKind[kind, default: (0, 0, 0)].flop += flop
-            byKind[kind, default: (0, 0, 0)].peer += EmbedBenchmarkPeer.milliseconds(of: name, in: peer.layers) ?? 0
+            byKind[kind, default: (0, 0, 0)].peer += peerRows[name]! ?? 0
         }
         lines.append("  by kind:")
         for (kind, value) in byKind.sorted(by: { $0.value.ms > $1.value.ms }) {

@@ -114,6 +114,37 @@ void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
     }
 }
 
+// Where tap kx of a stride-2 row reads: phase (kx − pad_x) & 1 of the input row, at index ox + shift.
+static inline void stem_tap(int kx, int pad_x, int *phase, int *shift) {
+    const int d = kx - pad_x;
+    *phase = d & 1;
+    *shift = (d - *phase) >> 1;  // floor((d − phase) / 2), d may be negative
+}
+
+// A split input row's layout: `margin` zeros, the row's phase, zeros up to `row` floats, enough for every
+// tap of every tile, the last one's columns past the output included, and for the phase itself.
+static void stem_row(int kernel_w, int pad_x, int out_w, int width, int *margin, int *row) {
+    int lo = 0, hi = 0;
+    for (int kx = 0; kx < kernel_w; kx++) {
+        int phase, shift;
+        stem_tap(kx, pad_x, &phase, &shift);
+        if (shift < lo) lo = shift;
+        if (shift > hi) hi = shift;
+    }
+    const int tiles = (out_w + CK_SGEMM_NR - 1) / CK_SGEMM_NR;
+    const int reach = tiles * CK_SGEMM_NR + hi, evens = (width + 1) / 2;
+    *margin = -lo;
+    *row = (-lo + (reach > evens ? reach : evens) + 7) & ~7;
+}
+
+size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
+                               int rows) {
+    int margin, row;
+    stem_row(kernel_w, pad_x, out_w, width, &margin, &row);
+    const size_t in_rows = (size_t)(rows - 1) * (size_t)stride_y + (size_t)kernel_h;
+    return ((size_t)channels * in_rows * 2 + 1) * (size_t)row;
+}
+
 #ifdef CK_X86
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
@@ -284,37 +315,6 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     }
 }
 
-// Where tap kx of a stride-2 row reads: phase (kx − pad_x) & 1 of the input row, at index ox + shift.
-static inline void stem_tap(int kx, int pad_x, int *phase, int *shift) {
-    const int d = kx - pad_x;
-    *phase = d & 1;
-    *shift = (d - *phase) >> 1;  // floor((d − phase) / 2), d may be negative
-}
-
-// A split input row's layout: `margin` zeros, the row's phase, zeros up to `row` floats, enough for every
-// tap of every tile, the last one's columns past the output included, and for the phase itself.
-static void stem_row(int kernel_w, int pad_x, int out_w, int width, int *margin, int *row) {
-    int lo = 0, hi = 0;
-    for (int kx = 0; kx < kernel_w; kx++) {
-        int phase, shift;
-        stem_tap(kx, pad_x, &phase, &shift);
-        if (shift < lo) lo = shift;
-        if (shift > hi) hi = shift;
-    }
-    const int tiles = (out_w + CK_SGEMM_NR - 1) / CK_SGEMM_NR;
-    const int reach = tiles * CK_SGEMM_NR + hi, evens = (width + 1) / 2;
-    *margin = -lo;
-    *row = (-lo + (reach > evens ? reach : evens) + 7) & ~7;
-}
-
-size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
-                               int rows) {
-    int margin, row;
-    stem_row(kernel_w, pad_x, out_w, width, &margin, &row);
-    const size_t in_rows = (size_t)(rows - 1) * (size_t)stride_y + (size_t)kernel_h;
-    return ((size_t)channels * in_rows * 2 + 1) * (size_t)row;
-}
-
 __attribute__((target("avx2,fma")))
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
@@ -369,12 +369,6 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
     }
 }
 #else
-size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
-                               int rows) {
-    (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_x; (void)width; (void)out_w; (void)rows;
-    return 0;
-}
-
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
                      int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,

@@ -151,8 +151,7 @@ extension GEMM {
         let byTiles = tiles >= 4 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
-        withExtendedLifetime(a.panels) {
-            let panels = a.panels.pointer
+        a.withPanels { panels in
             func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>) {
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
                                 epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch)

@@ -185,12 +185,16 @@ def build(model, weights, pooling_modes, height, width):
     return m
 
 
-def session(model_proto, threads):
+def session(model_proto, threads, profile_prefix=None):
+    """ORT_ENABLE_ALL, `threads` intra-op threads; with `profile_prefix`, ORT's profiler on, its file there."""
     import onnxruntime as ort
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    if profile_prefix:
+        opts.enable_profiling = True
+        opts.profile_file_prefix = profile_prefix
     return ort.InferenceSession(model_proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
 
 
@@ -246,7 +250,8 @@ def main():
             np.save(a.out if len(modes) == 1 else a.out.replace(".npy", f"_{mode}.npy"), y)
         return
     if a.cmd == "profile":
-        print(json.dumps(profile(build(a.model, weights, pool, a.height, a.width), a.threads, a.batch, a.runs)))
+        x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
+        print(json.dumps(profile(build(a.model, weights, pool, a.height, a.width), a.threads, x, a.runs)))
         return
     sess = session(build(a.model, weights, pool, a.height, a.width), a.threads)
     if a.cmd == "serve":
@@ -268,13 +273,12 @@ def main():
     print(json.dumps(timed(sess, x, a.seconds)))
 
 
-def profile(model_proto, threads, batch, runs):
-    """Milliseconds per run of each convolution, from ONNX Runtime's profiler, after a warm-up.
+def profile(model_proto, threads, x, runs):
+    """Milliseconds per run of each convolution on input `x`, from ONNX Runtime's profiler, after a warm-up.
 
     Each node is named after the convolution whose weight it reads, or else the last one before it; ORT
     names a node it fuses (Conv + BatchNorm + ReLU + Add, in NCHWc) after its output, mapped back here."""
     import tempfile
-    import onnxruntime as ort
     inits = {i.name for i in model_proto.graph.initializer}
     layer, by_output = "input", {}
     for i, node in enumerate(model_proto.graph.node):
@@ -283,26 +287,15 @@ def profile(model_proto, threads, batch, runs):
         node.name = f"{layer}#{i}"
         for out in node.output:
             by_output[out] = layer
-    height, width = (d.dim_value for d in model_proto.graph.input[0].type.tensor_type.shape.dim[2:])
-    x = np.random.default_rng(1).standard_normal((batch, 3, height, width)).astype(np.float32)
-    warm = session(model_proto, threads)
-    for _ in range(5):
-        warm.run(None, {"input": x})
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
-    opts.enable_profiling = True
-    opts.profile_file_prefix = os.path.join(tempfile.mkdtemp(prefix="panoptes-ort-profile-"), "ort")
-    sess = ort.InferenceSession(model_proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-    for _ in range(5):
-        sess.run(None, {"input": x})
-    for _ in range(runs):
+    folder = tempfile.mkdtemp(prefix="panoptes-ort-profile-")
+    sess = session(model_proto, threads, profile_prefix=os.path.join(folder, "ort"))
+    for _ in range(5 + runs):
         sess.run(None, {"input": x})
     path = sess.end_profiling()
     with open(path) as f:
         events = json.load(f)
     os.remove(path)
-    os.rmdir(os.path.dirname(path))
+    os.rmdir(folder)
     timed_runs = [e for e in events if e.get("name") == "model_run"][-runs:]
     start = timed_runs[0]["ts"]
     layers = {}
