@@ -2,6 +2,10 @@
 ///
 /// Buffers grow when a larger batch or input size arrives and are otherwise reused as they are, so
 /// steady-state embedding allocates nothing per layer or per call.
+///
+/// Every buffer starts on a 64-byte cache line. (`allocate(capacity:)` gave malloc's 16-byte alignment,
+/// and a large buffer, mapped by malloc, starts 16 bytes past a page: then half the kernels' 32-byte
+/// loads of a row and stores of a tile straddled two lines.)
 /// - Note: not thread-safe; one workspace per embedding thread (``ReIDModel`` owns one).
 final class Workspace {
     private var slotCapacity: [Int]
@@ -10,8 +14,8 @@ final class Workspace {
     private(set) var scratch: UnsafeMutablePointer<Float>
 
     init() {
-        scratch = .allocate(capacity: 1)
-        slots = (0..<Network.slotCount).map { _ in .allocate(capacity: 1) }
+        scratch = Self.allocate(1)
+        slots = (0..<Network.slotCount).map { _ in Self.allocate(1) }
         slotCapacity = [Int](repeating: 1, count: Network.slotCount)
         scratchCapacity = 1
     }
@@ -26,14 +30,20 @@ final class Workspace {
     func reserve(slots sizes: [Int], scratch count: Int) {
         for (i, size) in sizes.enumerated() where size > slotCapacity[i] {
             slots[i].deallocate()
-            slots[i] = .allocate(capacity: size)
+            slots[i] = Self.allocate(size)
             slotCapacity[i] = size
         }
         if count > scratchCapacity {
             scratch.deallocate()
-            scratch = .allocate(capacity: count)
+            scratch = Self.allocate(count)
             scratchCapacity = count
         }
+    }
+
+    /// Room for `count` floats from a 64-byte boundary.
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
     }
 
     /// The buffer of activation slot `index`.
