@@ -109,7 +109,8 @@ extension Conv2D {
                      accumulate: accumulate, scratch: scratch)
             if Self.vectorKernels { return }  // CKernels' output transform applied bias and activation
         case .stem:
-            stemForward(input: input, output: output, batch: batch, height: height, width: width, accumulate: accumulate)
+            stemForward(input: input, imageStride: height * width, channelStride: batch * height * width, output: output,
+                        batch: batch, height: height, width: width, accumulate: accumulate)
             return  // the kernel applied bias and activation
         case .pointwiseStrided, .im2col:
             // A strided 1x1's im2col matrix is its strided pixels.
@@ -149,11 +150,13 @@ extension Conv2D {
     }
 
     /// The stem kernel over bands of ``stemBandRows`` output rows, image by image, bands shared among the
-    /// compute threads.
-    private func stemForward(
-        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    /// compute threads. Input channel c of image n is the plane at `input + n · imageStride + c ·
+    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are.
+    func stemForward(
+        input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool
     ) {
+        precondition(algorithm == .stem, "stemForward on a \(algorithm) layer")
         let (oh, ow) = outputSize(height: height, width: width)
         let bandRows = Self.stemBandRows
         let bands = (oh + bandRows - 1) / bandRows
@@ -168,8 +171,8 @@ extension Conv2D {
                         for task in tasks {
                             let image = task / bands, oy0 = (task % bands) * bandRows
                             ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
-                                            Int32(strideY), Int32(padY), Int32(padX), input + image * height * width,
-                                            batch * height * width, Int32(height), Int32(width), Int32(oy0),
+                                            Int32(strideY), Int32(padY), Int32(padX), input + image * imageStride,
+                                            channelStride, Int32(height), Int32(width), Int32(oy0),
                                             Int32(min(oh, oy0 + bandRows)), Int32(ow), output + image * oh * ow,
                                             Int32(batch * oh * ow), accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode,
                                             scratch.baseAddress!)

@@ -173,13 +173,17 @@ public final class ReIDModel {
         return out
     }
 
-    /// Copies a batch into slot 0 as CNHW and runs the network.
+    /// Runs the network on a batch: its stem reads the images where they are, or (on the portable path,
+    /// or with `network`'s first layer not a stem) they are copied into slot 0 as CNHW first.
     private func run(
         _ images: UnsafePointer<Float>, batch: Int, profile: ((String, Double) -> Void)?
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
         let need = network.requirements(batch: batch, height: h, width: w)
         workspace.reserve(slots: need.slots, scratch: need.scratch)
+        if network.readsInputInPlace {
+            return network.run(batch: batch, height: h, width: w, images: images, workspace: workspace, profile: profile)
+        }
         let plane = h * w
         let input = workspace.slot(0)
         // NCHW → CNHW: plane (n, c) moves to position (c, n).
@@ -188,7 +192,7 @@ public final class ReIDModel {
                 (input + (c * batch + n) * plane).update(from: images + (n * 3 + c) * plane, count: plane)
             }
         }
-        return network.run(batch: batch, height: h, width: w, workspace: workspace, profile: profile)
+        return network.run(batch: batch, height: h, width: w, images: nil, workspace: workspace, profile: profile)
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import ReIDNet
+@testable import ReIDNet
 import TestSupport
 import XCTest
 
@@ -77,6 +77,8 @@ final class ArchitectureTests: XCTestCase {
         let network = try Architecture.pfsaResNet50.network(weights: TensorDictionary(tensors))
         XCTAssertTrue(network.outputShape(height: 384, width: 128) == (2048, 24, 8))
         XCTAssertTrue(network.outputShape(height: 256, width: 128) == (2048, 16, 8))
+        // Where the stem kernel runs, conv1 reads the caller's images in place: no slot holds a copy.
+        XCTAssertEqual(network.readsInputInPlace, Conv2D.vectorKernels)
         // PFSA.md: 8.1 GFLOP per 256x128 image, 12.2 at 384x128.
         XCTAssertEqual(Double(2 * network.multiplyAdds(height: 256, width: 128)) / 1e9, 8.1, accuracy: 0.05)
         XCTAssertEqual(Double(2 * network.multiplyAdds(height: 384, width: 128)) / 1e9, 12.2, accuracy: 0.1)
@@ -84,9 +86,9 @@ final class ArchitectureTests: XCTestCase {
         let model = try ReIDModel(architecture: .pfsaResNet50, weights: TensorDictionary(tensors))
         XCTAssertLessThanOrEqual(model.packedWeightBytes, 2 * model.weightBytes, "ResNet-50's packed weights over twice its fp32 weights")
         // The largest maps (the stem's, then layer1's outputs: 64 and 256 channels at a quarter of the input
-        // pixels) share one slot; the other slots hold at most half of one (layer2's outputs) and the input,
-        // so at batch 16 the workspace (123 MiB at 384x128) stays under three of them. (With the stem's map
-        // in a slot of its own: 159 MiB, 3.3.)
+        // pixels) share one slot; the other slots hold at most half of one (layer2's outputs) and, without
+        // the stem kernel, the input, so at batch 16 the workspace (123 MiB at 384x128 with the input's copy)
+        // stays under three of them. (With the stem's map in a slot of its own: 159 MiB, 3.3.)
         _ = try model.embed(ModelParityTests.images(count: 16, height: 384, width: 128, seed: 1), count: 16, maxBatch: 16)
         let largestMap = 16 * 64 * (384 / 2) * (128 / 2) * MemoryLayout<Float>.stride
         XCTAssertLessThan(model.workspaceBytes, 3 * largestMap, "\(model.workspaceBytes >> 20) MiB of workspace")

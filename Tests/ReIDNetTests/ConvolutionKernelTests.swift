@@ -156,6 +156,31 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// The stem reads a network's input batch where the caller holds it, NCHW: the same outputs, bit for
+    /// bit, as from the CNHW copy the other layers take (image and channel strides swapped).
+    func testStem_readsNCHWImagesInPlace_sameAsCNHWCopy() throws {
+        try XCTSkipUnless(Conv2D.vectorKernels, "the stem kernel needs AVX2 + FMA")
+        for (out, kernel, padding, batch, height, width) in [(32, 3, 1, 3, 37, 70), (64, 7, 3, 2, 45, 19)] {
+            let conv = Conv2D(outChannels: out, inChannels: 3, kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
+                              activation: .relu, weight: Self.random(out * 3 * kernel * kernel, seed: 41), bias: Self.random(out, seed: 42))
+            let plane = height * width
+            let nchw = Self.random(batch * 3 * plane, seed: 43)
+            var cnhw = [Float](repeating: .nan, count: nchw.count)
+            for n in 0..<batch {
+                for c in 0..<3 { for i in 0..<plane { cnhw[(c * batch + n) * plane + i] = nchw[(n * 3 + c) * plane + i] } }
+            }
+            let copied = Self.run(conv, input: cnhw, residual: nil, batch: batch, height: height, width: width)
+            var inPlace = [Float](repeating: .nan, count: copied.count)
+            nchw.withUnsafeBufferPointer { i in
+                inPlace.withUnsafeMutableBufferPointer { o in
+                    conv.stemForward(input: i.baseAddress!, imageStride: 3 * plane, channelStride: plane, output: o.baseAddress!,
+                                     batch: batch, height: height, width: width, accumulate: false)
+                }
+            }
+            XCTAssertEqual(zip(inPlace, copied).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, "\(kernel)x\(kernel) n\(batch)")
+        }
+    }
+
     func testIm2col_stridedShapes_matchReference() {
         check(out: 11, in: 7, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 9, width: 7, expect: .im2col)
         check(out: 4, in: 3, kernel: 5, stride: 1, padding: 0, activation: .identity, batch: 1, height: 5, width: 6, expect: .im2col)
