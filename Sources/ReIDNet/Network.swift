@@ -116,8 +116,14 @@ public struct Network: Sendable {
     /// An image block's inner maps live in its per-thread scratch, one image at a time: only its output
     /// takes a slot. (Sizing slots for them too held MobileNetV2's expanded maps for the whole batch:
     /// 102 MiB of workspace at batch 16, all of it written once at the first batch.)
+    ///
+    /// The last entry is the spare, for image blocks that add a residual in place while their pieces
+    /// split images: such a block's output slot trades buffers with the spare, so both are sized for
+    /// the largest map any such slot holds.
     func requirements(batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
-        var slots = [Int](repeating: 0, count: Network.slotCount)
+        var slots = [Int](repeating: 0, count: Network.slotCount + 1)
+        var swapped = Set<Int>()
+        let stepShapes = self.shapes(height: height, width: width)
         slots[0] = readsInputInPlace ? 0 : inputChannels * height * width * batch
         var scratch = 0
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
@@ -129,6 +135,9 @@ public struct Network: Sendable {
             if let block = blocks[index] {
                 scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: s.height, width: s.width))
                 blockSteps = block.steps
+                if writesSpare(block, batch: batch, outputHeight: stepShapes[block.steps.last!].height) {
+                    swapped.insert(steps[block.steps.last!].output)
+                }
             }
             let inner = blockSteps.contains(index) && index != blockSteps.last
             switch step.operation {
@@ -144,6 +153,11 @@ public struct Network: Sendable {
             }
             let o = shapes[step.output]
             if !inner { slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch) }
+        }
+        if !swapped.isEmpty {
+            let largest = swapped.map { slots[$0] }.max()!
+            for slot in swapped { slots[slot] = largest }
+            slots[Network.slotCount] = largest
         }
         return (slots, scratch)
     }
@@ -169,8 +183,10 @@ public struct Network: Sendable {
                 let s = shapes[steps[index].input]
                 let output = steps[block.steps.last!].output
                 // The intermediate slots are left as they were: no later step reads them.
-                shapes[output] = run(block, input: UnsafePointer(workspace.slot(steps[index].input)), output: workspace.slot(output),
-                                     batch: batch, height: s.height, width: s.width, scratch: scratch)
+                let (shape, spared) = run(block, input: UnsafePointer(workspace.slot(steps[index].input)), output: workspace.slot(output),
+                                          spare: workspace.spare, batch: batch, height: s.height, width: s.width, scratch: scratch)
+                if spared { workspace.swapSpare(withSlot: output) }
+                shapes[output] = shape
                 if let profile { profile(block.name, MonotonicClock.seconds() - start) }
                 index = block.steps.upperBound
                 continue

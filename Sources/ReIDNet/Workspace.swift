@@ -15,8 +15,8 @@ final class Workspace {
 
     init() {
         scratch = Self.allocate(1)
-        slots = (0..<Network.slotCount).map { _ in Self.allocate(1) }
-        slotCapacity = [Int](repeating: 1, count: Network.slotCount)
+        slots = (0...Network.slotCount).map { _ in Self.allocate(1) }
+        slotCapacity = [Int](repeating: 1, count: Network.slotCount + 1)
         scratchCapacity = 1
     }
 
@@ -25,8 +25,8 @@ final class Workspace {
         for slot in slots { slot.deallocate() }
     }
 
-    /// Makes slot i hold at least `slots[i]` floats and the scratch at least `scratch` floats
-    /// (buffers only grow; contents are not kept).
+    /// Makes slot i hold at least `slots[i]` floats (the last entry: the spare) and the scratch at least
+    /// `scratch` floats (buffers only grow; contents are not kept).
     func reserve(slots sizes: [Int], scratch count: Int) {
         for (i, size) in sizes.enumerated() where size > slotCapacity[i] {
             slots[i].deallocate()
@@ -48,6 +48,16 @@ final class Workspace {
 
     /// The buffer of activation slot `index`.
     func slot(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index] }
+
+    /// A buffer beside the slots, which an image block writes its output into when it cannot write over
+    /// its input (see ``Network/run(_:input:output:spare:batch:height:width:scratch:)``).
+    var spare: UnsafeMutablePointer<Float> { slots[Network.slotCount] }
+
+    /// Makes the spare slot `index`'s buffer, and that buffer the spare.
+    func swapSpare(withSlot index: Int) {
+        slots.swapAt(index, Network.slotCount)
+        slotCapacity.swapAt(index, Network.slotCount)
+    }
 
     /// Bytes held by all buffers.
     var bytes: Int { (slotCapacity.reduce(0, +) + scratchCapacity) * MemoryLayout<Float>.stride }
