@@ -148,7 +148,11 @@ extension GEMM {
         precondition(n <= Int(Int32.max) && ldc <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         let m = a.rows, k = a.columns
         let tiles = (n + 15) / 16, panelCount = (m + 5) / 6
-        let byTiles = tiles >= 4 * threadCount
+        // Threads split the columns when each gets at least 8 tiles, else the rows: with fewer columns
+        // (ResNet-50's layer3 and layer4 at batch 1: 8 or 12 tiles) every thread streaming all the weights
+        // for its few tiles cost more than each copying all of B and streaming half of them (at 4 tiles
+        // a thread, batch 1 ran 1-5% slower in alternating runs).
+        let byTiles = tiles >= 8 * threadCount
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
         a.withPanels { panels in
