@@ -66,14 +66,15 @@ final class ImageBlockTests: XCTestCase {
     }
 
     /// A block's inner maps live in its per-thread scratch, so the workspace holds no batch-wide copy of
-    /// them: at batch 8 it is smaller than features.2's expanded map for the batch alone (96 channels
-    /// at 128x64), which it used to reserve.
+    /// them: at batch 8 (on two threads; four images a thread on any) it is smaller than features.2's
+    /// expanded map for the batch alone (96 channels at 128x64), which it used to reserve.
     func testBlocks_reserveNoBatchWideSlotForTheirInnerMaps() throws {
         try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
         let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
-        let images = ModelParityTests.images(count: 8, height: 256, width: 128, seed: 3)
-        _ = try model.embed(images, count: 8, maxBatch: 8)
-        let expandedMap = 8 * 96 * 128 * 64 * MemoryLayout<Float>.stride
+        let batch = 4 * GEMM.threadCount
+        let images = ModelParityTests.images(count: batch, height: 256, width: 128, seed: 3)
+        _ = try model.embed(images, count: batch, maxBatch: batch)
+        let expandedMap = batch * 96 * 128 * 64 * MemoryLayout<Float>.stride
         XCTAssertLessThan(model.workspaceBytes, expandedMap, "\(model.workspaceBytes >> 20) MiB of workspace")
     }
 }
