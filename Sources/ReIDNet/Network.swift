@@ -123,21 +123,19 @@ public struct Network: Sendable {
     func requirements(batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
         var slots = [Int](repeating: 0, count: Network.slotCount + 1)
         var swapped = Set<Int>()
-        let stepShapes = self.shapes(height: height, width: width)
         slots[0] = readsInputInPlace ? 0 : inputChannels * height * width * batch
         var scratch = 0
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
         let blocks = imageBlocks(batch: batch, height: height, width: width)
+        var block: ImageBlock?
         var blockSteps = 0..<0
         for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
-            if let block = blocks[index] {
-                scratch = max(scratch, GEMM.threadCount * imageBlockScratch(block, height: s.height, width: s.width))
-                blockSteps = block.steps
-                if writesSpare(block, batch: batch, outputHeight: stepShapes[block.steps.last!].height) {
-                    swapped.insert(steps[block.steps.last!].output)
-                }
+            if let first = blocks[index] {
+                scratch = max(scratch, GEMM.threadCount * imageBlockScratch(first, height: s.height, width: s.width))
+                block = first
+                blockSteps = first.steps
             }
             let inner = blockSteps.contains(index) && index != blockSteps.last
             switch step.operation {
@@ -153,6 +151,9 @@ public struct Network: Sendable {
             }
             let o = shapes[step.output]
             if !inner { slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch) }
+            if let block, index == blockSteps.last, writesSpare(block, batch: batch, outputHeight: o.height) {
+                swapped.insert(step.output)
+            }
         }
         if !swapped.isEmpty {
             let largest = swapped.map { slots[$0] }.max()!
@@ -196,14 +197,6 @@ public struct Network: Sendable {
             let s = shapes[step.input]
             let input = UnsafePointer(workspace.slot(step.input))
             let output = workspace.slot(step.output)
-            if index == 1, let images, case .convolution(let conv, _) = step.operation {
-                conv.stemForward(input: images, imageStride: inputChannels * height * width, channelStride: height * width,
-                                 output: output, batch: batch, height: height, width: width, accumulate: false)
-                let (oh, ow) = conv.outputSize(height: height, width: width)
-                shapes[step.output] = (conv.outChannels, oh, ow)
-                if let profile { profile(step.name, MonotonicClock.seconds() - start) }
-                continue
-            }
             switch step.operation {
             case .convolution(let conv, let accumulate):
                 precondition(conv.inChannels == s.channels, "\(step.name): expects \(conv.inChannels) channels, got \(s.channels)")
@@ -212,8 +205,14 @@ public struct Network: Sendable {
                     let r = shapes[step.output]
                     precondition(r == (conv.outChannels, oh, ow), "\(step.name): residual shape \(r) differs from output")
                 }
-                conv.forward(input: input, output: output, batch: batch, height: s.height, width: s.width,
-                             accumulate: accumulate, scratch: scratch)
+                if index == 1, let images {
+                    // The stem, on the caller's NCHW images (``readsInputInPlace``).
+                    conv.stemForward(input: images, imageStride: inputChannels * height * width, channelStride: height * width,
+                                     output: output, batch: batch, height: height, width: width, accumulate: accumulate)
+                } else {
+                    conv.forward(input: input, output: output, batch: batch, height: s.height, width: s.width,
+                                 accumulate: accumulate, scratch: scratch)
+                }
                 shapes[step.output] = (conv.outChannels, oh, ow)
             case .pool(let pool):
                 pool.forward(input: input, output: output, planes: s.channels * batch, height: s.height, width: s.width)
