@@ -110,19 +110,40 @@ public struct Network: Sendable {
         return true
     }
 
-    /// Floats each slot and the scratch buffer need for a batch of `batch` images of `height`×`width`
-    /// (each slot sized for the largest map it ever holds).
+    /// Floats each slot and the scratch buffer need for every batch of up to `batch` images of
+    /// `height`×`width` (each slot sized for the largest map it ever holds), so that a workspace
+    /// reserved for a batch never grows on a smaller one.
+    ///
+    /// Smaller batches can take other paths: an image block runs layer by layer when its pieces would be
+    /// too thin, and then its inner maps need slots; blocks whose pieces split images trade buffers with
+    /// the spare. Each run starts from the buffers as reserved (``Workspace/restoreSlots()``), so every
+    /// buffer is sized for the largest map it holds in a run of any batch up to `batch`.
     ///
     /// An image block's inner maps live in its per-thread scratch, one image at a time: only its output
     /// takes a slot. (Sizing slots for them too held MobileNetV2's expanded maps for the whole batch:
     /// 102 MiB of workspace at batch 16, all of it written once at the first batch.)
     ///
     /// The last entry is the spare, for image blocks that add a residual in place while their pieces
-    /// split images: such a block's output slot trades buffers with the spare, so both are sized for
-    /// the largest map any such slot holds.
+    /// split images.
     func requirements(batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
         var slots = [Int](repeating: 0, count: Network.slotCount + 1)
-        var swapped = Set<Int>()
+        var scratch = 0
+        for b in 1...batch {
+            let need = requirements(ofBatch: b, height: height, width: width)
+            for i in slots.indices { slots[i] = max(slots[i], need.slots[i]) }
+            scratch = max(scratch, need.scratch)
+        }
+        return (slots, scratch)
+    }
+
+    /// The buffers and scratch that a batch of exactly `batch` images takes, each buffer (named by the
+    /// slot it is reserved for, the spare last) sized for the largest map it holds while it trades places
+    /// with the spare as ``run(batch:height:width:images:workspace:profile:)`` trades them.
+    private func requirements(ofBatch batch: Int, height: Int, width: Int) -> (slots: [Int], scratch: Int) {
+        var slots = [Int](repeating: 0, count: Network.slotCount + 1)
+        let spare = Network.slotCount
+        // The buffer each slot holds: its own until a block trades it for the spare's.
+        var buffer = Array(0...spare)
         slots[0] = readsInputInPlace ? 0 : inputChannels * height * width * batch
         var scratch = 0
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
@@ -150,15 +171,13 @@ public struct Network: Sendable {
                 shapes[step.output] = (s.channels, oh, ow)
             }
             let o = shapes[step.output]
-            if !inner { slots[step.output] = max(slots[step.output], o.channels * o.height * o.width * batch) }
+            let floats = o.channels * o.height * o.width * batch
+            if !inner { slots[buffer[step.output]] = max(slots[buffer[step.output]], floats) }
             if let block, index == blockSteps.last, writesSpare(block, batch: batch, outputHeight: o.height) {
-                swapped.insert(step.output)
+                // The block wrote its output into the spare's buffer, which becomes the output slot's.
+                slots[buffer[spare]] = max(slots[buffer[spare]], floats)
+                buffer.swapAt(step.output, spare)
             }
-        }
-        if !swapped.isEmpty {
-            let largest = swapped.map { slots[$0] }.max()!
-            for slot in swapped { slots[slot] = largest }
-            slots[Network.slotCount] = largest
         }
         return (slots, scratch)
     }

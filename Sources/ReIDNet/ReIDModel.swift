@@ -29,6 +29,8 @@ public final class ReIDModel {
     public static var blasCore: String { GEMM.coreName }
 
     private let workspace = Workspace()
+    /// The largest batch so far and what the workspace needs for it and every smaller batch.
+    private var reserved: (batch: Int, slots: [Int], scratch: Int) = (0, [], 0)
 
     /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
     /// `winograd` false runs 3x3 layers through im2col, `imageBlocks` false runs every layer batch-wide
@@ -179,8 +181,12 @@ public final class ReIDModel {
         _ images: UnsafePointer<Float>, batch: Int, profile: ((String, Double) -> Void)?
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
-        let need = network.requirements(batch: batch, height: h, width: w)
-        workspace.reserve(slots: need.slots, scratch: need.scratch)
+        workspace.restoreSlots()
+        if batch > reserved.batch {
+            let need = network.requirements(batch: batch, height: h, width: w)
+            reserved = (batch, need.slots, need.scratch)
+        }
+        workspace.reserve(slots: reserved.slots, scratch: reserved.scratch)
         if network.readsInputInPlace {
             return network.run(batch: batch, height: h, width: w, images: images, workspace: workspace, profile: profile)
         }

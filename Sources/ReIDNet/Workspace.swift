@@ -57,6 +57,19 @@ final class Workspace {
     func swapSpare(withSlot index: Int) {
         slots.swapAt(index, Network.slotCount)
         slotCapacity.swapAt(index, Network.slotCount)
+        traded.append(index)
+    }
+
+    /// Slots whose buffer trades with the spare's, in order, since the last ``restoreSlots()``.
+    private var traded: [Int] = []
+
+    /// Gives every slot and the spare back the buffer it was reserved with (the contents are dead), so that
+    /// the capacities a batch was reserved for hold at the next batch, whichever slots traded in this one.
+    func restoreSlots() {
+        while let index = traded.popLast() {
+            slots.swapAt(index, Network.slotCount)
+            slotCapacity.swapAt(index, Network.slotCount)
+        }
     }
 
     /// Bytes held by all buffers.
