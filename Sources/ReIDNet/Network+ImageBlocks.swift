@@ -80,10 +80,13 @@ extension Network {
         return blocks
     }
 
-    /// Output rows each thread's piece of a block must hold for the block to run image by image: a
-    /// piece that is part of an image recomputes the rows its depthwise layer reads past the piece (one
-    /// or two), which would cost more than the whole piece's work on fewer rows.
-    static let minimumPieceRows = 4
+    /// Output rows each thread's piece of a block must hold for the block to run image by image. A piece
+    /// that is part of an image recomputes the rows its depthwise layer reads past the piece (one or
+    /// two), and every thread streams all of the block's weights; layer by layer, each product splits its
+    /// weights' rows among the threads instead. On MobileNetV2's 8x4 and 12x4 maps at batch 1 (4 and 6
+    /// rows a thread), layer by layer took 2.7-2.9% less of the whole embedding than bands; its 16- and
+    /// 24-row maps (8 and 12 rows a thread) run faster in bands.
+    static let minimumPieceRows = 8
 
     /// Whether a block whose output maps have `outputHeight` rows runs image by image at `batch`: when
     /// the threads' pieces of the batch's output rows are each at least ``minimumPieceRows`` rows; else
