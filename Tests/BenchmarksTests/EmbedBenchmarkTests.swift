@@ -104,7 +104,8 @@ final class EmbedBenchmarkTests: XCTestCase {
         _ = try model.embed(EmbedBenchmark.inputs(count: 1, height: 64, width: 32), count: 1, maxBatch: 1) { name, _ in
             if name != "pooling" { rows.append(name) }
         }
-        XCTAssertTrue(rows.contains("features.2.conv.0+3+6") && rows.contains("features.16.conv.3"), "\(rows)")
+        // Both kinds of row: a block run image by image, and (on these small maps at batch 1) layers one by one.
+        XCTAssertTrue(rows.contains { $0.contains("+") } && rows.contains("features.16.conv.3"), "\(rows)")
         XCTAssertEqual(rows.count, Set(rows).count)
         for row in rows {
             let ms = EmbedBenchmarkPeer.milliseconds(of: row, in: profile.layers)
