@@ -12,6 +12,8 @@ final class Workspace {
     private(set) var scratchCapacity = 0
     private var slots: [UnsafeMutablePointer<Float>] = []
     private(set) var scratch: UnsafeMutablePointer<Float>
+    /// Slots whose buffer traded with the spare's, in order, since the last ``restoreSlots()``.
+    private var traded: [Int] = []
 
     init() {
         scratch = Self.allocate(1)
@@ -59,9 +61,6 @@ final class Workspace {
         slotCapacity.swapAt(index, Network.slotCount)
         traded.append(index)
     }
-
-    /// Slots whose buffer trades with the spare's, in order, since the last ``restoreSlots()``.
-    private var traded: [Int] = []
 
     /// Gives every slot and the spare back the buffer it was reserved with (the contents are dead), so that
     /// the capacities a batch was reserved for hold at the next batch, whichever slots traded in this one.
