@@ -116,8 +116,9 @@ public struct Network: Sendable {
     ///
     /// Smaller batches can take other paths: an image block runs layer by layer when its pieces would be
     /// too thin, and then its inner maps need slots; blocks whose pieces split images trade buffers with
-    /// the spare. Each run starts from the buffers as reserved (``Workspace/restoreSlots()``), so every
-    /// buffer is sized for the largest map it holds in a run of any batch up to `batch`.
+    /// the spare. Each run starts from the buffers as reserved (``Workspace/reserve(slots:scratch:)``
+    /// gives back what the last run traded), so every buffer is sized for the largest map it holds in a
+    /// run of any batch up to `batch`.
     ///
     /// An image block's inner maps live in its per-thread scratch, one image at a time: only its output
     /// takes a slot. (Sizing slots for them too held MobileNetV2's expanded maps for the whole batch:
@@ -149,15 +150,14 @@ public struct Network: Sendable {
         var shapes = [(channels: Int, height: Int, width: Int)](repeating: (0, 0, 0), count: Network.slotCount)
         shapes[0] = (inputChannels, height, width)
         let blocks = imageBlocks(batch: batch, height: height, width: width)
-        var block: ImageBlock?
-        var blockSteps = 0..<0
+        var block: ImageBlock?  // the last block begun
         for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
             if let first = blocks[index] {
                 scratch = max(scratch, GEMM.threadCount * imageBlockScratch(first, height: s.height, width: s.width))
                 block = first
-                blockSteps = first.steps
             }
+            let blockSteps = block?.steps ?? 0..<0
             let inner = blockSteps.contains(index) && index != blockSteps.last
             switch step.operation {
             case .convolution(let conv, _):
@@ -212,6 +212,8 @@ public struct Network: Sendable {
                 continue
             }
             let step = steps[index]
+            // The caller's NCHW images, for the first step only (``readsInputInPlace``; slot 0 may be reused later).
+            let images = index == 0 ? images : nil
             index += 1
             let s = shapes[step.input]
             let input = UnsafePointer(workspace.slot(step.input))
@@ -224,8 +226,8 @@ public struct Network: Sendable {
                     let r = shapes[step.output]
                     precondition(r == (conv.outChannels, oh, ow), "\(step.name): residual shape \(r) differs from output")
                 }
-                if index == 1, let images {
-                    // The stem, on the caller's NCHW images (``readsInputInPlace``).
+                if let images {
+                    // The stem, on the caller's NCHW images.
                     conv.stemForward(input: images, imageStride: inputChannels * height * width, channelStride: height * width,
                                      output: output, batch: batch, height: height, width: width, accumulate: accumulate)
                 } else {

@@ -181,7 +181,6 @@ public final class ReIDModel {
         _ images: UnsafePointer<Float>, batch: Int, profile: ((String, Double) -> Void)?
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
-        workspace.restoreSlots()
         if batch > reserved.batch {
             let need = network.requirements(batch: batch, height: h, width: w)
             reserved = (batch, need.slots, need.scratch)

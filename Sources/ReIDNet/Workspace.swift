@@ -12,7 +12,7 @@ final class Workspace {
     private(set) var scratchCapacity = 0
     private var slots: [UnsafeMutablePointer<Float>] = []
     private(set) var scratch: UnsafeMutablePointer<Float>
-    /// Slots whose buffer traded with the spare's, in order, since the last ``restoreSlots()``.
+    /// Slots whose buffer traded with the spare's, in order, since the last ``reserve(slots:scratch:)``.
     private var traded: [Int] = []
 
     init() {
@@ -28,8 +28,11 @@ final class Workspace {
     }
 
     /// Makes slot i hold at least `slots[i]` floats (the last entry: the spare) and the scratch at least
-    /// `scratch` floats (buffers only grow; contents are not kept).
+    /// `scratch` floats (buffers only grow; contents are not kept). Called before each run: first every
+    /// slot and the spare get back the buffer they were reserved with, whichever traded in the last run,
+    /// so the sizes a batch was planned with hold at the next.
     func reserve(slots sizes: [Int], scratch count: Int) {
+        while let index = traded.popLast() { exchangeWithSpare(index) }
         for (i, size) in sizes.enumerated() where size > slotCapacity[i] {
             slots[i].deallocate()
             slots[i] = Self.allocate(size)
@@ -57,18 +60,13 @@ final class Workspace {
 
     /// Makes the spare slot `index`'s buffer, and that buffer the spare.
     func swapSpare(withSlot index: Int) {
-        slots.swapAt(index, Network.slotCount)
-        slotCapacity.swapAt(index, Network.slotCount)
+        exchangeWithSpare(index)
         traded.append(index)
     }
 
-    /// Gives every slot and the spare back the buffer it was reserved with (the contents are dead), so that
-    /// the capacities a batch was reserved for hold at the next batch, whichever slots traded in this one.
-    func restoreSlots() {
-        while let index = traded.popLast() {
-            slots.swapAt(index, Network.slotCount)
-            slotCapacity.swapAt(index, Network.slotCount)
-        }
+    private func exchangeWithSpare(_ index: Int) {
+        slots.swapAt(index, Network.slotCount)
+        slotCapacity.swapAt(index, Network.slotCount)
     }
 
     /// Bytes held by all buffers.
