@@ -67,7 +67,7 @@ public struct EmbedBenchmark {
 
     /// Runs every configuration; prints progress through `log`, returns the rows.
     public func run() async throws -> [Row] {
-        log("OpenBLAS core \(ReIDModel.blasCore), \(ReIDModel.threadCount) BLAS threads; "
+        log("kernels \(ReIDModel.kernels); OpenBLAS core \(ReIDModel.blasCore), \(ReIDModel.threadCount) BLAS threads; "
             + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)") "
             + "OPENBLAS_L2_SIZE=\(ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "(unset)")")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("panoptes-bench-embed-\(getpid())")

@@ -13,6 +13,15 @@ int ck_has_avx2_fma(void) {
 #endif
 }
 
+int ck_has_avx512f(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    return ck_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
 static int round8(int n) { return (n + 7) & ~7; }
 
 static void output_size(int height, int width, int stride, int *oh, int *ow) {

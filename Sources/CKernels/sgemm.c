@@ -250,10 +250,48 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
     }
 }
 
+// A whole 6x16 tile with AVX-512: one 16-float register per row of the tile, so a step of k is one load
+// of B and six multiply-adds that broadcast A from memory (against two loads, six broadcasts and twelve
+// multiply-adds in tile_6x16). Each output's chain is the same fused multiply-adds in the same order,
+// then the same bias and activation: the same bits as tile_6x16.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void tile_6x16_avx512(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
+                             int resume, const float *bias, int activation) {
+    __m512 c0, c1, c2, c3, c4, c5;
+    if (resume) {
+        c0 = _mm512_loadu_ps(c); c1 = _mm512_loadu_ps(c + ldc); c2 = _mm512_loadu_ps(c + 2 * (size_t)ldc);
+        c3 = _mm512_loadu_ps(c + 3 * (size_t)ldc); c4 = _mm512_loadu_ps(c + 4 * (size_t)ldc); c5 = _mm512_loadu_ps(c + 5 * (size_t)ldc);
+    } else {
+        c0 = c1 = c2 = c3 = c4 = c5 = _mm512_setzero_ps();
+    }
+    for (int kk = 0; kk < kc; kk++) {
+        const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), bv, c0);
+        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), bv, c1);
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), bv, c2);
+        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), bv, c3);
+        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), bv, c4);
+        c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), bv, c5);
+        a += CK_SGEMM_MR;
+        b += CK_SGEMM_NR;
+    }
+    if (bias) {
+        const __m512 zero = _mm512_setzero_ps(), six = _mm512_set1_ps(6.0f);
+#define CK_ROW(r, x)                                                                                          \
+    x = _mm512_add_ps(x, _mm512_set1_ps(bias[r]));                                                              \
+    if (activation != 0) x = _mm512_max_ps(x, zero);                                                            \
+    if (activation == 2) x = _mm512_min_ps(x, six);
+        CK_ROW(0, c0) CK_ROW(1, c1) CK_ROW(2, c2) CK_ROW(3, c3) CK_ROW(4, c4) CK_ROW(5, c5)
+#undef CK_ROW
+    }
+    _mm512_storeu_ps(c, c0); _mm512_storeu_ps(c + ldc, c1); _mm512_storeu_ps(c + 2 * (size_t)ldc, c2);
+    _mm512_storeu_ps(c + 3 * (size_t)ldc, c3); _mm512_storeu_ps(c + 4 * (size_t)ldc, c4); _mm512_storeu_ps(c + 5 * (size_t)ldc, c5);
+}
+
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel) {
+                     int panel0, int panel1, float *bpanel, int avx512) {
     // Depth in blocks of CK_SGEMM_KC (the chains go on through C), columns in blocks that keep the
     // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
@@ -307,6 +345,11 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                     }
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
+                    if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
+                        tile_6x16_avx512(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
+                                         resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
+                        continue;
+                    }
                     tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
                               rows, cols, resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
                 }
@@ -319,7 +362,7 @@ __attribute__((target("avx2,fma")))
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
                      int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
-                     float *scratch) {
+                     float *scratch, int avx512) {
     const int k = channels * kernel_h * kernel_w;
     int margin, row;
     stem_row(kernel_w, pad_x, out_w, width, &margin, &row);
@@ -362,6 +405,11 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
             const int x0 = t * CK_SGEMM_NR, cols = out_w - x0 < CK_SGEMM_NR ? out_w - x0 : CK_SGEMM_NR;
             for (int p = 0; p < panels; p++) {
                 const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
+                if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
+                    tile_6x16_avx512(k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
+                                     output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
+                    continue;
+                }
                 tile_6x16(k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
                           output_stride, rows, cols, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
             }
@@ -372,18 +420,19 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
                      int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
-                     float *scratch) {
+                     float *scratch, int avx512) {
     (void)packed_a; (void)m; (void)channels; (void)kernel_h; (void)kernel_w; (void)stride_y; (void)pad_y; (void)pad_x;
     (void)input; (void)channel_stride; (void)height; (void)width; (void)oy0; (void)oy1; (void)out_w; (void)output;
-    (void)output_stride; (void)accumulate; (void)bias; (void)activation; (void)scratch;
+    (void)output_stride; (void)accumulate; (void)bias; (void)activation; (void)scratch; (void)avx512;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use im2col.
 }
 
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel) {
+                     int panel0, int panel1, float *bpanel, int avx512) {
     (void)m; (void)n; (void)k; (void)packed_a; (void)b; (void)ldb; (void)implicit; (void)c; (void)ldc;
     (void)accumulate; (void)bias; (void)activation; (void)tile0; (void)tile1; (void)panel0; (void)panel1; (void)bpanel;
+    (void)avx512;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use OpenBLAS.
 }
 #endif

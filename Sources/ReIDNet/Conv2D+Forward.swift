@@ -151,10 +151,11 @@ extension Conv2D {
 
     /// The stem kernel over bands of ``stemBandRows`` output rows, image by image, bands shared among the
     /// compute threads. Input channel c of image n is the plane at `input + n · imageStride + c ·
-    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are.
+    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are. `avx512` as in
+    /// `GEMM.multiply(packed:...)` (tests compare the two kernels).
     func stemForward(
         input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, output: UnsafeMutablePointer<Float>,
-        batch: Int, height: Int, width: Int, accumulate: Bool
+        batch: Int, height: Int, width: Int, accumulate: Bool, avx512: Bool = GEMM.hasAVX512Kernel
     ) {
         precondition(algorithm == .stem, "stemForward on a \(algorithm) layer")
         let (oh, ow) = outputSize(height: height, width: width)
@@ -175,7 +176,7 @@ extension Conv2D {
                                             channelStride, Int32(height), Int32(width), Int32(oy0),
                                             Int32(min(oh, oy0 + bandRows)), Int32(ow), output + image * oh * ow,
                                             Int32(batch * oh * ow), accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode,
-                                            scratch.baseAddress!)
+                                            scratch.baseAddress!, avx512 ? 1 : 0)
                         }
                     }
                 }

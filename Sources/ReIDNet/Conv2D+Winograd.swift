@@ -361,7 +361,7 @@ extension Conv2D {
                 let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                 let m = v + points * inChannels * blockTiles
                 let rows = m + points * outChannels * blockTiles
-                let panel = rows + transformScratch
+                let panel = rows + (transformScratch + 15) / 16 * 16  // on a 64-byte line, for 16-float loads
                 for block in range {
                     let image = block / blocksPerImage
                     let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)

@@ -15,17 +15,42 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     /// C = A·B (+ C) on `m`×`k` by `k`×`n` with padded strides; A is packed from a matrix with `lda > k`.
+    /// With `epilogue`, a bias per row (from `bias`) and that activation code.
     private static func packedProduct(
-        m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, initial: [Float], ldc: Int, accumulate: Bool
+        m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, initial: [Float], ldc: Int, accumulate: Bool,
+        bias: [Float] = [], activation: Int32? = nil, avx512: Bool = GEMM.hasAVX512Kernel
     ) -> [Float] {
         let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: lda) }
         var c = initial
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-                GEMM.multiply(packed: packed, n: n, b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
+                bias.withUnsafeBufferPointer { pbias in
+                    GEMM.multiply(packed: packed, n: n, b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate,
+                                  epilogue: activation.map { (pbias.baseAddress!, $0) }, avx512: avx512)
+                }
             }
         }
         return c
+    }
+
+    /// Where the CPU has AVX-512F, whole tiles run on it; the AVX2 tiles, which every other AVX2 CPU runs,
+    /// must give the same bits: rows and columns that fill some tiles and not others, depths of one block
+    /// and of several (chains resumed from C), a residual, and each activation after a bias.
+    func testAVX512Tiles_giveTheAVX2TilesBits() throws {
+        try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
+        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960)] {
+            for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
+                let lda = k + 3, ldb = n + 2, ldc = n + 1
+                let a = Self.values(m * lda, seed: 11), b = Self.values(k * ldb, seed: 12), initial = Self.values(m * ldc, seed: 13)
+                let bias = Self.values(m, seed: 14).map { $0 * 4 }
+                let products = [true, false].map { avx512 in
+                    Self.packedProduct(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, initial: initial, ldc: ldc,
+                                       accumulate: accumulate, bias: bias, activation: activation, avx512: avx512)
+                }
+                let differing = zip(products[0], products[1]).filter { $0.bitPattern != $1.bitPattern }.count
+                XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none")")
+            }
+        }
     }
 
     /// The implicit im2col product gives, bit for bit, the product of the explicit matrix: strides 1, 2

@@ -181,6 +181,31 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// Where the CPU has AVX-512F the stem's whole tiles run on it; the AVX2 tiles, which every other AVX2
+    /// CPU runs, give the same bits (a residual too).
+    func testStem_avx512Tiles_giveTheAVX2TilesBits() throws {
+        try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
+        for (out, kernel, padding, batch, height, width, accumulate) in [(32, 3, 1, 2, 37, 70, false), (64, 7, 3, 2, 45, 19, true)] {
+            let conv = Conv2D(outChannels: out, inChannels: 3, kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
+                              activation: .relu6, weight: Self.random(out * 3 * kernel * kernel, seed: 51), bias: Self.random(out, seed: 52))
+            let input = Self.random(batch * 3 * height * width, seed: 53).map { $0 * 3 }
+            let (oh, ow) = conv.outputSize(height: height, width: width)
+            let initial = Self.random(out * batch * oh * ow, seed: 54)
+            let outputs = [true, false].map { avx512 in
+                var output = initial
+                input.withUnsafeBufferPointer { i in
+                    output.withUnsafeMutableBufferPointer { o in
+                        conv.stemForward(input: i.baseAddress!, imageStride: height * width, channelStride: batch * height * width,
+                                         output: o.baseAddress!, batch: batch, height: height, width: width, accumulate: accumulate,
+                                         avx512: avx512)
+                    }
+                }
+                return output
+            }
+            XCTAssertEqual(zip(outputs[0], outputs[1]).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, "\(kernel)x\(kernel) n\(batch)")
+        }
+    }
+
     func testIm2col_stridedShapes_matchReference() {
         check(out: 11, in: 7, kernel: 3, stride: 2, padding: 1, activation: .relu6, batch: 3, height: 9, width: 7, expect: .im2col)
         check(out: 4, in: 3, kernel: 5, stride: 1, padding: 0, activation: .identity, batch: 1, height: 5, width: 6, expect: .im2col)

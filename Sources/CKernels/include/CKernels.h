@@ -13,6 +13,10 @@ extern "C" {
 /// 1 when this CPU and build run the AVX2 + FMA kernels below, else 0 (then they must not be called).
 int ck_has_avx2_fma(void);
 
+/// 1 when this CPU and build also run AVX-512F, which `ck_sgemm_packed` and `ck_conv_stride2` can use
+/// for their whole tiles (their `avx512` argument), else 0.
+int ck_has_avx512f(void);
+
 /// Floats of scratch `ck_depthwise3x3` needs for one plane of `height`×`width` at `stride` (1 or 2).
 size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 
@@ -88,15 +92,17 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 /// `n`, the tile or the column's place in it: a column of C depends only on the same column of B.
 /// With `bias` (one value per row of C), each output then gets its row's bias added and the activation
 /// (0 identity, 1 relu, 2 relu6) applied before its last store: a layer's epilogue with no pass of its own.
-/// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned (a block of B's tiles, copied
-/// contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`).
+/// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned, best 64 (a block of B's tiles,
+/// copied contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`); with `avx512` (only where
+/// `ck_has_avx512f`), whole 6x16 tiles run as six 16-float registers: the same operations on each
+/// output in the same order, so the same bits.
 ///
 /// With `implicit` (then `b` and `ldb` are unused), B is that im2col matrix, gathered from the input
 /// block by block into `bpanel`: a convolution's product without the whole matrix in memory. The
 /// gathered values, and so the outputs, are those of the explicit matrix.
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel);
+                     int panel0, int panel1, float *bpanel, int avx512);
 
 /// Floats of scratch `ck_conv_stride2` needs for bands of `rows` output rows of inputs `width` wide.
 size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
@@ -112,11 +118,11 @@ size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int str
 /// `input`: the image's first channel plane, `height`×`width`, the next `channel_stride` floats on;
 /// `output`: the image's first output plane (`out_w` wide), the next channel `output_stride` floats on;
 /// `packed_a`: the `m`×k weights packed by `ck_sgemm_pack_a`. With `accumulate` each chain starts from
-/// the output; `bias` and `activation` as in `ck_sgemm_packed`. AVX2 + FMA only.
+/// the output; `bias`, `activation` and `avx512` as in `ck_sgemm_packed`. AVX2 + FMA only.
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
                      int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
-                     float *scratch);
+                     float *scratch, int avx512);
 
 /// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
 size_t ck_winograd2_input_scratch(int width);
