@@ -94,7 +94,8 @@ extension GEMM {
     /// once; `PANOPTES_AVX512=0` keeps them on AVX2. The same operations on each output in the same
     /// order, so the same bits, with half the instructions: one 16-float register per tile row, A
     /// broadcast from memory. On AMD Zen 4 (two cores), in alternating in-process runs, ResNet-50
-    /// took 1.4% less time at batch 8 and 3.4% less at batch 1, MobileNetV2 2.9% less at batch 8.
+    /// took 1.4% less time at batch 8 and 3.4% less at batch 1, MobileNetV2 2.9% and 0.4%. (Wider
+    /// tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more than this one.)
     public static let hasAVX512Kernel: Bool = {
         if ProcessInfo.processInfo.environment["PANOPTES_AVX512"] == "0" { return false }
         return hasPackedKernel && ck_has_avx512f() != 0
