@@ -16,6 +16,16 @@ static inline __m256 ck_activate(__m256 x, int activation) {
     return x;
 }
 
+/// The activation of sixteen values, as `ck_activate` does it to each eight (the same operations, so
+/// the same bits).
+__attribute__((target("avx512f,avx2,fma")))
+static inline __m512 ck_activate16(__m512 x, int activation) {
+    if (activation == 0) return x;
+    x = _mm512_max_ps(x, _mm512_setzero_ps());
+    if (activation == 2) x = _mm512_min_ps(x, _mm512_set1_ps(6.0f));
+    return x;
+}
+
 /// Stores the first `n` (1 … 8) lanes of `v` and nothing past them. Not `vmaskmovps`: a masked store is
 /// microcoded on AMD before Zen 4 and was most of the time of narrow rows (8x4 maps, 2-tile rows).
 __attribute__((target("avx2,fma")))

@@ -276,16 +276,23 @@ static void tile_6x16_avx512(int kc, const float *a, const float *b, const float
         b += CK_SGEMM_NR;
     }
     if (bias) {
-        const __m512 zero = _mm512_setzero_ps(), six = _mm512_set1_ps(6.0f);
-#define CK_ROW(r, x)                                                                                          \
-    x = _mm512_add_ps(x, _mm512_set1_ps(bias[r]));                                                              \
-    if (activation != 0) x = _mm512_max_ps(x, zero);                                                            \
-    if (activation == 2) x = _mm512_min_ps(x, six);
+#define CK_ROW(r, x) x = ck_activate16(_mm512_add_ps(x, _mm512_set1_ps(bias[r])), activation);
         CK_ROW(0, c0) CK_ROW(1, c1) CK_ROW(2, c2) CK_ROW(3, c3) CK_ROW(4, c4) CK_ROW(5, c5)
 #undef CK_ROW
     }
     _mm512_storeu_ps(c, c0); _mm512_storeu_ps(c + ldc, c1); _mm512_storeu_ps(c + 2 * (size_t)ldc, c2);
     _mm512_storeu_ps(c + 3 * (size_t)ldc, c3); _mm512_storeu_ps(c + 4 * (size_t)ldc, c4); _mm512_storeu_ps(c + 5 * (size_t)ldc, c5);
+}
+
+// One 6x16 tile: whole ones on AVX-512 where `avx512`, the rest (and every tile without it) on AVX2.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile(int avx512, int kc, const float *a, const float *b, const float *const *taps, int offset, float *c,
+                        int ldc, int rows, int cols, int resume, const float *bias, int activation) {
+    if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
+        tile_6x16_avx512(kc, a, b, taps, offset, c, ldc, resume, bias, activation);
+    } else {
+        tile_6x16(kc, a, b, taps, offset, c, ldc, rows, cols, resume, bias, activation);
+    }
 }
 
 __attribute__((target("avx2,fma")))
@@ -345,13 +352,8 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                     }
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                    if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
-                        tile_6x16_avx512(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
-                                         resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
-                        continue;
-                    }
-                    tile_6x16(kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
-                              rows, cols, resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
+                    tile(avx512, kc, a, bpanel + (size_t)t * kc * CK_SGEMM_NR, 0, 0, c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc,
+                         rows, cols, resume, last && bias ? bias + p * CK_SGEMM_MR : 0, activation);
                 }
             }
         }
@@ -405,13 +407,8 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
             const int x0 = t * CK_SGEMM_NR, cols = out_w - x0 < CK_SGEMM_NR ? out_w - x0 : CK_SGEMM_NR;
             for (int p = 0; p < panels; p++) {
                 const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
-                if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
-                    tile_6x16_avx512(k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
-                                     output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
-                    continue;
-                }
-                tile_6x16(k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
-                          output_stride, rows, cols, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
+                tile(avx512, k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
+                     output_stride, rows, cols, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
             }
         }
     }

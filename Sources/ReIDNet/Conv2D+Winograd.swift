@@ -355,13 +355,17 @@ extension Conv2D {
         let vPoint = inChannels * blockTiles, mPoint = outChannels * blockTiles
         let transformScratch = transformInputScratch(width: width)
         let bpanel = ck_sgemm_panel_count(Int32(inChannels))
+        // V, M, the transform's rows and the product's copied block of B, each on a 64-byte line (the
+        // AVX-512 tiles load the block 16 floats at a time).
+        func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+        let vFloats = aligned(points * vPoint), mFloats = aligned(points * mPoint), rowFloats = aligned(transformScratch)
         ParallelFor.run(batch * blocksPerImage) { range in
-            withUnsafeTemporaryAllocation(byteCount: (points * (inChannels + outChannels) * blockTiles + transformScratch + bpanel + 16)
-                                          * MemoryLayout<Float>.stride, alignment: 64) { raw in
+            withUnsafeTemporaryAllocation(byteCount: (vFloats + mFloats + rowFloats + bpanel) * MemoryLayout<Float>.stride,
+                                          alignment: 64) { raw in
                 let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                let m = v + points * inChannels * blockTiles
-                let rows = m + points * outChannels * blockTiles
-                let panel = rows + (transformScratch + 15) / 16 * 16  // on a 64-byte line, for 16-float loads
+                let m = v + vFloats
+                let rows = m + mFloats
+                let panel = rows + rowFloats
                 for block in range {
                     let image = block / blocksPerImage
                     let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
