@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg, CBLAS), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
+/// Layers, bottom up: C shims (CFFmpeg and its loader CFFmpegLoader, CBLAS), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
 /// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
 /// memory reader; MetricsServer: the one HTTP listener) → VideoIO, ReIDNet, Tracking, Evaluation, Events,
 /// YAMLLite → Synth → Pipeline → Benchmarks → the `panoptes` tool. Nothing imports upward.
@@ -30,9 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
+        // FFmpeg's headers only: the executable does not name its libraries, CFFmpegLoader opens them.
         .systemLibrary(
             name: "CFFmpeg",
-            pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
         .systemLibrary(
@@ -42,6 +42,9 @@ let package = Package(
         ),
         // Hand-written AVX2 + FMA kernels (chosen at run time) for the layers OpenBLAS does not cover.
         .target(name: "CKernels"),
+        // FFmpeg's functions, forwarded to its libraries once loaded (at first use or ahead of it): a
+        // process that never decodes never pays for loading them and the 150 libraries they need.
+        .target(name: "CFFmpegLoader"),
         // The one door to matrix products (OpenBLAS', and CKernels' packed one), with the one thread policy,
         // for ReIDNet and Evaluation.
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CKernels"]),
@@ -59,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "VideoIO",
-            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CFFmpegLoader", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ReIDNet",

@@ -69,6 +69,7 @@ public enum ImageWriter {
     private static func encode(
         pixels: UnsafePointer<UInt8>, width: Int, height: Int, rowStride: Int, format: Format, path: String
     ) throws(VideoError) -> [UInt8] {
+        try FFmpegLibraries.load(for: path, operation: "encode an image as")
         FFmpegLog.installDefault()
         guard width > 0, height > 0, rowStride >= 3 * width else {
             throw VideoError(

@@ -23,6 +23,8 @@ public struct VideoError: Error, CustomStringConvertible, Sendable, Equatable {
         case invalidArgument
         /// The input holds no picture at all.
         case empty
+        /// FFmpeg's shared libraries could not be loaded (VideoIO loads them when it first needs them).
+        case librariesUnavailable
     }
 
     /// What went wrong.

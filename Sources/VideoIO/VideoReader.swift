@@ -125,6 +125,7 @@ public final class VideoReader: Sequence {
     /// - Throws: `VideoError` naming the URL with FFmpeg's message when the input cannot be opened,
     ///   holds no decodable video stream, or its decoder cannot be opened.
     public init(url: String, options: Options = Options()) throws(VideoError) {
+        try FFmpegLibraries.load(for: url, operation: "open")
         FFmpegLog.installDefault()
         self.url = url
         self.logger = options.logger

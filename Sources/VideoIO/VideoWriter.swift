@@ -78,6 +78,7 @@ public final class VideoWriter {
     public init(
         path: String, width: Int, height: Int, frameRate: Rational, options: Options = Options()
     ) throws(VideoError) {
+        try FFmpegLibraries.load(for: path, operation: "write video to")
         FFmpegLog.installDefault()
         guard width > 0, height > 0, width % 2 == 0, height % 2 == 0 else {
             throw VideoError(

@@ -1,0 +1,23 @@
+internal import CFFmpegLoader
+
+/// FFmpeg's libraries, which this process loads the first time it needs them rather than at its start.
+///
+/// The executable does not name libavformat, libavcodec, libswscale or libavutil (CFFmpegLoader forwards
+/// each call): linked that way, they and the hundred and fifty libraries they depend on were loaded before
+/// `main`, which made every `panoptes` start take about 46 ms instead of 12 (`--version`, `tail`,
+/// `validate` ...). VideoIO loads them the first time it opens a file, stream or encoder.
+enum FFmpegLibraries {
+    /// Loads the libraries unless they are loaded (once per process), before VideoIO's first FFmpeg call
+    /// for `path`.
+    ///
+    /// - Throws: `VideoError` `.librariesUnavailable` naming `path`, what was being done to it, and the
+    ///   library the system could not load.
+    static func load(for path: String, operation: String) throws(VideoError) {
+        var message = [CChar](repeating: 0, count: 512)
+        guard panoptes_ffmpeg_load(&message, message.count) == 0 else { return }
+        throw VideoError(
+            kind: .librariesUnavailable, path: path, operation: operation,
+            ffmpegMessage: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            hint: "Install FFmpeg's shared libraries (on Debian, apt-get install ffmpeg brings them) and run again")
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// FFmpeg's libraries load when a command first decodes or encodes, not when `panoptes` starts; a
+/// library that cannot be loaded is named, with the file being opened and what to do.
+final class FFmpegLoadingTests: XCTestCase {
+    /// This process's environment with `extra` on top (the child gets nothing else).
+    private func environment(_ extra: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(extra) { $1 }
+    }
+
+    /// The FFmpeg libraries (file names, as the dynamic loader logs them) that `panoptes ARGS` loads.
+    private func ffmpegLibrariesLoaded(by arguments: [String]) throws -> (status: Int32, libraries: Set<String>) {
+        // LD_DEBUG=files: glibc's loader logs each object it opens ("file=libavcodec.so.59 [0];  ...").
+        let result = try runProcess(Fixtures.panoptes, arguments, environment: environment(["LD_DEBUG": "files"]))
+        XCTAssertTrue(result.stderrText.contains("file=libswiftCore.so"), "the loader's log is missing: \(result.stderrText.prefix(500))")
+        let names = result.stderrText.split(whereSeparator: \.isWhitespace).compactMap { word -> String? in
+            guard word.hasPrefix("file=lib") else { return nil }
+            let name = word.dropFirst("file=".count)
+            return ["libavutil.so", "libswscale.so", "libavcodec.so", "libavformat.so"].contains { name.hasPrefix($0) } ? String(name) : nil
+        }
+        return (result.status, Set(names))
+    }
+
+    func testStartingPanoptes_loadsNoFFmpegLibrary_untilACommandOpensVideo() throws {
+        let version = try ffmpegLibrariesLoaded(by: ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertEqual(version.libraries, [], "panoptes --version loaded FFmpeg")
+
+        let probe = try ffmpegLibrariesLoaded(by: ["probe", Fixtures.vtest.path])
+        XCTAssertEqual(probe.status, 0)
+        XCTAssertEqual(Set(probe.libraries.map { String($0.prefix { $0 != "." }) }),
+                       ["libavutil", "libswscale", "libavcodec", "libavformat"], "probe loaded \(probe.libraries)")
+    }
+
+    func testProbe_whenFFmpegCannotBeLoaded_namesTheLibraryAndTheFileAndSaysWhatToDo() throws {
+        // The real name of libavutil (libavutil.so.57 on Debian 12), then a file of that name that is not a
+        // library, first on the loader's path: loading it fails as a missing or broken install does.
+        let util = try XCTUnwrap(try ffmpegLibrariesLoaded(by: ["probe", Fixtures.vtest.path]).libraries.first { $0.hasPrefix("libavutil.so.") })
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("not a shared library\n".utf8).write(to: folder.appendingPathComponent(util))
+
+        let result = try runProcess(Fixtures.panoptes, ["probe", Fixtures.vtest.path],
+                                    environment: environment(["LD_LIBRARY_PATH": folder.path]))
+        XCTAssertEqual(result.status, 1, result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("cannot open '\(Fixtures.vtest.path)'"), result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("cannot load FFmpeg's \(util)"), result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("Install FFmpeg's shared libraries"), result.stderrText)
+        XCTAssertEqual(result.stdoutText, "")
+    }
+}
