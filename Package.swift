@@ -42,8 +42,8 @@ let package = Package(
         ),
         // Hand-written AVX2 + FMA kernels (chosen at run time) for the layers OpenBLAS does not cover.
         .target(name: "CKernels"),
-        // FFmpeg's functions, forwarded to its libraries once loaded (at first use or ahead of it): a
-        // process that never decodes never pays for loading them and the 150 libraries they need.
+        // FFmpeg's functions, forwarded to its libraries, which VideoIO loads before it first opens anything:
+        // a process that never decodes never pays for loading them and the 150 libraries they need.
         .target(name: "CFFmpegLoader"),
         // The one door to matrix products (OpenBLAS', and CKernels' packed one), with the one thread policy,
         // for ReIDNet and Evaluation.

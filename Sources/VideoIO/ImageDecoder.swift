@@ -6,7 +6,8 @@ public enum ImageDecoder {
     /// Decodes the image at `path` into a frame with index 0 and time 0.
     ///
     /// - Throws: `VideoError` naming the path: `.openFailed` (missing file, not an image, with
-    ///   FFmpeg's message), `.empty` when no picture decodes.
+    ///   FFmpeg's message), `.empty` when no picture decodes, `.librariesUnavailable` when FFmpeg's
+    ///   libraries cannot be loaded.
     public static func decode(path: String) throws(VideoError) -> Frame {
         // `pattern_type=none`: a file name containing `%` is a file name, not an image2 sequence pattern.
         // One thread each: images are small, and callers decode many of them side by side.

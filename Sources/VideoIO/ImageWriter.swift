@@ -25,7 +25,8 @@ public enum ImageWriter {
     /// Writes `frame` to `path`, in `format` or else the format of the path's extension.
     ///
     /// - Throws: `VideoError` `.invalidArgument` for an unknown extension, `.encodeFailed` with
-    ///   FFmpeg's message, `.writeFailed` when the file cannot be written.
+    ///   FFmpeg's message, `.writeFailed` when the file cannot be written, `.librariesUnavailable` when
+    ///   FFmpeg's libraries cannot be loaded.
     public static func write(_ frame: Frame, to path: String, format: Format? = nil) throws(VideoError) {
         try frame.withUnsafePixels { (pixels, width, height, stride) throws(VideoError) in
             try write(pixels: pixels, width: width, height: height, rowStride: stride, to: path, format: format)

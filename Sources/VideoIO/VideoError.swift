@@ -33,7 +33,8 @@ public struct VideoError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
     /// What Panoptes was doing, in words ("open", "decode", "write header" ...).
     public var operation: String
-    /// FFmpeg's own message (from `av_strerror`), when FFmpeg reported an error code.
+    /// FFmpeg's own message (from `av_strerror`), when FFmpeg reported an error code; for
+    /// `.librariesUnavailable`, the system loader's message naming the library.
     public var ffmpegMessage: String?
     /// FFmpeg's negative error code, when there was one.
     public var ffmpegCode: Int32?

@@ -115,7 +115,8 @@ public final class VideoReader: Sequence {
     /// Opens a local file.
     ///
     /// - Throws: `VideoError` naming the path with FFmpeg's message when the file cannot be opened,
-    ///   holds no decodable video stream, or its decoder cannot be opened.
+    ///   holds no decodable video stream, or its decoder cannot be opened; `.librariesUnavailable` when
+    ///   FFmpeg's libraries cannot be loaded.
     public convenience init(path: String, options: Options = Options()) throws(VideoError) {
         try self.init(url: path, options: options)
     }
@@ -123,7 +124,8 @@ public final class VideoReader: Sequence {
     /// Opens `url`: a path, or any URL FFmpeg's protocols accept (`file:`, `rtsp://`, `http://` ...).
     ///
     /// - Throws: `VideoError` naming the URL with FFmpeg's message when the input cannot be opened,
-    ///   holds no decodable video stream, or its decoder cannot be opened.
+    ///   holds no decodable video stream, or its decoder cannot be opened; `.librariesUnavailable` when
+    ///   FFmpeg's libraries cannot be loaded.
     public init(url: String, options: Options = Options()) throws(VideoError) {
         try FFmpegLibraries.load(for: url, operation: "open")
         FFmpegLog.installDefault()

@@ -74,7 +74,8 @@ public final class VideoWriter {
     ///
     /// - Throws: `VideoError` `.invalidArgument` for odd or non-positive sizes or a non-positive
     ///   rate, `.codecUnavailable` when the codec is missing, `.writeFailed` when the file or its
-    ///   header cannot be written (FFmpeg's message included).
+    ///   header cannot be written (FFmpeg's message included), `.librariesUnavailable` when FFmpeg's
+    ///   libraries cannot be loaded.
     public init(
         path: String, width: Int, height: Int, frameRate: Rational, options: Options = Options()
     ) throws(VideoError) {
