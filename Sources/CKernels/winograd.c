@@ -7,15 +7,16 @@
 static int tiles_of(int n) { return (n + 1) / 2; }
 
 size_t ck_winograd2_input_scratch(int width) {
-    // Four rows, each split into even and odd columns with a zero before and room for 8-wide loads.
-    return 8 * (size_t)(tiles_of(width) + 16);
+    // Six rows (two tile rows' worth), each split into even and odd columns with a zero before and room
+    // for 8-wide loads.
+    return 12 * (size_t)(tiles_of(width) + 16);
 }
 
 static int tiles4_of(int n) { return (n + 3) / 4; }
 
 size_t ck_winograd4_input_scratch(int width) {
-    // Six rows of four phases, each with room for 8-wide loads one tile past the last.
-    return 24 * (size_t)(tiles4_of(width) + 16);
+    // Ten rows (two tile rows' worth) of four phases, each with room for 8-wide loads one tile past the last.
+    return 40 * (size_t)(tiles4_of(width) + 16);
 }
 
 #ifdef CK_X86
@@ -35,14 +36,66 @@ static inline void finish_outputs(float *dst, const __m256 *values, int n, int a
     }
 }
 
+// Four floats from `low` in the low half, four from `high` in the high half.
+__attribute__((target("avx2,fma")))
+static inline __m256 ck_halves(const float *low, const float *high) {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(low)), _mm_loadu_ps(high), 1);
+}
+
+// Bᵀ d B of eight tiles whose 4x4 inputs are d[r][c] (a vector per position, a tile per lane), stored at
+// v[(r·4 + c)·point + i] for the first `n` lanes: the operations, in their order, of ReIDNet's portable
+// transform.
+__attribute__((target("avx2,fma")))
+static inline void input_tiles2(__m256 d[4][4], float *v, size_t point, int n) {
+    __m256 t[4][4];
+    for (int c = 0; c < 4; c++) {
+        t[0][c] = _mm256_sub_ps(d[0][c], d[2][c]);
+        t[1][c] = _mm256_add_ps(d[1][c], d[2][c]);
+        t[2][c] = _mm256_sub_ps(d[2][c], d[1][c]);
+        t[3][c] = _mm256_sub_ps(d[1][c], d[3][c]);
+    }
+    for (int r = 0; r < 4; r++) {
+        __m256 out[4] = {
+            _mm256_sub_ps(t[r][0], t[r][2]), _mm256_add_ps(t[r][1], t[r][2]),
+            _mm256_sub_ps(t[r][2], t[r][1]), _mm256_sub_ps(t[r][1], t[r][3]),
+        };
+        for (int c = 0; c < 4; c++) ck_store_first(v + (size_t)(r * 4 + c) * point, out[c], n);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
     const int tilesX = tiles_of(width);
     const int pitch = tilesX + 16;
     // Row r of a tile row: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it),
     // so tile t's columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1].
-    float *evens = scratch, *odds = scratch + 4 * (size_t)pitch;
-    for (int ty = ty0; ty < ty1; ty++) {
+    float *evens = scratch, *odds = scratch + 6 * (size_t)pitch;
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Maps 7 or 8 wide (ResNet-50's layer3 and layer4 at 256x128 and 384x128) have four tiles a row:
+        // two tile rows fill the eight lanes (the first row's tiles, then the second's, as they sit in V)
+        // instead of half of them. Rows 2ty − 1 … 2ty + 4 serve both; each lane's operations are those
+        // of a tile row alone.
+        for (; ty + 2 <= ty1; ty += 2) {
+            memset(scratch, 0, ck_winograd2_input_scratch(width) * sizeof(float));
+            for (int r = 0; r < 6; r++) {
+                const int y = 2 * ty - 1 + r;
+                if (y < 0 || y >= height) continue;
+                ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+            }
+            __m256 d[4][4];
+            for (int r = 0; r < 4; r++) {
+                const float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch;
+                const float *e2 = e + 2 * (size_t)pitch, *o2 = o + 2 * (size_t)pitch;
+                d[r][0] = ck_halves(o, o2);
+                d[r][1] = ck_halves(e, e2);
+                d[r][2] = ck_halves(o + 1, o2 + 1);
+                d[r][3] = ck_halves(e + 1, e2 + 1);
+            }
+            input_tiles2(d, v + (size_t)(ty - ty0) * tilesX, point, 8);
+        }
+    }
+    for (; ty < ty1; ty++) {
         memset(scratch, 0, ck_winograd2_input_scratch(width) * sizeof(float));
         for (int r = 0; r < 4; r++) {
             const int y = 2 * ty - 1 + r;
@@ -53,7 +106,6 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
         }
         float *base = v + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 t[4][4];
             __m256 d[4][4];
             for (int r = 0; r < 4; r++) {
                 const float *e = evens + (size_t)r * pitch + tx, *o = odds + (size_t)r * pitch + tx;
@@ -62,25 +114,32 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
                 d[r][2] = _mm256_loadu_ps(o + 1);
                 d[r][3] = _mm256_loadu_ps(e + 1);
             }
-            // t = Bᵀ d (row combinations), then V = t B (column combinations): the operations, in their
-            // order, of ReIDNet's portable transform.
-            for (int c = 0; c < 4; c++) {
-                t[0][c] = _mm256_sub_ps(d[0][c], d[2][c]);
-                t[1][c] = _mm256_add_ps(d[1][c], d[2][c]);
-                t[2][c] = _mm256_sub_ps(d[2][c], d[1][c]);
-                t[3][c] = _mm256_sub_ps(d[1][c], d[3][c]);
-            }
-            for (int r = 0; r < 4; r++) {
-                __m256 out[4] = {
-                    _mm256_sub_ps(t[r][0], t[r][2]), _mm256_add_ps(t[r][1], t[r][2]),
-                    _mm256_sub_ps(t[r][2], t[r][1]), _mm256_sub_ps(t[r][1], t[r][3]),
-                };
-                for (int c = 0; c < 4; c++) {
-                    float *dst = base + (size_t)(r * 4 + c) * point + tx;
-                    ck_store_first(dst, out[c], tilesX - tx);
-                }
-            }
+            input_tiles2(d, base + tx, point, tilesX - tx < 8 ? tilesX - tx : 8);
         }
+    }
+}
+
+// Aᵀ M A of eight tiles whose 4x4 values are at q[i·point] (`count` lanes loaded, a tile per lane): each
+// output row's pair of outputs per tile interleaved, rows[r][0] for tiles 0-3 (eight columns) and rows[r][1]
+// for tiles 4-7. The portable transform's operations, in order.
+__attribute__((target("avx2,fma")))
+static inline void output_tiles2(const float *q, size_t point, int count, __m256 rows[2][2]) {
+    __m256 p[16];
+    for (int i = 0; i < 16; i++) p[i] = ck_load_first(q + (size_t)i * point, count);
+    // s = Aᵀ M (two rows of four), then Y = s A.
+    __m256 s0[4], s1[4];
+    for (int c = 0; c < 4; c++) {
+        s0[c] = _mm256_add_ps(_mm256_add_ps(p[c], p[4 + c]), p[8 + c]);
+        s1[c] = _mm256_sub_ps(_mm256_sub_ps(p[4 + c], p[8 + c]), p[12 + c]);
+    }
+    const __m256 y[2][2] = {
+        {_mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]), _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3])},
+        {_mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]), _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3])},
+    };
+    for (int r = 0; r < 2; r++) {
+        const __m256 lo = _mm256_unpacklo_ps(y[r][0], y[r][1]), hi = _mm256_unpackhi_ps(y[r][0], y[r][1]);
+        rows[r][0] = _mm256_permute2f128_ps(lo, hi, 0x20);
+        rows[r][1] = _mm256_permute2f128_ps(lo, hi, 0x31);
     }
 }
 
@@ -89,33 +148,34 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
                          float bias, int activation) {
     const int tilesX = tiles_of(width);
     const __m256 biasVector = _mm256_set1_ps(bias);
-    for (int ty = ty0; ty < ty1; ty++) {
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
+        // output rows 2ty and 2ty + 1, lanes 4-7 rows 2ty + 2 and 2ty + 3, eight columns (or seven) each.
+        for (; ty + 2 <= ty1; ty += 2) {
+            __m256 rows[2][2];
+            output_tiles2(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
+            for (int half = 0; half < 2; half++) {
+                for (int r = 0; r < 2; r++) {
+                    const int y = 2 * (ty + half) + r;
+                    if (y >= height) break;
+                    finish_outputs(dst + (size_t)y * width, &rows[r][half], width, accumulate, biasVector, activation);
+                }
+            }
+        }
+    }
+    for (; ty < ty1; ty++) {
         const float *q = m + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
-            const int count = tilesX - tx < 8 ? tilesX - tx : 8;
-            __m256 p[16];
-            for (int i = 0; i < 16; i++) p[i] = ck_load_first(q + (size_t)i * point + tx, count);
-            // s = Aᵀ M (two rows of four), then Y = s A: the portable transform's operations, in order.
-            __m256 s0[4], s1[4];
-            for (int c = 0; c < 4; c++) {
-                s0[c] = _mm256_add_ps(_mm256_add_ps(p[c], p[4 + c]), p[8 + c]);
-                s1[c] = _mm256_sub_ps(_mm256_sub_ps(p[4 + c], p[8 + c]), p[12 + c]);
-            }
-            const __m256 y00 = _mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]);
-            const __m256 y01 = _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]);
-            const __m256 y10 = _mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]);
-            const __m256 y11 = _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3]);
-            // Interleave each row's two outputs per tile: columns 2tx … 2tx + 15.
-            const __m256 rows[2][2] = {{y00, y01}, {y10, y11}};
+            __m256 rows[2][2];
+            output_tiles2(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, rows);
             for (int r = 0; r < 2; r++) {
                 const int y = 2 * ty + r;
                 if (y >= height) break;
-                const __m256 lo = _mm256_unpacklo_ps(rows[r][0], rows[r][1]), hi = _mm256_unpackhi_ps(rows[r][0], rows[r][1]);
-                const __m256 first = _mm256_permute2f128_ps(lo, hi, 0x20), second = _mm256_permute2f128_ps(lo, hi, 0x31);
-                float *out = dst + (size_t)y * width + 2 * tx;
-                // Then the residual, the bias and the activation: the layer's epilogue, in this pass.
-                const __m256 halves[2] = {first, second};
-                finish_outputs(out, halves, width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate, biasVector, activation);
+                // Columns 2tx … 2tx + 15, then the residual, the bias and the activation: the layer's
+                // epilogue, in this pass.
+                finish_outputs(dst + (size_t)y * width + 2 * tx, rows[r], width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate,
+                               biasVector, activation);
             }
         }
     }
@@ -162,11 +222,50 @@ static inline void input_rows4(const __m256 d[6], __m256 t[6]) {
     t[5] = _mm256_fmadd_ps(four, d[1], _mm256_fmadd_ps(minusFive, d[3], d[5]));
 }
 
+// Bᵀ d B of eight tiles, d[r][c] holding position (r, c) of each (a tile per lane), stored at
+// v[(r·6 + c)·point + i] for the first `n` lanes: t = Bᵀ d column by column, then V = t B row by row.
+__attribute__((target("avx2,fma")))
+static inline void input_tiles4(__m256 d[6][6], float *v, size_t point, int n) {
+    __m256 t[6][6];
+    for (int c = 0; c < 6; c++) {
+        __m256 column[6], rows[6];
+        for (int r = 0; r < 6; r++) column[r] = d[r][c];
+        input_rows4(column, rows);
+        for (int r = 0; r < 6; r++) t[r][c] = rows[r];
+    }
+    for (int r = 0; r < 6; r++) {
+        __m256 out[6];
+        input_rows4(t[r], out);
+        for (int c = 0; c < 6; c++) ck_store_first(v + (size_t)(r * 6 + c) * point, out[c], n);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
     const int tilesX = tiles4_of(width);
     const size_t pitch = (size_t)tilesX + 16;
-    for (int ty = ty0; ty < ty1; ty++) {
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Maps 13 to 16 wide (ResNet-50's layer2 at 256x128 and 384x128) have four tiles a row: two tile
+        // rows fill the eight lanes, the first row's tiles then the second's, as they sit in V. Rows
+        // 4ty − 1 … 4ty + 8 serve both; each lane's operations are those of a tile row alone.
+        for (; ty + 2 <= ty1; ty += 2) {
+            memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
+            for (int r = 0; r < 10; r++) {
+                const int y = 4 * ty - 1 + r;
+                if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
+            }
+            __m256 d[6][6];
+            for (int c = 0; c < 6; c++) {
+                const size_t offset = (size_t)(c & 3) * pitch + (c >= 4 ? 1 : 0);
+                for (int r = 0; r < 6; r++) {
+                    d[r][c] = ck_halves(scratch + (size_t)r * 4 * pitch + offset, scratch + (size_t)(r + 4) * 4 * pitch + offset);
+                }
+            }
+            input_tiles4(d, v + (size_t)(ty - ty0) * tilesX, point, 8);
+        }
+    }
+    for (; ty < ty1; ty++) {
         memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
         for (int r = 0; r < 6; r++) {
             const int y = 4 * ty - 1 + r;
@@ -174,23 +273,12 @@ void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty
         }
         float *base = v + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
-            // t = Bᵀ d, column by column; then V = t B, row by row.
-            __m256 t[6][6];
+            __m256 d[6][6];
             for (int c = 0; c < 6; c++) {
-                __m256 d[6], column[6];
                 const size_t offset = (size_t)(c & 3) * pitch + (size_t)tx + (c >= 4 ? 1 : 0);
-                for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(scratch + (size_t)r * 4 * pitch + offset);
-                input_rows4(d, column);
-                for (int r = 0; r < 6; r++) t[r][c] = column[r];
+                for (int r = 0; r < 6; r++) d[r][c] = _mm256_loadu_ps(scratch + (size_t)r * 4 * pitch + offset);
             }
-            for (int r = 0; r < 6; r++) {
-                __m256 out[6];
-                input_rows4(t[r], out);
-                for (int c = 0; c < 6; c++) {
-                    float *dst = base + (size_t)(r * 6 + c) * point + tx;
-                    ck_store_first(dst, out[c], tilesX - tx);
-                }
-            }
+            input_tiles4(d, base + tx, point, tilesX - tx < 8 ? tilesX - tx : 8);
         }
     }
 }
@@ -206,40 +294,65 @@ static inline void output_rows4(const __m256 m[6], __m256 s[4]) {
     s[3] = _mm256_fmadd_ps(_mm256_set1_ps(8.0f), diff34, _mm256_add_ps(diff12, m[5]));
 }
 
+// Aᵀ M A of eight tiles whose 6x6 values are at q[i·point] (`count` lanes loaded, a tile per lane): for
+// each output row r, the tiles' four columns interleaved, out[r][0 … 3] = columns 0-7, 8-15, 16-23 and
+// 24-31 of eight tiles side by side. s = Aᵀ M column by column, then Y = s A row by row.
+__attribute__((target("avx2,fma")))
+static inline void output_tiles4(const float *q, size_t point, int count, __m256 out[4][4]) {
+    __m256 s[4][6];
+    for (int c = 0; c < 6; c++) {
+        __m256 column[6], rows[4];
+        for (int r = 0; r < 6; r++) column[r] = ck_load_first(q + (size_t)(r * 6 + c) * point, count);
+        output_rows4(column, rows);
+        for (int r = 0; r < 4; r++) s[r][c] = rows[r];
+    }
+    for (int r = 0; r < 4; r++) {
+        __m256 yv[4];
+        output_rows4(s[r], yv);
+        const __m256 lo01 = _mm256_unpacklo_ps(yv[0], yv[1]), hi01 = _mm256_unpackhi_ps(yv[0], yv[1]);
+        const __m256 lo23 = _mm256_unpacklo_ps(yv[2], yv[3]), hi23 = _mm256_unpackhi_ps(yv[2], yv[3]);
+        const __m256 t04 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
+        const __m256 t15 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
+        const __m256 t26 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
+        const __m256 t37 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
+        out[r][0] = _mm256_permute2f128_ps(t04, t15, 0x20);
+        out[r][1] = _mm256_permute2f128_ps(t26, t37, 0x20);
+        out[r][2] = _mm256_permute2f128_ps(t04, t15, 0x31);
+        out[r][3] = _mm256_permute2f128_ps(t26, t37, 0x31);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
                          float bias, int activation) {
     const int tilesX = tiles4_of(width);
     const __m256 biasVector = _mm256_set1_ps(bias);
-    for (int ty = ty0; ty < ty1; ty++) {
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
+        // output rows 4ty … 4ty + 3 and lanes 4-7 the next four, sixteen columns (or fewer) each.
+        for (; ty + 2 <= ty1; ty += 2) {
+            __m256 out[4][4];
+            output_tiles4(m + (size_t)(ty - ty0) * tilesX, point, 8, out);
+            for (int half = 0; half < 2; half++) {
+                for (int r = 0; r < 4; r++) {
+                    const int y = 4 * (ty + half) + r;
+                    if (y >= height) break;
+                    finish_outputs(dst + (size_t)y * width, out[r] + 2 * half, width, accumulate, biasVector, activation);
+                }
+            }
+        }
+    }
+    for (; ty < ty1; ty++) {
         const float *q = m + (size_t)(ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
-            const int count = tilesX - tx < 8 ? tilesX - tx : 8;
-            // s = Aᵀ M, column by column; then Y = s A, row by row.
-            __m256 s[4][6];
-            for (int c = 0; c < 6; c++) {
-                __m256 column[6], rows[4];
-                for (int r = 0; r < 6; r++) column[r] = ck_load_first(q + (size_t)(r * 6 + c) * point + tx, count);
-                output_rows4(column, rows);
-                for (int r = 0; r < 4; r++) s[r][c] = rows[r];
-            }
+            __m256 out[4][4];
+            output_tiles4(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, out);
             for (int r = 0; r < 4; r++) {
                 const int y = 4 * ty + r;
                 if (y >= height) break;
-                __m256 yv[4];
-                output_rows4(s[r], yv);
-                // Interleave the eight tiles' four columns: 32 consecutive outputs from column 4tx.
-                const __m256 lo01 = _mm256_unpacklo_ps(yv[0], yv[1]), hi01 = _mm256_unpackhi_ps(yv[0], yv[1]);
-                const __m256 lo23 = _mm256_unpacklo_ps(yv[2], yv[3]), hi23 = _mm256_unpackhi_ps(yv[2], yv[3]);
-                const __m256 t04 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
-                const __m256 t15 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
-                const __m256 t26 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
-                const __m256 t37 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
-                const __m256 out[4] = {
-                    _mm256_permute2f128_ps(t04, t15, 0x20), _mm256_permute2f128_ps(t26, t37, 0x20),
-                    _mm256_permute2f128_ps(t04, t15, 0x31), _mm256_permute2f128_ps(t26, t37, 0x31),
-                };
-                finish_outputs(dst + (size_t)y * width + 4 * tx, out, width - 4 * tx < 32 ? width - 4 * tx : 32, accumulate,
+                // 32 consecutive outputs from column 4tx, then the residual, the bias and the activation.
+                finish_outputs(dst + (size_t)y * width + 4 * tx, out[r], width - 4 * tx < 32 ? width - 4 * tx : 32, accumulate,
                                biasVector, activation);
             }
         }

@@ -240,6 +240,65 @@ final class ConvolutionKernelTests: XCTestCase {
                        [wide, wide, 2, 2, 2, 2])
     }
 
+    /// Maps with four Winograd tiles a row (ResNet-50's layer3 and layer4, 8 wide, in F(2x2); its layer2,
+    /// 16 wide, in F(4x4)): CKernels' transforms take two tile rows at a time in their eight lanes. Two at
+    /// a time gives the bits of one at a time: the input transform's V and the output transform's outputs
+    /// (a residual, bias and relu6 on top), on maps of full and partial last tiles, with an even and an
+    /// odd number of tile rows.
+    func testWinograd_twoTileRowsAtATime_giveTheBitsOfOneAtATime() throws {
+        try XCTSkipUnless(Conv2D.vectorKernels, "CKernels' transforms need AVX2 + FMA")
+        let f2 = Conv2D(outChannels: 136, inChannels: 8, kernel: (3, 3), padding: (1, 1), activation: .relu6,
+                        weight: Self.random(136 * 8 * 9, seed: 61), bias: Self.random(136, seed: 62))
+        let f4 = Conv2D(outChannels: 8, inChannels: 8, kernel: (3, 3), padding: (1, 1), activation: .relu6,
+                        weight: Self.random(8 * 8 * 9, seed: 66), bias: Self.random(8, seed: 67))
+        XCTAssertEqual([f2.winogradTile, f4.winogradTile], [2, 4])
+        let cases = [(f2, 16, 8), (f2, 13, 7), (f2, 24, 8), (f2, 3, 8), (f4, 32, 16), (f4, 29, 13), (f4, 20, 16), (f4, 7, 15)]
+        for (conv, height, width) in cases {
+            let (tilesY, tilesX) = conv.winogradTiles(height: height, width: width)
+            XCTAssertEqual(tilesX, 4)
+            // Points further apart than the tiles, as in V and M; the gaps must stay untouched.
+            let point = tilesY * tilesX + 5
+            let plane = Self.random(height * width, seed: 63).map { $0 * 4 }
+            let m = Self.random(conv.winogradPoints * point, seed: 64).map { $0 * 3 }
+            let residual = Self.random(height * width, seed: 65)
+            func input(rowsAtATime: Int) -> [Float] {
+                var v = [Float](repeating: .nan, count: conv.winogradPoints * point)
+                var scratch = [Float](repeating: 0, count: conv.transformInputScratch(width: width))
+                plane.withUnsafeBufferPointer { p in
+                    v.withUnsafeMutableBufferPointer { v in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            for ty0 in stride(from: 0, to: tilesY, by: rowsAtATime) {
+                                conv.transformInput(p.baseAddress!, height: height, width: width,
+                                                    tileRows: ty0..<min(tilesY, ty0 + rowsAtATime),
+                                                    into: v.baseAddress! + ty0 * tilesX, point: point, scratch: s.baseAddress!)
+                            }
+                        }
+                    }
+                }
+                return v
+            }
+            func output(rowsAtATime: Int) -> [Float] {
+                var out = residual
+                m.withUnsafeBufferPointer { m in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for ty0 in stride(from: 0, to: tilesY, by: rowsAtATime) {
+                            conv.transformOutput(m.baseAddress! + ty0 * tilesX, point: point, height: height, width: width,
+                                                 tileRows: ty0..<min(tilesY, ty0 + rowsAtATime), into: o.baseAddress!,
+                                                 accumulate: true, channel: 5)
+                        }
+                    }
+                }
+                return out
+            }
+            for (name, all, one) in [("V", input(rowsAtATime: tilesY), input(rowsAtATime: 1)),
+                                     ("output", output(rowsAtATime: tilesY), output(rowsAtATime: 1))] {
+                XCTAssertEqual(all.count, one.count)
+                XCTAssertEqual(zip(all, one).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, "F(\(conv.winogradTile)x\(conv.winogradTile)) \(name) \(height)x\(width)")
+                XCTAssertTrue(all.contains { !$0.isNaN }, "\(name) \(height)x\(width): nothing written")
+            }
+        }
+    }
+
     func testWinograd_oddSizes_matchesReference() {
         check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .winograd)
         check(out: 3, in: 17, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 1, height: 1, width: 1, expect: .winograd)
