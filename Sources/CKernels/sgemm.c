@@ -284,12 +284,50 @@ static void tile_6x16_avx512(int kc, const float *a, const float *b, const float
     _mm512_storeu_ps(c + 3 * (size_t)ldc, c3); _mm512_storeu_ps(c + 4 * (size_t)ldc, c4); _mm512_storeu_ps(c + 5 * (size_t)ldc, c5);
 }
 
-// One 6x16 tile: whole ones on AVX-512 where `avx512`, the rest (and every tile without it) on AVX2.
+// The first `rows` (a constant once inlined, 1 … 5) rows of a 16-column tile with AVX-512: a panel's
+// last rows when a product's rows are not a multiple of six (MobileNetV2's 16-, 32-, 64-, 160- and
+// 320-channel layers), only their chains computed, where tile_6x16 computes six rows and stores
+// `rows`. Each of those chains is tile_6x16's, operation for operation: the same bits.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void tile_rows_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset,
+                                    float *c, int ldc, int resume, const float *bias, int activation) {
+    __m512 acc[CK_SGEMM_MR - 1];
+    for (int r = 0; r < rows; r++) acc[r] = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();
+    for (int kk = 0; kk < kc; kk++) {
+        const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
+        for (int r = 0; r < rows; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), bv, acc[r]);
+        a += CK_SGEMM_MR;
+        b += CK_SGEMM_NR;
+    }
+    for (int r = 0; r < rows; r++) {
+        if (bias) acc[r] = ck_activate16(_mm512_add_ps(acc[r], _mm512_set1_ps(bias[r])), activation);
+        _mm512_storeu_ps(c + (size_t)r * ldc, acc[r]);
+    }
+}
+
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void tile_part_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset, float *c,
+                             int ldc, int resume, const float *bias, int activation) {
+    switch (rows) {
+    case 1: tile_rows_avx512(1, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    case 2: tile_rows_avx512(2, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    case 3: tile_rows_avx512(3, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    case 4: tile_rows_avx512(4, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    default: tile_rows_avx512(5, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    }
+}
+
+// One 6x16 tile: those of sixteen columns on AVX-512 where `avx512` (whole ones, or a panel's last rows),
+// the rest (and every tile without it) on AVX2.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void tile(int avx512, int kc, const float *a, const float *b, const float *const *taps, int offset, float *c,
                         int ldc, int rows, int cols, int resume, const float *bias, int activation) {
-    if (avx512 && rows == CK_SGEMM_MR && cols == CK_SGEMM_NR) {
-        tile_6x16_avx512(kc, a, b, taps, offset, c, ldc, resume, bias, activation);
+    if (avx512 && cols == CK_SGEMM_NR) {
+        if (rows == CK_SGEMM_MR) {
+            tile_6x16_avx512(kc, a, b, taps, offset, c, ldc, resume, bias, activation);
+        } else {
+            tile_part_avx512(rows, kc, a, b, taps, offset, c, ldc, resume, bias, activation);
+        }
     } else {
         tile_6x16(kc, a, b, taps, offset, c, ldc, rows, cols, resume, bias, activation);
     }

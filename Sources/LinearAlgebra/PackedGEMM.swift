@@ -90,12 +90,14 @@ extension GEMM {
         return ck_has_avx2_fma() != 0
     }()
 
-    /// Whether the packed product runs its whole 6x16 tiles with AVX-512 (this CPU has AVX-512F), read
-    /// once; `PANOPTES_AVX512=0` keeps them on AVX2. The same operations on each output in the same
+    /// Whether the packed product runs its tiles of sixteen columns with AVX-512 (this CPU has AVX-512F),
+    /// read once; `PANOPTES_AVX512=0` keeps them on AVX2. The same operations on each output in the same
     /// order, so the same bits, with half the instructions: one 16-float register per tile row, A
-    /// broadcast from memory. On AMD Zen 4 (two cores), in alternating in-process runs, ResNet-50
-    /// took 1.4% less time at batch 8 and 3.4% less at batch 1, MobileNetV2 2.9% and 0.4%. (Wider
-    /// tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more than this one.)
+    /// broadcast from memory. On AMD Zen 4 (two cores), in alternating in-process runs, whole 6x16 tiles
+    /// made ResNet-50 take 1.4% less time at batch 8 and 3.4% less at batch 1, MobileNetV2 2.9% and
+    /// 0.4%; a panel's last one to five rows on AVX-512 too (only their chains, where AVX2 computes six
+    /// rows) another 1% (ResNet-50) and 0.4-2.8% (MobileNetV2, whose 16- to 320-channel layers end in
+    /// such panels). (Wider tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more.)
     public static let hasAVX512Kernel: Bool = {
         if ProcessInfo.processInfo.environment["PANOPTES_AVX512"] == "0" { return false }
         return hasPackedKernel && ck_has_avx512f() != 0

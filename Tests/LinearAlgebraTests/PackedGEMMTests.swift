@@ -33,12 +33,13 @@ final class PackedGEMMTests: XCTestCase {
         return c
     }
 
-    /// Where the CPU has AVX-512F, whole tiles run on it; the AVX2 tiles, which every other AVX2 CPU runs,
-    /// must give the same bits: rows and columns that fill some tiles and not others, depths of one block
-    /// and of several (chains resumed from C), a residual, and each activation after a bias.
+    /// Where the CPU has AVX-512F, tiles of sixteen columns run on it (whole ones, and a panel's last one to
+    /// five rows); the AVX2 tiles, which every other AVX2 CPU runs, must give the same bits: rows and
+    /// columns that fill some tiles and not others (every count of last rows), depths of one block and of
+    /// several (chains resumed from C), a residual, and each activation after a bias.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
-        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960)] {
+        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 let lda = k + 3, ldb = n + 2, ldc = n + 1
                 let a = Self.values(m * lda, seed: 11), b = Self.values(k * ldb, seed: 12), initial = Self.values(m * ldc, seed: 13)

@@ -185,7 +185,9 @@ final class ConvolutionKernelTests: XCTestCase {
     /// CPU runs, give the same bits (a residual too).
     func testStem_avx512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
-        for (out, kernel, padding, batch, height, width, accumulate) in [(32, 3, 1, 2, 37, 70, false), (64, 7, 3, 2, 45, 19, true)] {
+        // 32 and 64 filters: panels ending in two and four rows, under tiles of sixteen columns and fewer.
+        for (out, kernel, padding, batch, height, width, accumulate) in [(32, 3, 1, 2, 37, 70, false), (64, 7, 3, 2, 45, 19, true),
+                                                                         (64, 3, 1, 1, 20, 66, false)] {
             let conv = Conv2D(outChannels: out, inChannels: 3, kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
                               activation: .relu6, weight: Self.random(out * 3 * kernel * kernel, seed: 51), bias: Self.random(out, seed: 52))
             let input = Self.random(batch * 3 * height * width, seed: 53).map { $0 * 3 }
