@@ -266,7 +266,8 @@ void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty
         }
     }
     for (; ty < ty1; ty++) {
-        memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
+        // The six rows (of four phases) this tile row reads.
+        memset(scratch, 0, 24 * pitch * sizeof(float));
         for (int r = 0; r < 6; r++) {
             const int y = 4 * ty - 1 + r;
             if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);

@@ -7,14 +7,20 @@ internal import CFFmpegLoader
 /// `main`, which made every `panoptes` start take about 46 ms instead of 12 (`--version`, `tail`,
 /// `validate` ...). VideoIO loads them the first time it opens a file, stream or encoder.
 enum FFmpegLibraries {
-    /// Loads the libraries unless they are loaded (once per process), before VideoIO's first FFmpeg call
-    /// for `path`.
+    /// Loads the libraries unless they are loaded (once per process) and routes FFmpeg's log
+    /// (``FFmpegLog``'s default), before VideoIO's first FFmpeg call for `path`: every entry point that
+    /// opens something calls this first.
     ///
     /// - Throws: `VideoError` `.librariesUnavailable` naming `path`, what was being done to it, and the
     ///   library the system could not load.
     static func load(for path: String, operation: String) throws(VideoError) {
+        // Loaded (every call after the first): no message to fetch.
+        if panoptes_ffmpeg_load(nil, 0) != 0 {
+            FFmpegLog.installDefault()
+            return
+        }
         var message = [CChar](repeating: 0, count: 512)
-        guard panoptes_ffmpeg_load(&message, message.count) == 0 else { return }
+        _ = panoptes_ffmpeg_load(&message, message.count)
         throw VideoError(
             kind: .librariesUnavailable, path: path, operation: operation,
             ffmpegMessage: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),

@@ -11,7 +11,8 @@ import Logging
 /// `.debug` to see FFmpeg's detail; below that, FFmpeg does not even format its messages.
 ///
 /// VideoIO installs the route with the default logger (label `panoptes.ffmpeg`) the first time it
-/// opens anything; call `route(to:)` to send FFmpeg's messages to a logger of your own.
+/// opens anything (``FFmpegLibraries``' load); call `route(to:)` to send FFmpeg's messages to a logger of
+/// your own.
 public enum FFmpegLog {
     /// Sends FFmpeg's messages to `logger` from now on (FFmpeg's log is process-wide).
     public static func route(to logger: Logger) {

@@ -71,7 +71,6 @@ public enum ImageWriter {
         pixels: UnsafePointer<UInt8>, width: Int, height: Int, rowStride: Int, format: Format, path: String
     ) throws(VideoError) -> [UInt8] {
         try FFmpegLibraries.load(for: path, operation: "encode an image as")
-        FFmpegLog.installDefault()
         guard width > 0, height > 0, rowStride >= 3 * width else {
             throw VideoError(
                 kind: .invalidArgument, path: path, operation: "encode a \(width)x\(height) image as",

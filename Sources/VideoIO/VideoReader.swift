@@ -128,7 +128,6 @@ public final class VideoReader: Sequence {
     ///   FFmpeg's libraries cannot be loaded.
     public init(url: String, options: Options = Options()) throws(VideoError) {
         try FFmpegLibraries.load(for: url, operation: "open")
-        FFmpegLog.installDefault()
         self.url = url
         self.logger = options.logger
         self.timestampSource = options.timestamps

@@ -80,7 +80,6 @@ public final class VideoWriter {
         path: String, width: Int, height: Int, frameRate: Rational, options: Options = Options()
     ) throws(VideoError) {
         try FFmpegLibraries.load(for: path, operation: "write video to")
-        FFmpegLog.installDefault()
         guard width > 0, height > 0, width % 2 == 0, height % 2 == 0 else {
             throw VideoError(
                 kind: .invalidArgument, path: path, operation: "write \(width)x\(height) video to",
