@@ -105,6 +105,52 @@ final class RunResumeTests: XCTestCase {
         print("RunResumeTests: 6 stops (3 SIGTERM, 3 kill -9), \(resumes) resumes, \(expected.count) identity events equal")
     }
 
+    /// A checkpoint taken at a periodic moment has the second camera one frame behind the first (both
+    /// have a frame at that time, the first camera's comes first). A resume in which that camera ends
+    /// before its first new frame (here its file no longer decodes; in CI it was a SIGTERM at once) ends it
+    /// at the checkpoint's time: a `camera_error` for it, and the other camera runs to the end.
+    func testResume_aLaggingCameraWhoseFileNoLongerDecodes_getsACameraErrorAndTheOtherCameraRunsToTheEnd() throws {
+        let scene = try scene()
+        let out = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let cam2 = out.appendingPathComponent("cam2.mp4")
+        try FileManager.default.copyItem(at: scene.appendingPathComponent("cam2.mp4"), to: cam2)
+        let pipeline = try RunFixtures.pipeline(out.appendingPathComponent("p.yaml"), cameras: [
+            ("cam1", scene.appendingPathComponent("cam1.mp4"), scene.appendingPathComponent("cam1.det.txt")),
+            ("cam2", cam2, scene.appendingPathComponent("cam2.det.txt")),
+        ], extra: "output:\n  checkpoint_interval: 2\n")
+        let events = out.appendingPathComponent("events.jsonl"), checkpoint = out.appendingPathComponent("checkpoint.json")
+        let arguments = ["run", pipeline.path, "--events", events.path, "--checkpoint", checkpoint.path]
+
+        struct Saved: Decodable {
+            struct Camera: Decodable { var id: String; var lastFrame: Int?; var lastTime: Double? }
+            var time: Double
+            var cameras: [Camera]
+        }
+        let run = try RunningProcess(Fixtures.panoptes, arguments)
+        let periodic = run.waitUntil(file: checkpoint, timeout: 60) { data in
+            ((try? JSONDecoder().decode(Saved.self, from: data))?.time ?? 0) > 0
+        }
+        run.send(SIGKILL)
+        _ = run.waitForExit(timeout: 30)
+        XCTAssertTrue(periodic, "a periodic checkpoint was written before the run ended: \(run.stderrText)")
+        let saved = try JSONDecoder().decode(Saved.self, from: Data(contentsOf: checkpoint))
+        let lagging = try XCTUnwrap(saved.cameras.first { $0.id == "cam2" }?.lastTime)
+        XCTAssertLessThan(lagging, saved.time, "cam2's last tracked frame is before the checkpoint's time")
+
+        try Data(try Data(contentsOf: cam2).prefix(3000)).write(to: cam2)
+        let resumed = try runProcess(Fixtures.panoptes, arguments + ["--resume"])
+        XCTAssertEqual(resumed.status, 3, resumed.stderrText)
+        XCTAssertFalse(resumed.stderrText.contains("earlier than the previous update"), resumed.stderrText)
+        let all = try RunFixtures.events(events)
+        let error = try XCTUnwrap(all.first { $0.type == "camera_error" }, "cam2's failure is an event")
+        XCTAssertEqual(error.camera, "cam2")
+        XCTAssertEqual(error.time, saved.time, "it ends at the checkpoint's time, where the run stood")
+        XCTAssertEqual(all.last?.reason, "completed_with_errors")
+        XCTAssertGreaterThan(all.filter { $0.camera == "cam1" }.map(\.time).max() ?? 0, 25, "cam1 ran to the end of its 30 s")
+        XCTAssertEqual(all.map(\.seq), Array(1...all.count))
+    }
+
     func testResume_refusesACheckpointOfAnotherPipelineOrWeights_andAnEventFileCutShort() throws {
         // Whole runs only here: the small scene `RunCommandTests` uses is enough.
         let scene = try RunFixtures.scene(cameras: 2, people: 4, seconds: 12, seed: 7)

@@ -125,7 +125,11 @@ struct TrackingStage: PipelineStage {
             endTime = now
         }
 
-        while let item = await input.receive() {
+        while let received = await input.receive() {
+            // A resumed run's registry stands at the checkpoint's time, and a camera can lag it by a frame
+            // (the checkpoint came after another camera's frame at that time). Stopped or failing before its
+            // first new frame, such a camera ends at its last tracked frame: at the checkpoint's time instead.
+            let item = resumed.map { received.noEarlier(than: $0.time) } ?? received
             switch item {
             case .frame(let f):
                 let embedded = EmbeddedFrame(camera: f.camera, frame: f.frame, time: f.time, width: f.width, height: f.height,
