@@ -49,12 +49,14 @@
     X(SWSCALE, int, sws_scale, (struct SwsContext *c, const uint8_t *const srcSlice[], const int srcStride[], int srcSliceY, int srcSliceH, uint8_t *const dst[], const int dstStride[]), (c, srcSlice, srcStride, srcSliceY, srcSliceH, dst, dstStride)) \
     X(SWSCALE, int, sws_scale_frame, (struct SwsContext *c, AVFrame *dst, const AVFrame *src), (c, dst, src))     \
     X(SWSCALE, int, sws_setColorspaceDetails, (struct SwsContext *c, const int inv_table[4], int srcRange, const int table[4], int dstRange, int brightness, int contrast, int saturation), (c, inv_table, srcRange, table, dstRange, brightness, contrast, saturation)) \
+    X(CODEC, int, av_new_packet, (AVPacket *pkt, int size), (pkt, size))                                          \
     X(CODEC, AVPacket *, av_packet_alloc, (void), ())                                                             \
     V(CODEC, av_packet_free, (AVPacket **pkt), (pkt))                                                             \
     V(CODEC, av_packet_rescale_ts, (AVPacket *pkt, AVRational tb_src, AVRational tb_dst), (pkt, tb_src, tb_dst))  \
     V(CODEC, av_packet_unref, (AVPacket *pkt), (pkt))                                                             \
     X(CODEC, AVCodecContext *, avcodec_alloc_context3, (const AVCodec *codec), (codec))                           \
     X(CODEC, const AVCodecDescriptor *, avcodec_descriptor_get, (enum AVCodecID id), (id))                        \
+    X(CODEC, const AVCodec *, avcodec_find_decoder, (enum AVCodecID id), (id))                                    \
     X(CODEC, const AVCodec *, avcodec_find_encoder_by_name, (const char *name), (name))                           \
     V(CODEC, avcodec_free_context, (AVCodecContext **avctx), (avctx))                                             \
     X(CODEC, const char *, avcodec_get_name, (enum AVCodecID id), (id))                                           \
@@ -100,52 +102,74 @@ static const char *const library_names[LIBRARIES] = {
 #define PANOPTES_POINTER_VOID(lib, name, params, args) static __typeof__(&name) real_##name;
 PANOPTES_FFMPEG_FUNCTIONS(PANOPTES_POINTER, PANOPTES_POINTER_VOID)
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int loaded;
-static char failure[512];
+// Two tiers, each loaded once: the codec libraries (libavutil, libswscale, libavcodec), which decoding a
+// still image needs, and libavformat (containers, streams, protocols), which brings about forty more
+// libraries of its own (17 ms of a 30 ms load) and which only videos and streams need.
+enum { CODECS, FORMATS, TIERS };
+static const int tier_end[TIERS] = {FORMAT, LIBRARIES};
+static pthread_once_t once[TIERS] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
+static int loaded[TIERS];
+static char failure[TIERS][512];
 
-static int resolve(void *handle, const char *library, const char *name, void **slot) {
+static int resolve(int tier, void *handle, const char *library, const char *name, void **slot) {
     *slot = dlsym(handle, name);
     if (*slot) return 1;
-    snprintf(failure, sizeof failure, "%s has no function %s (built against other FFmpeg headers?)", library, name);
+    snprintf(failure[tier], sizeof failure[tier], "%s has no function %s (built against other FFmpeg headers?)", library, name);
     return 0;
 }
 
-static void load(void) {
-    void *handles[LIBRARIES];
-    for (int i = 0; i < LIBRARIES; i++) {
+// Opens the libraries of `tier` and fills the pointers of their functions.
+static void load_tier(int tier) {
+    void *handles[LIBRARIES] = {0};
+    for (int i = tier == CODECS ? 0 : tier_end[tier - 1]; i < tier_end[tier]; i++) {
         handles[i] = dlopen(library_names[i], RTLD_NOW | RTLD_LOCAL);
         if (!handles[i]) {
             const char *reason = dlerror();
-            snprintf(failure, sizeof failure, "cannot load FFmpeg's %s: %s", library_names[i], reason ? reason : "unknown error");
+            snprintf(failure[tier], sizeof failure[tier], "cannot load FFmpeg's %s: %s", library_names[i],
+                     reason ? reason : "unknown error");
             return;
         }
     }
-#define PANOPTES_RESOLVE(lib, ret, name, params, args) \
-    if (!resolve(handles[lib], library_names[lib], #name, (void **)&real_##name)) return;
+#define PANOPTES_RESOLVE(lib, ret, name, params, args)                                                        \
+    if (handles[lib] && !resolve(tier, handles[lib], library_names[lib], #name, (void **)&real_##name)) return;
 #define PANOPTES_RESOLVE_VOID(lib, name, params, args) PANOPTES_RESOLVE(lib, void, name, params, args)
     PANOPTES_FFMPEG_FUNCTIONS(PANOPTES_RESOLVE, PANOPTES_RESOLVE_VOID)
-    loaded = 1;
+    loaded[tier] = 1;
 }
 
-int panoptes_ffmpeg_load(char *message, size_t size) {
-    pthread_once(&once, load);
-    if (!loaded && message && size > 0) snprintf(message, size, "%s", failure);
-    return loaded;
+static void load_codecs(void) { load_tier(CODECS); }
+
+static void load_formats(void) {
+    pthread_once(&once[CODECS], load_codecs);
+    if (!loaded[CODECS]) {
+        memcpy(failure[FORMATS], failure[CODECS], sizeof failure[FORMATS]);
+        return;
+    }
+    load_tier(FORMATS);
 }
+
+static int load(int tier, char *message, size_t size) {
+    pthread_once(&once[tier], tier == CODECS ? load_codecs : load_formats);
+    if (!loaded[tier] && message && size > 0) snprintf(message, size, "%s", failure[tier]);
+    return loaded[tier];
+}
+
+int panoptes_ffmpeg_load_codecs(char *message, size_t size) { return load(CODECS, message, size); }
+
+int panoptes_ffmpeg_load(char *message, size_t size) { return load(FORMATS, message, size); }
 
 // A call that reaches FFmpeg before VideoIO could report a failed load (VideoIO loads first and throws
 // VideoError): the process cannot go on without the function, so say which library is missing and stop.
-static void require(void) {
-    pthread_once(&once, load);
-    if (loaded) return;
+static void require(int library) {
+    const int tier = library < FORMAT ? CODECS : FORMATS;
+    if (load(tier, NULL, 0)) return;
     fprintf(stderr, "panoptes: %s; install FFmpeg's shared libraries (on Debian, apt-get install ffmpeg brings them) "
-                    "and run again\n", failure);
+                    "and run again\n", failure[tier]);
     abort();
 }
 
 #define PANOPTES_FORWARD(lib, ret, name, params, args) \
-    __attribute__((visibility("hidden"))) ret name params { require(); return real_##name args; }
+    __attribute__((visibility("hidden"))) ret name params { require(lib); return real_##name args; }
 #define PANOPTES_FORWARD_VOID(lib, name, params, args) \
-    __attribute__((visibility("hidden"))) void name params { require(); real_##name args; }
+    __attribute__((visibility("hidden"))) void name params { require(lib); real_##name args; }
 PANOPTES_FFMPEG_FUNCTIONS(PANOPTES_FORWARD, PANOPTES_FORWARD_VOID)

@@ -90,15 +90,10 @@ public final class VideoReader: Sequence {
     private let timeBase: Double
     private let packet: OwnedPacket
     private let decoded: OwnedFrame
-    /// An empty frame that briefly wraps each output buffer for `sws_scale_frame`.
-    private let scratch: OwnedFrame
-    private let conversionThreads: Int32
+    private let converter: RGBConverter
     private let logger: Logger
     private let timestampSource: TimestampSource
     private let watchdog: ReadWatchdog?
-    private var scaler: ScaleContext?
-    /// The storage of the last frame handed out, reused when the caller has let go of that frame.
-    private var spare: PixelStorage?
     private var state = State.reading
     private var pendingError: VideoError?
     private var previousTime: Double?
@@ -132,7 +127,6 @@ public final class VideoReader: Sequence {
         self.logger = options.logger
         self.timestampSource = options.timestamps
         self.watchdog = options.watchdog
-        self.conversionThreads = Int32(clamping: Swift.max(0, options.conversionThreadCount))
         do {
             var formatOptions = options.formatOptions
             if let timeout = options.readTimeout, timeout > 0 {
@@ -171,7 +165,7 @@ public final class VideoReader: Sequence {
             try decoder.open()
             packet = try OwnedPacket()
             decoded = try OwnedFrame()
-            scratch = try OwnedFrame()
+            converter = try RGBConverter(threads: Int32(clamping: Swift.max(0, options.conversionThreadCount)))
         } catch {
             throw VideoError(
                 kind: .codecUnavailable, path: url, operation: "open the decoder for", ffmpegMessage: error.message,
@@ -302,47 +296,7 @@ public final class VideoReader: Sequence {
     /// Converts the decoded picture to an RGB24 `Frame` with its index and time.
     private func makeFrame() throws(VideoError) -> Frame {
         let picture = decoded.pointer
-        let width = picture.pointee.width, height = picture.pointee.height, format = picture.pointee.format
-        if scaler.map({ !$0.accepts(width: width, height: height, format: format) }) ?? true {
-            do {
-                scaler = try ScaleContext(
-                    sourceWidth: width, sourceHeight: height, sourceFormat: format,
-                    destinationWidth: width, destinationHeight: height, destinationFormat: FFmpeg.rgb24,
-                    threads: conversionThreads)
-            } catch {
-                throw VideoError(
-                    kind: .decodeFailed, path: url, operation: "convert frame \(statistics.framesDecoded) of",
-                    ffmpegMessage: "swscale cannot convert \(FFmpeg.pixelFormatName(format)) \(width)x\(height) to rgb24",
-                    hint: "The decoded picture has a size or pixel format swscale does not support")
-            }
-        }
-        let stride = PixelStorage.alignedStride(width: Int(width))
-        let byteCount = stride * Int(height)
-        let storage: PixelStorage
-        // Checked on `spare` itself: binding it to another variable first would add a reference.
-        if isKnownUniquelyReferenced(&spare), let reusable = spare, reusable.byteCount == byteCount {
-            storage = reusable
-        } else {
-            storage = PixelStorage(byteCount: byteCount, zeroed: false)
-        }
-        spare = nil
-        let converter = scaler!
-        let tags = FFmpeg.colorTags(picture)
-        if converter.appliedColorTags != tags {
-            FFmpeg.followColorspace(converter.pointer, of: picture)
-            converter.appliedColorTags = tags
-        }
-        let status = FFmpeg.scale(
-            converter.pointer, picture, scratch: scratch.pointer, to: storage.bytes, stride: stride,
-            byteCount: byteCount, format: FFmpeg.rgb24)
-        if status < 0 {
-            throw VideoError(
-                kind: .decodeFailed, path: url, operation: "convert frame \(statistics.framesDecoded) of",
-                ffmpegMessage: FFmpeg.errorMessage(status), ffmpegCode: status,
-                hint: "swscale failed to convert the decoded picture to RGB24")
-        }
-        spare = storage
-
+        let (storage, stride) = try converter.convert(picture, url: url, what: "frame \(statistics.framesDecoded)")
         var time: Double
         var (pts, fallback) = (picture.pointee.pts, picture.pointee.best_effort_timestamp)
         if timestampSource == .bestEffort { swap(&pts, &fallback) }
@@ -357,7 +311,8 @@ public final class VideoReader: Sequence {
         previousTime = time
         if FFmpeg.isCorrupt(picture) { statistics.corruptFrames += 1 }
         let frame = Frame(
-            width: Int(width), height: Int(height), rowStride: stride, index: statistics.framesDecoded, time: time,
+            width: Int(picture.pointee.width), height: Int(picture.pointee.height), rowStride: stride,
+            index: statistics.framesDecoded, time: time,
             storage: storage)
         statistics.framesDecoded += 1
         return frame

@@ -34,6 +34,39 @@ final class FFmpegLoadingTests: XCTestCase {
                        ["libavutil", "libswscale", "libavcodec", "libavformat"], "probe loaded \(probe.libraries)")
     }
 
+    func testEmbeddingPNGAndJPEGCrops_loadsTheCodecLibrariesButNotLibavformat() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var crops: [String: String] = [:]
+        for name in ["crop.png", "crop.jpg", "crop.bmp"] {
+            crops[name] = folder.appendingPathComponent(name).path
+            let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+                "-v", "error", "-y", "-i", Fixtures.vtest.path, "-vf", "select=eq(n\\,42),crop=64:128:200:150", "-frames:v", "1", crops[name]!,
+            ])
+            XCTAssertEqual(made.status, 0, made.stderrText)
+        }
+        func embed(_ names: [String]) throws -> (status: Int32, libraries: Set<String>) {
+            let loaded = try ffmpegLibrariesLoaded(by: ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
+                                                        "--out", folder.appendingPathComponent("out.npy").path] + names.map { crops[$0]! })
+            return (loaded.status, Set(loaded.libraries.map { String($0.prefix { $0 != "." }) }))
+        }
+        let stills = try embed(["crop.png", "crop.jpg"])
+        XCTAssertEqual(stills.status, 0)
+        XCTAssertEqual(stills.libraries, ["libavutil", "libswscale", "libavcodec"], "PNG and JPEG crops need no demuxer")
+        // Other formats go through FFmpeg's image demuxer, as before.
+        let bitmap = try embed(["crop.png", "crop.bmp"])
+        XCTAssertEqual(bitmap.status, 0)
+        XCTAssertEqual(bitmap.libraries, ["libavutil", "libswscale", "libavcodec", "libavformat"])
+
+        // A PNG's signature on bytes its decoder refuses: the demuxer's error, naming the file.
+        let damaged = folder.appendingPathComponent("damaged.png")
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("not the rest of a PNG".utf8)).write(to: damaged)
+        let refused = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
+                                                         "--out", folder.appendingPathComponent("out.npy").path, crops["crop.png"]!, damaged.path])
+        XCTAssertEqual(refused.status, 1, refused.stderrText)
+        XCTAssertTrue(refused.stderrText.contains(damaged.path), refused.stderrText)
+    }
+
     func testProbe_whenFFmpegCannotBeLoaded_namesTheLibraryAndTheFileAndSaysWhatToDo() throws {
         // The real name of libavutil (libavutil.so.57 on Debian 12), then a file of that name that is not a
         // library, first on the loader's path: loading it fails as a missing or broken install does.

@@ -149,6 +149,9 @@ enum FFmpeg {
     /// A pixel format by name (wraps `av_get_pix_fmt`); `AV_PIX_FMT_NONE` (-1) when unknown.
     static func pixelFormat(named name: String) -> Int32 { av_get_pix_fmt(name).rawValue }
 
+    /// The decoder of a codec (wraps `avcodec_find_decoder`); nil when this FFmpeg has none.
+    static func findDecoder(_ id: AVCodecID) -> UnsafePointer<AVCodec>? { avcodec_find_decoder(id) }
+
     /// An encoder by name (wraps `avcodec_find_encoder_by_name`).
     static func findEncoder(named name: String) -> UnsafePointer<AVCodec>? { avcodec_find_encoder_by_name(name) }
 
@@ -262,6 +265,13 @@ enum FFmpeg {
             throw FFmpegStatus(code: panoptes_averror_enomem(), function: "av_packet_alloc")
         }
         return packet
+    }
+
+    /// Gives `packet` a buffer of `bytes`' length, padded as decoders require, holding `bytes` (wraps
+    /// `av_new_packet`).
+    static func fill(_ packet: UnsafeMutablePointer<AVPacket>, with bytes: UnsafeRawBufferPointer) throws(FFmpegStatus) {
+        _ = try check(av_new_packet(packet, Int32(clamping: bytes.count)), "av_new_packet")
+        if let base = bytes.baseAddress, !bytes.isEmpty { packet.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
     }
 
     /// Frees a packet and its buffer (wraps `av_packet_free`).
