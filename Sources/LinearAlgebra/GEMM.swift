@@ -19,6 +19,12 @@ public enum GEMM {
         let requested = ProcessInfo.processInfo.environment["PANOPTES_THREADS"].flatMap { Int($0) } ?? 0
         let count = requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
         openblas_set_num_threads(Int32(count))
+        // OpenBLAS starts its worker threads when it loads, before `main`, and each spins (yielding) for
+        // about 0.1 s waiting for a product before it sleeps. Where the network runs its own kernels
+        // nothing asks OpenBLAS for one, and on two cores the spinner took turns with the network's two
+        // threads through the first tenth of a second of every process: `embed` of 96 MobileNetV2 crops
+        // ran 8% longer. Its next threaded product (an evaluation's distances) starts them again.
+        _ = panoptes_openblas_stop_idle_threads()
         return count
     }()
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReIDNet
 
 /// The `panoptes` command: multi-camera person re-identification from recorded or streamed footage.
 ///
@@ -35,6 +36,9 @@ struct Panoptes: AsyncParsableCommand {
     ///
     /// swift-argument-parser exits 64 (EX_USAGE) on validation errors; Panoptes promises 2.
     static func main() async {
+        // The process's compute threads first: OpenBLAS started its workers when it loaded, and they spin
+        // for a tenth of a second unless the thread policy stops them (`ReIDModel.threadCount`).
+        _ = ReIDModel.threadCount
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
