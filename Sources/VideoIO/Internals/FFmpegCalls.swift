@@ -271,7 +271,9 @@ enum FFmpeg {
     /// `av_new_packet`).
     static func fill(_ packet: UnsafeMutablePointer<AVPacket>, with bytes: UnsafeRawBufferPointer) throws(FFmpegStatus) {
         _ = try check(av_new_packet(packet, Int32(clamping: bytes.count)), "av_new_packet")
-        if let base = bytes.baseAddress, !bytes.isEmpty { packet.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            packet.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
     }
 
     /// Frees a packet and its buffer (wraps `av_packet_free`).
