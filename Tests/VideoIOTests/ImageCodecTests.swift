@@ -63,6 +63,23 @@ final class ImageCodecTests: XCTestCase {
         }
     }
 
+    /// The pixel layouts PNG and JPEG files come in, each decoded from memory (no demuxer) and compared
+    /// with what the ffmpeg CLI makes of the same file through its image demuxer.
+    func testDecodePNGAndJPEGPixelLayouts_equalFFmpegCLIRawRGB() throws {
+        let layouts = [("gray.png", "gray"), ("rgba.png", "rgba"), ("deep.png", "rgba64be"), ("palette.png", "pal8"),
+                       ("gray-alpha.png", "ya16be"), ("bits.png", "monob"), ("full.jpg", "yuvj444p"), ("half.jpg", "yuvj422p"),
+                       ("limited.jpg", "yuv420p")]
+        for (name, format) in layouts {
+            let path = folder.appendingPathComponent(name).path
+            _ = try PeerCLI.ffmpeg([
+                "-i", Fixtures.vtest.path, "-vf", "select=eq(n\\,42),format=rgb24,crop=61:127:300:200", "-frames:v", "1", "-pix_fmt", format, path,
+            ])
+            let frame = try ImageDecoder.decode(path: path)
+            XCTAssertEqual([frame.width, frame.height], [61, 127], name)
+            XCTAssertEqual(frame.packedPixels(), [UInt8](try PeerCLI.rawRGB(path)), name)
+        }
+    }
+
     func testDecode_textFile_throwsOpenFailedNamingThePath() throws {
         let path = folder.appendingPathComponent("notes.png").path
         try Data("this is not an image\n".utf8).write(to: URL(fileURLWithPath: path))
