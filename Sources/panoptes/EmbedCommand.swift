@@ -53,11 +53,11 @@ struct EmbedCommand: ParsableCommand {
 extension EmbedCommand {
     func run() throws {
         // The checkpoint is dropped once the network is built (BatchNorm folded into its own copy).
-        let network = try { () throws -> ReIDModel in
+        let network = try ImageFileEmbedder.loadingDecoders {
             let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
             return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(parseInputSize),
                                  pooling: pooling)
-        }()
+        }
         let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batch))
         var rows: [Float] = []
         rows.reserveCapacity(images.count * network.dimension)

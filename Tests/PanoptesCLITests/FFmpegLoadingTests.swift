@@ -82,5 +82,20 @@ final class FFmpegLoadingTests: XCTestCase {
         XCTAssertTrue(result.stderrText.contains("cannot load FFmpeg's \(util)"), result.stderrText)
         XCTAssertTrue(result.stderrText.contains("Install FFmpeg's shared libraries"), result.stderrText)
         XCTAssertEqual(result.stdoutText, "")
+
+        // `embed` loads the codec libraries while it loads the network; the failure is still reported by the
+        // first image's decode, naming the image.
+        let crop = folder.appendingPathComponent("crop.png")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-y", "-i", Fixtures.vtest.path, "-vf", "crop=64:128:200:150", "-frames:v", "1", crop.path,
+        ])
+        XCTAssertEqual(made.status, 0, made.stderrText)
+        let embed = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
+                                                       "--out", folder.appendingPathComponent("out.npy").path, crop.path],
+                                   environment: environment(["LD_LIBRARY_PATH": folder.path]))
+        XCTAssertEqual(embed.status, 1, embed.stderrText)
+        XCTAssertTrue(embed.stderrText.contains(crop.path), embed.stderrText)
+        XCTAssertTrue(embed.stderrText.contains("cannot load FFmpeg's \(util)"), embed.stderrText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.npy").path))
     }
 }
