@@ -250,48 +250,16 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
     }
 }
 
-// A whole 6x16 tile with AVX-512: one 16-float register per row of the tile, so a step of k is one load
-// of B and six multiply-adds that broadcast A from memory (against two loads, six broadcasts and twelve
-// multiply-adds in tile_6x16). Each output's chain is the same fused multiply-adds in the same order,
-// then the same bias and activation: the same bits as tile_6x16.
-__attribute__((target("avx512f,avx2,fma"), noinline))
-static void tile_6x16_avx512(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
-                             int resume, const float *bias, int activation) {
-    __m512 c0, c1, c2, c3, c4, c5;
-    if (resume) {
-        c0 = _mm512_loadu_ps(c); c1 = _mm512_loadu_ps(c + ldc); c2 = _mm512_loadu_ps(c + 2 * (size_t)ldc);
-        c3 = _mm512_loadu_ps(c + 3 * (size_t)ldc); c4 = _mm512_loadu_ps(c + 4 * (size_t)ldc); c5 = _mm512_loadu_ps(c + 5 * (size_t)ldc);
-    } else {
-        c0 = c1 = c2 = c3 = c4 = c5 = _mm512_setzero_ps();
-    }
-    for (int kk = 0; kk < kc; kk++) {
-        const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
-        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), bv, c0);
-        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), bv, c1);
-        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), bv, c2);
-        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), bv, c3);
-        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), bv, c4);
-        c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), bv, c5);
-        a += CK_SGEMM_MR;
-        b += CK_SGEMM_NR;
-    }
-    if (bias) {
-#define CK_ROW(r, x) x = ck_activate16(_mm512_add_ps(x, _mm512_set1_ps(bias[r])), activation);
-        CK_ROW(0, c0) CK_ROW(1, c1) CK_ROW(2, c2) CK_ROW(3, c3) CK_ROW(4, c4) CK_ROW(5, c5)
-#undef CK_ROW
-    }
-    _mm512_storeu_ps(c, c0); _mm512_storeu_ps(c + ldc, c1); _mm512_storeu_ps(c + 2 * (size_t)ldc, c2);
-    _mm512_storeu_ps(c + 3 * (size_t)ldc, c3); _mm512_storeu_ps(c + 4 * (size_t)ldc, c4); _mm512_storeu_ps(c + 5 * (size_t)ldc, c5);
-}
-
-// The first `rows` (a constant once inlined, 1 … 5) rows of a 16-column tile with AVX-512: a panel's
-// last rows when a product's rows are not a multiple of six (MobileNetV2's 16-, 32-, 64-, 160- and
-// 320-channel layers), only their chains computed, where tile_6x16 computes six rows and stores
-// `rows`. Each of those chains is tile_6x16's, operation for operation: the same bits.
+// The first `rows` (a constant once inlined, 1 … 6) rows of a 16-column tile with AVX-512: one 16-float
+// register per row, so a step of k is one load of B and `rows` multiply-adds that broadcast A from memory
+// (against two loads, six broadcasts and twelve multiply-adds in tile_6x16). Each output's chain is the
+// same fused multiply-adds in the same order, then the same bias and activation: the same bits as
+// tile_6x16. A panel's last rows (a product whose rows are not a multiple of six: MobileNetV2's 16-, 32-,
+// 64-, 160- and 320-channel layers) compute only their chains.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void tile_rows_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset,
                                     float *c, int ldc, int resume, const float *bias, int activation) {
-    __m512 acc[CK_SGEMM_MR - 1];
+    __m512 acc[CK_SGEMM_MR];
     for (int r = 0; r < rows; r++) acc[r] = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();
     for (int kk = 0; kk < kc; kk++) {
         const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
@@ -303,6 +271,13 @@ static inline void tile_rows_avx512(int rows, int kc, const float *a, const floa
         if (bias) acc[r] = ck_activate16(_mm512_add_ps(acc[r], _mm512_set1_ps(bias[r])), activation);
         _mm512_storeu_ps(c + (size_t)r * ldc, acc[r]);
     }
+}
+
+// A whole 6x16 tile with AVX-512.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void tile_6x16_avx512(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
+                             int resume, const float *bias, int activation) {
+    tile_rows_avx512(CK_SGEMM_MR, kc, a, b, taps, offset, c, ldc, resume, bias, activation);
 }
 
 __attribute__((target("avx512f,avx2,fma"), noinline))

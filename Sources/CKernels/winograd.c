@@ -36,6 +36,21 @@ static inline void finish_outputs(float *dst, const __m256 *values, int n, int a
     }
 }
 
+// The outputs of two tile rows held in one set of vectors (a map row of four tiles: the first tile row in
+// lanes 0-3, the second in 4-7), each through finish_outputs: output row r of tile row ty + half, `side`
+// rows a tile row, is the `per_half` vectors at rows + (r·2 + half)·per_half (rows[r][half · per_half …]).
+__attribute__((target("avx2,fma")))
+static inline void finish_tile_row_pair(const __m256 *rows, int side, int per_half, int ty, int height, int width, float *dst,
+                                        int accumulate, __m256 bias, int activation) {
+    for (int half = 0; half < 2; half++) {
+        for (int r = 0; r < side; r++) {
+            const int y = side * (ty + half) + r;
+            if (y >= height) break;
+            finish_outputs(dst + (size_t)y * width, rows + (size_t)(r * 2 + half) * per_half, width, accumulate, bias, activation);
+        }
+    }
+}
+
 // Four floats from `low` in the low half, four from `high` in the high half.
 __attribute__((target("avx2,fma")))
 static inline __m256 ck_halves(const float *low, const float *high) {
@@ -155,13 +170,7 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
         for (; ty + 2 <= ty1; ty += 2) {
             __m256 rows[2][2];
             output_tiles2(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
-            for (int half = 0; half < 2; half++) {
-                for (int r = 0; r < 2; r++) {
-                    const int y = 2 * (ty + half) + r;
-                    if (y >= height) break;
-                    finish_outputs(dst + (size_t)y * width, &rows[r][half], width, accumulate, biasVector, activation);
-                }
-            }
+            finish_tile_row_pair(&rows[0][0], 2, 1, ty, height, width, dst, accumulate, biasVector, activation);
         }
     }
     for (; ty < ty1; ty++) {
@@ -335,13 +344,7 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
         for (; ty + 2 <= ty1; ty += 2) {
             __m256 out[4][4];
             output_tiles4(m + (size_t)(ty - ty0) * tilesX, point, 8, out);
-            for (int half = 0; half < 2; half++) {
-                for (int r = 0; r < 4; r++) {
-                    const int y = 4 * (ty + half) + r;
-                    if (y >= height) break;
-                    finish_outputs(dst + (size_t)y * width, out[r] + 2 * half, width, accumulate, biasVector, activation);
-                }
-            }
+            finish_tile_row_pair(&out[0][0], 4, 2, ty, height, width, dst, accumulate, biasVector, activation);
         }
     }
     for (; ty < ty1; ty++) {

@@ -23,7 +23,7 @@ public enum GEMM {
         // about 0.1 s waiting for a product before it sleeps. Where the network runs its own kernels
         // nothing asks OpenBLAS for one, and on two cores the spinner took turns with the network's two
         // threads through the first tenth of a second of every process: `embed` of 96 MobileNetV2 crops
-        // ran 8% longer. Its next threaded product (an evaluation's distances) starts them again.
+        // ran 5% longer. Its next threaded product (an evaluation's distances) starts them again.
         _ = panoptes_openblas_stop_idle_threads()
         return count
     }()
