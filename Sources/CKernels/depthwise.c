@@ -47,6 +47,12 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride) {
 }
 
 #ifdef CK_X86
+// Where output q of a plane starting at `dst` goes: q itself, or with `tile_stride` its place in 16-column
+// tiles (a block of eight outputs from a multiple of eight stays in one tile).
+static inline float *at(float *dst, int q, size_t tile_stride) {
+    return tile_stride ? dst + (size_t)(q >> 4) * tile_stride + (q & 15) : dst + q;
+}
+
 // Copies `count` floats, eight at a time with a masked last block, so nothing past `count` is written.
 __attribute__((target("avx2,fma")))
 static inline void copy_row(float *dst, const float *src, int count) {
@@ -61,7 +67,8 @@ static inline void copy_row(float *dst, const float *src, int count) {
 // the CPU cannot forward: those planes ran at 2-6 GFLOP/s. The same taps, in the same order.
 __attribute__((target("avx2,fma")))
 static void depthwise3x3_narrow(const float *input, float *output, int planes, int height, int width, int stride,
-                                const float *filter, float bias, int accumulate, int activation) {
+                                const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
+                                int row0, int row1) {
     int oh, ow;
     output_size(height, width, stride, &oh, &ow);
     __m256 w[9];
@@ -78,7 +85,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
     for (int p = 0; p < planes; p++) {
         const float *src = input + (size_t)p * height * width;
         float *dst = output + (size_t)p * oh * ow;
-        for (int oy = 0; oy < oh; oy++) {
+        for (int oy = tile_stride ? row0 : 0; oy < (tile_stride ? row1 : oh); oy++) {
             __m256 acc = _mm256_set1_ps(bias);
             for (int ky = 0; ky < 3; ky++) {
                 const int y = oy * stride - 1 + ky;
@@ -90,7 +97,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
                 acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_permutevar8x32_ps(row, centre), acc);
                 acc = _mm256_fmadd_ps(w[ky * 3 + 2], r, acc);
             }
-            float *out = dst + (size_t)oy * ow;
+            float *out = at(dst, (oy - row0) * ow, tile_stride);
             if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out, ow));
             ck_store_first(out, ck_activate(acc, activation), ow);
         }
@@ -127,9 +134,11 @@ static inline void store_block(float *out, __m256 acc, int accumulate, int activ
 
 __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
+                     size_t tile_stride, int row0, int row1) {
     if (width <= 8) {
-        depthwise3x3_narrow(input, output, planes, height, width, stride, filter, bias, accumulate, activation);
+        depthwise3x3_narrow(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
+                            row0, row1);
         return;
     }
     int oh, ow, rows, pw, hw;
@@ -153,8 +162,9 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                 ck_split_row(odd + (size_t)(y + 1) * hw, even + (size_t)(y + 1) * hw + 1, src + (size_t)y * width, width);
             }
         }
-        for (int oy = 0; oy < oh; oy++) {
+        for (int oy = tile_stride ? row0 : 0; oy < (tile_stride ? row1 : oh); oy++) {
             float *out = dst + (size_t)oy * ow;
+            const int q = (oy - row0) * ow;
             const float *r0 = (stride == 1 ? scratch : even) + (size_t)(oy * stride) * rw;
             const float *o0 = odd + (size_t)(oy * stride) * rw;
             int ox = 0;
@@ -163,20 +173,20 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
             for (; ox + 32 <= ow; ox += 32) {
                 const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
                 const __m256 a2 = taps(r0, o0, rw, stride, w, b, ox + 16), a3 = taps(r0, o0, rw, stride, w, b, ox + 24);
-                store_block(out + ox, a0, accumulate, activation);
-                store_block(out + ox + 8, a1, accumulate, activation);
-                store_block(out + ox + 16, a2, accumulate, activation);
-                store_block(out + ox + 24, a3, accumulate, activation);
+                store_block(at(dst, q + ox, tile_stride), a0, accumulate, activation);
+                store_block(at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
+                store_block(at(dst, q + ox + 16, tile_stride), a2, accumulate, activation);
+                store_block(at(dst, q + ox + 24, tile_stride), a3, accumulate, activation);
             }
             for (; ox + 16 <= ow; ox += 16) {
                 const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
-                store_block(out + ox, a0, accumulate, activation);
-                store_block(out + ox + 8, a1, accumulate, activation);
+                store_block(at(dst, q + ox, tile_stride), a0, accumulate, activation);
+                store_block(at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
             }
             for (; ox < ow; ox += 8) {
                 __m256 acc = taps(r0, o0, rw, stride, w, b, ox);
                 if (ox + 8 <= ow) {
-                    store_block(out + ox, acc, accumulate, activation);
+                    store_block(at(dst, q + ox, tile_stride), acc, accumulate, activation);
                 } else {
                     // The row's last, partial block: nothing past the row is read or written.
                     if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out + ox, ow - ox));
@@ -303,14 +313,15 @@ void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *ou
     // The last channels, fewer than eight: one at a time, over all its planes.
     for (; c < channels; c++) {
         depthwise3x3_narrow(input + (size_t)c * input_stride, output + (size_t)c * output_stride, planes, height, width,
-                            stride, filters + (size_t)c * 9, biases[c], 0, activation);
+                            stride, filters + (size_t)c * 9, biases[c], 0, activation, 0, 0, 0);
     }
 }
 
 #else
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh) {
-    (void)input; (void)output; (void)planes; (void)height; (void)width; (void)stride;
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
+                     size_t tile_stride, int row0, int row1) {
+    (void)tile_stride; (void)row0; (void)row1; (void)input; (void)output; (void)planes; (void)height; (void)width; (void)stride;
     (void)filter; (void)bias; (void)accumulate; (void)activation; (void)scratch; (void)fresh;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }

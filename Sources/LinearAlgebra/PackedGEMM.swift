@@ -153,6 +153,26 @@ extension GEMM {
         }
     }
 
+    /// C = A·B (+ C when `accumulate`) on the calling thread, where B (k×n) is already in 16-column tiles:
+    /// tile t is k rows of 16 floats at `tiles + t·k·16`, 32-byte aligned (what `ck_depthwise3x3` writes
+    /// with a tile stride). The same outputs, bit for bit, as `multiply(packed:n:b:ldb:...)` on B row-major,
+    /// without copying B into tiles; a last tile's columns past `n` reach no output.
+    public static func multiply(
+        packed a: PackedMatrix, n: Int, tiles: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
+        epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil, avx512: Bool = hasAVX512Kernel
+    ) {
+        precondition(hasPackedKernel, "GEMM.multiply(packed:tiles:): this CPU has no AVX2 + FMA")
+        precondition(!avx512 || hasAVX512Kernel, "GEMM.multiply(packed:tiles:): AVX-512 tiles asked for where they do not run")
+        precondition(n > 0 && ldc >= n && ldc <= Int(Int32.max), "GEMM packed tiles: n=\(n) ldc=\(ldc)")
+        precondition(Int(bitPattern: tiles) % 32 == 0, "GEMM packed tiles: B's tiles must start 32-byte aligned")
+        a.withPanels { panels in
+            ck_sgemm_packed_tiles(Int32(a.rows), Int32(n), Int32(a.columns), panels, tiles, c, Int32(ldc), accumulate ? 1 : 0,
+                                  epilogue?.bias, epilogue?.activation ?? 0, 0, Int32((n + 15) / 16), 0,
+                                  Int32((a.rows + 5) / 6), avx512 ? 1 : 0)
+        }
+    }
+
     private static func packedProduct(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>?, ldb: Int, implicit: UnsafePointer<ck_im2col>?,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,

@@ -54,6 +54,40 @@ final class PackedGEMMTests: XCTestCase {
         }
     }
 
+    /// A B already in 16-column tiles (as MobileNetV2's depthwise layers write it for their projection)
+    /// gives, bit for bit, the product of the same B row-major: columns that fill the last tile and not,
+    /// depths of one block and of several, a residual, each activation, both tile widths; a last tile's
+    /// columns past n hold NaNs and reach no output.
+    func testTiledB_givesTheRowMajorProductBitForBit() throws {
+        for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17)] {
+            for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
+                for avx512 in GEMM.hasAVX512Kernel ? [true, false] : [false] {
+                    let ldc = n + 1
+                    let a = Self.values(m * k, seed: 21), b = Self.values(k * n, seed: 22), initial = Self.values(m * ldc, seed: 23)
+                    let bias = Self.values(m, seed: 24).map { $0 * 4 }
+                    let rowMajor = Self.packedProduct(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, initial: initial, ldc: ldc,
+                                                      accumulate: accumulate, bias: bias, activation: activation, avx512: avx512)
+                    let tiles = (n + 15) / 16
+                    let tiled = UnsafeMutablePointer<Float>.allocate(capacity: tiles * k * 16 + 16)
+                    defer { tiled.deallocate() }
+                    let aligned = tiled + (16 - Int(bitPattern: tiled) / 4 % 16) % 16
+                    aligned.initialize(repeating: .nan, count: tiles * k * 16)
+                    for r in 0..<k { for j in 0..<n { aligned[(j / 16) * k * 16 + r * 16 + j % 16] = b[r * n + j] } }
+                    let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: k) }
+                    var c = initial
+                    c.withUnsafeMutableBufferPointer { pc in
+                        bias.withUnsafeBufferPointer { pbias in
+                            GEMM.multiply(packed: packed, n: n, tiles: aligned, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate,
+                                          epilogue: activation.map { (pbias.baseAddress!, $0) }, avx512: avx512)
+                        }
+                    }
+                    let differing = zip(c, rowMajor).filter { $0.bitPattern != $1.bitPattern }.count
+                    XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none") avx512 \(avx512)")
+                }
+            }
+        }
+    }
+
     /// The implicit im2col product gives, bit for bit, the product of the explicit matrix: strides 1, 2
     /// and 3, padding wider than some rows, several images (columns crossing image and row boundaries
     /// inside a tile), a first image past 0, and enough columns for several blocks and both threads.

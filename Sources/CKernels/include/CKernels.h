@@ -29,8 +29,14 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 /// plane. `scratch` holds `ck_depthwise3x3_scratch` floats; the kernel zeroes it first when `fresh`, else
 /// it must hold what an earlier call with the same height, width and stride left there (the calls write
 /// only its interior, so its zero border stays): a caller running many channels zeroes it once.
+///
+/// With `tile_stride` > 0 (one plane, `ow` a multiple of 8), only output rows `row0` ..< `row1` are
+/// computed, written in 16-column tiles for `ck_sgemm_packed_tiles`: output q = (oy − row0)·ow + ox at
+/// `output + (q / 16)·tile_stride + q % 16` (`output` is the channel's place in the first tile;
+/// `tile_stride` is 16 × the channels). `row0` and `row1` are unused otherwise.
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
-                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh);
+                     const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
+                     size_t tile_stride, int row0, int row1);
 
 /// Floats of scratch `ck_depthwise3x3_channels` needs for `height`×`width` planes at `stride`.
 size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride);
@@ -103,6 +109,13 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
                      int panel0, int panel1, float *bpanel, int avx512);
+
+/// `ck_sgemm_packed` (no `implicit`) on a B that is already in its tiles: tile t (columns 16t ..< 16t + 16)
+/// is `k` rows of 16 floats at `b + t·k·16`, 32-byte aligned (B "in 16-column tiles", as a producer can
+/// write it: see `ck_depthwise3x3`'s `tile_stride`). The products skip the copy; the outputs are the same
+/// bits. A last tile's columns past `n` may hold anything: they reach no output.
+void ck_sgemm_packed_tiles(int m, int n, int k, const float *packed_a, const float *b, float *c, int ldc, int accumulate,
+                           const float *bias, int activation, int tile0, int tile1, int panel0, int panel1, int avx512);
 
 /// Floats of scratch `ck_conv_stride2` needs for bands of `rows` output rows of inputs `width` wide.
 size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int stride_y, int pad_x, int width, int out_w,
