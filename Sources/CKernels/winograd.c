@@ -52,6 +52,12 @@ static inline void finish_tile_row_pair(const __m256 *rows, int side, int per_ha
 }
 
 // Four floats from `low` in the low half, four from `high` in the high half.
+// Where tile t's value of point 0 goes in V: v + t, or with `tile_stride` its place in 16-column tiles
+// (eight tiles from a multiple of eight stay in one).
+static inline float *tile_at(float *v, int t, size_t tile_stride) {
+    return tile_stride ? v + (size_t)(t >> 4) * tile_stride + (t & 15) : v + t;
+}
+
 __attribute__((target("avx2,fma")))
 static inline __m256 ck_halves(const float *low, const float *high) {
     return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(low)), _mm_loadu_ps(high), 1);
@@ -61,7 +67,8 @@ static inline __m256 ck_halves(const float *low, const float *high) {
 // v[(r·4 + c)·point + i] for the first `n` lanes: the operations, in their order, of ReIDNet's portable
 // transform.
 __attribute__((target("avx2,fma")))
-static inline void input_tiles2(__m256 d[4][4], float *v, size_t point, int n) {
+static inline void input_tiles2(__m256 d[4][4], float *v, int tile, size_t tile_stride, size_t point, int n) {
+    v = tile_at(v, tile, tile_stride);
     __m256 t[4][4];
     for (int c = 0; c < 4; c++) {
         t[0][c] = _mm256_sub_ps(d[0][c], d[2][c]);
@@ -79,7 +86,8 @@ static inline void input_tiles2(__m256 d[4][4], float *v, size_t point, int n) {
 }
 
 __attribute__((target("avx2,fma")))
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
+void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch) {
     const int tilesX = tiles_of(width);
     const int pitch = tilesX + 16;
     // Row r of a tile row: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it),
@@ -107,7 +115,7 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
                 d[r][2] = ck_halves(o + 1, o2 + 1);
                 d[r][3] = ck_halves(e + 1, e2 + 1);
             }
-            input_tiles2(d, v + (size_t)(ty - ty0) * tilesX, point, 8);
+            input_tiles2(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
         }
     }
     for (; ty < ty1; ty++) {
@@ -119,7 +127,7 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
             float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch + 1;
             ck_split_row(e, o, row, width);
         }
-        float *base = v + (size_t)(ty - ty0) * tilesX;
+        const int base = t0 + (ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
             __m256 d[4][4];
             for (int r = 0; r < 4; r++) {
@@ -129,7 +137,7 @@ void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty
                 d[r][2] = _mm256_loadu_ps(o + 1);
                 d[r][3] = _mm256_loadu_ps(e + 1);
             }
-            input_tiles2(d, base + tx, point, tilesX - tx < 8 ? tilesX - tx : 8);
+            input_tiles2(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
         }
     }
 }
@@ -234,7 +242,8 @@ static inline void input_rows4(const __m256 d[6], __m256 t[6]) {
 // Bᵀ d B of eight tiles, d[r][c] holding position (r, c) of each (a tile per lane), stored at
 // v[(r·6 + c)·point + i] for the first `n` lanes: t = Bᵀ d column by column, then V = t B row by row.
 __attribute__((target("avx2,fma")))
-static inline void input_tiles4(__m256 d[6][6], float *v, size_t point, int n) {
+static inline void input_tiles4(__m256 d[6][6], float *v, int tile, size_t tile_stride, size_t point, int n) {
+    v = tile_at(v, tile, tile_stride);
     __m256 t[6][6];
     for (int c = 0; c < 6; c++) {
         __m256 column[6], rows[6];
@@ -250,7 +259,8 @@ static inline void input_tiles4(__m256 d[6][6], float *v, size_t point, int n) {
 }
 
 __attribute__((target("avx2,fma")))
-void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch) {
     const int tilesX = tiles4_of(width);
     const size_t pitch = (size_t)tilesX + 16;
     int ty = ty0;
@@ -271,7 +281,7 @@ void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty
                     d[r][c] = ck_halves(scratch + (size_t)r * 4 * pitch + offset, scratch + (size_t)(r + 4) * 4 * pitch + offset);
                 }
             }
-            input_tiles4(d, v + (size_t)(ty - ty0) * tilesX, point, 8);
+            input_tiles4(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
         }
     }
     for (; ty < ty1; ty++) {
@@ -281,14 +291,14 @@ void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty
             const int y = 4 * ty - 1 + r;
             if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
         }
-        float *base = v + (size_t)(ty - ty0) * tilesX;
+        const int base = t0 + (ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
             __m256 d[6][6];
             for (int c = 0; c < 6; c++) {
                 const size_t offset = (size_t)(c & 3) * pitch + (size_t)tx + (c >= 4 ? 1 : 0);
                 for (int r = 0; r < 6; r++) d[r][c] = _mm256_loadu_ps(scratch + (size_t)r * 4 * pitch + offset);
             }
-            input_tiles4(d, base + tx, point, tilesX - tx < 8 ? tilesX - tx : 8);
+            input_tiles4(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
         }
     }
 }
@@ -363,8 +373,10 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
     }
 }
 #else
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
-    (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)scratch;
+void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch) {
+    (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
+    (void)scratch;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 
@@ -375,8 +387,10 @@ void ck_winograd2_output(const float *m, size_t point, int height, int width, in
     __builtin_trap();
 }
 
-void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, float *scratch) {
-    (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)scratch;
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch) {
+    (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
+    (void)scratch;
     __builtin_trap();
 }
 

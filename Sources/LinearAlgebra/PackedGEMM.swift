@@ -131,7 +131,8 @@ extension GEMM {
     ) {
         precondition(n > 0 && ldb >= n, "GEMM packed: n=\(n) ldb=\(ldb)")
         precondition(ldb <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
-        packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+        packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, tiled: false, c: c, ldc: ldc, accumulate: accumulate,
+                      epilogue: epilogue,
                       threads: maxThreads, panelScratch: panelScratch, avx512: avx512)
     }
 
@@ -148,33 +149,29 @@ extension GEMM {
                      "GEMM im2col: n=\(n) columns past the source's images")
         var source = im2col.kernelSource
         withUnsafePointer(to: &source) { source in
-            packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, c: c, ldc: ldc, accumulate: accumulate,
+            packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, tiled: false, c: c, ldc: ldc, accumulate: accumulate,
                           epilogue: epilogue, threads: threadCount, panelScratch: nil, avx512: hasAVX512Kernel)
         }
     }
 
-    /// C = A·B (+ C when `accumulate`) on the calling thread, where B (k×n) is already in 16-column tiles:
-    /// tile t is k rows of 16 floats at `tiles + t·k·16`, 32-byte aligned (what `ck_depthwise3x3` writes
-    /// with a tile stride). The same outputs, bit for bit, as `multiply(packed:n:b:ldb:...)` on B row-major,
-    /// without copying B into tiles; a last tile's columns past `n` reach no output.
+    /// C = A·B (+ C when `accumulate`), where B (k×n) is already in 16-column tiles: tile t is k rows of
+    /// 16 floats at `tiles + t·k·16`, 32-byte aligned (what `ck_depthwise3x3` and the Winograd input
+    /// transforms write with a tile stride). The same outputs, bit for bit, as
+    /// `multiply(packed:n:b:ldb:...)` on B row-major, shared over threads the same way, without copying
+    /// B into tiles; a last tile's columns past `n` reach no output.
     public static func multiply(
         packed a: PackedMatrix, n: Int, tiles: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
-        epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil, avx512: Bool = hasAVX512Kernel
+        epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil,
+        threads maxThreads: Int = threadCount, avx512: Bool = hasAVX512Kernel
     ) {
-        precondition(hasPackedKernel, "GEMM.multiply(packed:tiles:): this CPU has no AVX2 + FMA")
-        precondition(!avx512 || hasAVX512Kernel, "GEMM.multiply(packed:tiles:): AVX-512 tiles asked for where they do not run")
-        precondition(n > 0 && ldc >= n && ldc <= Int(Int32.max), "GEMM packed tiles: n=\(n) ldc=\(ldc)")
         precondition(Int(bitPattern: tiles) % 32 == 0, "GEMM packed tiles: B's tiles must start 32-byte aligned")
-        a.withPanels { panels in
-            ck_sgemm_packed_tiles(Int32(a.rows), Int32(n), Int32(a.columns), panels, tiles, c, Int32(ldc), accumulate ? 1 : 0,
-                                  epilogue?.bias, epilogue?.activation ?? 0, 0, Int32((n + 15) / 16), 0,
-                                  Int32((a.rows + 5) / 6), avx512 ? 1 : 0)
-        }
+        packedProduct(packed: a, n: n, b: tiles, ldb: 0, implicit: nil, tiled: true, c: c, ldc: ldc, accumulate: accumulate,
+                      epilogue: epilogue, threads: maxThreads, panelScratch: nil, avx512: avx512)
     }
 
     private static func packedProduct(
-        packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>?, ldb: Int, implicit: UnsafePointer<ck_im2col>?,
+        packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>?, ldb: Int, implicit: UnsafePointer<ck_im2col>?, tiled: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
         epilogue: (bias: UnsafePointer<Float>, activation: Int32)?, threads maxThreads: Int,
         panelScratch: UnsafeMutablePointer<Float>?, avx512: Bool
@@ -193,12 +190,17 @@ extension GEMM {
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
         a.withPanels { panels in
-            func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>) {
+            func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>?) {
+                if tiled {
+                    ck_sgemm_packed_tiles(Int32(m), Int32(n), Int32(k), panels, b, c, Int32(ldc), accumulate ? 1 : 0, epilogue?.bias,
+                                          epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), avx512 ? 1 : 0)
+                    return
+                }
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
                                 epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch,
                                 avx512 ? 1 : 0)
             }
-            if threads <= 1, let panelScratch {
+            if threads <= 1, tiled || panelScratch != nil {
                 product(tiles: 0, tiles, panels: 0, panelCount, scratch: panelScratch)
                 return
             }
@@ -207,6 +209,10 @@ extension GEMM {
             WorkerPool.run(threads) { slice in
                 let s0 = parts * slice / threads, s1 = parts * (slice + 1) / threads
                 guard s0 < s1 else { return }
+                if tiled {
+                    if byTiles { product(tiles: s0, s1, panels: 0, panelCount, scratch: nil) } else { product(tiles: 0, tiles, panels: s0, s1, scratch: nil) }
+                    return
+                }
                 withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
                     let scratch = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                     if byTiles {

@@ -242,6 +242,64 @@ final class ConvolutionKernelTests: XCTestCase {
                        [wide, wide, 2, 2, 2, 2])
     }
 
+    /// The input transform writing V in 16-column tiles (what the products then multiply by without a
+    /// copy) puts every value where the plain layout's value sits in that layout: each point of each tile
+    /// of two channels, rows of 4, 8 and 16 tiles (two tile rows at a time, and one), a first tile past 0
+    /// (a second image's), full and partial tiles; values past the tiles stay untouched.
+    func testWinogradInputInTiles_holdsThePlainLayoutsValues() throws {
+        try XCTSkipUnless(Conv2D.vectorKernels, "CKernels' transforms need AVX2 + FMA")
+        let f2 = Conv2D(outChannels: 136, inChannels: 8, kernel: (3, 3), padding: (1, 1),
+                        weight: Self.random(136 * 8 * 9, seed: 71))
+        let f4 = Conv2D(outChannels: 8, inChannels: 8, kernel: (3, 3), padding: (1, 1),
+                        weight: Self.random(8 * 8 * 9, seed: 72))
+        XCTAssertEqual([f2.winogradTile, f4.winogradTile], [2, 4])
+        for (conv, height, width, firstTile) in [(f2, 16, 8, 0), (f2, 13, 7, 8), (f2, 9, 32, 16), (f2, 4, 16, 24),
+                                                 (f4, 16, 16, 8), (f4, 32, 32, 0), (f4, 12, 61, 40)] {
+            let (tilesY, tilesX) = conv.winogradTiles(height: height, width: width)
+            XCTAssertTrue(tilesX == 4 || tilesX % 8 == 0)
+            let channels = 2, tiles = firstTile + tilesY * tilesX, tileGroups = (tiles + 15) / 16
+            let points = conv.winogradPoints
+            let planes = (0..<channels).map { Self.random(height * width, seed: UInt64(73 + $0)).map { $0 * 4 } }
+            var scratch = [Float](repeating: 0, count: conv.transformInputScratch(width: width))
+            // Plain: V[ξ][c][t]. Tiled: V[ξ][t / 16][c][t % 16].
+            var plain = [Float](repeating: .nan, count: points * channels * tiles)
+            var tiled = [Float](repeating: -7, count: points * channels * tileGroups * 16 + 64)
+            let tiledPoint = channels * tileGroups * 16
+            scratch.withUnsafeMutableBufferPointer { s in
+                for c in 0..<channels {
+                    planes[c].withUnsafeBufferPointer { p in
+                        plain.withUnsafeMutableBufferPointer { v in
+                            conv.transformInput(p.baseAddress!, height: height, width: width, tileRows: 0..<tilesY,
+                                                into: v.baseAddress! + c * tiles + firstTile, point: channels * tiles,
+                                                scratch: s.baseAddress!)
+                        }
+                        tiled.withUnsafeMutableBufferPointer { v in
+                            conv.transformInput(p.baseAddress!, height: height, width: width, tileRows: 0..<tilesY,
+                                                into: v.baseAddress! + c * 16, point: tiledPoint, firstTile: firstTile,
+                                                tileStride: 16 * channels, scratch: s.baseAddress!)
+                        }
+                    }
+                }
+            }
+            var differing = 0, touched = 0
+            for xi in 0..<points {
+                for c in 0..<channels {
+                    for t in 0..<tiles {
+                        let value = tiled[xi * tiledPoint + (t / 16) * 16 * channels + c * 16 + t % 16]
+                        if t < firstTile {
+                            if value != -7 { touched += 1 }
+                        } else if value.bitPattern != plain[(xi * channels + c) * tiles + t].bitPattern {
+                            differing += 1
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(differing, 0, "F(\(conv.winogradTile)x\(conv.winogradTile)) \(height)x\(width) from tile \(firstTile)")
+            XCTAssertEqual(touched, 0, "wrote before tile \(firstTile)")
+            XCTAssertEqual(tiled.suffix(64), [Float](repeating: -7, count: 64), "wrote past the tiles")
+        }
+    }
+
     /// Maps with four Winograd tiles a row (ResNet-50's layer3 and layer4, 8 wide, in F(2x2); its layer2,
     /// 16 wide, in F(4x4)): CKernels' transforms take two tile rows at a time in their eight lanes. Two at
     /// a time gives the bits of one at a time: the input transform's V and the output transform's outputs

@@ -112,7 +112,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
 
 /// `ck_sgemm_packed` (no `implicit`) on a B that is already in its tiles: tile t (columns 16t ..< 16t + 16)
 /// is `k` rows of 16 floats at `b + t·k·16`, 32-byte aligned (B "in 16-column tiles", as a producer can
-/// write it: see `ck_depthwise3x3`'s `tile_stride`). The products skip the copy; the outputs are the same
+/// write it: see the `tile_stride` of `ck_depthwise3x3` and of the Winograd input transforms). The products skip the copy; the outputs are the same
 /// bits. A last tile's columns past `n` may hold anything: they reach no output.
 void ck_sgemm_packed_tiles(int m, int n, int k, const float *packed_a, const float *b, float *c, int ldc, int accumulate,
                            const float *bias, int activation, int tile0, int tile1, int panel0, int panel1, int avx512);
@@ -142,10 +142,13 @@ size_t ck_winograd2_input_scratch(int width);
 
 /// Winograd F(2x2,3x3) input transform of the tile rows [`ty0`, `ty1`) of one `height`×`width` plane
 /// (padding 1): tile (ty, tx) at rows 2ty − 1 … 2ty + 2 and columns 2tx − 1 … 2tx + 2 (zero outside)
-/// becomes V = Bᵀ d B, point ξ of it stored at `v[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`. The same operations, in the same order, as ReIDNet's portable
-/// transform, eight tiles at a time. AVX2 + FMA only.
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point,
-                        float *scratch);
+/// becomes V = Bᵀ d B, point ξ of it stored at `v[ξ·point + t]`, t = `t0` + (ty − ty0)·⌈width/2⌉ + tx; or,
+/// with `tile_stride` > 0, in 16-column tiles for `ck_sgemm_packed_tiles`, at
+/// `v[ξ·point + (t / 16)·tile_stride + t % 16]` (then `t0` is a multiple of 8, and ⌈width/2⌉ one too or 4).
+/// The same operations, in the same order, as ReIDNet's portable transform, eight tiles at a time. AVX2 +
+/// FMA only.
+void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch);
 
 /// Winograd F(2x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
 /// Y = Aᵀ M A of each tile, M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]` (the same
@@ -160,10 +163,11 @@ size_t ck_winograd4_input_scratch(int width);
 
 /// Winograd F(4x4,3x3) input transform (Lavin & Gray's matrices, points 0, ±1, ±2, ∞) of the tile rows
 /// [`ty0`, `ty1`) of one `height`×`width` plane (padding 1): tile (ty, tx) at rows 4ty − 1 … 4ty + 4 and
-/// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) stored at
-/// `v[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`. Eight tiles at a time. AVX2 + FMA only.
-void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point,
-                        float *scratch);
+/// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) stored as
+/// `ck_winograd2_input` stores its points, with t = `t0` + (ty − ty0)·⌈width/4⌉ + tx. Eight tiles at a
+/// time. AVX2 + FMA only.
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                        size_t tile_stride, float *scratch);
 
 /// Winograd F(4x4,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
 /// Y = Aᵀ M A of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`), then the
