@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "VideoIO", "ReIDNet", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events", "ProcessMetrics",
+                "VideoIO", "ReIDNet", "LinearAlgebra", "Tracking", "Evaluation", "Synth", "YAMLLite", "Events", "ProcessMetrics",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

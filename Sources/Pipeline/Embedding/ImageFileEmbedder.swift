@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+internal import LinearAlgebra
 import ReIDNet
 import Synchronization
 import VideoIO
@@ -38,11 +39,19 @@ public struct ImageFileEmbedder: ImageBatchEmbedder {
 
     /// Decodes and embeds `paths`.
     public func embedImages(_ paths: [String]) throws -> Embeddings {
-        // Side by side: each decode is one FFmpeg context of its own, and the network waits for all.
+        // Side by side on the network's compute threads, each taking the next image as it finishes one:
+        // each decode is one FFmpeg context of its own, and the network waits for all. (Through
+        // `DispatchQueue.concurrentPerform`, the second thread woke milliseconds late for every batch
+        // and the calling thread decoded most of it alone.)
         let decoded = Mutex([Result<Frame, VideoError>?](repeating: nil, count: paths.count))
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
-            decoded.withLock { $0[i] = result }
+        let next = Atomic<Int>(0)
+        WorkerPool.run(min(GEMM.threadCount, paths.count)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < paths.count else { return }
+                let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
+                decoded.withLock { $0[i] = result }
+            }
         }
         let crops = try decoded.withLock { $0 }.map { result in
             let frame = try result!.get()
