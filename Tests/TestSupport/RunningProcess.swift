@@ -3,8 +3,8 @@ import Foundation
 /// A child process whose output is collected while it runs, for commands that keep running
 /// (`panoptes tail --follow`): wait for text to appear, send it a signal, wait for its exit.
 public final class RunningProcess: @unchecked Sendable {
-    // Safe: `out`, `err` and the EOF flags are only touched while holding `lock` (the pipes' handlers
-    // run on Foundation's queues); `process` is only used through Foundation's thread-safe calls.
+    // Safe: `out`, `err` and the count of open streams are only touched while holding `lock` (each
+    // pipe is read on a thread of its own); `process` is only used through Foundation's thread-safe calls.
     private let process = Process()
     private let lock = NSLock()
     private var out = Data()
@@ -24,19 +24,24 @@ public final class RunningProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// Reads `pipe` to its end on a thread of its own. (Through `readabilityHandler`, whose dispatch
+    /// source swift-corelibs-foundation tears down under the handler, a full test run once died of a
+    /// segfault in libdispatch while live-camera tests started and stopped their streamers.)
     private func collect(_ pipe: Pipe, into store: @escaping @Sendable (RunningProcess, Data) -> Void) {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.withLock {
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self.openStreams -= 1
-                } else {
-                    store(self, data)
-                }
+        let handle = pipe.fileHandleForReading
+        let reader = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                let data = Data(buffer[0..<count])
+                lock.withLock { store(self, data) }
             }
+            lock.withLock { openStreams -= 1 }
         }
+        reader.name = "RunningProcess-reader"
+        reader.start()
     }
 
     /// The process id.
