@@ -85,7 +85,9 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
     for (int p = 0; p < planes; p++) {
         const float *src = input + (size_t)p * height * width;
         float *dst = output + (size_t)p * oh * ow;
-        for (int oy = tile_stride ? row0 : 0; oy < (tile_stride ? row1 : oh); oy++) {
+        // Without a tile stride every row, each at its place in the plane.
+        const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : oh;
+        for (int oy = first; oy < end; oy++) {
             __m256 acc = _mm256_set1_ps(bias);
             for (int ky = 0; ky < 3; ky++) {
                 const int y = oy * stride - 1 + ky;
@@ -97,7 +99,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
                 acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_permutevar8x32_ps(row, centre), acc);
                 acc = _mm256_fmadd_ps(w[ky * 3 + 2], r, acc);
             }
-            float *out = at(dst, (oy - row0) * ow, tile_stride);
+            float *out = at(dst, (oy - first) * ow, tile_stride);
             if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out, ow));
             ck_store_first(out, ck_activate(acc, activation), ow);
         }
@@ -162,9 +164,11 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                 ck_split_row(odd + (size_t)(y + 1) * hw, even + (size_t)(y + 1) * hw + 1, src + (size_t)y * width, width);
             }
         }
-        for (int oy = tile_stride ? row0 : 0; oy < (tile_stride ? row1 : oh); oy++) {
+        // Without a tile stride every row, each at its place in the plane.
+        const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : oh;
+        for (int oy = first; oy < end; oy++) {
             float *out = dst + (size_t)oy * ow;
-            const int q = (oy - row0) * ow;
+            const int q = (oy - first) * ow;
             const float *r0 = (stride == 1 ? scratch : even) + (size_t)(oy * stride) * rw;
             const float *o0 = odd + (size_t)(oy * stride) * rw;
             int ox = 0;

@@ -51,13 +51,13 @@ static inline void finish_tile_row_pair(const __m256 *rows, int side, int per_ha
     }
 }
 
-// Four floats from `low` in the low half, four from `high` in the high half.
 // Where tile t's value of point 0 goes in V: v + t, or with `tile_stride` its place in 16-column tiles
 // (eight tiles from a multiple of eight stay in one).
 static inline float *tile_at(float *v, int t, size_t tile_stride) {
     return tile_stride ? v + (size_t)(t >> 4) * tile_stride + (t & 15) : v + t;
 }
 
+// Four floats from `low` in the low half, four from `high` in the high half.
 __attribute__((target("avx2,fma")))
 static inline __m256 ck_halves(const float *low, const float *high) {
     return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(low)), _mm_loadu_ps(high), 1);

@@ -132,8 +132,7 @@ extension GEMM {
         precondition(n > 0 && ldb >= n, "GEMM packed: n=\(n) ldb=\(ldb)")
         precondition(ldb <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, tiled: false, c: c, ldc: ldc, accumulate: accumulate,
-                      epilogue: epilogue,
-                      threads: maxThreads, panelScratch: panelScratch, avx512: avx512)
+                      epilogue: epilogue, threads: maxThreads, panelScratch: panelScratch, avx512: avx512)
     }
 
     /// C = A·B (+ C when `accumulate`) where B is a convolution's im2col matrix, gathered block by block
@@ -210,7 +209,12 @@ extension GEMM {
                 let s0 = parts * slice / threads, s1 = parts * (slice + 1) / threads
                 guard s0 < s1 else { return }
                 if tiled {
-                    if byTiles { product(tiles: s0, s1, panels: 0, panelCount, scratch: nil) } else { product(tiles: 0, tiles, panels: s0, s1, scratch: nil) }
+                    // Nothing to copy, so no scratch.
+                    if byTiles {
+                        product(tiles: s0, s1, panels: 0, panelCount, scratch: nil)
+                    } else {
+                        product(tiles: 0, tiles, panels: s0, s1, scratch: nil)
+                    }
                     return
                 }
                 withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in

@@ -324,7 +324,7 @@ extension Conv2D {
     /// CKernels' input transform (F(2x2) or F(4x4), by `winogradTile`) of some tile rows of one plane:
     /// point ξ of tile (ty, tx) goes to `v[ξ·point + t]`, t = `firstTile` + (ty − tileRows.lowerBound)·tilesX
     /// + tx; with a `tileStride`, to `v[ξ·point + (t / 16)·tileStride + t % 16]`, the 16-column tiles of
-    /// `GEMM.multiply(packed:n:tiles:)` (see ``winogradPassesTiles(height:width:)``).
+    /// `GEMM.multiply(packed:n:tiles:)` (see ``winogradPassesTiles(height:width:batchWide:)``).
     func transformInput(
         _ plane: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>,
         into v: UnsafeMutablePointer<Float>, point: Int, firstTile: Int = 0, tileStride: Int = 0,

@@ -112,8 +112,9 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
 
 /// `ck_sgemm_packed` (no `implicit`) on a B that is already in its tiles: tile t (columns 16t ..< 16t + 16)
 /// is `k` rows of 16 floats at `b + t·k·16`, 32-byte aligned (B "in 16-column tiles", as a producer can
-/// write it: see the `tile_stride` of `ck_depthwise3x3` and of the Winograd input transforms). The products skip the copy; the outputs are the same
-/// bits. A last tile's columns past `n` may hold anything: they reach no output.
+/// write it: see the `tile_stride` of `ck_depthwise3x3` and of the Winograd input transforms). The
+/// products skip the copy; the outputs are the same bits. A last tile's columns past `n` may hold
+/// anything: they reach no output.
 void ck_sgemm_packed_tiles(int m, int n, int k, const float *packed_a, const float *b, float *c, int ldc, int accumulate,
                            const float *bias, int activation, int tile0, int tile1, int panel0, int panel1, int avx512);
 
