@@ -47,12 +47,6 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride) {
 }
 
 #ifdef CK_X86
-// Where output q of a plane starting at `dst` goes: q itself, or with `tile_stride` its place in 16-column
-// tiles (a block of eight outputs from a multiple of eight stays in one tile).
-static inline float *at(float *dst, int q, size_t tile_stride) {
-    return tile_stride ? dst + (size_t)(q >> 4) * tile_stride + (q & 15) : dst + q;
-}
-
 // Copies `count` floats, eight at a time with a masked last block, so nothing past `count` is written.
 __attribute__((target("avx2,fma")))
 static inline void copy_row(float *dst, const float *src, int count) {
@@ -99,7 +93,7 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
                 acc = _mm256_fmadd_ps(w[ky * 3 + 1], _mm256_permutevar8x32_ps(row, centre), acc);
                 acc = _mm256_fmadd_ps(w[ky * 3 + 2], r, acc);
             }
-            float *out = at(dst, (oy - first) * ow, tile_stride);
+            float *out = ck_tile_at(dst, (oy - first) * ow, tile_stride);
             if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out, ow));
             ck_store_first(out, ck_activate(acc, activation), ow);
         }
@@ -177,20 +171,20 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
             for (; ox + 32 <= ow; ox += 32) {
                 const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
                 const __m256 a2 = taps(r0, o0, rw, stride, w, b, ox + 16), a3 = taps(r0, o0, rw, stride, w, b, ox + 24);
-                store_block(at(dst, q + ox, tile_stride), a0, accumulate, activation);
-                store_block(at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
-                store_block(at(dst, q + ox + 16, tile_stride), a2, accumulate, activation);
-                store_block(at(dst, q + ox + 24, tile_stride), a3, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox, tile_stride), a0, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox + 16, tile_stride), a2, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox + 24, tile_stride), a3, accumulate, activation);
             }
             for (; ox + 16 <= ow; ox += 16) {
                 const __m256 a0 = taps(r0, o0, rw, stride, w, b, ox), a1 = taps(r0, o0, rw, stride, w, b, ox + 8);
-                store_block(at(dst, q + ox, tile_stride), a0, accumulate, activation);
-                store_block(at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox, tile_stride), a0, accumulate, activation);
+                store_block(ck_tile_at(dst, q + ox + 8, tile_stride), a1, accumulate, activation);
             }
             for (; ox < ow; ox += 8) {
                 __m256 acc = taps(r0, o0, rw, stride, w, b, ox);
                 if (ox + 8 <= ow) {
-                    store_block(at(dst, q + ox, tile_stride), acc, accumulate, activation);
+                    store_block(ck_tile_at(dst, q + ox, tile_stride), acc, accumulate, activation);
                 } else {
                     // The row's last, partial block: nothing past the row is read or written.
                     if (accumulate) acc = _mm256_add_ps(acc, ck_load_first(out + ox, ow - ox));

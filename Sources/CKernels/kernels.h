@@ -1,5 +1,5 @@
 // What the kernels share (not part of the module's interface): the x86 intrinsics, the activation
-// codes' vector form, and the even/odd split of a row.
+// codes' vector form, the even/odd split of a row, and where a value goes in 16-column tiles.
 #ifndef PANOPTES_CKERNELS_INTERNAL_H
 #define PANOPTES_CKERNELS_INTERNAL_H
 
@@ -65,5 +65,12 @@ static inline void ck_split_row(float *evens, float *odds, const float *src, int
     }
 }
 #endif
+
+/// Where column q of a row starting at `row` goes: `row + q`, or with `tile_stride` > 0 its place in the
+/// 16-column tiles `ck_sgemm_packed_tiles` multiplies by (`row` is then the row's place in the first
+/// tile). Eight columns from a multiple of eight stay in one tile.
+static inline float *ck_tile_at(float *row, int q, size_t tile_stride) {
+    return tile_stride ? row + (size_t)(q >> 4) * tile_stride + (q & 15) : row + q;
+}
 
 #endif

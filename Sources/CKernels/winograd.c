@@ -51,12 +51,6 @@ static inline void finish_tile_row_pair(const __m256 *rows, int side, int per_ha
     }
 }
 
-// Where tile t's value of point 0 goes in V: v + t, or with `tile_stride` its place in 16-column tiles
-// (eight tiles from a multiple of eight stay in one).
-static inline float *tile_at(float *v, int t, size_t tile_stride) {
-    return tile_stride ? v + (size_t)(t >> 4) * tile_stride + (t & 15) : v + t;
-}
-
 // Four floats from `low` in the low half, four from `high` in the high half.
 __attribute__((target("avx2,fma")))
 static inline __m256 ck_halves(const float *low, const float *high) {
@@ -68,7 +62,7 @@ static inline __m256 ck_halves(const float *low, const float *high) {
 // transform.
 __attribute__((target("avx2,fma")))
 static inline void input_tiles2(__m256 d[4][4], float *v, int tile, size_t tile_stride, size_t point, int n) {
-    v = tile_at(v, tile, tile_stride);
+    v = ck_tile_at(v, tile, tile_stride);
     __m256 t[4][4];
     for (int c = 0; c < 4; c++) {
         t[0][c] = _mm256_sub_ps(d[0][c], d[2][c]);
@@ -243,7 +237,7 @@ static inline void input_rows4(const __m256 d[6], __m256 t[6]) {
 // v[(r·6 + c)·point + i] for the first `n` lanes: t = Bᵀ d column by column, then V = t B row by row.
 __attribute__((target("avx2,fma")))
 static inline void input_tiles4(__m256 d[6][6], float *v, int tile, size_t tile_stride, size_t point, int n) {
-    v = tile_at(v, tile, tile_stride);
+    v = ck_tile_at(v, tile, tile_stride);
     __m256 t[6][6];
     for (int c = 0; c < 6; c++) {
         __m256 column[6], rows[6];

@@ -208,22 +208,17 @@ extension GEMM {
             WorkerPool.run(threads) { slice in
                 let s0 = parts * slice / threads, s1 = parts * (slice + 1) / threads
                 guard s0 < s1 else { return }
-                if tiled {
-                    // Nothing to copy, so no scratch.
-                    if byTiles {
-                        product(tiles: s0, s1, panels: 0, panelCount, scratch: nil)
-                    } else {
-                        product(tiles: 0, tiles, panels: s0, s1, scratch: nil)
-                    }
-                    return
-                }
-                withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
-                    let scratch = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                func run(scratch: UnsafeMutablePointer<Float>?) {
                     if byTiles {
                         product(tiles: s0, s1, panels: 0, panelCount, scratch: scratch)
                     } else {
                         product(tiles: 0, tiles, panels: s0, s1, scratch: scratch)
                     }
+                }
+                // B already in tiles: nothing to copy, so no scratch.
+                guard !tiled else { return run(scratch: nil) }
+                withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
+                    run(scratch: raw.baseAddress!.assumingMemoryBound(to: Float.self))
                 }
             }
         }

@@ -65,7 +65,8 @@ extension Conv2D {
         case .winograd:
             if winogradFused { return 0 }  // each thread holds its own block's V and M
             let perImage = winogradScratchPerImage(height: height, width: width)
-            return perImage * chunk(batch: batch, perImage: perImage)
+            // And room to start V on a 64-byte line, where its products read it in tiles.
+            return perImage * chunk(batch: batch, perImage: perImage) + 16
         case .pointwiseStrided, .im2col:
             if packedWeight != nil { return 0 }  // the packed product gathers its im2col blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow

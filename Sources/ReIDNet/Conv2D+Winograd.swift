@@ -180,8 +180,9 @@ extension Conv2D {
             while n0 < batch {
                 let count = min(step, batch - n0)
                 let tiles = count * tilesPerImage
-                let v = scratch
-                let m = scratch + points * inChannels * tiles
+                // V from the first 64-byte line of the scratch (its products read its tiles with aligned loads).
+                let v = scratch.onCacheLine
+                let m = v + points * inChannels * tiles
                 // Input transform: V[ξ][ci][t].
                 let vPoint = inChannels * tiles
                 ParallelFor.run(inChannels, minimumPerThread: max(1, 4096 / tiles)) { range in
@@ -190,15 +191,10 @@ extension Conv2D {
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: transformInputScratch(width: width)) { buffer in
                             for ci in range {
                                 for j in 0..<count {
-                                    let plane = input + (ci * batch + n0 + j) * planeIn
-                                    if tiled {
-                                        transformInput(plane, height: height, width: width, tileRows: 0..<tilesY, into: v + ci * 16,
-                                                       point: vPoint, firstTile: j * tilesPerImage, tileStride: 16 * inChannels,
-                                                       scratch: buffer.baseAddress!)
-                                    } else {
-                                        transformInput(plane, height: height, width: width, tileRows: 0..<tilesY,
-                                                       into: v + ci * tiles + j * tilesPerImage, point: vPoint, scratch: buffer.baseAddress!)
-                                    }
+                                    transformInput(input + (ci * batch + n0 + j) * planeIn, height: height, width: width,
+                                                   tileRows: 0..<tilesY, into: v + ci * (tiled ? 16 : tiles), point: vPoint,
+                                                   firstTile: j * tilesPerImage, tileStride: tiled ? 16 * inChannels : 0,
+                                                   scratch: buffer.baseAddress!)
                                 }
                             }
                         }

@@ -203,10 +203,7 @@ extension Network {
         let threads = GEMM.threadCount, rows = batch * oh
         let outChannels = convs[convs.count - 1].outChannels, plane = batch * oh * ow
         /// Where thread `thread`'s scratch starts, on a 64-byte boundary.
-        func base(_ thread: Int) -> UnsafeMutablePointer<Float> {
-            let start = scratch + thread * layout.floats
-            return start + (16 - Int(bitPattern: start) / MemoryLayout<Float>.stride % 16) % 16
-        }
+        func base(_ thread: Int) -> UnsafeMutablePointer<Float> { (scratch + thread * layout.floats).onCacheLine }
         // A residual block writes its output over its input, unless its pieces cut images into bands (at
         // batch 1): then into the spare, so no band overwrites rows a neighbouring band still reads. (Bands
         // used to wait in per-thread slots and be copied back by the calling thread alone while the other

@@ -72,3 +72,11 @@ final class Workspace {
     /// Bytes held by all buffers.
     var bytes: Int { (slotCapacity.reduce(0, +) + scratchCapacity) * MemoryLayout<Float>.stride }
 }
+
+extension UnsafeMutablePointer<Float> {
+    /// The first float at or after this one that starts a 64-byte cache line (at most 15 floats on), for
+    /// scratch the kernels read with aligned loads; its owner allots 16 floats more for it.
+    var onCacheLine: UnsafeMutablePointer<Float> {
+        self + (16 - Int(bitPattern: self) / MemoryLayout<Float>.stride % 16) % 16
+    }
+}

@@ -53,12 +53,13 @@ final class ConvolutionKernelTests: XCTestCase {
     static func run(_ conv: Conv2D, input: [Float], residual: [Float]?, batch: Int, height: Int, width: Int) -> [Float] {
         let (oh, ow) = conv.outputSize(height: height, width: width)
         var out = residual ?? [Float](repeating: .nan, count: conv.outChannels * batch * oh * ow)
-        var scratch = [Float](repeating: .nan, count: max(1, conv.scratchCount(batch: batch, height: height, width: width)))
+        // `forward` asks only for so many floats of scratch: these start a float past a 16-byte boundary.
+        var scratch = [Float](repeating: .nan, count: 1 + max(1, conv.scratchCount(batch: batch, height: height, width: width)))
         input.withUnsafeBufferPointer { i in
             out.withUnsafeMutableBufferPointer { o in
                 scratch.withUnsafeMutableBufferPointer { s in
                     conv.forward(input: i.baseAddress!, output: o.baseAddress!, batch: batch, height: height, width: width,
-                                 accumulate: residual != nil, scratch: s.baseAddress!)
+                                 accumulate: residual != nil, scratch: s.baseAddress! + 1)
                 }
             }
         }
