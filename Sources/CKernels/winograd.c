@@ -4,19 +4,19 @@
 
 #include "kernels.h"
 
-static int tiles_of(int n) { return (n + 1) / 2; }
-
-size_t ck_winograd2_input_scratch(int width) {
-    // Six rows (two tile rows' worth), each split into even and odd columns with a zero before and room
-    // for 8-wide loads.
-    return 12 * (size_t)(tiles_of(width) + 16);
-}
-
+// Tiles across a row `n` wide: of 4 columns (F(4x4)), of 2 (F(4x2)).
 static int tiles4_of(int n) { return (n + 3) / 4; }
+static int tiles2_of(int n) { return (n + 1) / 2; }
 
 size_t ck_winograd4_input_scratch(int width) {
     // Ten rows (two tile rows' worth) of four phases, each with room for 8-wide loads one tile past the last.
     return 40 * (size_t)(tiles4_of(width) + 16);
+}
+
+size_t ck_winograd42_input_scratch(int width) {
+    // Ten rows (two tile rows' worth), each split into even and odd columns with a zero before and room
+    // for 8-wide loads.
+    return 20 * (size_t)(tiles2_of(width) + 16);
 }
 
 #ifdef CK_X86
@@ -55,141 +55,6 @@ static inline void finish_tile_row_pair(const __m256 *rows, int side, int per_ha
 __attribute__((target("avx2,fma")))
 static inline __m256 ck_halves(const float *low, const float *high) {
     return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(low)), _mm_loadu_ps(high), 1);
-}
-
-// Bᵀ d B of eight tiles whose 4x4 inputs are d[r][c] (a vector per position, a tile per lane), stored at
-// v[(r·4 + c)·point + i] for the first `n` lanes: the operations, in their order, of ReIDNet's portable
-// transform.
-__attribute__((target("avx2,fma")))
-static inline void input_tiles2(__m256 d[4][4], float *v, int tile, size_t tile_stride, size_t point, int n) {
-    v = ck_tile_at(v, tile, tile_stride);
-    __m256 t[4][4];
-    for (int c = 0; c < 4; c++) {
-        t[0][c] = _mm256_sub_ps(d[0][c], d[2][c]);
-        t[1][c] = _mm256_add_ps(d[1][c], d[2][c]);
-        t[2][c] = _mm256_sub_ps(d[2][c], d[1][c]);
-        t[3][c] = _mm256_sub_ps(d[1][c], d[3][c]);
-    }
-    for (int r = 0; r < 4; r++) {
-        __m256 out[4] = {
-            _mm256_sub_ps(t[r][0], t[r][2]), _mm256_add_ps(t[r][1], t[r][2]),
-            _mm256_sub_ps(t[r][2], t[r][1]), _mm256_sub_ps(t[r][1], t[r][3]),
-        };
-        for (int c = 0; c < 4; c++) ck_store_first(v + (size_t)(r * 4 + c) * point, out[c], n);
-    }
-}
-
-__attribute__((target("avx2,fma")))
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch) {
-    const int tilesX = tiles_of(width);
-    const int pitch = tilesX + 16;
-    // Row r of a tile row: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it),
-    // so tile t's columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1].
-    float *evens = scratch, *odds = scratch + 6 * (size_t)pitch;
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Maps 7 or 8 wide (ResNet-50's layer3 and layer4 at 256x128 and 384x128) have four tiles a row:
-        // two tile rows fill the eight lanes (the first row's tiles, then the second's, as they sit in V)
-        // instead of half of them. Rows 2ty − 1 … 2ty + 4 serve both; each lane's operations are those
-        // of a tile row alone.
-        for (; ty + 2 <= ty1; ty += 2) {
-            memset(scratch, 0, ck_winograd2_input_scratch(width) * sizeof(float));
-            for (int r = 0; r < 6; r++) {
-                const int y = 2 * ty - 1 + r;
-                if (y < 0 || y >= height) continue;
-                ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
-            }
-            __m256 d[4][4];
-            for (int r = 0; r < 4; r++) {
-                const float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch;
-                const float *e2 = e + 2 * (size_t)pitch, *o2 = o + 2 * (size_t)pitch;
-                d[r][0] = ck_halves(o, o2);
-                d[r][1] = ck_halves(e, e2);
-                d[r][2] = ck_halves(o + 1, o2 + 1);
-                d[r][3] = ck_halves(e + 1, e2 + 1);
-            }
-            input_tiles2(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        memset(scratch, 0, ck_winograd2_input_scratch(width) * sizeof(float));
-        for (int r = 0; r < 4; r++) {
-            const int y = 2 * ty - 1 + r;
-            if (y < 0 || y >= height) continue;
-            const float *row = src + (size_t)y * width;
-            float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch + 1;
-            ck_split_row(e, o, row, width);
-        }
-        const int base = t0 + (ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 d[4][4];
-            for (int r = 0; r < 4; r++) {
-                const float *e = evens + (size_t)r * pitch + tx, *o = odds + (size_t)r * pitch + tx;
-                d[r][0] = _mm256_loadu_ps(o);
-                d[r][1] = _mm256_loadu_ps(e);
-                d[r][2] = _mm256_loadu_ps(o + 1);
-                d[r][3] = _mm256_loadu_ps(e + 1);
-            }
-            input_tiles2(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
-        }
-    }
-}
-
-// Aᵀ M A of eight tiles whose 4x4 values are at q[i·point] (`count` lanes loaded, a tile per lane): each
-// output row's pair of outputs per tile interleaved, rows[r][0] for tiles 0-3 (eight columns) and rows[r][1]
-// for tiles 4-7. The portable transform's operations, in order.
-__attribute__((target("avx2,fma")))
-static inline void output_tiles2(const float *q, size_t point, int count, __m256 rows[2][2]) {
-    __m256 p[16];
-    for (int i = 0; i < 16; i++) p[i] = ck_load_first(q + (size_t)i * point, count);
-    // s = Aᵀ M (two rows of four), then Y = s A.
-    __m256 s0[4], s1[4];
-    for (int c = 0; c < 4; c++) {
-        s0[c] = _mm256_add_ps(_mm256_add_ps(p[c], p[4 + c]), p[8 + c]);
-        s1[c] = _mm256_sub_ps(_mm256_sub_ps(p[4 + c], p[8 + c]), p[12 + c]);
-    }
-    const __m256 y[2][2] = {
-        {_mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]), _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3])},
-        {_mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]), _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3])},
-    };
-    for (int r = 0; r < 2; r++) {
-        const __m256 lo = _mm256_unpacklo_ps(y[r][0], y[r][1]), hi = _mm256_unpackhi_ps(y[r][0], y[r][1]);
-        rows[r][0] = _mm256_permute2f128_ps(lo, hi, 0x20);
-        rows[r][1] = _mm256_permute2f128_ps(lo, hi, 0x31);
-    }
-}
-
-__attribute__((target("avx2,fma")))
-void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
-                         float bias, int activation) {
-    const int tilesX = tiles_of(width);
-    const __m256 biasVector = _mm256_set1_ps(bias);
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
-        // output rows 2ty and 2ty + 1, lanes 4-7 rows 2ty + 2 and 2ty + 3, eight columns (or seven) each.
-        for (; ty + 2 <= ty1; ty += 2) {
-            __m256 rows[2][2];
-            output_tiles2(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
-            finish_tile_row_pair(&rows[0][0], 2, 1, ty, height, width, dst, accumulate, biasVector, activation);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        const float *q = m + (size_t)(ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 rows[2][2];
-            output_tiles2(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, rows);
-            for (int r = 0; r < 2; r++) {
-                const int y = 2 * ty + r;
-                if (y >= height) break;
-                // Columns 2tx … 2tx + 15, then the residual, the bias and the activation: the layer's
-                // epilogue, in this pass.
-                finish_outputs(dst + (size_t)y * width + 2 * tx, rows[r], width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate,
-                               biasVector, activation);
-            }
-        }
-    }
 }
 
 // F(4x4,3x3). Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 4tx − 1 … 4tx + 4. Each row is split
@@ -366,30 +231,161 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
         }
     }
 }
+// F(4x2,3x3): tiles of 4 output rows by 2 columns, F(4) (points 0, ±1, ±2, ∞) down the rows and F(2) (0, ±1,
+// ∞) across the columns. Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 2tx − 1 … 2tx + 2; point
+// ξ = r·4 + c (r < 6, c < 4). Each row is split into its even and odd columns (`ck_split_row`), so eight
+// tiles' columns are four 8-wide loads.
+
+// Bᵀ₄ d B₂ of eight tiles whose 6x4 inputs are d[r][c] (a vector per position, a tile per lane), stored at
+// v[(r·4 + c)·point + i] for the first `n` lanes: each row's F(2) column transform, then F(4)'s row
+// transform of each column.
+__attribute__((target("avx2,fma")))
+static inline void input_tiles42(__m256 d[6][4], float *v, int tile, size_t tile_stride, size_t point, int n) {
+    v = ck_tile_at(v, tile, tile_stride);
+    __m256 t[4][6];
+    for (int r = 0; r < 6; r++) {
+        t[0][r] = _mm256_sub_ps(d[r][0], d[r][2]);
+        t[1][r] = _mm256_add_ps(d[r][1], d[r][2]);
+        t[2][r] = _mm256_sub_ps(d[r][2], d[r][1]);
+        t[3][r] = _mm256_sub_ps(d[r][1], d[r][3]);
+    }
+    for (int c = 0; c < 4; c++) {
+        __m256 out[6];
+        input_rows4(t[c], out);
+        for (int r = 0; r < 6; r++) ck_store_first(v + (size_t)(r * 4 + c) * point, out[r], n);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                         size_t tile_stride, float *scratch) {
+    const int tilesX = tiles2_of(width);
+    const size_t pitch = (size_t)tilesX + 16;
+    // Row r: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it), so tile t's
+    // columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1].
+    float *evens = scratch, *odds = scratch + 10 * pitch;
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Maps 7 or 8 wide (ResNet-50's layer3 and layer4 at 256x128 and 384x128): two tile rows fill the
+        // eight lanes, the first row's tiles then the second's, as they sit in V. Rows 4ty − 1 … 4ty + 8
+        // serve both; each lane's operations are those of a tile row alone.
+        for (; ty + 2 <= ty1; ty += 2) {
+            memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
+            for (int r = 0; r < 10; r++) {
+                const int y = 4 * ty - 1 + r;
+                if (y >= 0 && y < height) ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+            }
+            __m256 d[6][4];
+            for (int r = 0; r < 6; r++) {
+                const float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch;
+                const float *e2 = e + 4 * pitch, *o2 = o + 4 * pitch;
+                d[r][0] = ck_halves(o, o2);
+                d[r][1] = ck_halves(e, e2);
+                d[r][2] = ck_halves(o + 1, o2 + 1);
+                d[r][3] = ck_halves(e + 1, e2 + 1);
+            }
+            input_tiles42(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
+        }
+    }
+    for (; ty < ty1; ty++) {
+        memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
+        for (int r = 0; r < 6; r++) {
+            const int y = 4 * ty - 1 + r;
+            if (y >= 0 && y < height) ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+        }
+        const int base = t0 + (ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) {
+            __m256 d[6][4];
+            for (int r = 0; r < 6; r++) {
+                const float *e = evens + (size_t)r * pitch + tx, *o = odds + (size_t)r * pitch + tx;
+                d[r][0] = _mm256_loadu_ps(o);
+                d[r][1] = _mm256_loadu_ps(e);
+                d[r][2] = _mm256_loadu_ps(o + 1);
+                d[r][3] = _mm256_loadu_ps(e + 1);
+            }
+            input_tiles42(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
+        }
+    }
+}
+
+// A₄ᵀ M A₂ of eight tiles whose 6x4 values are at q[i·point] (`count` lanes loaded, a tile per lane): each
+// row's F(2) column transform, then F(4)'s row transform of each of the two columns; for output row r the
+// tiles' two columns interleaved, rows[r][0] for tiles 0-3 (eight columns) and rows[r][1] for tiles 4-7.
+__attribute__((target("avx2,fma")))
+static inline void output_tiles42(const float *q, size_t point, int count, __m256 rows[4][2]) {
+    __m256 s[2][6];
+    for (int r = 0; r < 6; r++) {
+        const __m256 m0 = ck_load_first(q + (size_t)(r * 4) * point, count);
+        const __m256 m1 = ck_load_first(q + (size_t)(r * 4 + 1) * point, count);
+        const __m256 m2 = ck_load_first(q + (size_t)(r * 4 + 2) * point, count);
+        const __m256 m3 = ck_load_first(q + (size_t)(r * 4 + 3) * point, count);
+        s[0][r] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+        s[1][r] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+    }
+    __m256 y[2][4];
+    output_rows4(s[0], y[0]);
+    output_rows4(s[1], y[1]);
+    for (int r = 0; r < 4; r++) {
+        const __m256 lo = _mm256_unpacklo_ps(y[0][r], y[1][r]), hi = _mm256_unpackhi_ps(y[0][r], y[1][r]);
+        rows[r][0] = _mm256_permute2f128_ps(lo, hi, 0x20);
+        rows[r][1] = _mm256_permute2f128_ps(lo, hi, 0x31);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void ck_winograd42_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                          float bias, int activation) {
+    const int tilesX = tiles2_of(width);
+    const __m256 biasVector = _mm256_set1_ps(bias);
+    int ty = ty0;
+    if (tilesX == 4) {
+        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
+        // output rows 4ty … 4ty + 3, lanes 4-7 the next four, eight columns (or seven) each.
+        for (; ty + 2 <= ty1; ty += 2) {
+            __m256 rows[4][2];
+            output_tiles42(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
+            finish_tile_row_pair(&rows[0][0], 4, 1, ty, height, width, dst, accumulate, biasVector, activation);
+        }
+    }
+    for (; ty < ty1; ty++) {
+        const float *q = m + (size_t)(ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) {
+            __m256 rows[4][2];
+            output_tiles42(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, rows);
+            for (int r = 0; r < 4; r++) {
+                const int y = 4 * ty + r;
+                if (y >= height) break;
+                // Columns 2tx … 2tx + 15, then the residual, the bias and the activation.
+                finish_outputs(dst + (size_t)y * width + 2 * tx, rows[r], width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate,
+                               biasVector, activation);
+            }
+        }
+    }
+}
 #else
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                         size_t tile_stride, float *scratch) {
     (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
     (void)scratch;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 
-void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
                          float bias, int activation) {
     (void)m; (void)point; (void)height; (void)width; (void)ty0; (void)ty1; (void)dst; (void)accumulate; (void)bias;
     (void)activation;
     __builtin_trap();
 }
 
-void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch) {
+void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                         size_t tile_stride, float *scratch) {
     (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
     (void)scratch;
     __builtin_trap();
 }
 
-void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
-                         float bias, int activation) {
+void ck_winograd42_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
+                          float bias, int activation) {
     (void)m; (void)point; (void)height; (void)width; (void)ty0; (void)ty1; (void)dst; (void)accumulate; (void)bias;
     (void)activation;
     __builtin_trap();

@@ -14,7 +14,8 @@ enum ConvolutionAlgorithm: Sendable {
     case pointwiseStrided
     /// One 3x3 (or any) filter per channel: a direct row-by-row kernel.
     case depthwise
-    /// 3x3, stride 1, padding 1: Winograd F(4x4,3x3) or F(2x2,3x3), one GEMM per transform point.
+    /// 3x3, stride 1, padding 1: Winograd F(4x4,3x3), F(4x2,3x3) or (portable) F(2x2,3x3), one GEMM per
+    /// transform point.
     case winograd
     /// Stride 2 across over at most ``Conv2D/stemChannelLimit`` input channels (the stems): bands of output
     /// rows, their input rows split into even and odd columns that the packed kernel reads directly

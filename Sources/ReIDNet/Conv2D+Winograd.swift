@@ -10,9 +10,11 @@ internal import LinearAlgebra
 ///   0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1].
 /// - F(4x4,3x3): 36 multiplies per 16 outputs (4x fewer), points 0, ±1, ±2, ∞ (the matrices are in
 ///   CKernels' `winograd.c`); its fp32 error stays inside PFSA.md's parity bound.
+/// - F(4x2,3x3): F(4)'s matrices down the rows and F(2)'s across the columns, 24 multiplies per 8
+///   outputs (3x fewer).
 ///
 /// Where CKernels run, layers of at most `winograd4ChannelLimit` channels use F(4x4) and wider ones
-/// F(2x2): their transformed weights would take (6/3)² = 4x the weights, against (4/3)² = 1.8x, and at
+/// F(4x2): their transformed weights would take (6/3)² = 4x the weights, against (6·4)/9 = 2.7x, and at
 /// person-crop sizes their maps are small (16x8 at 256x128), where 4x4 tiles are few. The portable
 /// path runs F(2x2).
 extension Conv2D {
@@ -22,26 +24,36 @@ extension Conv2D {
             && groups == 1
     }
 
-    /// Layers with at most this many input and output channels run F(4x4,3x3) where CKernels run.
+    /// Layers with at most this many input and output channels run F(4x4,3x3) where CKernels run, wider
+    /// ones F(4x2,3x3).
     ///
     /// 128: ResNet-50's layer1 and layer2. Its layer3 (256 channels) maps are 16x8 at 256x128 (24x8 at
     /// 384x128): 8 (12) F(4x4) tiles per image. At batch 1 its 36 products per layer are then 256x256
     /// by 8 columns, and streaming 9.4 MB of transformed weights for them took 2-2.5x as long as
-    /// F(2x2) (16 products of 32 columns, 4.2 MB). At batch 8 F(4x4) saved about a fifth of layer3's
-    /// 3x3 time, about 1% of the network; batch 1 is what a live camera waits for. The choice depends
-    /// on the layer only, never on the batch, so an image's embedding does not depend on its batch.
+    /// F(2x2) (16 products of 32 columns, 4.2 MB); F(4x4) for layer4 (512 channels) would take the
+    /// packed weights past twice the model's. F(4x2) sits between: 24 products of 16 columns, 2.7x the
+    /// weights. Against F(2x2) for layer3 and layer4, in alternating in-process runs on two Zen 4 cores,
+    /// ResNet-50 took 3.9% less time at batch 8 (256x128; 3.8% at 384x128) and 2-3% more at batch 1,
+    /// with packed weights 1.79x the model's instead of 1.41x. The choice depends on the layer only,
+    /// never on the batch, so an image's embedding does not depend on its batch.
     static let winograd4ChannelLimit = 128
 
-    /// Output tile side: 4 for F(4x4,3x3), 2 for F(2x2,3x3).
-    var winogradTile: Int { winogradPacked?.count == 36 ? 4 : 2 }
+    /// Output tile rows and columns: 4x4 for F(4x4,3x3), 4x2 for F(4x2,3x3), 2x2 for F(2x2,3x3).
+    var winogradTile: (rows: Int, columns: Int) {
+        switch winogradPacked?.count {
+        case 36: (4, 4)
+        case 24: (4, 2)
+        default: (2, 2)
+        }
+    }
 
-    /// Transform points, (tile + 2)²: one product each.
-    var winogradPoints: Int { (winogradTile + 2) * (winogradTile + 2) }
+    /// Transform points, (rows + 2)·(columns + 2): one product each.
+    var winogradPoints: Int { (winogradTile.rows + 2) * (winogradTile.columns + 2) }
 
     /// Output tiles down and across a `height`×`width` map (the last ones partly past its edge).
     func winogradTiles(height: Int, width: Int) -> (y: Int, x: Int) {
         let tile = winogradTile
-        return ((height + tile - 1) / tile, (width + tile - 1) / tile)
+        return ((height + tile.rows - 1) / tile.rows, (width + tile.columns - 1) / tile.columns)
     }
 
     /// G for output tiles of side `tile` (rows: transform points; columns: filter taps).
@@ -58,8 +70,9 @@ extension Conv2D {
     /// (`winogradPacked`), with no plain copy; otherwise into `winogradWeight`. Only from
     /// `prepareProducts(winograd:)`, for an eligible layer.
     mutating func prepareWinograd() {
-        let tile = GEMM.hasPackedKernel && max(inChannels, outChannels) <= Self.winograd4ChannelLimit ? 4 : 2
-        let points = (tile + 2) * (tile + 2)
+        let tile = !GEMM.hasPackedKernel ? (rows: 2, columns: 2)
+            : max(inChannels, outChannels) <= Self.winograd4ChannelLimit ? (rows: 4, columns: 4) : (rows: 4, columns: 2)
+        let points = (tile.rows + 2) * (tile.columns + 2)
         let (outChannels, inChannels) = (self.outChannels, self.inChannels)
         if GEMM.hasPackedKernel {
             let panelRows = PackedMatrix.panelRows
@@ -92,34 +105,34 @@ extension Conv2D {
     }
 
     /// Transforms the filters of `outputs` (every input channel): `store(output, input, U)` with the
-    /// filter's (tile + 2)² values, one per point. G·g, then (G·g)·Gᵀ, in Double, so the transform itself
-    /// adds no rounding.
+    /// filter's (rows + 2)·(columns + 2) values, one per point. G_rows·g, then (G_rows·g)·G_columnsᵀ, in
+    /// Double, so the transform itself adds no rounding.
     @inline(__always)
-    private func transformFilters(outputs: Range<Int>, tile: Int, store: (Int, Int, UnsafePointer<Float>) -> Void) {
-        let side = tile + 2
-        let g = Self.winogradG(tile: tile).flatMap { $0 }
+    private func transformFilters(
+        outputs: Range<Int>, tile: (rows: Int, columns: Int), store: (Int, Int, UnsafePointer<Float>) -> Void
+    ) {
+        let (sideY, sideX) = (tile.rows + 2, tile.columns + 2)
+        let gy = Self.winogradG(tile: tile.rows).flatMap { $0 }, gx = Self.winogradG(tile: tile.columns).flatMap { $0 }
         weight.withUnsafeBufferPointer { weight in
-            g.withUnsafeBufferPointer { g in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: side * 3 + side * side) { buffer in
-                    let gg = buffer.baseAddress!
-                    let u = UnsafeMutableRawPointer(gg + side * 3).bindMemory(to: Float.self, capacity: side * side)
-                    for o in outputs {
-                        for i in 0..<inChannels {
-                            let filter = weight.baseAddress! + (o * inChannels + i) * 9
-                            for r in 0..<side {
-                                for c in 0..<3 {
-                                    gg[r * 3 + c] = g[r * 3] * Double(filter[c]) + g[r * 3 + 1] * Double(filter[3 + c])
-                                        + g[r * 3 + 2] * Double(filter[6 + c])
-                                }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: sideY * 3 + sideY * sideX) { buffer in
+                let gg = buffer.baseAddress!
+                let u = UnsafeMutableRawPointer(gg + sideY * 3).bindMemory(to: Float.self, capacity: sideY * sideX)
+                for o in outputs {
+                    for i in 0..<inChannels {
+                        let filter = weight.baseAddress! + (o * inChannels + i) * 9
+                        for r in 0..<sideY {
+                            for c in 0..<3 {
+                                gg[r * 3 + c] = gy[r * 3] * Double(filter[c]) + gy[r * 3 + 1] * Double(filter[3 + c])
+                                    + gy[r * 3 + 2] * Double(filter[6 + c])
                             }
-                            for r in 0..<side {
-                                for col in 0..<side {
-                                    let value = gg[r * 3] * g[col * 3] + gg[r * 3 + 1] * g[col * 3 + 1] + gg[r * 3 + 2] * g[col * 3 + 2]
-                                    u[r * side + col] = Float(value)
-                                }
-                            }
-                            store(o, i, u)
                         }
+                        for r in 0..<sideY {
+                            for col in 0..<sideX {
+                                let value = gg[r * 3] * gx[col * 3] + gg[r * 3 + 1] * gx[col * 3 + 1] + gg[r * 3 + 2] * gx[col * 3 + 2]
+                                u[r * sideX + col] = Float(value)
+                            }
+                        }
+                        store(o, i, u)
                     }
                 }
             }
@@ -142,7 +155,7 @@ extension Conv2D {
     /// batch 1, layer2's 32x16 map was one block: one thread worked, the other waited).
     func fusedTileRows(batch: Int, height: Int, width: Int) -> Int {
         let (tilesY, tilesX) = winogradTiles(height: height, width: width)
-        let fitting = max(1, (winogradTile == 4 ? 64 : 128) / tilesX)
+        let fitting = max(1, (winogradTile.rows == 4 ? 64 : 128) / tilesX)
         let blocksPerImage = (GEMM.threadCount + batch - 1) / batch
         return min(fitting, max(1, (tilesY + blocksPerImage - 1) / blocksPerImage))
     }
@@ -314,10 +327,11 @@ extension Conv2D {
 extension Conv2D {
     /// Floats of scratch `transformInput` needs for planes `width` wide.
     func transformInputScratch(width: Int) -> Int {
-        winogradTile == 4 ? ck_winograd4_input_scratch(Int32(width)) : ck_winograd2_input_scratch(Int32(width))
+        winogradTile.columns == 4 ? ck_winograd4_input_scratch(Int32(width)) : ck_winograd42_input_scratch(Int32(width))
     }
 
-    /// CKernels' input transform (F(2x2) or F(4x4), by `winogradTile`) of some tile rows of one plane:
+    /// CKernels' input transform (F(4x4) or F(4x2), by `winogradTile`: the tiles of layers where CKernels
+    /// run) of some tile rows of one plane:
     /// point ξ of tile (ty, tx) goes to `v[ξ·point + t]`, t = `firstTile` + (ty − tileRows.lowerBound)·tilesX
     /// + tx; with a `tileStride`, to `v[ξ·point + (t / 16)·tileStride + t % 16]`, the 16-column tiles of
     /// `GEMM.multiply(packed:n:tiles:)` (see ``winogradPassesTiles(height:width:batchWide:)``).
@@ -327,10 +341,11 @@ extension Conv2D {
         scratch: UnsafeMutablePointer<Float>
     ) {
         let (h, w, ty0, ty1) = (Int32(height), Int32(width), Int32(tileRows.lowerBound), Int32(tileRows.upperBound))
-        if winogradTile == 4 {
+        precondition(winogradTile.rows == 4, "CKernels transform F(4x4) and F(4x2) tiles only")
+        if winogradTile.columns == 4 {
             ck_winograd4_input(plane, h, w, ty0, ty1, v, point, Int32(firstTile), tileStride, scratch)
         } else {
-            ck_winograd2_input(plane, h, w, ty0, ty1, v, point, Int32(firstTile), tileStride, scratch)
+            ck_winograd42_input(plane, h, w, ty0, ty1, v, point, Int32(firstTile), tileStride, scratch)
         }
     }
 
@@ -353,10 +368,11 @@ extension Conv2D {
         into plane: UnsafeMutablePointer<Float>, accumulate: Bool, channel: Int
     ) {
         let (h, w, ty0, ty1) = (Int32(height), Int32(width), Int32(tileRows.lowerBound), Int32(tileRows.upperBound))
-        if winogradTile == 4 {
+        precondition(winogradTile.rows == 4, "CKernels transform F(4x4) and F(4x2) tiles only")
+        if winogradTile.columns == 4 {
             ck_winograd4_output(m, point, h, w, ty0, ty1, plane, accumulate ? 1 : 0, bias[channel], activation.kernelCode)
         } else {
-            ck_winograd2_output(m, point, h, w, ty0, ty1, plane, accumulate ? 1 : 0, bias[channel], activation.kernelCode)
+            ck_winograd42_output(m, point, h, w, ty0, ty1, plane, accumulate ? 1 : 0, bias[channel], activation.kernelCode)
         }
     }
 

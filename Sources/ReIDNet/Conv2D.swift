@@ -35,7 +35,7 @@ public struct Conv2D: Sendable {
     /// Winograd-transformed weights for 3x3 stride-1 convolutions (see `Conv2D+Winograd.swift`), for
     /// OpenBLAS; nil when they are packed (`winogradPacked`) or the layer is not Winograd's.
     var winogradWeight: [Float]?
-    /// The transformed weight matrices (36 for F(4x4,3x3), 16 for F(2x2,3x3)), packed for CKernels'
+    /// The transformed weight matrices (36 for F(4x4,3x3), 24 for F(4x2,3x3)), packed for CKernels'
     /// product, where the CPU runs it.
     var winogradPacked: [PackedMatrix]?
     /// The weights as one (Cout × Cin·kh·kw) matrix packed for CKernels' product, for dense layers that

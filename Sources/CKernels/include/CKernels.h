@@ -138,43 +138,41 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
                      int out_w, float *output, int output_stride, int accumulate, const float *bias, int activation,
                      float *scratch, int avx512);
 
-/// Floats of scratch `ck_winograd2_input` needs for planes `width` wide.
-size_t ck_winograd2_input_scratch(int width);
-
-/// Winograd F(2x2,3x3) input transform of the tile rows [`ty0`, `ty1`) of one `height`×`width` plane
-/// (padding 1): tile (ty, tx) at rows 2ty − 1 … 2ty + 2 and columns 2tx − 1 … 2tx + 2 (zero outside)
-/// becomes V = Bᵀ d B, point ξ of it stored at `v[ξ·point + t]`, t = `t0` + (ty − ty0)·⌈width/2⌉ + tx; or,
-/// with `tile_stride` > 0, in 16-column tiles for `ck_sgemm_packed_tiles`, at
-/// `v[ξ·point + (t / 16)·tile_stride + t % 16]` (then `t0` is a multiple of 8, and ⌈width/2⌉ one too or 4).
-/// The same operations, in the same order, as ReIDNet's portable transform, eight tiles at a time. AVX2 +
-/// FMA only.
-void ck_winograd2_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch);
-
-/// Winograd F(2x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
-/// Y = Aᵀ M A of each tile, M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]` (the same
-/// operations, in the same order, as ReIDNet's portable transform); then, clipped to the plane, each
-/// output (plus the value already there when `accumulate`) gets `bias` added and the activation (0
-/// identity, 1 relu, 2 relu6) applied, and is stored once. AVX2 + FMA only.
-void ck_winograd2_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
-                         int accumulate, float bias, int activation);
-
 /// Floats of scratch `ck_winograd4_input` needs for planes `width` wide.
 size_t ck_winograd4_input_scratch(int width);
 
 /// Winograd F(4x4,3x3) input transform (Lavin & Gray's matrices, points 0, ±1, ±2, ∞) of the tile rows
 /// [`ty0`, `ty1`) of one `height`×`width` plane (padding 1): tile (ty, tx) at rows 4ty − 1 … 4ty + 4 and
-/// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) stored as
-/// `ck_winograd2_input` stores its points, with t = `t0` + (ty − ty0)·⌈width/4⌉ + tx. Eight tiles at a
-/// time. AVX2 + FMA only.
+/// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) of tile t = `t0` +
+/// (ty − ty0)·⌈width/4⌉ + tx stored at `v[ξ·point + t]`, or, with a `tile_stride`, in the 16-column tiles
+/// `ck_sgemm_packed_tiles` multiplies by: `v[ξ·point + (t / 16)·tile_stride + t % 16]` (then `t0` is a
+/// multiple of 8, and ⌈width/4⌉ one too or 4). Eight tiles at a time. AVX2 + FMA only.
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                         size_t tile_stride, float *scratch);
 
 /// Winograd F(4x4,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
-/// Y = Aᵀ M A of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`), then the
-/// residual, bias and activation as `ck_winograd2_output` applies them. AVX2 + FMA only.
+/// Y = Aᵀ M A of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`); then, clipped
+/// to the plane, each output (plus the value already there when `accumulate`) gets `bias` added and the
+/// activation (0 identity, 1 relu, 2 relu6) applied, and is stored once. AVX2 + FMA only.
 void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
                          int accumulate, float bias, int activation);
+
+/// Floats of scratch `ck_winograd42_input` needs for planes `width` wide.
+size_t ck_winograd42_input_scratch(int width);
+
+/// Winograd F(4x2,3x3) input transform (F(4x4)'s matrices down the rows, F(2x2)'s across the columns) of
+/// the tile rows [`ty0`, `ty1`) of one `height`×`width` plane (padding 1): tile (ty, tx) at rows 4ty − 1 …
+/// 4ty + 4 and columns 2tx − 1 … 2tx + 2 (zero outside) becomes V = B₄ᵀ d B₂, point ξ = r·4 + c (of 24)
+/// stored as `ck_winograd4_input` stores its points, with t = `t0` + (ty − ty0)·⌈width/2⌉ + tx (and with a
+/// `tile_stride`, ⌈width/2⌉ a multiple of 8 or 4). Eight tiles at a time. AVX2 + FMA only.
+void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                         size_t tile_stride, float *scratch);
+
+/// Winograd F(4x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
+/// Y = A₄ᵀ M A₂ of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`), then the
+/// residual, bias and activation as `ck_winograd4_output` applies them. AVX2 + FMA only.
+void ck_winograd42_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
+                          int accumulate, float bias, int activation);
 
 #ifdef __cplusplus
 }
