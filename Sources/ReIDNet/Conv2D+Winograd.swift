@@ -262,16 +262,29 @@ extension Conv2D {
                     }
                 }
                 // One GEMM per point: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
-                for xi in 0..<points {
-                    if let packed = winogradPacked {
-                        if tiled {
-                            GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * outChannels * tiles, ldc: tiles)
-                        } else {
-                            GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
-                                          c: m + xi * outChannels * tiles, ldc: tiles)
+                if let packed = winogradPacked {
+                    // Threads take whole points, each product on one thread: one wake-up per layer instead of
+                    // one per point (24 or 36), the same outputs. ResNet-50 took 1.7% less time at batch 1
+                    // and 0.3-0.8% at batch 8, in alternating in-process runs on two Zen 4 cores.
+                    ParallelFor.run(points) { range in
+                        guard !tiled else {
+                            for xi in range {
+                                GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * outChannels * tiles,
+                                              ldc: tiles, threads: 1)
+                            }
+                            return
                         }
-                        continue
+                        withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(inChannels)) * MemoryLayout<Float>.stride,
+                                                      alignment: 64) { raw in
+                            let panel = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                            for xi in range {
+                                GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
+                                              c: m + xi * outChannels * tiles, ldc: tiles, threads: 1, panelScratch: panel)
+                            }
+                        }
                     }
+                }
+                for xi in 0..<points where winogradPacked == nil {
                     Self.multiplyPerImage(m: outChannels, columnsPerImage: tilesPerImage, images: count, k: inChannels,
                                           a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
                                           b: v + xi * vPoint, ldb: tiles,
