@@ -34,7 +34,7 @@ extension Conv2D {
     /// packed weights past twice the model's. F(4x2) sits between: 24 products of 16 columns, 2.7x the
     /// weights. Against F(2x2) for layer3 and layer4, in alternating in-process runs on two Zen 4 cores,
     /// ResNet-50 took 3.9% less time at batch 8 (256x128; 3.8% at 384x128) and 2-3% more at batch 1,
-    /// with packed weights 1.79x the model's instead of 1.41x. The choice depends on the layer only,
+    /// with packed weights 1.80x the model's instead of 1.41x. The choice depends on the layer only,
     /// never on the batch, so an image's embedding does not depend on its batch.
     static let winograd4ChannelLimit = 128
 
@@ -112,27 +112,32 @@ extension Conv2D {
         outputs: Range<Int>, tile: (rows: Int, columns: Int), store: (Int, Int, UnsafePointer<Float>) -> Void
     ) {
         let (sideY, sideX) = (tile.rows + 2, tile.columns + 2)
-        let gy = Self.winogradG(tile: tile.rows).flatMap { $0 }, gx = Self.winogradG(tile: tile.columns).flatMap { $0 }
+        let gRows = Self.winogradG(tile: tile.rows).flatMap { $0 }, gColumns = Self.winogradG(tile: tile.columns).flatMap { $0 }
         weight.withUnsafeBufferPointer { weight in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: sideY * 3 + sideY * sideX) { buffer in
-                let gg = buffer.baseAddress!
-                let u = UnsafeMutableRawPointer(gg + sideY * 3).bindMemory(to: Float.self, capacity: sideY * sideX)
-                for o in outputs {
-                    for i in 0..<inChannels {
-                        let filter = weight.baseAddress! + (o * inChannels + i) * 9
-                        for r in 0..<sideY {
-                            for c in 0..<3 {
-                                gg[r * 3 + c] = gy[r * 3] * Double(filter[c]) + gy[r * 3 + 1] * Double(filter[3 + c])
-                                    + gy[r * 3 + 2] * Double(filter[6 + c])
+            gRows.withUnsafeBufferPointer { gy in
+                gColumns.withUnsafeBufferPointer { gx in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: sideY * 3 + sideY * sideX) { buffer in
+                        let gg = buffer.baseAddress!
+                        let u = UnsafeMutableRawPointer(gg + sideY * 3).bindMemory(to: Float.self, capacity: sideY * sideX)
+                        for o in outputs {
+                            for i in 0..<inChannels {
+                                let filter = weight.baseAddress! + (o * inChannels + i) * 9
+                                for r in 0..<sideY {
+                                    for c in 0..<3 {
+                                        gg[r * 3 + c] = gy[r * 3] * Double(filter[c]) + gy[r * 3 + 1] * Double(filter[3 + c])
+                                            + gy[r * 3 + 2] * Double(filter[6 + c])
+                                    }
+                                }
+                                for r in 0..<sideY {
+                                    for col in 0..<sideX {
+                                        let value = gg[r * 3] * gx[col * 3] + gg[r * 3 + 1] * gx[col * 3 + 1]
+                                            + gg[r * 3 + 2] * gx[col * 3 + 2]
+                                        u[r * sideX + col] = Float(value)
+                                    }
+                                }
+                                store(o, i, u)
                             }
                         }
-                        for r in 0..<sideY {
-                            for col in 0..<sideX {
-                                let value = gg[r * 3] * gx[col * 3] + gg[r * 3 + 1] * gx[col * 3 + 1] + gg[r * 3 + 2] * gx[col * 3 + 2]
-                                u[r * sideX + col] = Float(value)
-                            }
-                        }
-                        store(o, i, u)
                     }
                 }
             }
