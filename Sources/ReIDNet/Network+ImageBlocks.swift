@@ -84,12 +84,9 @@ extension Network {
     /// that is part of an image recomputes the rows its depthwise layer reads past the piece (one or
     /// two), and every thread streams all of the block's weights; layer by layer, each product splits its
     /// weights' rows among the threads instead. On MobileNetV2's 8x4 and 12x4 maps at batch 1 (4 and 6
-    /// rows a thread), layer by layer took 2.7-2.9% less of the whole embedding than bands. Since the
-    /// depthwise layers write their projections' tiles (which sped up blocks more than single layers),
-    /// the 16- and 24-row maps (8 and 12 rows a thread) run faster layer by layer too: at 16, batch 1
-    /// took 4.7-6.1% less time at 256x128 and 2.4-5.3% less at 384x128 than at 8, in alternating
-    /// in-process runs on two Zen 4 cores (batch 2 the same); the 32-row maps and larger still run in bands.
-    static let minimumPieceRows = 16
+    /// rows a thread), layer by layer took 2.7-2.9% less of the whole embedding than bands; its 16- and
+    /// 24-row maps (8 and 12 rows a thread) run faster in bands.
+    static let minimumPieceRows = 8
 
     /// Whether a block whose output maps have `outputHeight` rows runs image by image at `batch`: when
     /// the threads' pieces of the batch's output rows are each at least ``minimumPieceRows`` rows; else
