@@ -174,10 +174,10 @@ static inline void output_rows4(const __m256 m[6], __m256 s[4]) {
 }
 
 // Aᵀ M A of eight tiles whose 6x6 values are at q[i·point] (`count` lanes loaded, a tile per lane): for
-// each output row r, the tiles' four columns interleaved, out[r][0 … 3] = columns 0-7, 8-15, 16-23 and
+// each output row r, the tiles' four columns interleaved, out[r·4 … r·4 + 3] = columns 0-7, 8-15, 16-23 and
 // 24-31 of eight tiles side by side. s = Aᵀ M column by column, then Y = s A row by row.
 __attribute__((target("avx2,fma")))
-static inline void output_tiles4(const float *q, size_t point, int count, __m256 out[4][4]) {
+static inline void output_tiles4(const float *q, size_t point, int count, __m256 *out) {
     __m256 s[4][6];
     for (int c = 0; c < 6; c++) {
         __m256 column[6], rows[4];
@@ -194,42 +194,53 @@ static inline void output_tiles4(const float *q, size_t point, int count, __m256
         const __m256 t15 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(lo01), _mm256_castps_pd(lo23)));
         const __m256 t26 = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
         const __m256 t37 = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(hi01), _mm256_castps_pd(hi23)));
-        out[r][0] = _mm256_permute2f128_ps(t04, t15, 0x20);
-        out[r][1] = _mm256_permute2f128_ps(t26, t37, 0x20);
-        out[r][2] = _mm256_permute2f128_ps(t04, t15, 0x31);
-        out[r][3] = _mm256_permute2f128_ps(t26, t37, 0x31);
+        out[r * 4] = _mm256_permute2f128_ps(t04, t15, 0x20);
+        out[r * 4 + 1] = _mm256_permute2f128_ps(t26, t37, 0x20);
+        out[r * 4 + 2] = _mm256_permute2f128_ps(t04, t15, 0x31);
+        out[r * 4 + 3] = _mm256_permute2f128_ps(t26, t37, 0x31);
+    }
+}
+
+// The output transforms of the tile rows [`ty0`, `ty1`) for tiles of 4 rows by `columns` (4: F(4x4), 2:
+// F(4x2)), eight tiles a call of `transform`, which leaves each output row's `columns` vectors (8·columns
+// consecutive outputs) side by side. Maps of four tiles a row take two tile rows a call: lanes 0-3 give
+// output rows 4ty … 4ty + 3 and lanes 4-7 the next four.
+typedef void (*output_tiles_fn)(const float *q, size_t point, int count, __m256 *rows);
+
+__attribute__((target("avx2,fma")))
+static inline void output_tile_rows(output_tiles_fn transform, int columns, const float *m, size_t point, int height, int width,
+                                    int ty0, int ty1, float *dst, int accumulate, float bias, int activation) {
+    const int tilesX = (width + columns - 1) / columns;
+    const __m256 biasVector = _mm256_set1_ps(bias);
+    int ty = ty0;
+    if (tilesX == 4) {
+        for (; ty + 2 <= ty1; ty += 2) {
+            __m256 rows[16];
+            transform(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
+            finish_tile_row_pair(rows, 4, columns / 2, ty, height, width, dst, accumulate, biasVector, activation);
+        }
+    }
+    for (; ty < ty1; ty++) {
+        const float *q = m + (size_t)(ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) {
+            __m256 rows[16];
+            transform(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, rows);
+            for (int r = 0; r < 4; r++) {
+                const int y = 4 * ty + r;
+                if (y >= height) break;
+                // 8·columns consecutive outputs from column columns·tx, then the residual, the bias and the
+                // activation: the layer's epilogue, in this pass.
+                const int x = columns * tx, n = width - x < 8 * columns ? width - x : 8 * columns;
+                finish_outputs(dst + (size_t)y * width + x, rows + r * columns, n, accumulate, biasVector, activation);
+            }
+        }
     }
 }
 
 __attribute__((target("avx2,fma")))
 void ck_winograd4_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
                          float bias, int activation) {
-    const int tilesX = tiles4_of(width);
-    const __m256 biasVector = _mm256_set1_ps(bias);
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
-        // output rows 4ty … 4ty + 3 and lanes 4-7 the next four, sixteen columns (or fewer) each.
-        for (; ty + 2 <= ty1; ty += 2) {
-            __m256 out[4][4];
-            output_tiles4(m + (size_t)(ty - ty0) * tilesX, point, 8, out);
-            finish_tile_row_pair(&out[0][0], 4, 2, ty, height, width, dst, accumulate, biasVector, activation);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        const float *q = m + (size_t)(ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 out[4][4];
-            output_tiles4(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, out);
-            for (int r = 0; r < 4; r++) {
-                const int y = 4 * ty + r;
-                if (y >= height) break;
-                // 32 consecutive outputs from column 4tx, then the residual, the bias and the activation.
-                finish_outputs(dst + (size_t)y * width + 4 * tx, out[r], width - 4 * tx < 32 ? width - 4 * tx : 32, accumulate,
-                               biasVector, activation);
-            }
-        }
-    }
+    output_tile_rows(output_tiles4, 4, m, point, height, width, ty0, ty1, dst, accumulate, bias, activation);
 }
 // F(4x2,3x3): tiles of 4 output rows by 2 columns, F(4) (points 0, ±1, ±2, ∞) down the rows and F(2) (0, ±1,
 // ∞) across the columns. Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 2tx − 1 … 2tx + 2; point
@@ -310,9 +321,9 @@ void ck_winograd42_input(const float *src, int height, int width, int ty0, int t
 
 // A₄ᵀ M A₂ of eight tiles whose 6x4 values are at q[i·point] (`count` lanes loaded, a tile per lane): each
 // row's F(2) column transform, then F(4)'s row transform of each of the two columns; for output row r the
-// tiles' two columns interleaved, rows[r][0] for tiles 0-3 (eight columns) and rows[r][1] for tiles 4-7.
+// tiles' two columns interleaved, rows[r·2] for tiles 0-3 (eight columns) and rows[r·2 + 1] for tiles 4-7.
 __attribute__((target("avx2,fma")))
-static inline void output_tiles42(const float *q, size_t point, int count, __m256 rows[4][2]) {
+static inline void output_tiles42(const float *q, size_t point, int count, __m256 *rows) {
     __m256 s[2][6];
     for (int r = 0; r < 6; r++) {
         const __m256 m0 = ck_load_first(q + (size_t)(r * 4) * point, count);
@@ -327,40 +338,15 @@ static inline void output_tiles42(const float *q, size_t point, int count, __m25
     output_rows4(s[1], y[1]);
     for (int r = 0; r < 4; r++) {
         const __m256 lo = _mm256_unpacklo_ps(y[0][r], y[1][r]), hi = _mm256_unpackhi_ps(y[0][r], y[1][r]);
-        rows[r][0] = _mm256_permute2f128_ps(lo, hi, 0x20);
-        rows[r][1] = _mm256_permute2f128_ps(lo, hi, 0x31);
+        rows[r * 2] = _mm256_permute2f128_ps(lo, hi, 0x20);
+        rows[r * 2 + 1] = _mm256_permute2f128_ps(lo, hi, 0x31);
     }
 }
 
 __attribute__((target("avx2,fma")))
 void ck_winograd42_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst, int accumulate,
                           float bias, int activation) {
-    const int tilesX = tiles2_of(width);
-    const __m256 biasVector = _mm256_set1_ps(bias);
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Four tiles a row: two tile rows fill the eight lanes, as in the input transform. Lanes 0-3 give
-        // output rows 4ty … 4ty + 3, lanes 4-7 the next four, eight columns (or seven) each.
-        for (; ty + 2 <= ty1; ty += 2) {
-            __m256 rows[4][2];
-            output_tiles42(m + (size_t)(ty - ty0) * tilesX, point, 8, rows);
-            finish_tile_row_pair(&rows[0][0], 4, 1, ty, height, width, dst, accumulate, biasVector, activation);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        const float *q = m + (size_t)(ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 rows[4][2];
-            output_tiles42(q + tx, point, tilesX - tx < 8 ? tilesX - tx : 8, rows);
-            for (int r = 0; r < 4; r++) {
-                const int y = 4 * ty + r;
-                if (y >= height) break;
-                // Columns 2tx … 2tx + 15, then the residual, the bias and the activation.
-                finish_outputs(dst + (size_t)y * width + 2 * tx, rows[r], width - 2 * tx < 16 ? width - 2 * tx : 16, accumulate,
-                               biasVector, activation);
-            }
-        }
-    }
+    output_tile_rows(output_tiles42, 2, m, point, height, width, ty0, ty1, dst, accumulate, bias, activation);
 }
 #else
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
