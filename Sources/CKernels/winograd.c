@@ -119,19 +119,22 @@ static inline void input_tiles4(__m256 d[6][6], float *v, int tile, size_t tile_
 
 __attribute__((target("avx2,fma")))
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch) {
+                        size_t tile_stride, float *scratch, int fresh) {
     const int tilesX = tiles4_of(width);
     const size_t pitch = (size_t)tilesX + 16;
+    // Each row's values land on the same places of its slot every time, so the places outside the row
+    // stay as the first zeroing left them: only slots of rows outside the plane are zeroed again.
+    if (fresh) memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
     int ty = ty0;
     if (tilesX == 4) {
         // Maps 13 to 16 wide (ResNet-50's layer2 at 256x128 and 384x128) have four tiles a row: two tile
         // rows fill the eight lanes, the first row's tiles then the second's, as they sit in V. Rows
         // 4ty − 1 … 4ty + 8 serve both; each lane's operations are those of a tile row alone.
         for (; ty + 2 <= ty1; ty += 2) {
-            memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
             for (int r = 0; r < 10; r++) {
                 const int y = 4 * ty - 1 + r;
                 if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
+                else memset(scratch + (size_t)r * 4 * pitch, 0, 4 * pitch * sizeof(float));
             }
             __m256 d[6][6];
             for (int c = 0; c < 6; c++) {
@@ -145,10 +148,10 @@ void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty
     }
     for (; ty < ty1; ty++) {
         // The six rows (of four phases) this tile row reads.
-        memset(scratch, 0, 24 * pitch * sizeof(float));
         for (int r = 0; r < 6; r++) {
             const int y = 4 * ty - 1 + r;
             if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
+            else memset(scratch + (size_t)r * 4 * pitch, 0, 4 * pitch * sizeof(float));
         }
         const int base = t0 + (ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
@@ -269,22 +272,28 @@ static inline void input_tiles42(__m256 d[6][4], float *v, int tile, size_t tile
 
 __attribute__((target("avx2,fma")))
 void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                         size_t tile_stride, float *scratch) {
+                         size_t tile_stride, float *scratch, int fresh) {
     const int tilesX = tiles2_of(width);
     const size_t pitch = (size_t)tilesX + 16;
     // Row r: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it), so tile t's
-    // columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1].
+    // columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1]. As for F(4x4), only slots
+    // of rows outside the plane are zeroed after the first time.
     float *evens = scratch, *odds = scratch + 10 * pitch;
+    if (fresh) memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
     int ty = ty0;
     if (tilesX == 4) {
         // Maps 7 or 8 wide (ResNet-50's layer3 and layer4 at 256x128 and 384x128): two tile rows fill the
         // eight lanes, the first row's tiles then the second's, as they sit in V. Rows 4ty − 1 … 4ty + 8
         // serve both; each lane's operations are those of a tile row alone.
         for (; ty + 2 <= ty1; ty += 2) {
-            memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
             for (int r = 0; r < 10; r++) {
                 const int y = 4 * ty - 1 + r;
-                if (y >= 0 && y < height) ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+                if (y >= 0 && y < height) {
+                    ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+                } else {
+                    memset(evens + (size_t)r * pitch, 0, pitch * sizeof(float));
+                    memset(odds + (size_t)r * pitch, 0, pitch * sizeof(float));
+                }
             }
             __m256 d[6][4];
             for (int r = 0; r < 6; r++) {
@@ -299,10 +308,14 @@ void ck_winograd42_input(const float *src, int height, int width, int ty0, int t
         }
     }
     for (; ty < ty1; ty++) {
-        memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
         for (int r = 0; r < 6; r++) {
             const int y = 4 * ty - 1 + r;
-            if (y >= 0 && y < height) ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+            if (y >= 0 && y < height) {
+                ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
+            } else {
+                memset(evens + (size_t)r * pitch, 0, pitch * sizeof(float));
+                memset(odds + (size_t)r * pitch, 0, pitch * sizeof(float));
+            }
         }
         const int base = t0 + (ty - ty0) * tilesX;
         for (int tx = 0; tx < tilesX; tx += 8) {
@@ -350,9 +363,9 @@ void ck_winograd42_output(const float *m, size_t point, int height, int width, i
 }
 #else
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch) {
+                        size_t tile_stride, float *scratch, int fresh) {
     (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
-    (void)scratch;
+    (void)scratch; (void)fresh;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use their portable path.
 }
 
@@ -364,9 +377,9 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
 }
 
 void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                         size_t tile_stride, float *scratch) {
+                         size_t tile_stride, float *scratch, int fresh) {
     (void)src; (void)height; (void)width; (void)ty0; (void)ty1; (void)v; (void)point; (void)t0; (void)tile_stride;
-    (void)scratch;
+    (void)scratch; (void)fresh;
     __builtin_trap();
 }
 

@@ -262,7 +262,8 @@ final class ConvolutionKernelTests: XCTestCase {
             let channels = 2, tiles = firstTile + tilesY * tilesX, tileGroups = (tiles + 15) / 16
             let points = conv.winogradPoints
             let planes = (0..<channels).map { Self.random(height * width, seed: UInt64(73 + $0)).map { $0 * 4 } }
-            var scratch = [Float](repeating: 0, count: conv.transformInputScratch(width: width))
+            // Garbage until the first (plain) call zeroes it; the tiled calls reuse what the one before left.
+            var scratch = [Float](repeating: .nan, count: conv.transformInputScratch(width: width))
             // Plain: V[ξ][c][t]. Tiled: V[ξ][t / 16][c][t % 16].
             var plain = [Float](repeating: .nan, count: points * channels * tiles)
             var tiled = [Float](repeating: -7, count: points * channels * tileGroups * 16 + 64)
@@ -278,7 +279,7 @@ final class ConvolutionKernelTests: XCTestCase {
                         tiled.withUnsafeMutableBufferPointer { v in
                             conv.transformInput(p.baseAddress!, height: height, width: width, tileRows: 0..<tilesY,
                                                 into: v.baseAddress! + c * 16, point: tiledPoint, firstTile: firstTile,
-                                                tileStride: 16 * channels, scratch: s.baseAddress!)
+                                                tileStride: 16 * channels, scratch: s.baseAddress!, freshScratch: false)
                         }
                     }
                 }
@@ -325,14 +326,16 @@ final class ConvolutionKernelTests: XCTestCase {
             let residual = Self.random(height * width, seed: 65)
             func input(rowsAtATime: Int) -> [Float] {
                 var v = [Float](repeating: .nan, count: conv.winogradPoints * point)
-                var scratch = [Float](repeating: 0, count: conv.transformInputScratch(width: width))
+                // Garbage first: the first call zeroes the scratch, the later ones reuse what it left.
+                var scratch = [Float](repeating: .nan, count: conv.transformInputScratch(width: width))
                 plane.withUnsafeBufferPointer { p in
                     v.withUnsafeMutableBufferPointer { v in
                         scratch.withUnsafeMutableBufferPointer { s in
                             for ty0 in stride(from: 0, to: tilesY, by: rowsAtATime) {
                                 conv.transformInput(p.baseAddress!, height: height, width: width,
                                                     tileRows: ty0..<min(tilesY, ty0 + rowsAtATime),
-                                                    into: v.baseAddress! + ty0 * tilesX, point: point, scratch: s.baseAddress!)
+                                                    into: v.baseAddress! + ty0 * tilesX, point: point, scratch: s.baseAddress!,
+                                                    freshScratch: ty0 == 0)
                             }
                         }
                     }

@@ -146,9 +146,10 @@ size_t ck_winograd4_input_scratch(int width);
 /// columns 4tx − 1 … 4tx + 4 (zero outside) becomes V = Bᵀ d B, point ξ (of 36) of tile t = `t0` +
 /// (ty − ty0)·⌈width/4⌉ + tx stored at `v[ξ·point + t]`, or, with a `tile_stride`, in the 16-column tiles
 /// `ck_sgemm_packed_tiles` multiplies by: `v[ξ·point + (t / 16)·tile_stride + t % 16]` (then `t0` is a
-/// multiple of 8, and ⌈width/4⌉ one too or 4). Eight tiles at a time. AVX2 + FMA only.
+/// multiple of 8, and ⌈width/4⌉ one too or 4). Eight tiles at a time. `scratch`: when `fresh` is 0, as an
+/// earlier call on a plane of the same width left it (0: the call zeroes it first). AVX2 + FMA only.
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                        size_t tile_stride, float *scratch);
+                        size_t tile_stride, float *scratch, int fresh);
 
 /// Winograd F(4x4,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
 /// Y = Aᵀ M A of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/4⌉ + tx]`); then, clipped
@@ -164,9 +165,10 @@ size_t ck_winograd42_input_scratch(int width);
 /// the tile rows [`ty0`, `ty1`) of one `height`×`width` plane (padding 1): tile (ty, tx) at rows 4ty − 1 …
 /// 4ty + 4 and columns 2tx − 1 … 2tx + 2 (zero outside) becomes V = B₄ᵀ d B₂, point ξ = r·4 + c (of 24)
 /// stored as `ck_winograd4_input` stores its points, with t = `t0` + (ty − ty0)·⌈width/2⌉ + tx (and with a
-/// `tile_stride`, ⌈width/2⌉ a multiple of 8 or 4). Eight tiles at a time. AVX2 + FMA only.
+/// `tile_stride`, ⌈width/2⌉ a multiple of 8 or 4). Eight tiles at a time; `scratch` and `fresh` as for
+/// `ck_winograd4_input`. AVX2 + FMA only.
 void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
-                         size_t tile_stride, float *scratch);
+                         size_t tile_stride, float *scratch, int fresh);
 
 /// Winograd F(4x2,3x3) output transform of the tile rows [`ty0`, `ty1`) into one `height`×`width` plane:
 /// Y = A₄ᵀ M A₂ of each tile (M's point ξ read at `m[ξ·point + (ty − ty0)·⌈width/2⌉ + tx]`), then the
