@@ -245,6 +245,7 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
                          float bias, int activation) {
     output_tile_rows(output_tiles4, 4, m, point, height, width, ty0, ty1, dst, accumulate, bias, activation);
 }
+
 // F(4x2,3x3): tiles of 4 output rows by 2 columns, F(4) (points 0, ±1, ±2, ∞) down the rows and F(2) (0, ±1,
 // ∞) across the columns. Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 2tx − 1 … 2tx + 2; point
 // ξ = r·4 + c (r < 6, c < 4). Each row is split into its even and odd columns (`ck_split_row`), so eight

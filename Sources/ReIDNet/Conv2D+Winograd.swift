@@ -269,7 +269,7 @@ extension Conv2D {
                 // One GEMM per point: M_ξ (Cout×tiles) = U_ξ (Cout×Cin) · V_ξ (Cin×tiles).
                 if let packed = winogradPacked {
                     // Threads take whole points, each product on one thread: one wake-up per layer instead of
-                    // one per point (24 or 36), the same outputs. ResNet-50 took 1.7% less time at batch 1
+                    // one per point (F(4x2)'s 24), the same outputs. ResNet-50 took 1.7% less time at batch 1
                     // and 0.3-0.8% at batch 8, in alternating in-process runs on two Zen 4 cores.
                     ParallelFor.run(points) { range in
                         guard !tiled else {
