@@ -117,52 +117,74 @@ static inline void input_tiles4(__m256 d[6][6], float *v, int tile, size_t tile_
     }
 }
 
+// The input transforms of the tile rows [`ty0`, `ty1`) for tiles of 4 rows (F(4x4) and F(4x2)): `split`
+// puts input row y of a tile row's rows 4ty − 1 … 4ty + 4 into slot y − (4ty − 1) of the scratch (zeros for a
+// row outside the plane, `row` NULL), and `tiles` gathers eight tiles from slots 0-5 and transforms them
+// into V. Maps of four tiles a row (ResNet-50's layer2 in F(4x4), layer3 and layer4 in F(4x2), at 256x128 and
+// 384x128) take two tile rows at a time: slots 0-9 hold rows 4ty − 1 … 4ty + 8, and `tiles` with `pair`
+// fills lanes 0-3 from slots 0-5 and lanes 4-7 from slots 4-9, the first row's tiles then the second's, as
+// they sit in V; each lane's operations are those of a tile row alone.
+// A row's values land on the same places of its slot every time, so the places outside the row stay as
+// the first zeroing left them: after a `fresh` call only slots of rows outside the plane are zeroed again.
+typedef void (*split_slot_fn)(float *scratch, size_t pitch, int slot, const float *row, int width);
+typedef void (*slot_tiles_fn)(const float *scratch, size_t pitch, int tx, int pair, float *v, int tile, size_t tile_stride,
+                              size_t point, int n);
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void input_tile_rows(split_slot_fn split, slot_tiles_fn tiles, int tilesX, size_t scratch_floats, const float *src,
+                                   int height, int width, int ty0, int ty1, float *v, size_t point, int t0, size_t tile_stride,
+                                   float *scratch, int fresh) {
+    const size_t pitch = (size_t)tilesX + 16;
+    if (fresh) memset(scratch, 0, scratch_floats * sizeof(float));
+    int ty = ty0;
+    const int pairs = tilesX == 4;
+    for (; pairs && ty + 2 <= ty1; ty += 2) {
+        for (int r = 0; r < 10; r++) {
+            const int y = 4 * ty - 1 + r;
+            split(scratch, pitch, r, y >= 0 && y < height ? src + (size_t)y * width : NULL, width);
+        }
+        tiles(scratch, pitch, 0, 1, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
+    }
+    for (; ty < ty1; ty++) {
+        for (int r = 0; r < 6; r++) {
+            const int y = 4 * ty - 1 + r;
+            split(scratch, pitch, r, y >= 0 && y < height ? src + (size_t)y * width : NULL, width);
+        }
+        const int base = t0 + (ty - ty0) * tilesX;
+        for (int tx = 0; tx < tilesX; tx += 8) tiles(scratch, pitch, tx, 0, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
+    }
+}
+
+// Eight floats from `p`, or with `pair` four from `p` and four from `p + next` (the same place four slots on).
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 slot_load(const float *p, int pair, size_t next) {
+    return pair ? ck_halves(p, p + next) : _mm256_loadu_ps(p);
+}
+
+// F(4x4)'s slot r: four phases of `pitch` floats from scratch + r·4·pitch.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void split_slot4(float *scratch, size_t pitch, int slot, const float *row, int width) {
+    float *q = scratch + (size_t)slot * 4 * pitch;
+    if (row) split_row4(q, pitch, row, width);
+    else memset(q, 0, 4 * pitch * sizeof(float));
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void slot_tiles4(const float *scratch, size_t pitch, int tx, int pair, float *v, int tile, size_t tile_stride,
+                               size_t point, int n) {
+    __m256 d[6][6];
+    for (int c = 0; c < 6; c++) {
+        const size_t offset = (size_t)(c & 3) * pitch + (size_t)tx + (c >= 4 ? 1 : 0);
+        for (int r = 0; r < 6; r++) d[r][c] = slot_load(scratch + (size_t)r * 4 * pitch + offset, pair, 16 * pitch);
+    }
+    input_tiles4(d, v, tile, tile_stride, point, n);
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                         size_t tile_stride, float *scratch, int fresh) {
-    const int tilesX = tiles4_of(width);
-    const size_t pitch = (size_t)tilesX + 16;
-    // Each row's values land on the same places of its slot every time, so the places outside the row
-    // stay as the first zeroing left them: only slots of rows outside the plane are zeroed again.
-    if (fresh) memset(scratch, 0, ck_winograd4_input_scratch(width) * sizeof(float));
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Maps 13 to 16 wide (ResNet-50's layer2 at 256x128 and 384x128) have four tiles a row: two tile
-        // rows fill the eight lanes, the first row's tiles then the second's, as they sit in V. Rows
-        // 4ty − 1 … 4ty + 8 serve both; each lane's operations are those of a tile row alone.
-        for (; ty + 2 <= ty1; ty += 2) {
-            for (int r = 0; r < 10; r++) {
-                const int y = 4 * ty - 1 + r;
-                if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
-                else memset(scratch + (size_t)r * 4 * pitch, 0, 4 * pitch * sizeof(float));
-            }
-            __m256 d[6][6];
-            for (int c = 0; c < 6; c++) {
-                const size_t offset = (size_t)(c & 3) * pitch + (c >= 4 ? 1 : 0);
-                for (int r = 0; r < 6; r++) {
-                    d[r][c] = ck_halves(scratch + (size_t)r * 4 * pitch + offset, scratch + (size_t)(r + 4) * 4 * pitch + offset);
-                }
-            }
-            input_tiles4(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        // The six rows (of four phases) this tile row reads.
-        for (int r = 0; r < 6; r++) {
-            const int y = 4 * ty - 1 + r;
-            if (y >= 0 && y < height) split_row4(scratch + (size_t)r * 4 * pitch, pitch, src + (size_t)y * width, width);
-            else memset(scratch + (size_t)r * 4 * pitch, 0, 4 * pitch * sizeof(float));
-        }
-        const int base = t0 + (ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 d[6][6];
-            for (int c = 0; c < 6; c++) {
-                const size_t offset = (size_t)(c & 3) * pitch + (size_t)tx + (c >= 4 ? 1 : 0);
-                for (int r = 0; r < 6; r++) d[r][c] = _mm256_loadu_ps(scratch + (size_t)r * 4 * pitch + offset);
-            }
-            input_tiles4(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
-        }
-    }
+    input_tile_rows(split_slot4, slot_tiles4, tiles4_of(width), ck_winograd4_input_scratch(width), src, height, width, ty0, ty1, v,
+                    point, t0, tile_stride, scratch, fresh);
 }
 
 // Aᵀ applied to six vectors: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
@@ -249,7 +271,7 @@ void ck_winograd4_output(const float *m, size_t point, int height, int width, in
 // F(4x2,3x3): tiles of 4 output rows by 2 columns, F(4) (points 0, ±1, ±2, ∞) down the rows and F(2) (0, ±1,
 // ∞) across the columns. Tile (ty, tx) reads rows 4ty − 1 … 4ty + 4 and columns 2tx − 1 … 2tx + 2; point
 // ξ = r·4 + c (r < 6, c < 4). Each row is split into its even and odd columns (`ck_split_row`), so eight
-// tiles' columns are four 8-wide loads.
+// tiles' columns are four 8-wide loads; the tile rows go through F(4x4)'s `input_tile_rows`.
 
 // Bᵀ₄ d B₂ of eight tiles whose 6x4 inputs are d[r][c] (a vector per position, a tile per lane), stored at
 // v[(r·4 + c)·point + i] for the first `n` lanes: each row's F(2) column transform, then F(4)'s row
@@ -271,66 +293,39 @@ static inline void input_tiles42(__m256 d[6][4], float *v, int tile, size_t tile
     }
 }
 
+// F(4x2)'s slot r: evens[r][j] = row[2j] at scratch + r·pitch, odds[r][j] = row[2j − 1] at scratch +
+// (10 + r)·pitch (0 before the row and past it), so tile t's columns 2t − 1 … 2t + 2 are odds[t], evens[t],
+// odds[t + 1], evens[t + 1].
+__attribute__((target("avx2,fma"), always_inline))
+static inline void split_slot42(float *scratch, size_t pitch, int slot, const float *row, int width) {
+    float *evens = scratch + (size_t)slot * pitch, *odds = scratch + (size_t)(10 + slot) * pitch;
+    if (row) {
+        ck_split_row(evens, odds + 1, row, width);
+    } else {
+        memset(evens, 0, pitch * sizeof(float));
+        memset(odds, 0, pitch * sizeof(float));
+    }
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void slot_tiles42(const float *scratch, size_t pitch, int tx, int pair, float *v, int tile, size_t tile_stride,
+                                size_t point, int n) {
+    __m256 d[6][4];
+    for (int r = 0; r < 6; r++) {
+        const float *e = scratch + (size_t)r * pitch + tx, *o = scratch + (size_t)(10 + r) * pitch + tx;
+        d[r][0] = slot_load(o, pair, 4 * pitch);
+        d[r][1] = slot_load(e, pair, 4 * pitch);
+        d[r][2] = slot_load(o + 1, pair, 4 * pitch);
+        d[r][3] = slot_load(e + 1, pair, 4 * pitch);
+    }
+    input_tiles42(d, v, tile, tile_stride, point, n);
+}
+
 __attribute__((target("avx2,fma")))
 void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                          size_t tile_stride, float *scratch, int fresh) {
-    const int tilesX = tiles2_of(width);
-    const size_t pitch = (size_t)tilesX + 16;
-    // Row r: evens[r][j] = row[2j], odds[r][j] = row[2j − 1] (0 before the row and past it), so tile t's
-    // columns 2t − 1 … 2t + 2 are odds[t], evens[t], odds[t + 1], evens[t + 1]. As for F(4x4), only slots
-    // of rows outside the plane are zeroed after the first time.
-    float *evens = scratch, *odds = scratch + 10 * pitch;
-    if (fresh) memset(scratch, 0, ck_winograd42_input_scratch(width) * sizeof(float));
-    int ty = ty0;
-    if (tilesX == 4) {
-        // Maps 7 or 8 wide (ResNet-50's layer3 and layer4 at 256x128 and 384x128): two tile rows fill the
-        // eight lanes, the first row's tiles then the second's, as they sit in V. Rows 4ty − 1 … 4ty + 8
-        // serve both; each lane's operations are those of a tile row alone.
-        for (; ty + 2 <= ty1; ty += 2) {
-            for (int r = 0; r < 10; r++) {
-                const int y = 4 * ty - 1 + r;
-                if (y >= 0 && y < height) {
-                    ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
-                } else {
-                    memset(evens + (size_t)r * pitch, 0, pitch * sizeof(float));
-                    memset(odds + (size_t)r * pitch, 0, pitch * sizeof(float));
-                }
-            }
-            __m256 d[6][4];
-            for (int r = 0; r < 6; r++) {
-                const float *e = evens + (size_t)r * pitch, *o = odds + (size_t)r * pitch;
-                const float *e2 = e + 4 * pitch, *o2 = o + 4 * pitch;
-                d[r][0] = ck_halves(o, o2);
-                d[r][1] = ck_halves(e, e2);
-                d[r][2] = ck_halves(o + 1, o2 + 1);
-                d[r][3] = ck_halves(e + 1, e2 + 1);
-            }
-            input_tiles42(d, v, t0 + (ty - ty0) * tilesX, tile_stride, point, 8);
-        }
-    }
-    for (; ty < ty1; ty++) {
-        for (int r = 0; r < 6; r++) {
-            const int y = 4 * ty - 1 + r;
-            if (y >= 0 && y < height) {
-                ck_split_row(evens + (size_t)r * pitch, odds + (size_t)r * pitch + 1, src + (size_t)y * width, width);
-            } else {
-                memset(evens + (size_t)r * pitch, 0, pitch * sizeof(float));
-                memset(odds + (size_t)r * pitch, 0, pitch * sizeof(float));
-            }
-        }
-        const int base = t0 + (ty - ty0) * tilesX;
-        for (int tx = 0; tx < tilesX; tx += 8) {
-            __m256 d[6][4];
-            for (int r = 0; r < 6; r++) {
-                const float *e = evens + (size_t)r * pitch + tx, *o = odds + (size_t)r * pitch + tx;
-                d[r][0] = _mm256_loadu_ps(o);
-                d[r][1] = _mm256_loadu_ps(e);
-                d[r][2] = _mm256_loadu_ps(o + 1);
-                d[r][3] = _mm256_loadu_ps(e + 1);
-            }
-            input_tiles42(d, v, base + tx, tile_stride, point, tilesX - tx < 8 ? tilesX - tx : 8);
-        }
-    }
+    input_tile_rows(split_slot42, slot_tiles42, tiles2_of(width), ck_winograd42_input_scratch(width), src, height, width, ty0,
+                    ty1, v, point, t0, tile_stride, scratch, fresh);
 }
 
 // A₄ᵀ M A₂ of eight tiles whose 6x4 values are at q[i·point] (`count` lanes loaded, a tile per lane): each

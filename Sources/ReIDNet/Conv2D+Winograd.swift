@@ -112,32 +112,29 @@ extension Conv2D {
         outputs: Range<Int>, tile: (rows: Int, columns: Int), store: (Int, Int, UnsafePointer<Float>) -> Void
     ) {
         let (sideY, sideX) = (tile.rows + 2, tile.columns + 2)
-        let gRows = Self.winogradG(tile: tile.rows).flatMap { $0 }, gColumns = Self.winogradG(tile: tile.columns).flatMap { $0 }
-        weight.withUnsafeBufferPointer { weight in
-            gRows.withUnsafeBufferPointer { gy in
-                gColumns.withUnsafeBufferPointer { gx in
-                    withUnsafeTemporaryAllocation(of: Double.self, capacity: sideY * 3 + sideY * sideX) { buffer in
-                        let gg = buffer.baseAddress!
-                        let u = UnsafeMutableRawPointer(gg + sideY * 3).bindMemory(to: Float.self, capacity: sideY * sideX)
-                        for o in outputs {
-                            for i in 0..<inChannels {
-                                let filter = weight.baseAddress! + (o * inChannels + i) * 9
-                                for r in 0..<sideY {
-                                    for c in 0..<3 {
-                                        gg[r * 3 + c] = gy[r * 3] * Double(filter[c]) + gy[r * 3 + 1] * Double(filter[3 + c])
-                                            + gy[r * 3 + 2] * Double(filter[6 + c])
-                                    }
-                                }
-                                for r in 0..<sideY {
-                                    for col in 0..<sideX {
-                                        let value = gg[r * 3] * gx[col * 3] + gg[r * 3 + 1] * gx[col * 3 + 1]
-                                            + gg[r * 3 + 2] * gx[col * 3 + 2]
-                                        u[r * sideX + col] = Float(value)
-                                    }
-                                }
-                                store(o, i, u)
+        // G for the rows, G for the columns, G·g, then U (as Float) in one buffer.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: (2 * sideY + sideX) * 3 + sideY * sideX) { buffer in
+            let gy = buffer.baseAddress!, gx = gy + sideY * 3, gg = gx + sideX * 3
+            _ = UnsafeMutableBufferPointer(start: gy, count: sideY * 3).initialize(from: Self.winogradG(tile: tile.rows).joined())
+            _ = UnsafeMutableBufferPointer(start: gx, count: sideX * 3).initialize(from: Self.winogradG(tile: tile.columns).joined())
+            let u = UnsafeMutableRawPointer(gg + sideY * 3).bindMemory(to: Float.self, capacity: sideY * sideX)
+            weight.withUnsafeBufferPointer { weight in
+                for o in outputs {
+                    for i in 0..<inChannels {
+                        let filter = weight.baseAddress! + (o * inChannels + i) * 9
+                        for r in 0..<sideY {
+                            for c in 0..<3 {
+                                gg[r * 3 + c] = gy[r * 3] * Double(filter[c]) + gy[r * 3 + 1] * Double(filter[3 + c])
+                                    + gy[r * 3 + 2] * Double(filter[6 + c])
                             }
                         }
+                        for r in 0..<sideY {
+                            for col in 0..<sideX {
+                                let value = gg[r * 3] * gx[col * 3] + gg[r * 3 + 1] * gx[col * 3 + 1] + gg[r * 3 + 2] * gx[col * 3 + 2]
+                                u[r * sideX + col] = Float(value)
+                            }
+                        }
+                        store(o, i, u)
                     }
                 }
             }
@@ -288,12 +285,13 @@ extension Conv2D {
                             }
                         }
                     }
-                }
-                for xi in 0..<points where winogradPacked == nil {
-                    Self.multiplyPerImage(m: outChannels, columnsPerImage: tilesPerImage, images: count, k: inChannels,
-                                          a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                          b: v + xi * vPoint, ldb: tiles,
-                                          c: m + xi * outChannels * tiles, ldc: tiles)
+                } else {
+                    for xi in 0..<points {
+                        Self.multiplyPerImage(m: outChannels, columnsPerImage: tilesPerImage, images: count, k: inChannels,
+                                              a: u.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                              b: v + xi * vPoint, ldb: tiles,
+                                              c: m + xi * outChannels * tiles, ldc: tiles)
+                    }
                 }
                 // Output transform: Y = Aᵀ M A, clipped to the output size (CKernels also apply the epilogue).
                 let mPoint = outChannels * tiles
