@@ -127,7 +127,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ChildProcess", "SeededRandom"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "TestSupport"]),
-        .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "LinearAlgebra", "VideoIO", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "ReIDNetTests", dependencies: ["ReIDNet", "LinearAlgebra", "CKernels", "VideoIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "ProcessMetrics", "TestSupport"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Tracking", "SeededRandom", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),

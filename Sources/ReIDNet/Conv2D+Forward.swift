@@ -281,7 +281,7 @@ extension Conv2D {
                             ck_depthwise3x3(input + c * batch * height * width, output + c * batch * oh * ow, Int32(batch),
                                             Int32(height), Int32(width), Int32(stride), w.baseAddress! + c * taps, bias[c],
                                             accumulate ? 1 : 0, activation.kernelCode, buffer.baseAddress!, c == range.lowerBound ? 1 : 0,
-                                            0, 0, 0)
+                                            0, 0, 0, GEMM.hasAVX512Kernel ? 1 : 0)
                         }
                     }
                 }

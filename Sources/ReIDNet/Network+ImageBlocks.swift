@@ -356,7 +356,8 @@ extension Conv2D {
                     ck_depthwise3x3(input + c * inputStride, output + c * (outputTileRows == nil ? outputStride : 16), 1,
                                     Int32(height), Int32(width), Int32(strideX), w.baseAddress! + c * 9, bias[c],
                                     accumulate ? 1 : 0, activation.kernelCode, depthwiseScratch, freshScratch && c == 0 ? 1 : 0,
-                                    outputTileRows == nil ? 0 : 16 * outChannels, Int32(rows.lowerBound), Int32(rows.upperBound))
+                                    outputTileRows == nil ? 0 : 16 * outChannels, Int32(rows.lowerBound), Int32(rows.upperBound),
+                                    GEMM.hasAVX512Kernel ? 1 : 0)
                 }
             }
         default:

@@ -1,3 +1,4 @@
+import CKernels
 import LinearAlgebra
 import TestSupport
 import XCTest
@@ -387,6 +388,50 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 4, in: 4, kernel: 3, stride: 2, padding: 1, groups: 4, activation: .relu6, batch: 2, height: 7, width: 45, expect: .depthwise)
         check(out: 3, in: 3, kernel: 5, stride: 1, padding: 2, groups: 3, activation: .relu, batch: 2, height: 6, width: 29, expect: .depthwise)
         check(out: 2, in: 2, kernel: 3, stride: 1, padding: 0, groups: 2, activation: .identity, batch: 1, height: 5, width: 19, expect: .depthwise)
+    }
+
+    /// Planes whose output rows are whole 16-float registers (stride 1: 16-, 32-, 48-, 64-wide; stride 2:
+    /// 32-, 64-, 96-wide), which run on AVX-512 where the CPU has it: rows of one, two and three
+    /// registers, heights that leave blocks of rows short, one-row planes.
+    func testDepthwise_wholeRegisterRows_matchReference() {
+        for (height, width, stride) in [(9, 16, 1), (6, 32, 1), (5, 48, 1), (7, 64, 1), (1, 16, 1), (9, 32, 2), (8, 64, 2), (3, 96, 2), (1, 32, 2)] {
+            check(out: 5, in: 5, kernel: 3, stride: stride, padding: 1, groups: 5, activation: .relu6, batch: 2, height: height,
+                  width: width, expect: .depthwise)
+        }
+    }
+
+    /// Where the CPU has AVX-512F, the depthwise kernel runs planes of whole 16-float output rows on it;
+    /// the AVX2 path, which every other AVX2 CPU runs, gives the same bits: whole planes (a residual too)
+    /// and, for a projection's tiles, a band of rows.
+    func testDepthwise_avx512Rows_giveTheAVX2Bits() throws {
+        try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 path runs here")
+        for (height, width, stride) in [(9, 16, 1), (6, 32, 1), (5, 48, 1), (7, 64, 1), (9, 32, 2), (8, 64, 2), (3, 96, 2)] {
+            let (oh, ow) = ((height - 1) / stride + 1, (width - 1) / stride + 1)
+            let planes = 2, input = Self.random(planes * height * width, seed: 71).map { $0 * 4 }
+            let filter = Self.random(9, seed: 72), scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
+            // Whole planes, then a band of the first plane's rows (1 ..< oh − 1) into tiles of 3 channels.
+            let band = oh > 2 ? 1..<(oh - 1) : 0..<oh
+            for (accumulate, tiles) in [(false, false), (true, false), (false, true)] {
+                let initial = Self.random(3 * planes * oh * ow + 64, seed: 73)
+                let outputs = [1, 0].map { avx512 -> [Float] in
+                    var output = initial
+                    var scratch = [Float](repeating: .nan, count: scratchCount)
+                    input.withUnsafeBufferPointer { i in
+                        output.withUnsafeMutableBufferPointer { o in
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                ck_depthwise3x3(i.baseAddress!, o.baseAddress! + (tiles ? 16 : 0), tiles ? 1 : Int32(planes), Int32(height),
+                                                Int32(width), Int32(stride), filter, 0.25, accumulate ? 1 : 0, 2, s.baseAddress!, 1,
+                                                tiles ? 48 : 0, Int32(band.lowerBound), Int32(band.upperBound), Int32(avx512))
+                            }
+                        }
+                    }
+                    return output
+                }
+                let label = "\(height)x\(width) stride \(stride)\(accumulate ? " +residual" : "")\(tiles ? " tiles" : "")"
+                XCTAssertTrue(zip(outputs[0], initial).contains { $0.0 != $0.1 }, label + ": nothing written")
+                XCTAssertEqual(zip(outputs[0], outputs[1]).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, label)
+            }
+        }
     }
 
     /// Sizes large enough that every kernel splits its loops over the worker threads.

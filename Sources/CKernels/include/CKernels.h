@@ -34,9 +34,13 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 /// computed, written in 16-column tiles for `ck_sgemm_packed_tiles`: output q = (oy − row0)·ow + ox at
 /// `output + (q / 16)·tile_stride + q % 16` (`output` is the channel's place in the first tile;
 /// `tile_stride` is 16 × the channels). `row0` and `row1` are unused otherwise.
+///
+/// With `avx512` (only where `ck_has_avx512f`), planes whose output rows are whole 16-float registers
+/// (stride 1: `width` a multiple of 16; stride 2: of 32) run on AVX-512 without the scratch: the same
+/// operations in the same order, so the same bits.
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
-                     size_t tile_stride, int row0, int row1);
+                     size_t tile_stride, int row0, int row1, int avx512);
 
 /// Floats of scratch `ck_depthwise3x3_channels` needs for `height`×`width` planes at `stride`.
 size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride);
