@@ -251,12 +251,108 @@ static void depthwise3x3_rows16(const float *input, float *output, int planes, i
     }
 }
 
+// AVX-512, for planes whose output rows are 8 wide (stride 1: 8-wide planes; stride 2: 16-wide): two
+// output rows a register, rows oy and oy + 1 in lanes 0-7 and 8-15. Stride 1: input rows y and y + 1
+// are sixteen consecutive floats, their taps lane permutes within each half; stride 2: one permute of
+// two input rows picks both output rows' taps. A row of padding in one half is skipped in that half
+// alone (masked fused multiply-adds leave its lanes as they were), as the narrow kernel skips it: the
+// same operations on every output, so the same bits. R pairs at once: R independent chains.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void pairs8_block(const float *src, float *dst, int R, int stride, int checked, int oy0, int first, int end,
+                                int height, const __m512 *w, __m512 bias, int accumulate, int activation,
+                                size_t tile_stride) {
+    const int width = 8 * stride;
+    // Stride 2, from rows a (lanes 0-7) and b (8-15): inputs 2x − 1 (none at x = 0), 2x, 2x + 1.
+    const __m512i left2 = _mm512_setr_epi32(0, 1, 3, 5, 7, 9, 11, 13, 16, 17, 19, 21, 23, 25, 27, 29);
+    const __m512i centre2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i right2 = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __mmask16 inner = 0xFEFE, innerRight = 0x7F7F;
+    __m512 acc[4];
+    for (int i = 0; i < R; i++) acc[i] = bias;
+    for (int ky = 0; ky < 3; ky++) {
+        for (int i = 0; i < R; i++) {
+            const int oy = oy0 + 2 * i;
+            // The input rows of the pair's two output rows, and which of them are inside the plane.
+            const int ya = oy * stride - 1 + ky, yb = ya + stride;
+            const __mmask16 rows = !checked ? 0xFFFF : (ya >= 0 && ya < height ? 0x00FF : 0) | (yb >= 0 && yb < height ? 0xFF00 : 0);
+            __m512 l, c, r;
+            if (stride == 1) {
+                // Rows ya and ya + 1, consecutive: the taps are loads one float either side, masked to the
+                // rows inside the plane and to the columns inside each row (`at` points before the plane
+                // for the first pair, whose lanes 0-7 are not read).
+                const float *at = src + (ptrdiff_t)ya * width;
+                l = _mm512_maskz_loadu_ps(rows & inner, at - 1);
+                c = _mm512_maskz_loadu_ps(rows, at);
+                r = _mm512_maskz_loadu_ps(rows & innerRight, at + 1);
+            } else {
+                const __m512 zero = _mm512_setzero_ps();
+                const __m512 a = rows & 0x00FF ? _mm512_loadu_ps(src + (size_t)ya * width) : zero;
+                const __m512 b = rows & 0xFF00 ? _mm512_loadu_ps(src + (size_t)yb * width) : zero;
+                l = _mm512_maskz_permutex2var_ps(inner, a, left2, b);
+                c = _mm512_permutex2var_ps(a, centre2, b);
+                r = _mm512_permutex2var_ps(a, right2, b);
+            }
+            acc[i] = _mm512_mask3_fmadd_ps(w[ky * 3 + 0], l, acc[i], rows);
+            acc[i] = _mm512_mask3_fmadd_ps(w[ky * 3 + 1], c, acc[i], rows);
+            acc[i] = _mm512_mask3_fmadd_ps(w[ky * 3 + 2], r, acc[i], rows);
+        }
+    }
+    for (int i = 0; i < R; i++) {
+        const int oy = oy0 + 2 * i;
+        // A last pair past the rows asked for stores its first row only.
+        const __mmask16 kept = !checked || oy + 1 < end ? 0xFFFF : 0x00FF;
+        float *out = ck_tile_at(dst, (oy - first) * 8, tile_stride);
+        __m512 v = acc[i];
+        if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(kept, out));
+        _mm512_mask_storeu_ps(out, kept, ck_activate16(v, activation));
+    }
+}
+
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void depthwise3x3_pairs8(const float *input, float *output, int planes, int height, int width, int stride,
+                                const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
+                                int row0, int row1) {
+    int oh, ow;
+    output_size(height, width, stride, &oh, &ow);
+    __m512 w[9];
+    for (int t = 0; t < 9; t++) w[t] = _mm512_set1_ps(filter[t]);
+    const __m512 b = _mm512_set1_ps(bias);
+    for (int p = 0; p < planes; p++) {
+        const float *src = input + (size_t)p * height * width;
+        float *dst = output + (size_t)p * oh * ow;
+        // Without a tile stride every row, each at its place in the plane.
+        const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : oh;
+        // Pairs whose rows are all inside the plane (and asked for) four at a time, unmasked; the others
+        // (the first, at stride 1 the last, a last lone row) one at a time.
+#define CK_PAIRS8(R, S, C) pairs8_block(src, dst, R, S, C, oy, first, end, height, w, b, accumulate, activation, tile_stride)
+#define CK_INSIDE(oy) ((oy) * stride >= 1 && ((oy) + 1) * stride + 1 < height && (oy) + 1 < end)
+        for (int oy = first; oy < end; oy += 2) {
+            if (stride == 1) {
+                if (CK_INSIDE(oy) && CK_INSIDE(oy + 6)) { CK_PAIRS8(4, 1, 0); oy += 6; }
+                else if (CK_INSIDE(oy)) CK_PAIRS8(1, 1, 0);
+                else CK_PAIRS8(1, 1, 1);
+            } else {
+                if (CK_INSIDE(oy) && CK_INSIDE(oy + 6)) { CK_PAIRS8(4, 2, 0); oy += 6; }
+                else if (CK_INSIDE(oy)) CK_PAIRS8(1, 2, 0);
+                else CK_PAIRS8(1, 2, 1);
+            }
+        }
+#undef CK_INSIDE
+#undef CK_PAIRS8
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
                      size_t tile_stride, int row0, int row1, int avx512) {
     if (avx512 && (stride == 1 ? width % 16 == 0 : width % 32 == 0)) {
         depthwise3x3_rows16(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
+                            row0, row1);
+        return;
+    }
+    if (avx512 && (stride == 1 ? width == 8 : width == 16)) {
+        depthwise3x3_pairs8(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
                             row0, row1);
         return;
     }

@@ -391,21 +391,25 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     /// Planes whose output rows are whole 16-float registers (stride 1: 16-, 32-, 48-, 64-wide; stride 2:
-    /// 32-, 64-, 96-wide), which run on AVX-512 where the CPU has it: rows of one, two and three
-    /// registers, heights that leave blocks of rows short, one-row planes.
+    /// 32-, 64-, 96-wide) or 8 floats (8-wide at stride 1, 16-wide at stride 2: two rows a register),
+    /// which run on AVX-512 where the CPU has it: rows of one, two and three registers, heights that
+    /// leave blocks of rows short or a last row alone, one-row planes.
+    static let registerRowPlanes = [(9, 16, 1), (6, 32, 1), (5, 48, 1), (7, 64, 1), (1, 16, 1), (9, 32, 2), (8, 64, 2), (3, 96, 2),
+                                    (1, 32, 2), (16, 8, 1), (13, 8, 1), (2, 8, 1), (1, 8, 1), (32, 16, 2), (19, 16, 2), (3, 16, 2)]
+
     func testDepthwise_wholeRegisterRows_matchReference() {
-        for (height, width, stride) in [(9, 16, 1), (6, 32, 1), (5, 48, 1), (7, 64, 1), (1, 16, 1), (9, 32, 2), (8, 64, 2), (3, 96, 2), (1, 32, 2)] {
+        for (height, width, stride) in Self.registerRowPlanes {
             check(out: 5, in: 5, kernel: 3, stride: stride, padding: 1, groups: 5, activation: .relu6, batch: 2, height: height,
                   width: width, expect: .depthwise)
         }
     }
 
-    /// Where the CPU has AVX-512F, the depthwise kernel runs planes of whole 16-float output rows on it;
+    /// Where the CPU has AVX-512F, the depthwise kernel runs planes of 16- and 8-float output rows on it;
     /// the AVX2 path, which every other AVX2 CPU runs, gives the same bits: whole planes (a residual too)
     /// and, for a projection's tiles, a band of rows.
     func testDepthwise_avx512Rows_giveTheAVX2Bits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 path runs here")
-        for (height, width, stride) in [(9, 16, 1), (6, 32, 1), (5, 48, 1), (7, 64, 1), (9, 32, 2), (8, 64, 2), (3, 96, 2)] {
+        for (height, width, stride) in Self.registerRowPlanes {
             let (oh, ow) = ((height - 1) / stride + 1, (width - 1) / stride + 1)
             let planes = 2, input = Self.random(planes * height * width, seed: 71).map { $0 * 4 }
             let filter = Self.random(9, seed: 72), scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))

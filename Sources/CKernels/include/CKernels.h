@@ -36,8 +36,9 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 /// `tile_stride` is 16 × the channels). `row0` and `row1` are unused otherwise.
 ///
 /// With `avx512` (only where `ck_has_avx512f`), planes whose output rows are whole 16-float registers
-/// (stride 1: `width` a multiple of 16; stride 2: of 32) run on AVX-512 without the scratch: the same
-/// operations in the same order, so the same bits.
+/// (stride 1: `width` a multiple of 16; stride 2: of 32) or 8 floats (`width` 8 at stride 1, 16 at
+/// stride 2: two rows a register) run on AVX-512 without the scratch: the same operations in the same
+/// order, so the same bits.
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
                      size_t tile_stride, int row0, int row1, int avx512);
