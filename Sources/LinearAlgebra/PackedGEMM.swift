@@ -98,7 +98,7 @@ extension GEMM {
     /// 0.4%; a panel's last one to five rows on AVX-512 too (only their chains, where AVX2 computes six
     /// rows) another 1% (ResNet-50) and 0.4-2.8% (MobileNetV2, whose 16- to 320-channel layers end in
     /// such panels). (Wider tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more.)
-    /// The depthwise kernel follows it too (`ck_depthwise3x3`'s planes of whole 16-float output rows).
+    /// The depthwise kernel follows it too (`ck_depthwise3x3`'s planes of 16- and 8-float output rows).
     public static let hasAVX512Kernel: Bool = {
         if ProcessInfo.processInfo.environment["PANOPTES_AVX512"] == "0" { return false }
         return hasPackedKernel && ck_has_avx512f() != 0
