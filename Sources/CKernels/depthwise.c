@@ -224,39 +224,14 @@ static inline void rows16_plane(const float *src, float *dst, int R, int P, int 
     }
 }
 
-__attribute__((target("avx512f,avx2,fma"), noinline))
-static void depthwise3x3_rows16(const float *input, float *output, int planes, int height, int width, int stride,
-                                const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
-                                int row0, int row1) {
-    int oh, ow;
-    output_size(height, width, stride, &oh, &ow);
-    __m512 w[9];
-    for (int t = 0; t < 9; t++) w[t] = _mm512_set1_ps(filter[t]);
-    const __m512 b = _mm512_set1_ps(bias);
-    const int per_row = ow / 16;
-    for (int p = 0; p < planes; p++) {
-        const float *src = input + (size_t)p * height * width;
-        float *dst = output + (size_t)p * oh * ow;
-        // Without a tile stride every row, each at its place in the plane.
-        const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : oh;
-        // Four rows of two registers where rows hold an even number (of the blocks measured, 4x1, 1x4,
-        // 2x2, 6x2 and 3x2, the fastest on 32- and 64-wide outputs), else four rows of one.
-#define CK_ROWS16(R, P, S) rows16_plane(src, dst, R, P, S, first, end, height, width, ow, w, b, accumulate, activation, tile_stride)
-        if (per_row % 2 == 0) {
-            if (stride == 1) CK_ROWS16(4, 2, 1); else CK_ROWS16(4, 2, 2);
-        } else {
-            if (stride == 1) CK_ROWS16(4, 1, 1); else CK_ROWS16(4, 1, 2);
-        }
-#undef CK_ROWS16
-    }
-}
-
 // AVX-512, for planes whose output rows are 8 wide (stride 1: 8-wide planes; stride 2: 16-wide): two
 // output rows a register, rows oy and oy + 1 in lanes 0-7 and 8-15. Stride 1: input rows y and y + 1
-// are sixteen consecutive floats, their taps lane permutes within each half; stride 2: one permute of
-// two input rows picks both output rows' taps. A row of padding in one half is skipped in that half
-// alone (masked fused multiply-adds leave its lanes as they were), as the narrow kernel skips it: the
-// same operations on every output, so the same bits. R pairs at once: R independent chains.
+// are sixteen consecutive floats, and the taps either side loads one float earlier or later, masked to
+// the columns inside each row; stride 2: one permute of two input rows picks both output rows' taps.
+// One row at a time (the narrow kernel), these planes ran at 34 (stride 1) and 18 GFLOP/s (stride 2)
+// on one Zen 4 core, here at 37 and 34. Where `checked`, a row of padding in one half is skipped in that
+// half alone (masked fused multiply-adds leave its lanes as they were), as the narrow kernel skips it:
+// the same operations on every output, so the same bits. R pairs at once: R independent chains.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void pairs8_block(const float *src, float *dst, int R, int stride, int checked, int oy0, int first, int end,
                                 int height, const __m512 *w, __m512 bias, int accumulate, int activation,
@@ -308,8 +283,29 @@ static inline void pairs8_block(const float *src, float *dst, int R, int stride,
     }
 }
 
+// Output rows first ..< end of one plane in pairs: those whose rows are all inside the plane (and asked
+// for) four at a time, unmasked; the others (the first, at stride 1 the last, a last lone row) one at a
+// time.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void pairs8_plane(const float *src, float *dst, int stride, int first, int end, int height, const __m512 *w,
+                                __m512 bias, int accumulate, int activation, size_t tile_stride) {
+#define CK_INSIDE(oy) ((oy) * stride >= 1 && ((oy) + 1) * stride + 1 < height && (oy) + 1 < end)
+    for (int oy = first; oy < end; oy += 2) {
+        if (CK_INSIDE(oy) && CK_INSIDE(oy + 6)) {
+            pairs8_block(src, dst, 4, stride, 0, oy, first, end, height, w, bias, accumulate, activation, tile_stride);
+            oy += 6;
+        } else if (CK_INSIDE(oy)) {
+            pairs8_block(src, dst, 1, stride, 0, oy, first, end, height, w, bias, accumulate, activation, tile_stride);
+        } else {
+            pairs8_block(src, dst, 1, stride, 1, oy, first, end, height, w, bias, accumulate, activation, tile_stride);
+        }
+    }
+#undef CK_INSIDE
+}
+
+// The AVX-512 planes: output rows of 16 floats or a multiple (`rows16_plane`) or of 8 (`pairs8_plane`).
 __attribute__((target("avx512f,avx2,fma"), noinline))
-static void depthwise3x3_pairs8(const float *input, float *output, int planes, int height, int width, int stride,
+static void depthwise3x3_avx512(const float *input, float *output, int planes, int height, int width, int stride,
                                 const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
                                 int row0, int row1) {
     int oh, ow;
@@ -317,28 +313,28 @@ static void depthwise3x3_pairs8(const float *input, float *output, int planes, i
     __m512 w[9];
     for (int t = 0; t < 9; t++) w[t] = _mm512_set1_ps(filter[t]);
     const __m512 b = _mm512_set1_ps(bias);
+    const int per_row = ow / 16;
     for (int p = 0; p < planes; p++) {
         const float *src = input + (size_t)p * height * width;
         float *dst = output + (size_t)p * oh * ow;
         // Without a tile stride every row, each at its place in the plane.
         const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : oh;
-        // Pairs whose rows are all inside the plane (and asked for) four at a time, unmasked; the others
-        // (the first, at stride 1 the last, a last lone row) one at a time.
-#define CK_PAIRS8(R, S, C) pairs8_block(src, dst, R, S, C, oy, first, end, height, w, b, accumulate, activation, tile_stride)
-#define CK_INSIDE(oy) ((oy) * stride >= 1 && ((oy) + 1) * stride + 1 < height && (oy) + 1 < end)
-        for (int oy = first; oy < end; oy += 2) {
+        // Rows of 16 floats or more: four rows of two registers where rows hold an even number (of the
+        // blocks measured, 4x1, 1x4, 2x2, 6x2 and 3x2, the fastest on 32- and 64-wide outputs), else four
+        // rows of one.
+#define CK_ROWS16(R, P, S) rows16_plane(src, dst, R, P, S, first, end, height, width, ow, w, b, accumulate, activation, tile_stride)
+        if (ow == 8) {
             if (stride == 1) {
-                if (CK_INSIDE(oy) && CK_INSIDE(oy + 6)) { CK_PAIRS8(4, 1, 0); oy += 6; }
-                else if (CK_INSIDE(oy)) CK_PAIRS8(1, 1, 0);
-                else CK_PAIRS8(1, 1, 1);
+                pairs8_plane(src, dst, 1, first, end, height, w, b, accumulate, activation, tile_stride);
             } else {
-                if (CK_INSIDE(oy) && CK_INSIDE(oy + 6)) { CK_PAIRS8(4, 2, 0); oy += 6; }
-                else if (CK_INSIDE(oy)) CK_PAIRS8(1, 2, 0);
-                else CK_PAIRS8(1, 2, 1);
+                pairs8_plane(src, dst, 2, first, end, height, w, b, accumulate, activation, tile_stride);
             }
+        } else if (per_row % 2 == 0) {
+            if (stride == 1) CK_ROWS16(4, 2, 1); else CK_ROWS16(4, 2, 2);
+        } else {
+            if (stride == 1) CK_ROWS16(4, 1, 1); else CK_ROWS16(4, 1, 2);
         }
-#undef CK_INSIDE
-#undef CK_PAIRS8
+#undef CK_ROWS16
     }
 }
 
@@ -346,13 +342,9 @@ __attribute__((target("avx2,fma")))
 void ck_depthwise3x3(const float *input, float *output, int planes, int height, int width, int stride,
                      const float *filter, float bias, int accumulate, int activation, float *scratch, int fresh,
                      size_t tile_stride, int row0, int row1, int avx512) {
-    if (avx512 && (stride == 1 ? width % 16 == 0 : width % 32 == 0)) {
-        depthwise3x3_rows16(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
-                            row0, row1);
-        return;
-    }
-    if (avx512 && (stride == 1 ? width == 8 : width == 16)) {
-        depthwise3x3_pairs8(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
+    // Output rows of 16 floats or a multiple, or of 8.
+    if (avx512 && (stride == 1 ? width % 16 == 0 || width == 8 : width % 32 == 0 || width == 16)) {
+        depthwise3x3_avx512(input, output, planes, height, width, stride, filter, bias, accumulate, activation, tile_stride,
                             row0, row1);
         return;
     }
