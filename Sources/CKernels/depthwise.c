@@ -131,8 +131,8 @@ static inline void store_block(float *out, __m256 acc, int accumulate, int activ
 // AVX-512, for planes whose output rows are whole 16-float registers (stride 1: widths a multiple of
 // 16; stride 2: of 32): every tap is a register of an input row or a lane shift of two of them, so
 // nothing goes through the bordered scratch, which the wide kernel fills for every plane and reads
-// unaligned, nine loads for eight outputs. On one Zen 4 core, MobileNetV2's 16- to 64-wide planes ran
-// at 27-42 GFLOP/s through the scratch and at 48-64 here.
+// unaligned, nine loads for eight outputs. On one Zen 4 core, MobileNetV2's 16- to 128-wide planes ran
+// at 24-42 GFLOP/s through the scratch and at 33-65 here.
 //
 // Output rows oy0 … oy0 + R − 1, registers j0 … j0 + P − 1 of each: R·P independent chains of nine
 // fused multiply-adds (R, P and the stride are constants once inlined). Each input row the block reads
