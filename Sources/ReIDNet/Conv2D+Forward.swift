@@ -271,8 +271,8 @@ extension Conv2D {
             return
         }
         if runsDepthwiseKernel {
-            // AVX2 + FMA: one call per channel over the batch's planes.
-            let stride = strideX
+            // AVX2 + FMA (some planes AVX-512): one call per channel over the batch's planes.
+            let stride = strideX, avx512: Int32 = GEMM.hasAVX512Kernel ? 1 : 0
             let scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
             weight.withUnsafeBufferPointer { w in
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in
@@ -281,7 +281,7 @@ extension Conv2D {
                             ck_depthwise3x3(input + c * batch * height * width, output + c * batch * oh * ow, Int32(batch),
                                             Int32(height), Int32(width), Int32(stride), w.baseAddress! + c * taps, bias[c],
                                             accumulate ? 1 : 0, activation.kernelCode, buffer.baseAddress!, c == range.lowerBound ? 1 : 0,
-                                            0, 0, 0, GEMM.hasAVX512Kernel ? 1 : 0)
+                                            0, 0, 0, avx512)
                         }
                     }
                 }

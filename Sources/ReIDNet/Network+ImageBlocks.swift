@@ -351,13 +351,12 @@ extension Conv2D {
             }
         case .depthwise where runsDepthwiseKernel:
             weight.withUnsafeBufferPointer { w in
-                let rows = outputTileRows ?? 0..<0
+                let rows = outputTileRows ?? 0..<0, avx512: Int32 = GEMM.hasAVX512Kernel ? 1 : 0
                 for c in 0..<outChannels {
                     ck_depthwise3x3(input + c * inputStride, output + c * (outputTileRows == nil ? outputStride : 16), 1,
                                     Int32(height), Int32(width), Int32(strideX), w.baseAddress! + c * 9, bias[c],
                                     accumulate ? 1 : 0, activation.kernelCode, depthwiseScratch, freshScratch && c == 0 ? 1 : 0,
-                                    outputTileRows == nil ? 0 : 16 * outChannels, Int32(rows.lowerBound), Int32(rows.upperBound),
-                                    GEMM.hasAVX512Kernel ? 1 : 0)
+                                    outputTileRows == nil ? 0 : 16 * outChannels, Int32(rows.lowerBound), Int32(rows.upperBound), avx512)
                 }
             }
         default:
