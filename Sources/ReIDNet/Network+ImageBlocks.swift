@@ -331,7 +331,7 @@ extension Conv2D {
             guard let packedWeight else { preconditionFailure("forwardImage: pointwise layer without packed weights") }
             bias.withUnsafeBufferPointer { b in
                 GEMM.multiply(packed: packedWeight, n: oh * ow, tiles: input, c: output, ldc: outputStride,
-                              accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode))
+                              accumulate: accumulate, epilogue: (b.baseAddress!, activation.kernelCode), threads: 1)
             }
         case .pointwise:
             guard let packedWeight else { preconditionFailure("forwardImage: pointwise layer without packed weights") }

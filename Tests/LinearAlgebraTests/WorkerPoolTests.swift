@@ -1,0 +1,53 @@
+import Foundation
+import LinearAlgebra
+import Synchronization
+import XCTest
+
+/// The compute threads' regions: every slice once, and a region started inside a slice kept on that
+/// slice's thread, so the cores never hold more compute threads than there are of them.
+final class WorkerPoolTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(GEMM.threadCount >= 2, "one compute thread (PANOPTES_THREADS or the cores): no regions to share")
+    }
+
+    /// The thread running the caller, as a number to compare.
+    private static var currentThread: UInt { UInt(pthread_self()) }
+
+    func testRegion_runsEverySliceOnce_onAsManyThreads() {
+        let slices = GEMM.threadCount
+        let seen = Mutex([(slice: Int, thread: UInt)]())
+        WorkerPool.run(slices) { slice in
+            // Long enough that no one thread could take every slice in turn.
+            usleep(20_000)
+            seen.withLock { $0.append((slice, Self.currentThread)) }
+        }
+        let runs = seen.withLock { $0 }
+        XCTAssertEqual(runs.map(\.slice).sorted(), Array(0..<slices))
+        XCTAssertEqual(Set(runs.map(\.thread)).count, slices, "the slices shared \(Set(runs.map(\.thread)).count) threads")
+    }
+
+    /// A product inside an image's slice (MobileNetV2's projections) must not wake threads of its own while
+    /// every compute thread is busy with the region: its slices run in order on the slice's thread. Then
+    /// the next region has every thread again.
+    func testRegionInsideASlice_runsOnThatSlicesThread_inOrder() {
+        let slices = GEMM.threadCount
+        let inner = Mutex([(outer: Int, outerThread: UInt, slice: Int, thread: UInt)]())
+        WorkerPool.run(slices) { outer in
+            let outerThread = Self.currentThread
+            WorkerPool.run(slices) { slice in
+                // Slice 0 waits long enough for a woken thread to take slice 1, were there one.
+                if slice == 0 { usleep(20_000) }
+                inner.withLock { $0.append((outer, outerThread, slice, Self.currentThread)) }
+            }
+        }
+        let runs = inner.withLock { $0 }
+        XCTAssertEqual(runs.count, slices * slices)
+        for outer in 0..<slices {
+            let mine = runs.filter { $0.outer == outer }
+            XCTAssertEqual(mine.map(\.slice), Array(0..<slices), "outer slice \(outer)'s inner slices ran out of order")
+            XCTAssertTrue(mine.allSatisfy { $0.thread == $0.outerThread },
+                          "outer slice \(outer)'s inner slices ran on \(Set(mine.map(\.thread)).count) threads")
+        }
+        testRegion_runsEverySliceOnce_onAsManyThreads()
+    }
+}
