@@ -1,12 +1,16 @@
+internal import CKernels
 /// Resizes 8-bit RGB like Pillow's `Image.resize(size, Image.BILINEAR)` (its `ImagingResample`),
 /// bit for bit: a triangle filter whose support widens by the downscale factor (so shrinking
 /// antialiases), coefficients normalised per output pixel and rounded to 22-bit fixed point, a
 /// horizontal pass rounded and clipped to 8 bits, then a vertical pass.
 ///
-/// This is the resampling of the official PFSA pipeline (`RectScale`, PIL bilinear).
+/// This is the resampling of the official PFSA pipeline (`RectScale`, PIL bilinear). The passes' loops
+/// are CKernels' `ck_resample_horizontal` and `ck_resample_vertical`: in Swift, with a range check per
+/// value, they took 0.17 ms of a 60x140 box enlarged to 128x256 (now 0.09 ms), as long as inflating
+/// the box's PNG.
 struct BilinearResampler {
     /// Pillow's fixed-point precision for 8-bit images: 32 − 8 − 2 bits.
-    static let precisionBits = 22
+    static let precisionBits = Int(CK_RESAMPLE_PRECISION_BITS)
 
     /// One axis' coefficients: for output pixel i, inputs `start[i] ..< start[i] + count[i]` with
     /// weights `weights[i * taps ..< i * taps + count[i]]`.
@@ -54,13 +58,6 @@ struct BilinearResampler {
         return Axis(start: start, count: count, taps: taps, weights: weights)
     }
 
-    /// Pillow's `clip8`: the fixed-point sum shifted back to 8 bits, clamped to 0...255.
-    @inline(__always)
-    static func clip8(_ value: Int32) -> UInt8 {
-        let v = value >> Int32(precisionBits)
-        return v < 0 ? 0 : v > 255 ? 255 : UInt8(v)
-    }
-
     /// Resizes the `width`×`height` RGB24 region at `pixels` (rows `rowStride` bytes apart) to
     /// `outWidth`×`outHeight`, tightly packed RGB24 in `out`.
     static func resize(
@@ -80,9 +77,8 @@ struct BilinearResampler {
         let columns = needH ? outWidth : width
         temp.withUnsafeMutableBufferPointer { t in
             if needH {
-                for y in 0..<rows {
-                    horizontalRow(pixels + (first + y) * rowStride, horizontal, outWidth: outWidth, into: t.baseAddress! + y * tempStride)
-                }
+                let plan = HorizontalPlan(horizontal, inWidth: width)
+                for y in 0..<rows { plan.resample(pixels + (first + y) * rowStride, into: t.baseAddress! + y * tempStride) }
             }
             let source = needH ? UnsafePointer(t.baseAddress!) : pixels + first * rowStride
             if !needV {
@@ -90,52 +86,47 @@ struct BilinearResampler {
                 for y in 0..<outHeight { (out + y * outWidth * 3).update(from: source + y * tempStride, count: columns * 3) }
                 return
             }
-            var sums = [Int32](repeating: 0, count: columns * 3)
-            sums.withUnsafeMutableBufferPointer { sums in
+            // The vertical pass, one output row at a time along the whole row.
+            vertical.weights.withUnsafeBufferPointer { weights in
                 for y in 0..<outHeight {
-                    verticalRow(source + (vertical.start[y] - first) * tempStride, stride: tempStride, vertical, row: y,
-                                sums: sums, into: out + y * outWidth * 3)
+                    ck_resample_vertical(source + (vertical.start[y] - first) * tempStride, tempStride,
+                                         weights.baseAddress! + y * vertical.taps, Int32(vertical.count[y]), Int32(columns * 3),
+                                         out + y * outWidth * 3)
                 }
             }
         }
     }
 
-    /// One output row of the horizontal pass: each output pixel sums its taps of `src`.
-    @inline(__always)
-    private static func horizontalRow(_ src: UnsafePointer<UInt8>, _ axis: Axis, outWidth: Int, into dst: UnsafeMutablePointer<UInt8>) {
-        let half = Int32(1 << (precisionBits - 1))
-        axis.weights.withUnsafeBufferPointer { weights in
-            for x in 0..<outWidth {
-                let s = axis.start[x], n = axis.count[x], w = weights.baseAddress! + x * axis.taps
-                var r = half, g = half, b = half
-                for j in 0..<n {
-                    let p = src + (s + j) * 3
-                    let k = w[j]
-                    r &+= Int32(p[0]) &* k
-                    g &+= Int32(p[1]) &* k
-                    b &+= Int32(p[2]) &* k
-                }
-                dst[x * 3] = clip8(r)
-                dst[x * 3 + 1] = clip8(g)
-                dst[x * 3 + 2] = clip8(b)
-            }
-        }
-    }
+    /// The horizontal pass's taps laid out for a loop without bounds: every output pixel reads the same
+    /// number of input pixels (the most any reads), its weights placed so that each read stays inside
+    /// the row (a pixel near the right edge reads from further left, with zero weights in front).
+    struct HorizontalPlan {
+        /// Taps every output pixel reads.
+        let taps: Int
+        /// Byte offset in the row of each output pixel's first tap.
+        let offsets: [Int]
+        /// `taps` weights per output pixel, zero where it has fewer.
+        let weights: [Int32]
 
-    /// Output row `row` of the vertical pass: the taps' rows (from `src`, `stride` bytes apart) are
-    /// weighted and added one whole row at a time, so the inner loop runs along the row.
-    @inline(__always)
-    private static func verticalRow(
-        _ src: UnsafePointer<UInt8>, stride: Int, _ axis: Axis, row: Int, sums: UnsafeMutableBufferPointer<Int32>,
-        into dst: UnsafeMutablePointer<UInt8>
-    ) {
-        let half = Int32(1 << (precisionBits - 1))
-        let count = sums.count, acc = sums.baseAddress!
-        for x in 0..<count { acc[x] = half }
-        for j in 0..<axis.count[row] {
-            let k = axis.weights[row * axis.taps + j], line = src + j * stride
-            for x in 0..<count { acc[x] &+= Int32(line[x]) &* k }
+        /// The plan for `axis` over rows of `inWidth` pixels (no pixel has more taps than a row has pixels).
+        init(_ axis: Axis, inWidth: Int) {
+            let taps = axis.count.max() ?? 0
+            precondition(taps > 0 && inWidth >= taps, "BilinearResampler: \(taps) taps over rows of \(inWidth) pixels")
+            var offsets = [Int](repeating: 0, count: axis.start.count)
+            var weights = [Int32](repeating: 0, count: axis.start.count * taps)
+            for x in axis.start.indices {
+                let start = min(axis.start[x], inWidth - taps), shift = axis.start[x] - start
+                offsets[x] = start * 3
+                for j in 0..<axis.count[x] { weights[x * taps + shift + j] = axis.weights[x * axis.taps + j] }
+            }
+            self.taps = taps
+            self.offsets = offsets
+            self.weights = weights
         }
-        for x in 0..<count { dst[x] = clip8(acc[x]) }
+
+        /// One row: `src` (RGB24) to `offsets.count` pixels at `dst`, rounded and clipped as Pillow does.
+        func resample(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>) {
+            ck_resample_horizontal(src, offsets, weights, Int32(taps), Int32(offsets.count), dst)
+        }
     }
 }

@@ -181,6 +181,21 @@ void ck_winograd42_input(const float *src, int height, int width, int ty0, int t
 void ck_winograd42_output(const float *m, size_t point, int height, int width, int ty0, int ty1, float *dst,
                           int accumulate, float bias, int activation);
 
+/// Bits of fixed-point precision of Pillow's 8-bit resampling coefficients (32 − 8 − 2).
+#define CK_RESAMPLE_PRECISION_BITS 22
+
+/// One row of Pillow's horizontal bilinear pass over RGB24: output pixel x (of `out_width`) is
+/// clip8(2^21 + Σ_j src[offsets[x] + 3j + c] · weights[x·taps + j]) for each channel c, written packed
+/// at `dst`; a tap may carry weight 0, but every one must lie inside the row. Any CPU; rows of two taps
+/// (enlarging) eight pixels at a time through AVX2 gathers where the CPU has AVX2.
+void ck_resample_horizontal(const unsigned char *src, const ptrdiff_t *offsets, const int *weights, int taps, int out_width,
+                            unsigned char *dst);
+
+/// One row of Pillow's vertical pass: dst[x] = clip8(2^21 + Σ_j src[j·stride + x] · weights[j]) for x <
+/// `count`. Any CPU (plain C the compiler vectorises).
+void ck_resample_vertical(const unsigned char *src, ptrdiff_t stride, const int *weights, int taps, int count,
+                          unsigned char *dst);
+
 #ifdef __cplusplus
 }
 #endif
