@@ -39,10 +39,17 @@ struct EmbedBenchmarkPeer {
     }
 
     /// ORT's milliseconds for a row of our profile: the convolution of the same name or, for an image
-    /// block (`features.2.conv.0+3+6`), all the convolutions of its inverted residual (`features.2.`);
+    /// block (`features.2.conv.0+3+6`), all the convolutions of its inverted residual (`features.2.`),
+    /// plus the stem's where the block begins with it (`features.0.0+features.1.conv.0+3`);
     /// nil where ORT has no convolution of that name (max pooling and the descriptor's pooling, which
     /// ORT counts in the convolution before them).
     static func milliseconds(of row: String, in layers: [String: Double]) -> Double? {
+        // The stem run in the first block (`features.0.0+features.1.conv.0+3`): its own, then the block's.
+        if let plus = row.firstIndex(of: "+"), !row[..<plus].contains(".conv."), row.contains(".conv.") {
+            guard let stem = layers[String(row[..<plus])], let rest = milliseconds(of: String(row[row.index(after: plus)...]), in: layers)
+            else { return nil }
+            return stem + rest
+        }
         if row.contains("+"), let conv = row.range(of: ".conv.") {
             let prefix = row[..<conv.lowerBound] + "."
             let block = layers.filter { $0.key.hasPrefix(prefix) }

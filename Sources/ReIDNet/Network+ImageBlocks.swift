@@ -2,7 +2,8 @@ internal import CKernels
 internal import LinearAlgebra
 
 /// A run of convolutions that goes image by image instead of layer by layer: an optional 1x1
-/// expansion, a 3x3 depthwise convolution and a 1x1 projection, MobileNetV2's inverted residual.
+/// expansion, a 3x3 depthwise convolution and a 1x1 projection, MobileNetV2's inverted residual; or the
+/// network's stem followed by the first residual's depthwise layer and projection.
 ///
 /// Layer by layer, an early block's expanded map (96 or 144 channels at 128x64 or 64x32) is written
 /// for the whole batch and read back by the depthwise layer: up to 25 MiB at batch 8, through main
@@ -23,8 +24,11 @@ struct ImageBlock: Sendable {
 
 extension Network {
     /// The image blocks of `steps`, keyed by their first step: every expansion (optional) → depthwise →
-    /// projection whose intermediate maps no later step reads. None without the vector kernels: the
-    /// portable path runs OpenBLAS per layer.
+    /// projection whose intermediate maps no later step reads, and a first step that is a stem in place
+    /// of the expansion. None without the vector kernels: the portable path runs OpenBLAS per layer.
+    ///
+    /// With the stem, the stem's map (MobileNetV2's largest: 32 channels at 128x64, 16 MiB at batch 16)
+    /// stays in the threads' scratch too, so the workspace holds no batch-wide copy of it.
     static func imageBlocks(of steps: [Step], outputSlot: Int) -> [Int: ImageBlock] {
         guard Conv2D.vectorKernels else { return [:] }
         func conv(_ i: Int) -> (Conv2D, accumulate: Bool)? {
@@ -34,6 +38,10 @@ extension Network {
         func pointwise(_ i: Int) -> Bool {
             guard let (c, accumulate) = conv(i) else { return false }
             return c.algorithm == .pointwise && c.packedWeight != nil && !accumulate
+        }
+        func stem(_ i: Int) -> Bool {
+            guard i == 0, let (c, accumulate) = conv(i) else { return false }
+            return c.algorithm == .stem && !accumulate
         }
         func depthwise(_ i: Int) -> Bool {
             guard let (c, accumulate) = conv(i) else { return false }
@@ -54,7 +62,7 @@ extension Network {
         var i = 0
         while i < steps.count {
             let start = i
-            let dw = pointwise(i) && depthwise(i + 1) ? i + 1 : i
+            let dw = (pointwise(i) || stem(i)) && depthwise(i + 1) ? i + 1 : i
             guard depthwise(dw), let (last, _) = conv(dw + 1), last.algorithm == .pointwise, last.packedWeight != nil else {
                 i += 1
                 continue
@@ -70,10 +78,14 @@ extension Network {
                 continue
             }
             let names = range.map { steps[$0].name }
-            let prefix = names[0].split(separator: ".").dropLast().joined(separator: ".")
-            let shared = names.allSatisfy { $0.split(separator: ".").dropLast().joined(separator: ".") == prefix }
-            let name = shared ? names[0] + names.dropFirst().map { "+" + ($0.split(separator: ".").last.map(String.init) ?? $0) }.joined()
+            // `features.2.conv.0+3+6`; with the stem, `features.0.0+features.1.conv.0+3`.
+            func joined(_ names: ArraySlice<String>) -> String {
+                let prefix = names.first!.split(separator: ".").dropLast().joined(separator: ".")
+                let shared = names.allSatisfy { $0.split(separator: ".").dropLast().joined(separator: ".") == prefix }
+                return shared ? names.first! + names.dropFirst().map { "+" + ($0.split(separator: ".").last.map(String.init) ?? $0) }.joined()
                               : names.joined(separator: "+")
+            }
+            let name = stem(start) ? names[0] + "+" + joined(names.dropFirst()) : joined(names[...])
             blocks[start] = ImageBlock(steps: range, name: name)
             i = range.upperBound
         }
@@ -135,8 +147,11 @@ extension Network {
             offset += aligned(conv.depthwiseScratchCount(height: sizes[i].height, width: sizes[i].width))
         }
         let panel = offset
-        // Not monotonic in the depth: shallower products copy wider blocks.
-        offset += aligned(convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }.max() ?? 0)
+        // Not monotonic in the depth: shallower products copy wider blocks. A stem's split input rows go
+        // there too.
+        let panels = convs.filter { $0.algorithm == .pointwise }.map { ck_sgemm_panel_count(Int32($0.inChannels)) }
+        let stems = convs.indices.filter { convs[$0].algorithm == .stem }.map { convs[$0].stemScratchCount(width: sizes[$0].width) }
+        offset += aligned((panels + stems).max() ?? 0)
         return (maps, depthwise, panel, offset + 16)
     }
 
@@ -182,7 +197,8 @@ extension Network {
     /// that its depthwise layer reads past the band.
     ///
     /// - Parameters:
-    ///   - input: the first layer's input, `[channels][batch][height][width]`.
+    ///   - input: the first layer's input: channel c of image n at `input + n · inputStrides.image + c ·
+    ///     inputStrides.channel` (a CNHW slot, or the caller's NCHW images for a stem).
     ///   - output: the last layer's output, `[channels][batch][oh][ow]`, holding the residual when the last
     ///     layer accumulates.
     ///   - spare: where the output goes instead when ``writesSpare(_:batch:outputHeight:)``: each
@@ -191,7 +207,8 @@ extension Network {
     /// - Returns: the output's shape, and whether it is in `spare` (then the caller makes `spare` the
     ///   output slot's buffer).
     func run(
-        _ block: ImageBlock, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, spare: UnsafeMutablePointer<Float>,
+        _ block: ImageBlock, input: UnsafePointer<Float>, inputStrides: (image: Int, channel: Int),
+        output: UnsafeMutablePointer<Float>, spare: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, scratch: UnsafeMutablePointer<Float>
     ) -> (shape: (channels: Int, height: Int, width: Int), spared: Bool) {
         let (convs, sizes) = layers(of: block, height: height, width: width)
@@ -234,8 +251,8 @@ extension Network {
                 // The depthwise kernel's bordered rows stay as it left them only for planes of one size.
                 let fresh = inputRows.map(\.count) != previousInputRows.map(\.count)
                 previousInputRows = inputRows
-                var source = input + image * height * width
-                var sourceStride = batch * height * width, sourceRows = 0..<height
+                var source = input + image * inputStrides.image
+                var sourceStride = inputStrides.channel, sourceRows = 0..<height
                 for (i, conv) in convs.enumerated() {
                     let computed = conv.outputRows(ofInputRows: inputRows[i])
                     let last = i == convs.count - 1
@@ -306,14 +323,22 @@ extension Conv2D {
             : ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(strideX))
     }
 
-    /// Runs a pointwise (packed) or depthwise (kernel) layer on one image, on the calling thread: input
+    /// Floats of scratch the stem kernel needs for bands of ``stemBandRows`` output rows of `width`-wide input.
+    func stemScratchCount(width: Int) -> Int {
+        let ow = outputSize(height: kernelHeight, width: width).width
+        return ck_conv_stride2_scratch(Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth), Int32(strideY), Int32(padX),
+                                       Int32(width), Int32(ow), Int32(Self.stemBandRows))
+    }
+
+    /// Runs a pointwise (packed), depthwise (kernel) or stem layer on one image, on the calling thread: input
     /// channel c at `input + c · inputStride`, output channel c at `output + c · outputStride`. The same
     /// arithmetic as `forward` on a batch holding the image.
     ///
     /// - Parameters:
     ///   - depthwiseScratch: ``depthwiseScratchCount(height:width:)`` floats for a depthwise layer; unless
     ///     `freshScratch`, as an earlier call of this layer on an image of the same size left it.
-    ///   - panelScratch: `ck_sgemm_panel_count(inChannels)` floats, 32-byte aligned, for a pointwise layer.
+    ///   - panelScratch: `ck_sgemm_panel_count(inChannels)` floats, 32-byte aligned, for a pointwise layer;
+    ///     ``stemScratchCount(width:)`` for a stem.
     ///   - inputTiles: a pointwise layer's input is in 16-column tiles (`ck_sgemm_packed_tiles`' layout,
     ///     from `input`, 32-byte aligned); `inputStride` is then unused.
     ///   - outputTileRows: a depthwise layer computes only these output rows of the plane (counted from
@@ -357,6 +382,20 @@ extension Conv2D {
                                     Int32(height), Int32(width), Int32(strideX), w.baseAddress! + c * 9, bias[c],
                                     accumulate ? 1 : 0, activation.kernelCode, depthwiseScratch, freshScratch && c == 0 ? 1 : 0,
                                     outputTileRows == nil ? 0 : 16 * outChannels, Int32(rows.lowerBound), Int32(rows.upperBound), avx512)
+                }
+            }
+        case .stem:
+            // Bands of output rows, as `stemForward` cuts an image: each output the same chain.
+            guard let packedWeight else { preconditionFailure("forwardImage: stem without packed weights") }
+            precondition(!accumulate && outputTileRows == nil, "forwardImage: a stem neither accumulates nor writes tiles")
+            packedWeight.withPanels { panels in
+                bias.withUnsafeBufferPointer { b in
+                    for oy0 in stride(from: 0, to: oh, by: Self.stemBandRows) {
+                        ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
+                                        Int32(strideY), Int32(padY), Int32(padX), input, inputStride, Int32(height), Int32(width),
+                                        Int32(oy0), Int32(min(oh, oy0 + Self.stemBandRows)), Int32(ow), output, Int32(outputStride), 0,
+                                        b.baseAddress!, activation.kernelCode, panelScratch, GEMM.hasAVX512Kernel ? 1 : 0)
+                    }
                 }
             }
         default:

@@ -71,12 +71,15 @@ final class EmbedBenchmarkTests: XCTestCase {
     }
 
     /// ORT's column in the per-layer profile: a layer by its name, an image block by its inverted residual's
-    /// convolutions (and not the block of a longer number), nothing for the poolings ORT has no row for.
+    /// convolutions (and not the block of a longer number) plus the stem's where the block begins with it,
+    /// nothing for the poolings ORT has no row for.
     func testProfileColumn_matchesLayersAndWholeBlocks() throws {
         let layers = ["layer1.0.conv1": 0.5, "features.1.conv.0": 0.25, "features.1.conv.3": 0.5, "features.10.conv.0": 8,
-                      "features.2.conv.0": 1]
+                      "features.2.conv.0": 1, "features.0.0": 2]
         XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "layer1.0.conv1", in: layers), 0.5)
         XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "features.1.conv.0+3", in: layers), 0.75)
+        XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "features.0.0+features.1.conv.0+3", in: layers), 2.75)
+        XCTAssertNil(EmbedBenchmarkPeer.milliseconds(of: "features.0.0+features.3.conv.0+3", in: layers))
         XCTAssertEqual(EmbedBenchmarkPeer.milliseconds(of: "features.10.conv.0", in: layers), 8)
         XCTAssertNil(EmbedBenchmarkPeer.milliseconds(of: "maxpool", in: layers))
         XCTAssertNil(EmbedBenchmarkPeer.milliseconds(of: "features.3.conv.0+3+6", in: layers))

@@ -12,11 +12,12 @@ final class ImageBlockTests: XCTestCase {
         let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
         let names = model.network.imageBlocks.values.map(\.name).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
         XCTAssertEqual(names.count, 17, "\(names)")
-        XCTAssertEqual(names.first, "features.1.conv.0+3")
+        // The stem runs in the first residual's block, so its map is never written for the whole batch.
+        XCTAssertEqual(names.first, "features.0.0+features.1.conv.0+3")
         XCTAssertEqual(names.last, "features.17.conv.0+3+6")
-        // The blocks cover every convolution between the stem and the last 1x1, and nothing else.
+        // The blocks cover every convolution up to the last 1x1, and nothing else.
         let covered = model.network.imageBlocks.values.reduce(0) { $0 + $1.steps.count }
-        XCTAssertEqual(covered, model.network.steps.count - 2)
+        XCTAssertEqual(covered, model.network.steps.count - 1)
         // ResNet-50 has no depthwise layer, so no block: its layers stay batch-wide.
         var tensors: [String: (shape: [Int], values: [Float])] = [:]
         for (name, shape) in Architecture.pfsaResNet50.requiredTensors {
@@ -68,7 +69,9 @@ final class ImageBlockTests: XCTestCase {
 
     /// A block's inner maps live in its per-thread scratch, so the workspace holds no batch-wide copy of
     /// them: at batch 8 (on two threads; four images a thread on any) it is smaller than features.2's
-    /// expanded map for the batch alone (96 channels at 128x64), which it used to reserve.
+    /// expanded map for the batch alone (96 channels at 128x64), which it used to reserve; and no slot
+    /// holds the stem's map (32 channels at 128x64), the largest map left before the stem joined the first
+    /// block.
     func testBlocks_reserveNoBatchWideSlotForTheirInnerMaps() throws {
         try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
         let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: WeightsLoader.load(Fixtures.mobilenetWeights))
@@ -77,5 +80,7 @@ final class ImageBlockTests: XCTestCase {
         _ = try model.embed(images, count: batch, maxBatch: batch)
         let expandedMap = batch * 96 * 128 * 64 * MemoryLayout<Float>.stride
         XCTAssertLessThan(model.workspaceBytes, expandedMap, "\(model.workspaceBytes >> 20) MiB of workspace")
+        let largestSlot = model.network.requirements(batch: batch, height: 256, width: 128).slots.max()!
+        XCTAssertLessThan(largestSlot, batch * 32 * 128 * 64, "a slot of \(largestSlot) floats holds the stem's map")
     }
 }
