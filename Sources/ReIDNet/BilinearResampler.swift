@@ -1,4 +1,5 @@
 internal import CKernels
+
 /// Resizes 8-bit RGB like Pillow's `Image.resize(size, Image.BILINEAR)` (its `ImagingResample`),
 /// bit for bit: a triangle filter whose support widens by the downscale factor (so shrinking
 /// antialiases), coefficients normalised per output pixel and rounded to 22-bit fixed point, a
