@@ -71,12 +71,12 @@ build: deps
 	$(SWIFT_RELEASE)
 
 ## test: everything a fresh clone needs, then every test, optimised. The engine's tests run again with
-## PANOPTES_PORTABLE_KERNELS=1: the path of CPUs without AVX2 + FMA, against the same references and ORT;
-## and with PANOPTES_AVX512=0: the AVX2 kernels that CPUs without AVX-512 run (a no-op on those).
+## PANOPTES_PORTABLE_KERNELS=1: the path of CPUs without AVX2 + FMA, against the same references, ORT and
+## Pillow; and with PANOPTES_AVX512=0: the AVX2 kernels that CPUs without AVX-512 run (a no-op on those).
 test: deps venv samples weights
 	$(SWIFT_TEST)
 	PANOPTES_PORTABLE_KERNELS=1 $(SWIFT_TEST) --skip-build \
-		--filter 'ConvolutionKernelTests|ModelParityTests|ArchitectureTests|PoolingTests|PerImageGEMMTests'
+		--filter 'ConvolutionKernelTests|ModelParityTests|ArchitectureTests|PoolingTests|PerImageGEMMTests|CropPreprocessorTests'
 	PANOPTES_AVX512=0 $(SWIFT_TEST) --skip-build --filter 'ConvolutionKernelTests|ModelParityTests|ImageBlockTests'
 
 ## bench: speed next to each peer, measured in the same run. The engines take ten turns each of a second

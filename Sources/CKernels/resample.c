@@ -58,13 +58,15 @@ static int horizontal_two_taps_avx2(const uint8_t *src, const ptrdiff_t *offsets
 #endif
 
 void ck_resample_horizontal(const uint8_t *src, const ptrdiff_t *offsets, const int32_t *weights, int taps, int out_width,
-                            uint8_t *dst) {
+                            uint8_t *dst, int avx2) {
     const int32_t half = 1 << (CK_RESAMPLE_PRECISION_BITS - 1);
     if (taps == 2) {
         // Enlarging: two taps a pixel.
         int x = 0;
 #ifdef CK_X86
-        if (ck_has_avx2_fma()) x = horizontal_two_taps_avx2(src, offsets, weights, out_width, dst);
+        if (avx2) x = horizontal_two_taps_avx2(src, offsets, weights, out_width, dst);
+#else
+        (void)avx2;
 #endif
         for (; x < out_width; x++) {
             const uint8_t *p = src + offsets[x];

@@ -108,6 +108,8 @@ struct BilinearResampler {
         let offsets: [Int]
         /// `taps` weights per output pixel, zero where it has fewer.
         let weights: [Int32]
+        /// Whether two-tap rows go through AVX2 gathers: CKernels' one switch, `Conv2D.vectorKernels`.
+        let gathers = Conv2D.vectorKernels
 
         /// The plan for `axis` over rows of `inWidth` pixels (no pixel has more taps than a row has pixels).
         init(_ axis: Axis, inWidth: Int) {
@@ -127,7 +129,7 @@ struct BilinearResampler {
 
         /// One row: `src` (RGB24) to `offsets.count` pixels at `dst`, rounded and clipped as Pillow does.
         func resample(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>) {
-            ck_resample_horizontal(src, offsets, weights, Int32(taps), Int32(offsets.count), dst)
+            ck_resample_horizontal(src, offsets, weights, Int32(taps), Int32(offsets.count), dst, gathers ? 1 : 0)
         }
     }
 }

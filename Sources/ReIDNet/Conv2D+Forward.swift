@@ -163,27 +163,47 @@ extension Conv2D {
         let (oh, ow) = outputSize(height: height, width: width)
         let bandRows = Self.stemBandRows
         let bands = (oh + bandRows - 1) / bandRows
-        let scratchCount = ck_conv_stride2_scratch(Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth), Int32(strideY),
-                                                   Int32(padX), Int32(width), Int32(ow), Int32(bandRows))
-        let packed = packedWeight!
+        let scratchCount = stemScratchCount(width: width)
         precondition(batch * oh * ow <= Int(Int32.max), "Conv2D stem: output exceeds Int32")
-        packed.withPanels { panels in
-            bias.withUnsafeBufferPointer { b in
-                ParallelFor.run(batch * bands) { tasks in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
-                        for task in tasks {
-                            let image = task / bands, oy0 = (task % bands) * bandRows
-                            ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
-                                            Int32(strideY), Int32(padY), Int32(padX), input + image * imageStride,
-                                            channelStride, Int32(height), Int32(width), Int32(oy0),
-                                            Int32(min(oh, oy0 + bandRows)), Int32(ow), output + image * oh * ow,
-                                            Int32(batch * oh * ow), accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode,
-                                            scratch.baseAddress!, avx512 ? 1 : 0)
-                        }
-                    }
+        ParallelFor.run(batch * bands) { tasks in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
+                for task in tasks {
+                    let image = task / bands, oy0 = (task % bands) * bandRows
+                    stemBand(oy0..<min(oh, oy0 + bandRows), input: input + image * imageStride, channelStride: channelStride,
+                             height: height, width: width, output: output + image * oh * ow, outputStride: batch * oh * ow,
+                             accumulate: accumulate, scratch: scratch.baseAddress!, avx512: avx512)
                 }
             }
         }
+    }
+
+    /// Output `rows` of one `height`×`width` image through the stem kernel (`ck_conv_stride2`): input
+    /// channel c at `input + c · channelStride`, output channel c at `output + c · outputStride`;
+    /// `scratch` holds ``stemScratchCount(width:)`` floats. What ``stemForward`` runs for each band, and an
+    /// image block for the rows its piece needs, so both compute each output the same way.
+    func stemBand(
+        _ rows: Range<Int>, input: UnsafePointer<Float>, channelStride: Int, height: Int, width: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
+        avx512: Bool = GEMM.hasAVX512Kernel
+    ) {
+        precondition(rows.count <= Self.stemBandRows, "Conv2D stem: a band of \(rows.count) rows")
+        let ow = outputSize(height: height, width: width).width
+        packedWeight!.withPanels { panels in
+            bias.withUnsafeBufferPointer { b in
+                ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
+                                Int32(strideY), Int32(padY), Int32(padX), input, channelStride, Int32(height), Int32(width),
+                                Int32(rows.lowerBound), Int32(rows.upperBound), Int32(ow), output, Int32(outputStride),
+                                accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode, scratch, avx512 ? 1 : 0)
+            }
+        }
+    }
+
+    /// Floats of scratch ``stemBand(_:input:channelStride:height:width:output:outputStride:accumulate:scratch:avx512:)``
+    /// needs for input rows `width` wide.
+    func stemScratchCount(width: Int) -> Int {
+        let ow = outputSize(height: kernelHeight, width: width).width
+        return ck_conv_stride2_scratch(Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth), Int32(strideY), Int32(padX),
+                                       Int32(width), Int32(ow), Int32(Self.stemBandRows))
     }
 
     /// im2col + GEMM. Where the weights are packed: one product over the batch that gathers its im2col

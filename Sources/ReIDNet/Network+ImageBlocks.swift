@@ -323,13 +323,6 @@ extension Conv2D {
             : ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(strideX))
     }
 
-    /// Floats of scratch the stem kernel needs for bands of ``stemBandRows`` output rows of `width`-wide input.
-    func stemScratchCount(width: Int) -> Int {
-        let ow = outputSize(height: kernelHeight, width: width).width
-        return ck_conv_stride2_scratch(Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth), Int32(strideY), Int32(padX),
-                                       Int32(width), Int32(ow), Int32(Self.stemBandRows))
-    }
-
     /// Runs a pointwise (packed), depthwise (kernel) or stem layer on one image, on the calling thread: input
     /// channel c at `input + c · inputStride`, output channel c at `output + c · outputStride`. The same
     /// arithmetic as `forward` on a batch holding the image.
@@ -386,17 +379,10 @@ extension Conv2D {
             }
         case .stem:
             // Bands of output rows, as `stemForward` cuts an image: each output the same chain.
-            guard let packedWeight else { preconditionFailure("forwardImage: stem without packed weights") }
             precondition(!accumulate && outputTileRows == nil, "forwardImage: a stem neither accumulates nor writes tiles")
-            packedWeight.withPanels { panels in
-                bias.withUnsafeBufferPointer { b in
-                    for oy0 in stride(from: 0, to: oh, by: Self.stemBandRows) {
-                        ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
-                                        Int32(strideY), Int32(padY), Int32(padX), input, inputStride, Int32(height), Int32(width),
-                                        Int32(oy0), Int32(min(oh, oy0 + Self.stemBandRows)), Int32(ow), output, Int32(outputStride), 0,
-                                        b.baseAddress!, activation.kernelCode, panelScratch, GEMM.hasAVX512Kernel ? 1 : 0)
-                    }
-                }
+            for oy0 in stride(from: 0, to: oh, by: Self.stemBandRows) {
+                stemBand(oy0..<min(oh, oy0 + Self.stemBandRows), input: input, channelStride: inputStride, height: height,
+                         width: width, output: output, outputStride: outputStride, accumulate: false, scratch: panelScratch)
             }
         default:
             preconditionFailure("forwardImage: \(algorithm) layers run batch-wide only")

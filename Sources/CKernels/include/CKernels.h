@@ -186,10 +186,10 @@ void ck_winograd42_output(const float *m, size_t point, int height, int width, i
 
 /// One row of Pillow's horizontal bilinear pass over RGB24: output pixel x (of `out_width`) is
 /// clip8(2^21 + Σ_j src[offsets[x] + 3j + c] · weights[x·taps + j]) for each channel c, written packed
-/// at `dst`; a tap may carry weight 0, but every one must lie inside the row. Any CPU; rows of two taps
-/// (enlarging) eight pixels at a time through AVX2 gathers where the CPU has AVX2.
+/// at `dst`; a tap may carry weight 0, but every one must lie inside the row. Any CPU; with `avx2` (only
+/// where `ck_has_avx2_fma`), rows of two taps (enlarging) eight pixels at a time through AVX2 gathers.
 void ck_resample_horizontal(const unsigned char *src, const ptrdiff_t *offsets, const int *weights, int taps, int out_width,
-                            unsigned char *dst);
+                            unsigned char *dst, int avx2);
 
 /// One row of Pillow's vertical pass: dst[x] = clip8(2^21 + Σ_j src[j·stride + x] · weights[j]) for x <
 /// `count`. Any CPU (plain C the compiler vectorises).
