@@ -115,6 +115,16 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 9, in: 5, kernel: 1, stride: 2, padding: 0, activation: .identity, batch: 3, height: 7, width: 9, expect: .pointwiseStrided)
     }
 
+    /// A strided 1x1 whose pixels, written out before the product, take more than the scratch holds for
+    /// the batch: they go a chunk of images at a time (here 3, then 1), each product into its images' columns.
+    func testPointwiseStrided_pixelsBeyondTheScratch_goInChunksAndMatchReference() {
+        let conv = Conv2D(outChannels: 8, inChannels: 64, kernel: (1, 1), stride: (2, 2), padding: (0, 0), activation: .relu,
+                          weight: Self.random(8 * 64, seed: 1), bias: Self.random(8, seed: 2))
+        XCTAssertEqual(conv.chunk(batch: 4, perImage: 64 * 129 * 129), 3)
+        check(out: 8, in: 64, kernel: 1, stride: 2, padding: 0, activation: .relu, batch: 4, height: 258, width: 258,
+              expect: .pointwiseStrided)
+    }
+
     /// Stride-2 layers over RGB run the stem kernel where CKernels run (im2col elsewhere).
     static let stem: ConvolutionAlgorithm = Conv2D.vectorKernels ? .stem : .im2col
 
