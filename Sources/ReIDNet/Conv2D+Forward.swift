@@ -69,7 +69,7 @@ extension Conv2D {
             // And room to start V on a 64-byte line, where its products read it in tiles.
             return perImage * chunk(batch: batch, perImage: perImage) + 16
         case .pointwiseStrided, .im2col:
-            if packedWeight != nil && !writesStridedPixels { return 0 }  // the packed product gathers its blocks itself
+            if gathersIm2colBlocks { return 0 }  // the packed product gathers its blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
             return perImage * chunk(batch: batch, perImage: perImage)
         }
@@ -206,24 +206,25 @@ extension Conv2D {
                                        Int32(width), Int32(ow), Int32(Self.stemBandRows))
     }
 
-    /// Whether the packed product multiplies a strided 1x1's pixels written out first (a chunk of images
-    /// at a time, in `scratch`) rather than gathering them block by block. The gather read each of a
-    /// block's rows (a channel's every other pixel of every other row) from maps of up to 25 MB (the
-    /// downsamples of layer2 and layer3 at 384x128, batch 8) a page or more from the last: written out
-    /// by both threads in one pass, the pixels then fit in cache for the product's copy. ResNet-50 at
+    /// Whether the packed product gathers this layer's im2col matrix block by block itself (a packed 3x3
+    /// or larger layer), rather than multiplying the matrix written out a chunk of images at a time in
+    /// `scratch`. A strided 1x1's matrix is written out even where the weights are packed: the gather read
+    /// each of a block's rows (a channel's every other pixel of every other row) from maps of up to 25 MB
+    /// (the downsamples of layer2 and layer3 at 384x128, batch 8) a page or more from the last; written
+    /// out by both threads in one pass, the pixels then fit in cache for the product's copy. ResNet-50 at
     /// 384x128, batch 8, took 2.2-2.9% less time in alternating in-process runs, 1.2% at 256x128; the
     /// same for the 3x3 stride-2 layers (nine rows a channel, a 14 MB matrix) gained nothing.
-    var writesStridedPixels: Bool { algorithm == .pointwiseStrided && packedWeight != nil }
+    var gathersIm2colBlocks: Bool { algorithm == .im2col && packedWeight != nil }
 
-    /// im2col + GEMM. Where the weights are packed: one product over the batch that gathers its im2col
-    /// blocks itself, except a strided 1x1's (``writesStridedPixels``). Otherwise: the matrix written per
-    /// chunk of images, then one GEMM per group per chunk (with packed weights, one product per chunk).
+    /// im2col + GEMM. Where ``gathersIm2colBlocks``: one product over the batch that gathers its im2col
+    /// blocks itself. Otherwise: the matrix written per chunk of images, then one product per chunk (packed
+    /// weights) or one GEMM per group per chunk.
     private func im2colForward(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         batch: Int, height: Int, width: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
     ) {
         let (oh, ow) = outputSize(height: height, width: width)
-        if let packedWeight, !writesStridedPixels {
+        if let packedWeight, gathersIm2colBlocks {
             // One product over the whole batch, gathering the im2col matrix block by block (implicit
             // GEMM): the same outputs as from the explicit matrix, which is never written whole.
             let source = Im2colSource(input: input, channels: inChannels, planes: batch, height: height, width: width,

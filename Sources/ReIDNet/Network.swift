@@ -203,9 +203,12 @@ public struct Network: Sendable {
                 let s = shapes[steps[index].input]
                 let output = steps[block.steps.last!].output
                 // A stem's block reads the caller's NCHW images where they are (``readsInputInPlace``), others a CNHW slot.
-                let (input, inputStrides) = index == 0 && images != nil
-                    ? (images!, (image: inputChannels * height * width, channel: height * width))
-                    : (UnsafePointer(workspace.slot(steps[index].input)), (image: s.height * s.width, channel: batch * s.height * s.width))
+                let input: UnsafePointer<Float>, inputStrides: (image: Int, channel: Int)
+                if index == 0, let images {
+                    (input, inputStrides) = (images, (inputChannels * height * width, height * width))
+                } else {
+                    (input, inputStrides) = (UnsafePointer(workspace.slot(steps[index].input)), (s.height * s.width, batch * s.height * s.width))
+                }
                 // The intermediate slots are left as they were: no later step reads them.
                 let (shape, spared) = run(block, input: input, inputStrides: inputStrides, output: workspace.slot(output),
                                           spare: workspace.spare, batch: batch, height: s.height, width: s.width, scratch: scratch)
