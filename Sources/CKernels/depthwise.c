@@ -22,6 +22,15 @@ int ck_has_avx512f(void) {
 #endif
 }
 
+int ck_avx512_pairs_pay(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    return ck_has_avx512f() && __builtin_cpu_is("intel");
+#else
+    return 0;
+#endif
+}
+
 static int round8(int n) { return (n + 7) & ~7; }
 
 static void output_size(int height, int width, int stride, int *oh, int *ow) {

@@ -97,12 +97,46 @@ extension GEMM {
     /// made ResNet-50 take 1.4% less time at batch 8 and 3.4% less at batch 1, MobileNetV2 2.9% and
     /// 0.4%; a panel's last one to five rows on AVX-512 too (only their chains, where AVX2 computes six
     /// rows) another 1% (ResNet-50) and 0.4-2.8% (MobileNetV2, whose 16- to 320-channel layers end in
-    /// such panels). (Wider tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more.)
+    /// such panels). (Wider tiles, 12x16 over two panels or 6x32 over two tiles, took 0.4-6% more there;
+    /// on Intel's CPUs two tiles at a time pay: ``TileKernel/avx512Pairs``.)
     /// The depthwise kernel follows it too (`ck_depthwise3x3`'s planes of 16- and 8-float output rows).
     public static let hasAVX512Kernel: Bool = {
         if ProcessInfo.processInfo.environment["PANOPTES_AVX512"] == "0" { return false }
         return hasPackedKernel && ck_has_avx512f() != 0
     }()
+
+    /// How the packed product runs its tiles. Every kind computes each output with the same operations in
+    /// the same order: the same bits.
+    public enum TileKernel: Int32, Sendable, CaseIterable {
+        /// Two 8-float registers per tile row: every AVX2 + FMA CPU.
+        case avx2 = 0
+        /// One 16-float register per tile row (``hasAVX512Kernel``): six chains a tile.
+        case avx512 = 1
+        /// Adjacent whole tiles two at a time (``hasAVX512Kernel``): twelve chains, for CPUs with two 512-bit
+        /// FMA units, whose results come four cycles after the operands, so eight chains must be in flight
+        /// to keep both busy (six kept them 75% busy). On an Intel Xeon (family 6, model 207, two cores), in
+        /// alternating in-process runs with identical outputs, ResNet-50 took 20% less time at 384x128
+        /// batch 8 (381 → 314 ms) and 18% less at batch 1; MobileNetV2 14% less at 256x128 batch 8.
+        case avx512Pairs = 2
+    }
+
+    /// The tile kernel the packed products run, read once: ``TileKernel/avx512Pairs`` on Intel CPUs with
+    /// AVX-512 (`ck_avx512_pairs_pay`), ``TileKernel/avx512`` on other AVX-512 CPUs (on AMD's Zen 4, which
+    /// splits a 512-bit multiply-add into two halves, pairs took 0.4-6% more time), else
+    /// ``TileKernel/avx2``. `PANOPTES_AVX512_PAIRS=1` or `=0` chooses between the two AVX-512 kernels.
+    public static let tileKernel: TileKernel = {
+        guard hasAVX512Kernel else { return .avx2 }
+        switch ProcessInfo.processInfo.environment["PANOPTES_AVX512_PAIRS"] {
+        case "1": return .avx512Pairs
+        case "0": return .avx512
+        default: return ck_avx512_pairs_pay() != 0 ? .avx512Pairs : .avx512
+        }
+    }()
+
+    /// The tile kernels this CPU runs (for tests that compare them).
+    public static var runnableTileKernels: [TileKernel] {
+        hasAVX512Kernel ? TileKernel.allCases : hasPackedKernel ? [.avx2] : []
+    }
 
     /// C = A·B (+ C when `accumulate`), A packed (m×k), B k×n row-major, C m×n.
     ///
@@ -121,19 +155,18 @@ extension GEMM {
     ///   - threads: at most this many threads (1 inside work that is already shared over threads).
     ///   - panelScratch: with `threads` 1, room for the copied block of B (`ck_sgemm_panel_count(k)`
     ///     floats, 32-byte aligned, best 64), so a caller in a loop allocates it once.
-    ///   - avx512: whole tiles through AVX-512 (only where ``hasAVX512Kernel``); false keeps them on AVX2,
-    ///     for tests that compare the two.
+    ///   - kernel: the tile kernel (one of ``runnableTileKernels``); tests compare them.
     public static func multiply(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
         epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil,
         threads maxThreads: Int = threadCount, panelScratch: UnsafeMutablePointer<Float>? = nil,
-        avx512: Bool = hasAVX512Kernel
+        kernel: TileKernel = tileKernel
     ) {
         precondition(n > 0 && ldb >= n, "GEMM packed: n=\(n) ldb=\(ldb)")
         precondition(ldb <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         packedProduct(packed: a, n: n, b: b, ldb: ldb, implicit: nil, tiled: false, c: c, ldc: ldc, accumulate: accumulate,
-                      epilogue: epilogue, threads: maxThreads, panelScratch: panelScratch, avx512: avx512)
+                      epilogue: epilogue, threads: maxThreads, panelScratch: panelScratch, kernel: kernel)
     }
 
     /// C = A·B (+ C when `accumulate`) where B is a convolution's im2col matrix, gathered block by block
@@ -150,7 +183,7 @@ extension GEMM {
         var source = im2col.kernelSource
         withUnsafePointer(to: &source) { source in
             packedProduct(packed: a, n: n, b: nil, ldb: 0, implicit: source, tiled: false, c: c, ldc: ldc, accumulate: accumulate,
-                          epilogue: epilogue, threads: threadCount, panelScratch: nil, avx512: hasAVX512Kernel)
+                          epilogue: epilogue, threads: threadCount, panelScratch: nil, kernel: tileKernel)
         }
     }
 
@@ -163,21 +196,21 @@ extension GEMM {
         packed a: PackedMatrix, n: Int, tiles: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
         epilogue: (bias: UnsafePointer<Float>, activation: Int32)? = nil,
-        threads maxThreads: Int = threadCount, avx512: Bool = hasAVX512Kernel
+        threads maxThreads: Int = threadCount, kernel: TileKernel = tileKernel
     ) {
         precondition(Int(bitPattern: tiles) % 32 == 0, "GEMM packed tiles: B's tiles must start 32-byte aligned")
         packedProduct(packed: a, n: n, b: tiles, ldb: 0, implicit: nil, tiled: true, c: c, ldc: ldc, accumulate: accumulate,
-                      epilogue: epilogue, threads: maxThreads, panelScratch: nil, avx512: avx512)
+                      epilogue: epilogue, threads: maxThreads, panelScratch: nil, kernel: kernel)
     }
 
     private static func packedProduct(
         packed a: PackedMatrix, n: Int, b: UnsafePointer<Float>?, ldb: Int, implicit: UnsafePointer<ck_im2col>?, tiled: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
         epilogue: (bias: UnsafePointer<Float>, activation: Int32)?, threads maxThreads: Int,
-        panelScratch: UnsafeMutablePointer<Float>?, avx512: Bool
+        panelScratch: UnsafeMutablePointer<Float>?, kernel: TileKernel
     ) {
         precondition(hasPackedKernel, "GEMM.multiply(packed:): this CPU has no AVX2 + FMA")
-        precondition(!avx512 || hasAVX512Kernel, "GEMM.multiply(packed:): AVX-512 tiles asked for where they do not run")
+        precondition(kernel == .avx2 || hasAVX512Kernel, "GEMM.multiply(packed:): AVX-512 tiles asked for where they do not run")
         precondition(n > 0 && ldc >= n, "GEMM packed: n=\(n) ldc=\(ldc)")
         precondition(n <= Int(Int32.max) && ldc <= Int(Int32.max), "GEMM packed: dimension exceeds Int32")
         let m = a.rows, k = a.columns
@@ -193,12 +226,12 @@ extension GEMM {
             func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>?) {
                 if tiled {
                     ck_sgemm_packed_tiles(Int32(m), Int32(n), Int32(k), panels, b, c, Int32(ldc), accumulate ? 1 : 0, epilogue?.bias,
-                                          epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), avx512 ? 1 : 0)
+                                          epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), kernel.rawValue)
                     return
                 }
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
                                 epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch,
-                                avx512 ? 1 : 0)
+                                kernel.rawValue)
             }
             if threads <= 1, tiled || panelScratch != nil {
                 product(tiles: 0, tiles, panels: 0, panelCount, scratch: panelScratch)

@@ -153,11 +153,11 @@ extension Conv2D {
 
     /// The stem kernel over bands of ``stemBandRows`` output rows, image by image, bands shared among the
     /// compute threads. Input channel c of image n is the plane at `input + n · imageStride + c ·
-    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are. `avx512` as in
-    /// `GEMM.multiply(packed:...)` (tests compare the two kernels).
+    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are. `kernel` as in
+    /// `GEMM.multiply(packed:...)` (tests compare the kernels).
     func stemForward(
         input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, output: UnsafeMutablePointer<Float>,
-        batch: Int, height: Int, width: Int, accumulate: Bool, avx512: Bool = GEMM.hasAVX512Kernel
+        batch: Int, height: Int, width: Int, accumulate: Bool, kernel: GEMM.TileKernel = GEMM.tileKernel
     ) {
         precondition(algorithm == .stem, "stemForward on a \(algorithm) layer")
         let (oh, ow) = outputSize(height: height, width: width)
@@ -171,7 +171,7 @@ extension Conv2D {
                     let image = task / bands, oy0 = (task % bands) * bandRows
                     stemBand(oy0..<min(oh, oy0 + bandRows), input: input + image * imageStride, channelStride: channelStride,
                              height: height, width: width, output: output + image * oh * ow, outputStride: batch * oh * ow,
-                             accumulate: accumulate, scratch: scratch.baseAddress!, avx512: avx512)
+                             accumulate: accumulate, scratch: scratch.baseAddress!, kernel: kernel)
                 }
             }
         }
@@ -184,7 +184,7 @@ extension Conv2D {
     func stemBand(
         _ rows: Range<Int>, input: UnsafePointer<Float>, channelStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
-        avx512: Bool = GEMM.hasAVX512Kernel
+        kernel: GEMM.TileKernel = GEMM.tileKernel
     ) {
         precondition(rows.count <= Self.stemBandRows, "Conv2D stem: a band of \(rows.count) rows")
         let ow = outputSize(height: height, width: width).width
@@ -193,12 +193,12 @@ extension Conv2D {
                 ck_conv_stride2(panels, Int32(outChannels), Int32(inChannels), Int32(kernelHeight), Int32(kernelWidth),
                                 Int32(strideY), Int32(padY), Int32(padX), input, channelStride, Int32(height), Int32(width),
                                 Int32(rows.lowerBound), Int32(rows.upperBound), Int32(ow), output, Int32(outputStride),
-                                accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode, scratch, avx512 ? 1 : 0)
+                                accumulate ? 1 : 0, b.baseAddress!, activation.kernelCode, scratch, kernel.rawValue)
             }
         }
     }
 
-    /// Floats of scratch ``stemBand(_:input:channelStride:height:width:output:outputStride:accumulate:scratch:avx512:)``
+    /// Floats of scratch ``stemBand(_:input:channelStride:height:width:output:outputStride:accumulate:scratch:kernel:)``
     /// needs for input rows `width` wide.
     func stemScratchCount(width: Int) -> Int {
         let ow = outputSize(height: kernelHeight, width: width).width

@@ -27,9 +27,10 @@ public final class ReIDModel {
     public static var threadCount: Int { GEMM.threadCount }
     /// The OpenBLAS kernel family in use (e.g. "Haswell", "Zen").
     public static var blasCore: String { GEMM.coreName }
-    /// Panoptes' own kernels in use: "AVX2 + FMA, AVX-512 tiles", "AVX2 + FMA" or "portable (OpenBLAS)".
+    /// Panoptes' own kernels in use: "AVX2 + FMA, AVX-512 tile pairs", "AVX2 + FMA, AVX-512 tiles", "AVX2 +
+    /// FMA" or "portable (OpenBLAS)".
     public static var kernels: String {
-        GEMM.hasAVX512Kernel ? "AVX2 + FMA, AVX-512 tiles" : GEMM.hasPackedKernel ? "AVX2 + FMA" : "portable (OpenBLAS)"
+        GEMM.tileKernel == .avx512Pairs ? "AVX2 + FMA, AVX-512 tile pairs" : GEMM.hasAVX512Kernel ? "AVX2 + FMA, AVX-512 tiles" : GEMM.hasPackedKernel ? "AVX2 + FMA" : "portable (OpenBLAS)"
     }
 
     private let workspace = Workspace()

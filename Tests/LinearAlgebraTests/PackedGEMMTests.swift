@@ -18,7 +18,7 @@ final class PackedGEMMTests: XCTestCase {
     /// With `epilogue`, a bias per row (from `bias`) and that activation code.
     private static func packedProduct(
         m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, initial: [Float], ldc: Int, accumulate: Bool,
-        bias: [Float] = [], activation: Int32? = nil, avx512: Bool = GEMM.hasAVX512Kernel
+        bias: [Float] = [], activation: Int32? = nil, kernel: GEMM.TileKernel = GEMM.tileKernel
     ) -> [Float] {
         let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, values: $0.baseAddress!, ld: lda) }
         var c = initial
@@ -26,7 +26,7 @@ final class PackedGEMMTests: XCTestCase {
             c.withUnsafeMutableBufferPointer { pc in
                 bias.withUnsafeBufferPointer { pbias in
                     GEMM.multiply(packed: packed, n: n, b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate,
-                                  epilogue: activation.map { (pbias.baseAddress!, $0) }, avx512: avx512)
+                                  epilogue: activation.map { (pbias.baseAddress!, $0) }, kernel: kernel)
                 }
             }
         }
@@ -34,39 +34,43 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     /// Where the CPU has AVX-512F, tiles of sixteen columns run on it (whole ones, and a panel's last one to
-    /// five rows); the AVX2 tiles, which every other AVX2 CPU runs, must give the same bits: rows and
-    /// columns that fill some tiles and not others (every count of last rows), depths of one block and of
-    /// several (chains resumed from C), a residual, and each activation after a bias.
+    /// five rows), one at a time or whole ones two at a time; both must give the bits of the AVX2 tiles,
+    /// which every other AVX2 CPU runs: rows and columns that fill some tiles and not others (every count
+    /// of last rows; an odd tile left after the pairs, whole or not), depths of one block and of several
+    /// (chains resumed from C), a residual, and each activation after a bias.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
-        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17)] {
+        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17), (12, 80, 30), (7, 95, 9)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 let lda = k + 3, ldb = n + 2, ldc = n + 1
                 let a = Self.values(m * lda, seed: 11), b = Self.values(k * ldb, seed: 12), initial = Self.values(m * ldc, seed: 13)
                 let bias = Self.values(m, seed: 14).map { $0 * 4 }
-                let products = [true, false].map { avx512 in
+                let products = GEMM.runnableTileKernels.map { kernel in
                     Self.packedProduct(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, initial: initial, ldc: ldc,
-                                       accumulate: accumulate, bias: bias, activation: activation, avx512: avx512)
+                                       accumulate: accumulate, bias: bias, activation: activation, kernel: kernel)
                 }
-                let differing = zip(products[0], products[1]).filter { $0.bitPattern != $1.bitPattern }.count
-                XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none")")
+                XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs])
+                for (kernel, product) in zip(GEMM.runnableTileKernels, products).dropFirst() {
+                    let differing = zip(products[0], product).filter { $0.bitPattern != $1.bitPattern }.count
+                    XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none") \(kernel)")
+                }
             }
         }
     }
 
     /// A B already in 16-column tiles (as MobileNetV2's depthwise layers write it for their projection)
     /// gives, bit for bit, the product of the same B row-major: columns that fill the last tile and not,
-    /// depths of one block and of several, a residual, each activation, both tile widths; a last tile's
+    /// depths of one block and of several, a residual, each activation, every tile kernel; a last tile's
     /// columns past n hold NaNs and reach no output.
     func testTiledB_givesTheRowMajorProductBitForBit() throws {
         for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
-                for avx512 in GEMM.hasAVX512Kernel ? [true, false] : [false] {
+                for kernel in GEMM.runnableTileKernels {
                     let ldc = n + 1
                     let a = Self.values(m * k, seed: 21), b = Self.values(k * n, seed: 22), initial = Self.values(m * ldc, seed: 23)
                     let bias = Self.values(m, seed: 24).map { $0 * 4 }
                     let rowMajor = Self.packedProduct(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, initial: initial, ldc: ldc,
-                                                      accumulate: accumulate, bias: bias, activation: activation, avx512: avx512)
+                                                      accumulate: accumulate, bias: bias, activation: activation, kernel: kernel)
                     let tiles = (n + 15) / 16
                     let tiled = UnsafeMutablePointer<Float>.allocate(capacity: tiles * k * 16 + 16)
                     defer { tiled.deallocate() }
@@ -78,11 +82,11 @@ final class PackedGEMMTests: XCTestCase {
                     c.withUnsafeMutableBufferPointer { pc in
                         bias.withUnsafeBufferPointer { pbias in
                             GEMM.multiply(packed: packed, n: n, tiles: aligned, c: pc.baseAddress!, ldc: ldc, accumulate: accumulate,
-                                          epilogue: activation.map { (pbias.baseAddress!, $0) }, avx512: avx512)
+                                          epilogue: activation.map { (pbias.baseAddress!, $0) }, kernel: kernel)
                         }
                     }
                     let differing = zip(c, rowMajor).filter { $0.bitPattern != $1.bitPattern }.count
-                    XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none") avx512 \(avx512)")
+                    XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none") \(kernel)")
                 }
             }
         }

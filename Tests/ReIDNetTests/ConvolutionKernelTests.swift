@@ -194,30 +194,34 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
-    /// Where the CPU has AVX-512F the stem's whole tiles run on it; the AVX2 tiles, which every other AVX2
-    /// CPU runs, give the same bits (a residual too).
+    /// Where the CPU has AVX-512F the stem's whole tiles run on it, one at a time or two at a time; both
+    /// give the bits of the AVX2 tiles, which every other AVX2 CPU runs (a residual too; output rows of one
+    /// to four tiles: pairs, and a lone last tile, whole or not).
     func testStem_avx512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
         // 32 and 64 filters: panels ending in two and four rows, under tiles of sixteen columns and fewer.
         for (out, kernel, padding, batch, height, width, accumulate) in [(32, 3, 1, 2, 37, 70, false), (64, 7, 3, 2, 45, 19, true),
-                                                                         (64, 3, 1, 1, 20, 66, false)] {
+                                                                         (64, 3, 1, 1, 20, 66, false), (32, 3, 1, 1, 9, 96, true),
+                                                                         (64, 7, 3, 1, 11, 128, false)] {
             let conv = Conv2D(outChannels: out, inChannels: 3, kernel: (kernel, kernel), stride: (2, 2), padding: (padding, padding),
                               activation: .relu6, weight: Self.random(out * 3 * kernel * kernel, seed: 51), bias: Self.random(out, seed: 52))
             let input = Self.random(batch * 3 * height * width, seed: 53).map { $0 * 3 }
             let (oh, ow) = conv.outputSize(height: height, width: width)
             let initial = Self.random(out * batch * oh * ow, seed: 54)
-            let outputs = [true, false].map { avx512 in
+            let outputs = GEMM.runnableTileKernels.map { kernel in
                 var output = initial
                 input.withUnsafeBufferPointer { i in
                     output.withUnsafeMutableBufferPointer { o in
                         conv.stemForward(input: i.baseAddress!, imageStride: height * width, channelStride: batch * height * width,
                                          output: o.baseAddress!, batch: batch, height: height, width: width, accumulate: accumulate,
-                                         avx512: avx512)
+                                         kernel: kernel)
                     }
                 }
                 return output
             }
-            XCTAssertEqual(zip(outputs[0], outputs[1]).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, "\(kernel)x\(kernel) n\(batch)")
+            for (tiles, output) in zip(GEMM.runnableTileKernels, outputs).dropFirst() {
+                XCTAssertEqual(zip(outputs[0], output).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, "\(kernel)x\(kernel) n\(batch) \(tiles)")
+            }
         }
     }
 
