@@ -116,7 +116,10 @@ extension GEMM {
         /// FMA units, whose results come four cycles after the operands, so eight chains must be in flight
         /// to keep both busy (six kept them 75% busy). On an Intel Xeon (family 6, model 207, two cores), in
         /// alternating in-process runs with identical outputs, ResNet-50 took 20% less time at 384x128
-        /// batch 8 (381 → 314 ms) and 18% less at batch 1; MobileNetV2 14% less at 256x128 batch 8.
+        /// batch 8 (381 → 314 ms) and 18% less at batch 1; MobileNetV2 14% less at 256x128 batch 8. Where
+        /// two whole panels of A meet a pair, they go together (12x32, twenty-four chains, each value of B
+        /// loaded from L2 serving twelve rows): ResNet-50 another 7.5% less at 384x128 batch 8, 14% at
+        /// 256x128.
         case avx512Pairs = 2
     }
 

@@ -17,9 +17,10 @@ int ck_has_avx2_fma(void);
 /// for their whole tiles (their `avx512` argument), else 0.
 int ck_has_avx512f(void);
 
-/// 1 where `ck_has_avx512f` and whole tiles run faster two at a time (an `avx512` argument of 2 to
-/// `ck_sgemm_packed`, `ck_sgemm_packed_tiles` and `ck_conv_stride2`): on Intel's CPUs, whose two 512-bit
-/// FMA units one tile's six chains keep only 75% busy. 0 elsewhere (AMD's Zen 4, where pairs ran slower).
+/// 1 where `ck_has_avx512f` and whole tiles run faster two at a time, over two panels where they can (an
+/// `avx512` argument of 2 to `ck_sgemm_packed`, `ck_sgemm_packed_tiles` and `ck_conv_stride2`): on
+/// Intel's CPUs, whose two 512-bit FMA units one tile's six chains keep only 75% busy. 0 elsewhere (AMD's
+/// Zen 4, where pairs ran slower).
 int ck_avx512_pairs_pay(void);
 
 /// Floats of scratch `ck_depthwise3x3` needs for one plane of `height`×`width` at `stride` (1 or 2).
@@ -111,8 +112,8 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 /// `bpanel` holds `ck_sgemm_panel_count(k)` floats, 32-byte aligned, best 64 (a block of B's tiles,
 /// copied contiguous). AVX2 + FMA only (see `ck_has_avx2_fma`); with `avx512` (only where
 /// `ck_has_avx512f`) 1, whole 6x16 tiles run as six 16-float registers, and with 2, adjacent whole
-/// tiles two at a time as twelve (`ck_avx512_pairs_pay`): the same operations on each output in the
-/// same order, so the same bits.
+/// tiles two at a time as twelve, or as twenty-four over two whole panels (`ck_avx512_pairs_pay`): the
+/// same operations on each output in the same order, so the same bits.
 ///
 /// With `implicit` (then `b` and `ldb` are unused), B is that im2col matrix, gathered from the input
 /// block by block into `bpanel`: a convolution's product without the whole matrix in memory. The
