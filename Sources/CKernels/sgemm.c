@@ -353,47 +353,62 @@ static void pair_avx512(int rows, int kc, const float *a, const float *b, size_t
 // batch 8 and 14% less at 256x128 batch 8 than with pairs alone (alternating in-process runs, 20 turns,
 // on the Xeon that pairs are measured on; its 1x1 products ran at 210 GFLOP/s with pairs, ORT's at 275).
 // Each output's chain is the same fused multiply-adds in the same order: the same bits.
-__attribute__((target("avx512f,avx2,fma"), noinline))
-static void quad_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, const float *const *taps,
-                        int offset, float *c, int ldc, int resume, const float *bias, const float *bias1, int activation) {
-    __m512 acc[4 * CK_SGEMM_MR];
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void quad_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, const float *const *taps,
+                               int offset, float *c, int ldc, int resume, const float *bias, const float *bias1, int activation) {
+    // Named accumulators, not an array: with an array, a body that reads the stems' taps kept them on the
+    // stack as well, a store of each every step (half the speed).
     float *c1 = c + (size_t)CK_SGEMM_MR * ldc;
-    for (int r = 0; r < CK_SGEMM_MR; r++) {
-        acc[2 * r] = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();
-        acc[2 * r + 1] = resume ? _mm512_loadu_ps(c + (size_t)r * ldc + CK_SGEMM_NR) : _mm512_setzero_ps();
-        acc[12 + 2 * r] = resume ? _mm512_loadu_ps(c1 + (size_t)r * ldc) : _mm512_setzero_ps();
-        acc[12 + 2 * r + 1] = resume ? _mm512_loadu_ps(c1 + (size_t)r * ldc + CK_SGEMM_NR) : _mm512_setzero_ps();
-    }
+#define CK_Q_DECLARE(r)                                                                                         \
+    __m512 x##r##0 = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();                       \
+    __m512 x##r##1 = resume ? _mm512_loadu_ps(c + (size_t)r * ldc + CK_SGEMM_NR) : _mm512_setzero_ps();         \
+    __m512 y##r##0 = resume ? _mm512_loadu_ps(c1 + (size_t)r * ldc) : _mm512_setzero_ps();                      \
+    __m512 y##r##1 = resume ? _mm512_loadu_ps(c1 + (size_t)r * ldc + CK_SGEMM_NR) : _mm512_setzero_ps();
+    CK_Q_DECLARE(0) CK_Q_DECLARE(1) CK_Q_DECLARE(2) CK_Q_DECLARE(3) CK_Q_DECLARE(4) CK_Q_DECLARE(5)
+#undef CK_Q_DECLARE
     for (int kk = 0; kk < kc; kk++) {
         const __m512 b0 = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
         const __m512 b1 = _mm512_loadu_ps(taps ? taps[kk] + offset + CK_SGEMM_NR : b + stride);
-        for (int r = 0; r < CK_SGEMM_MR; r++) {
-            const __m512 av = _mm512_set1_ps(a[r]);
-            acc[2 * r] = _mm512_fmadd_ps(av, b0, acc[2 * r]);
-            acc[2 * r + 1] = _mm512_fmadd_ps(av, b1, acc[2 * r + 1]);
-        }
-        for (int r = 0; r < CK_SGEMM_MR; r++) {
-            const __m512 av = _mm512_set1_ps(a1[r]);
-            acc[12 + 2 * r] = _mm512_fmadd_ps(av, b0, acc[12 + 2 * r]);
-            acc[12 + 2 * r + 1] = _mm512_fmadd_ps(av, b1, acc[12 + 2 * r + 1]);
-        }
+        __m512 av;
+#define CK_Q_STEP(r)                                                                                            \
+    av = _mm512_set1_ps(a[r]); x##r##0 = _mm512_fmadd_ps(av, b0, x##r##0); x##r##1 = _mm512_fmadd_ps(av, b1, x##r##1);
+        CK_Q_STEP(0) CK_Q_STEP(1) CK_Q_STEP(2) CK_Q_STEP(3) CK_Q_STEP(4) CK_Q_STEP(5)
+#undef CK_Q_STEP
+#define CK_Q_STEP(r)                                                                                            \
+    av = _mm512_set1_ps(a1[r]); y##r##0 = _mm512_fmadd_ps(av, b0, y##r##0); y##r##1 = _mm512_fmadd_ps(av, b1, y##r##1);
+        CK_Q_STEP(0) CK_Q_STEP(1) CK_Q_STEP(2) CK_Q_STEP(3) CK_Q_STEP(4) CK_Q_STEP(5)
+#undef CK_Q_STEP
         a += CK_SGEMM_MR;
         a1 += CK_SGEMM_MR;
         b += CK_SGEMM_NR;
     }
-    for (int r = 0; r < CK_SGEMM_MR; r++) {
-        if (bias) {
-            const __m512 bv = _mm512_set1_ps(bias[r]), bv1 = _mm512_set1_ps(bias1[r]);
-            acc[2 * r] = ck_activate16(_mm512_add_ps(acc[2 * r], bv), activation);
-            acc[2 * r + 1] = ck_activate16(_mm512_add_ps(acc[2 * r + 1], bv), activation);
-            acc[12 + 2 * r] = ck_activate16(_mm512_add_ps(acc[12 + 2 * r], bv1), activation);
-            acc[12 + 2 * r + 1] = ck_activate16(_mm512_add_ps(acc[12 + 2 * r + 1], bv1), activation);
-        }
-        _mm512_storeu_ps(c + (size_t)r * ldc, acc[2 * r]);
-        _mm512_storeu_ps(c + (size_t)r * ldc + CK_SGEMM_NR, acc[2 * r + 1]);
-        _mm512_storeu_ps(c1 + (size_t)r * ldc, acc[12 + 2 * r]);
-        _mm512_storeu_ps(c1 + (size_t)r * ldc + CK_SGEMM_NR, acc[12 + 2 * r + 1]);
-    }
+#define CK_Q_STORE(r)                                                                                           \
+    if (bias) {                                                                                                 \
+        const __m512 bv = _mm512_set1_ps(bias[r]), bv1 = _mm512_set1_ps(bias1[r]);                             \
+        x##r##0 = ck_activate16(_mm512_add_ps(x##r##0, bv), activation);                                        \
+        x##r##1 = ck_activate16(_mm512_add_ps(x##r##1, bv), activation);                                        \
+        y##r##0 = ck_activate16(_mm512_add_ps(y##r##0, bv1), activation);                                       \
+        y##r##1 = ck_activate16(_mm512_add_ps(y##r##1, bv1), activation);                                       \
+    }                                                                                                           \
+    _mm512_storeu_ps(c + (size_t)r * ldc, x##r##0);                                                             \
+    _mm512_storeu_ps(c + (size_t)r * ldc + CK_SGEMM_NR, x##r##1);                                               \
+    _mm512_storeu_ps(c1 + (size_t)r * ldc, y##r##0);                                                            \
+    _mm512_storeu_ps(c1 + (size_t)r * ldc + CK_SGEMM_NR, y##r##1);
+    CK_Q_STORE(0) CK_Q_STORE(1) CK_Q_STORE(2) CK_Q_STORE(3) CK_Q_STORE(4) CK_Q_STORE(5)
+#undef CK_Q_STORE
+}
+
+// quad_avx512 on B's tiles, and on the stems' taps: one body each.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void quad_tiles_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, float *c, int ldc,
+                              int resume, const float *bias, const float *bias1, int activation) {
+    quad_avx512(kc, a, a1, b, stride, 0, 0, c, ldc, resume, bias, bias1, activation);
+}
+
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void quad_taps_avx512(int kc, const float *a, const float *a1, const float *const *taps, int offset, float *c, int ldc,
+                             int resume, const float *bias, const float *bias1, int activation) {
+    quad_avx512(kc, a, a1, 0, 0, taps, offset, c, ldc, resume, bias, bias1, activation);
 }
 
 // One 6x16 tile: those of sixteen columns on AVX-512 where `avx512` (1 or 2; whole ones, or a panel's
@@ -444,7 +459,7 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
             const float *bp = bias ? bias + p * CK_SGEMM_MR : 0;
             const float *bt = tiles + (size_t)t * tile_stride;
             if (panels == 2 && step == 2) {
-                quad_avx512(kc, a, a1, bt, tile_stride, 0, 0, cp, ldc, resume, bp, bias ? bp + CK_SGEMM_MR : 0, activation);
+                quad_tiles_avx512(kc, a, a1, bt, tile_stride, cp, ldc, resume, bp, bias ? bp + CK_SGEMM_MR : 0, activation);
             } else {
                 for (int q = 0; q < panels; q++) {
                     const int r = q ? CK_SGEMM_MR : rows;
@@ -587,7 +602,7 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
                 if (step == 2 && p + 1 < panels && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR) {
                     // Two whole panels over the pair, as multiply_tiles runs them.
                     const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR;
-                    quad_avx512(k, a, a + (size_t)k * CK_SGEMM_MR, 0, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
+                    quad_taps_avx512(k, a, a + (size_t)k * CK_SGEMM_MR, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
                                 output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, bias ? bias + (p + 1) * CK_SGEMM_MR : 0,
                                 activation);
                     p++;
