@@ -440,13 +440,13 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
         const int panels = avx512 == 2 && p + 1 < panel1 && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR ? 2 : 1;
         const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
-        const float *a1 = a + (size_t)k * CK_SGEMM_MR;
+        const float *a1 = panels == 2 ? a + (size_t)k * CK_SGEMM_MR : 0;
         // The next panels' part of A (their cache lines), into L2 a share at a time before each tile.
         // A layer's weights come from memory once per product, and a product of few columns (the
         // late layers at batch 1) used to wait on them: ResNet-50 at batch 1 runs about 5% faster
         // with this, and products on weights not in cache 5-13% faster (at 192 columns).
         const int ahead = panel1 - (p + panels) < panels ? panel1 - (p + panels) : panels;
-        const char *next = (const char *)(a + (size_t)panels * k * CK_SGEMM_MR);
+        const char *next = ahead ? (const char *)(a + (size_t)panels * k * CK_SGEMM_MR) : 0;
         for (int t = 0; t < count;) {
             const int j0 = (tb + t) * CK_SGEMM_NR;
             const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
@@ -603,8 +603,8 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
                     // Two whole panels over the pair, as multiply_tiles runs them.
                     const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR;
                     quad_taps_avx512(k, a, a + (size_t)k * CK_SGEMM_MR, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
-                                output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, bias ? bias + (p + 1) * CK_SGEMM_MR : 0,
-                                activation);
+                                     output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0,
+                                     bias ? bias + (p + 1) * CK_SGEMM_MR : 0, activation);
                     p++;
                 } else if (step == 2) {
                     pair_avx512(rows, k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, 0, taps, x0,
