@@ -427,6 +427,40 @@ static inline void tile(int avx512, int kc, const float *a, const float *b, cons
     }
 }
 
+// Whether panel p and the next (before `panel1`) are both whole, so that with `avx512` 2 they go over
+// tile pairs together (quad_avx512).
+static inline int two_whole_panels(int avx512, int m, int p, int panel1) {
+    return avx512 == 2 && p + 1 < panel1 && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR;
+}
+
+// `panels` panels of A (1, or 2 whole ones at `a` and `a1`) over `step` adjacent tiles of B (1, or 2
+// whole ones; B's rows at `b` and `b + stride`, or with `taps` at taps[kk] + offset and 16 floats on):
+// a 12x32 block, else pairs of tiles or single tiles panel by panel. `rows`, `cols`: the first panel's
+// rows and the first tile's columns; `bias` the first panel's.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void panels_over_tiles(int avx512, int panels, int step, int rows, int cols, int kc, const float *a,
+                                     const float *a1, const float *b, size_t stride, const float *const *taps, int offset,
+                                     float *c, int ldc, int resume, const float *bias, int activation) {
+    if (panels == 2 && step == 2) {
+        const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
+        if (taps) {
+            quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
+        } else {
+            quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
+        }
+        return;
+    }
+    for (int q = 0; q < panels; q++) {
+        float *cq = c + (size_t)q * CK_SGEMM_MR * ldc;
+        const float *aq = q ? a1 : a, *bq = bias ? bias + q * CK_SGEMM_MR : 0;
+        if (step == 2) {
+            pair_avx512(q ? CK_SGEMM_MR : rows, kc, aq, b, stride, taps, offset, cq, ldc, resume, bq, activation);
+        } else {
+            tile(avx512, kc, aq, b, taps, offset, cq, ldc, q ? CK_SGEMM_MR : rows, cols, resume, bq, activation);
+        }
+    }
+}
+
 // Every panel of A in panel0 ..< panel1 (its depth k0 ..< k0 + kc) over `count` tiles of B from tile tb:
 // tile t's kc×16 values at `tiles` + t · `tile_stride`, 16 floats a row, 32-byte aligned.
 __attribute__((target("avx2,fma"), always_inline))
@@ -438,7 +472,7 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
     const int lines = (kc * CK_SGEMM_MR * (int)sizeof(float) + 63) / 64;
     for (int p = panel0; p < panel1;) {
         const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
-        const int panels = avx512 == 2 && p + 1 < panel1 && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR ? 2 : 1;
+        const int panels = two_whole_panels(avx512, m, p, panel1) ? 2 : 1;
         const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
         const float *a1 = panels == 2 ? a + (size_t)k * CK_SGEMM_MR : 0;
         // The next panels' part of A (their cache lines), into L2 a share at a time before each tile.
@@ -455,23 +489,8 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
                 const char *lines_q = next + (size_t)q * k * CK_SGEMM_MR * sizeof(float);
                 for (int l = lines * t / count; l < lines * (t + step) / count; l++) _mm_prefetch(lines_q + (size_t)l * 64, _MM_HINT_T1);
             }
-            float *cp = c + (size_t)p * CK_SGEMM_MR * ldc + j0;
-            const float *bp = bias ? bias + p * CK_SGEMM_MR : 0;
-            const float *bt = tiles + (size_t)t * tile_stride;
-            if (panels == 2 && step == 2) {
-                quad_tiles_avx512(kc, a, a1, bt, tile_stride, cp, ldc, resume, bp, bias ? bp + CK_SGEMM_MR : 0, activation);
-            } else {
-                for (int q = 0; q < panels; q++) {
-                    const int r = q ? CK_SGEMM_MR : rows;
-                    float *cq = cp + (size_t)q * CK_SGEMM_MR * ldc;
-                    const float *aq = q ? a1 : a, *bq = bp ? bp + q * CK_SGEMM_MR : 0;
-                    if (step == 2) {
-                        pair_avx512(r, kc, aq, bt, tile_stride, 0, 0, cq, ldc, resume, bq, activation);
-                    } else {
-                        tile(avx512, kc, aq, bt, 0, 0, cq, ldc, r, cols, resume, bq, activation);
-                    }
-                }
-            }
+            panels_over_tiles(avx512, panels, step, rows, cols, kc, a, a1, tiles + (size_t)t * tile_stride, tile_stride, 0, 0,
+                              c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc, resume, bias ? bias + p * CK_SGEMM_MR : 0, activation);
             t += step;
         }
         p += panels;
@@ -597,23 +616,14 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
         for (int t = 0; t < tiles;) {
             const int x0 = t * CK_SGEMM_NR, cols = out_w - x0 < CK_SGEMM_NR ? out_w - x0 : CK_SGEMM_NR;
             const int step = avx512 == 2 && out_w - x0 >= 2 * CK_SGEMM_NR ? 2 : 1;
-            for (int p = 0; p < panels; p++) {
+            for (int p = 0; p < panels;) {
                 const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
-                if (step == 2 && p + 1 < panels && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR) {
-                    // Two whole panels over the pair, as multiply_tiles runs them.
-                    const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR;
-                    quad_taps_avx512(k, a, a + (size_t)k * CK_SGEMM_MR, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
-                                     output_stride, accumulate, bias ? bias + p * CK_SGEMM_MR : 0,
-                                     bias ? bias + (p + 1) * CK_SGEMM_MR : 0, activation);
-                    p++;
-                } else if (step == 2) {
-                    pair_avx512(rows, k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, 0, taps, x0,
-                                out + (size_t)p * CK_SGEMM_MR * output_stride + x0, output_stride, accumulate,
-                                bias ? bias + p * CK_SGEMM_MR : 0, activation);
-                } else {
-                    tile(avx512, k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * output_stride + x0,
-                         output_stride, rows, cols, accumulate, bias ? bias + p * CK_SGEMM_MR : 0, activation);
-                }
+                const int two = two_whole_panels(avx512, m, p, panels) ? 2 : 1;
+                const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR;
+                panels_over_tiles(avx512, two, step, rows, cols, k, a, two == 2 ? a + (size_t)k * CK_SGEMM_MR : 0, 0, 0, taps, x0,
+                                  out + (size_t)p * CK_SGEMM_MR * output_stride + x0, output_stride, accumulate,
+                                  bias ? bias + p * CK_SGEMM_MR : 0, activation);
+                p += two;
             }
             t += step;
         }

@@ -30,7 +30,12 @@ public final class ReIDModel {
     /// Panoptes' own kernels in use: "AVX2 + FMA, AVX-512 tile pairs", "AVX2 + FMA, AVX-512 tiles", "AVX2 +
     /// FMA" or "portable (OpenBLAS)".
     public static var kernels: String {
-        GEMM.tileKernel == .avx512Pairs ? "AVX2 + FMA, AVX-512 tile pairs" : GEMM.hasAVX512Kernel ? "AVX2 + FMA, AVX-512 tiles" : GEMM.hasPackedKernel ? "AVX2 + FMA" : "portable (OpenBLAS)"
+        guard GEMM.hasPackedKernel else { return "portable (OpenBLAS)" }
+        switch GEMM.tileKernel {
+        case .avx2: return "AVX2 + FMA"
+        case .avx512: return "AVX2 + FMA, AVX-512 tiles"
+        case .avx512Pairs: return "AVX2 + FMA, AVX-512 tile pairs"
+        }
     }
 
     private let workspace = Workspace()

@@ -40,6 +40,7 @@ final class PackedGEMMTests: XCTestCase {
     /// (chains resumed from C), a residual, and each activation after a bias.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
+        XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs], "every AVX-512 tile kernel compared")
         for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17), (12, 80, 30), (7, 95, 9)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 let lda = k + 3, ldb = n + 2, ldc = n + 1
@@ -49,7 +50,6 @@ final class PackedGEMMTests: XCTestCase {
                     Self.packedProduct(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, initial: initial, ldc: ldc,
                                        accumulate: accumulate, bias: bias, activation: activation, kernel: kernel)
                 }
-                XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs])
                 for (kernel, product) in zip(GEMM.runnableTileKernels, products).dropFirst() {
                     let differing = zip(products[0], product).filter { $0.bitPattern != $1.bitPattern }.count
                     XCTAssertEqual(differing, 0, "m \(m) n \(n) k \(k) accumulate \(accumulate) activation \(activation.map(String.init) ?? "none") \(kernel)")
