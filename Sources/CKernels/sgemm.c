@@ -478,8 +478,13 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         // The next panels' part of A (their cache lines), into L2 a share at a time before each tile.
         // A layer's weights come from memory once per product, and a product of few columns (the
         // late layers at batch 1) used to wait on them: ResNet-50 at batch 1 runs about 5% faster
-        // with this, and products on weights not in cache 5-13% faster (at 192 columns).
-        const int ahead = panel1 - (p + panels) < panels ? panel1 - (p + panels) : panels;
+        // with this (measured before tile pairs), and products on weights not in cache 5-13% faster (at
+        // 192 columns).
+        // Not with tile pairs (Intel's Xeons), whose L2 streamer already follows A's panels: there the
+        // prefetches only took issue slots, and without them ResNet-50 took 8% less time at 256x128
+        // batch 1, 3.5% at 384x128 batch 1, 4% at 384x128 batch 8, MobileNetV2 5% at batch 1
+        // (alternating in-process runs, 20-24 turns, outputs identical; family 6 model 207).
+        const int ahead = avx512 == 2 ? 0 : panel1 - (p + panels) < panels ? panel1 - (p + panels) : panels;
         const char *next = ahead ? (const char *)(a + (size_t)panels * k * CK_SGEMM_MR) : 0;
         for (int t = 0; t < count;) {
             const int j0 = (tb + t) * CK_SGEMM_NR;
