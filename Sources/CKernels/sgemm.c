@@ -411,6 +411,54 @@ static void quad_taps_avx512(int kc, const float *a, const float *a1, const floa
     quad_avx512(kc, a, a1, 0, 0, taps, offset, c, ldc, resume, bias, bias1, activation);
 }
 
+// Two whole panels of A (rows at `a` and `a1`) over one whole 16-column tile with AVX-512: a 12x16 block,
+// twelve chains, one load of B and twelve broadcasts of A a step. For a tile with no neighbour to pair
+// with: the Winograd products of ResNet-50's layer3 and layer4 at batch 1 have one tile a point (sixteen
+// columns), which single tiles ran with six chains. Each output's chain is the same fused multiply-adds
+// in the same order as in tile_rows_avx512: the same bits.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void dual_avx512(int kc, const float *a, const float *a1, const float *b, const float *const *taps, int offset,
+                               float *c, int ldc, int resume, const float *bias, const float *bias1, int activation) {
+    float *c1 = c + (size_t)CK_SGEMM_MR * ldc;
+#define CK_D_DECLARE(r)                                                                                         \
+    __m512 x##r = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();                          \
+    __m512 y##r = resume ? _mm512_loadu_ps(c1 + (size_t)r * ldc) : _mm512_setzero_ps();
+    CK_D_DECLARE(0) CK_D_DECLARE(1) CK_D_DECLARE(2) CK_D_DECLARE(3) CK_D_DECLARE(4) CK_D_DECLARE(5)
+#undef CK_D_DECLARE
+    for (int kk = 0; kk < kc; kk++) {
+        const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
+#define CK_D_STEP(r)                                                                                            \
+    x##r = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), bv, x##r); y##r = _mm512_fmadd_ps(_mm512_set1_ps(a1[r]), bv, y##r);
+        CK_D_STEP(0) CK_D_STEP(1) CK_D_STEP(2) CK_D_STEP(3) CK_D_STEP(4) CK_D_STEP(5)
+#undef CK_D_STEP
+        a += CK_SGEMM_MR;
+        a1 += CK_SGEMM_MR;
+        b += CK_SGEMM_NR;
+    }
+#define CK_D_STORE(r)                                                                                           \
+    if (bias) {                                                                                                 \
+        x##r = ck_activate16(_mm512_add_ps(x##r, _mm512_set1_ps(bias[r])), activation);                         \
+        y##r = ck_activate16(_mm512_add_ps(y##r, _mm512_set1_ps(bias1[r])), activation);                        \
+    }                                                                                                           \
+    _mm512_storeu_ps(c + (size_t)r * ldc, x##r);                                                                \
+    _mm512_storeu_ps(c1 + (size_t)r * ldc, y##r);
+    CK_D_STORE(0) CK_D_STORE(1) CK_D_STORE(2) CK_D_STORE(3) CK_D_STORE(4) CK_D_STORE(5)
+#undef CK_D_STORE
+}
+
+// dual_avx512 on B's tiles, and on the stems' taps: one body each (as for quad_avx512).
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void dual_tiles_avx512(int kc, const float *a, const float *a1, const float *b, float *c, int ldc, int resume,
+                              const float *bias, const float *bias1, int activation) {
+    dual_avx512(kc, a, a1, b, 0, 0, c, ldc, resume, bias, bias1, activation);
+}
+
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void dual_taps_avx512(int kc, const float *a, const float *a1, const float *const *taps, int offset, float *c, int ldc,
+                             int resume, const float *bias, const float *bias1, int activation) {
+    dual_avx512(kc, a, a1, 0, taps, offset, c, ldc, resume, bias, bias1, activation);
+}
+
 // One 6x16 tile: those of sixteen columns on AVX-512 where `avx512` (1 or 2; whole ones, or a panel's
 // last rows), the rest (and every tile without it) on AVX2. (Callers pair whole tiles themselves.)
 __attribute__((target("avx2,fma"), always_inline))
@@ -428,14 +476,15 @@ static inline void tile(int avx512, int kc, const float *a, const float *b, cons
 }
 
 // Whether panel p and the next (before `panel1`) are both whole, so that with `avx512` 2 they go over
-// tile pairs together (quad_avx512).
+// tile pairs (quad_avx512) and lone whole tiles (dual_avx512) together.
 static inline int two_whole_panels(int avx512, int m, int p, int panel1) {
     return avx512 == 2 && p + 1 < panel1 && m - (p + 1) * CK_SGEMM_MR >= CK_SGEMM_MR;
 }
 
 // `panels` panels of A (1, or 2 whole ones at `a` and `a1`) over `step` adjacent tiles of B (1, or 2
 // whole ones; B's rows at `b` and `b + stride`, or with `taps` at taps[kk] + offset and 16 floats on):
-// a 12x32 block, else pairs of tiles or single tiles panel by panel. `rows`, `cols`: the first panel's
+// a 12x32 block, two panels over a lone whole tile a 12x16 block, else pairs of tiles or single tiles
+// panel by panel. `rows`, `cols`: the first panel's
 // rows and the first tile's columns; `bias` the first panel's.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void panels_over_tiles(int avx512, int panels, int step, int rows, int cols, int kc, const float *a,
@@ -447,6 +496,15 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
             quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
         } else {
             quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
+        }
+        return;
+    }
+    if (panels == 2 && cols == CK_SGEMM_NR) {
+        const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
+        if (taps) {
+            dual_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
+        } else {
+            dual_tiles_avx512(kc, a, a1, b, c, ldc, resume, bias, bias1, activation);
         }
         return;
     }
