@@ -411,11 +411,11 @@ static void quad_taps_avx512(int kc, const float *a, const float *a1, const floa
     quad_avx512(kc, a, a1, 0, 0, taps, offset, c, ldc, resume, bias, bias1, activation);
 }
 
-// Two whole panels of A (rows at `a` and `a1`) over one whole 16-column tile with AVX-512: a 12x16 block,
-// twelve chains, one load of B and twelve broadcasts of A a step. For a tile with no neighbour to pair
-// with: the Winograd products of ResNet-50's layer3 and layer4 at batch 1 have one tile a point (sixteen
-// columns), which single tiles ran with six chains. Each output's chain is the same fused multiply-adds
-// in the same order as in tile_rows_avx512: the same bits.
+// Two whole panels of A (rows at `a` and `a1`) over one 16-column tile (its first `cols` columns) with
+// AVX-512: a 12x16 block, twelve chains, one load of B and twelve broadcasts of A a step. For a tile with
+// no neighbour to pair with: the Winograd products of ResNet-50's layer3 and layer4 at batch 1 have one
+// tile a point (sixteen columns), which single tiles ran with six chains. Each output's chain is the same
+// fused multiply-adds in the same order as in tile_rows_avx512 (and tile_6x16): the same bits.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void dual_avx512(int kc, const float *a, const float *a1, const float *b, const float *const *taps, int offset,
                                float *c, int ldc, int cols, int resume, const float *bias, const float *bias1,
