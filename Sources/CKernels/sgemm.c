@@ -503,27 +503,29 @@ __attribute__((target("avx2,fma"), always_inline))
 static inline void panels_over_tiles(int avx512, int panels, int step, int rows, int cols, int kc, const float *a,
                                      const float *a1, const float *b, size_t stride, const float *const *taps, int offset,
                                      float *c, int ldc, int resume, const float *bias, int activation) {
-    if (panels == 2 && step == 2) {
+    if (panels == 2) {
         const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
-        if (taps) {
-            quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
-        } else {
-            quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
+        if (step == 2) {
+            if (taps) {
+                quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
+            } else {
+                quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
+            }
+            return;
         }
-        return;
-    }
-    if (panels == 2 && cols == CK_SGEMM_NR) {
-        const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
-        if (taps) {
+        if (taps && cols == CK_SGEMM_NR) {
             dual_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
-        } else {
-            dual_tiles_avx512(kc, a, a1, b, c, ldc, resume, bias, bias1, activation);
+            return;
         }
-        return;
-    }
-    if (panels == 2 && !taps) {
-        dual_part_avx512(kc, a, a1, b, c, ldc, cols, resume, bias, bias ? bias + CK_SGEMM_MR : 0, activation);
-        return;
+        if (!taps) {
+            if (cols == CK_SGEMM_NR) {
+                dual_tiles_avx512(kc, a, a1, b, c, ldc, resume, bias, bias1, activation);
+            } else {
+                dual_part_avx512(kc, a, a1, b, c, ldc, cols, resume, bias, bias1, activation);
+            }
+            return;
+        }
+        // A stem's partial last tile: panel by panel below.
     }
     for (int q = 0; q < panels; q++) {
         float *cq = c + (size_t)q * CK_SGEMM_MR * ldc;

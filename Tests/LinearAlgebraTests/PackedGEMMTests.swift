@@ -34,10 +34,12 @@ final class PackedGEMMTests: XCTestCase {
     }
 
     /// Where the CPU has AVX-512F, tiles of sixteen columns run on it (whole ones, and a panel's last one to
-    /// five rows), one at a time or whole ones two at a time; both must give the bits of the AVX2 tiles,
-    /// which every other AVX2 CPU runs: rows and columns that fill some tiles and not others (every count
-    /// of last rows; an odd tile left after the pairs, whole or not), depths of one block and of several
-    /// (chains resumed from C), a residual, and each activation after a bias.
+    /// five rows), one at a time or whole ones two at a time, and with tile pairs two whole panels at once
+    /// (12x32 blocks over pairs, 12x16 over a lone tile, whole or partial); every kind must give the bits
+    /// of the AVX2 tiles, which every other AVX2 CPU runs: rows and columns that fill some tiles and not
+    /// others (every count of last rows; an odd tile left after the pairs, whole or not: (12, 80, 30) puts
+    /// two panels over a lone whole tile, (13, 40, 64) over a partial one), depths of one block and of
+    /// several (chains resumed from C), a residual, and each activation after a bias.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
         XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs], "every AVX-512 tile kernel compared")
