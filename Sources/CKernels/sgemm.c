@@ -347,12 +347,13 @@ static void pair_avx512(int rows, int kc, const float *a, const float *b, size_t
     }
 }
 
-// Two whole panels of A (rows at `a` and `a1`) over two adjacent whole 16-column tiles with AVX-512:
-// a 12x32 block, twenty-four chains, two loads of B and twelve broadcasts of A a step, so each value of
-// B loaded from L2 serves twelve rows (six in pair_avx512): ResNet-50 took 7.5% less time at 384x128
-// batch 8 and 14% less at 256x128 batch 8 than with pairs alone (alternating in-process runs, 20 turns,
-// on the Xeon that pairs are measured on; its 1x1 products ran at 210 GFLOP/s with pairs, ORT's at 275).
-// Each output's chain is the same fused multiply-adds in the same order: the same bits.
+// Two whole panels of A (rows at `a` and `a1`) over two adjacent 16-column tiles (the second's first
+// `cols1` columns) with AVX-512: a 12x32 block, twenty-four chains, two loads of B and twelve broadcasts
+// of A a step, so each value of B loaded from L2 serves twelve rows (six in pair_avx512): ResNet-50 took
+// 7.5% less time at 384x128 batch 8 and 14% less at 256x128 batch 8 than with pairs alone (alternating
+// in-process runs, 20 turns, on the Xeon that pairs are measured on; its 1x1 products ran at 210 GFLOP/s
+// with pairs, ORT's at 275). With `prefetch`, A's panels are prefetched as in dual_avx512. Each output's
+// chain is the same fused multiply-adds in the same order: the same bits.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void quad_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, const float *const *taps,
                                int offset, float *c, int ldc, int cols1, int resume, const float *bias, const float *bias1,
@@ -488,9 +489,9 @@ static void dual_tiles_avx512(int kc, const float *a, const float *a1, const flo
     dual_avx512(kc, a, a1, b, 0, 0, c, ldc, CK_SGEMM_NR, resume, bias, bias1, activation, 1);
 }
 
-// A last tile of fewer than sixteen columns (F(4x2) products of 24 columns a point: ResNet-50's layer3
-// and layer4 at 384x128 batch 1), which AVX2 tiles ran with six chains: 2% less time at 384x128 batch 1
-// (alternating in-process runs, 30 and 50 turns, outputs identical).
+// A last tile of fewer than sixteen columns with no whole tile before it in its block (a whole one goes
+// with it in quad_part_avx512), which AVX2 tiles ran with six chains. (Measured when it also took F(4x2)'s
+// 24-column products at 384x128 batch 1: 2% less time there.)
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void dual_part_avx512(int kc, const float *a, const float *a1, const float *b, float *c, int ldc, int cols,
                              int resume, const float *bias, const float *bias1, int activation) {

@@ -120,8 +120,9 @@ extension GEMM {
         /// two whole panels of A meet a pair, they go together (12x32, twenty-four chains, each value of B
         /// loaded from L2 serving twelve rows): ResNet-50 another 7.5% less at 384x128 batch 8, 14% at
         /// 256x128; and over a lone tile (12x16, twelve chains: the Winograd products of layer3 and layer4
-        /// at batch 1, one tile a point, or one and a half at 384x128): another 5% less at 256x128 batch 1,
-        /// 2% at 384x128.
+        /// at batch 1, one tile a point): another 5% less at 256x128 batch 1, and 3-5% less at batch 1
+        /// with the weights prefetched ahead of it. A product's last, partial tile goes with the whole one
+        /// before it (12x32, prefetching too: 384x128 batch 1, a tile and a half a point, 7% less).
         case avx512Pairs = 2
     }
 

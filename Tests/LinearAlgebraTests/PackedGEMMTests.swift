@@ -35,15 +35,18 @@ final class PackedGEMMTests: XCTestCase {
 
     /// Where the CPU has AVX-512F, tiles of sixteen columns run on it (whole ones, and a panel's last one to
     /// five rows), one at a time or whole ones two at a time, and with tile pairs two whole panels at once
-    /// (12x32 blocks over pairs, 12x16 over a lone tile, whole or partial); every kind must give the bits
-    /// of the AVX2 tiles, which every other AVX2 CPU runs: rows and columns that fill some tiles and not
-    /// others (every count of last rows; an odd tile left after the pairs, whole or not: (12, 80, 30) puts
-    /// two panels over a lone whole tile, (13, 40, 64) over a partial one), depths of one block and of
-    /// several (chains resumed from C), a residual, and each activation after a bias.
+    /// (12x32 blocks over pairs, the second tile whole or a last partial one; 12x16 over a lone tile, whole
+    /// or partial); every kind must give the bits of the AVX2 tiles, which every other AVX2 CPU runs: rows
+    /// and columns that fill some tiles and not others (every count of last rows; an odd tile left after
+    /// the pairs, whole or not: (12, 80, 30) puts two panels over a lone whole tile, (13, 40, 64) over a
+    /// partial one; (12, 56, 30) and (24, 20, 600) over a whole tile and a last partial one together),
+    /// depths of one block and of several (chains resumed from C), a residual, and each activation after a
+    /// bias.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
         XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs], "every AVX-512 tile kernel compared")
-        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17), (12, 80, 30), (7, 95, 9)] {
+        for (m, n, k) in [(6, 16, 27), (13, 40, 64), (64, 1024, 600), (37, 129, 1100), (320, 32, 960), (23, 48, 40), (9, 32, 17), (12, 80, 30), (7, 95, 9),
+                          (12, 56, 30), (24, 20, 600)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 let lda = k + 3, ldb = n + 2, ldc = n + 1
                 let a = Self.values(m * lda, seed: 11), b = Self.values(k * ldb, seed: 12), initial = Self.values(m * ldc, seed: 13)
@@ -65,7 +68,7 @@ final class PackedGEMMTests: XCTestCase {
     /// depths of one block and of several, a residual, each activation, every tile kernel; a last tile's
     /// columns past n hold NaNs and reach no output.
     func testTiledB_givesTheRowMajorProductBitForBit() throws {
-        for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17)] {
+        for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17), (12, 24, 40)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 for kernel in GEMM.runnableTileKernels {
                     let ldc = n + 1
