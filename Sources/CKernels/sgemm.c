@@ -347,12 +347,32 @@ static void pair_avx512(int rows, int kc, const float *a, const float *b, size_t
     }
 }
 
+// The first `cols` (1 … 16) lanes of a 16-float register: a tile's columns, the rest read as zero and not
+// stored (every lane where `cols` is 16, a constant once inlined).
+static inline __mmask16 first_lanes(int cols) {
+    return cols >= CK_SGEMM_NR ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
+}
+
+// Two panels of A (`a`, `a1`) 4 KiB ahead of step kk, into L2: a prefetch of each every other step (a step
+// reads 24 bytes of each). Where two panels meet one tile (or a tile and a partial one), A is read once,
+// as fast as the twelve chains go: the Winograd products of ResNet-50's layer3 and layer4 at batch 1
+// stream 107 MB of transformed weights an image, and ran at half the memory's bandwidth (perf: 23% of the
+// batch-1 time here). ResNet-50 took 3-5% less time at batch 1 (alternating in-process runs, 40 turns,
+// outputs identical; 2048-16384 bytes ahead and into L1 did about as well). The same prefetch in the
+// first 12x32 block of each pair of panels (the 1x1s at batch 1) did nothing measurable.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void prefetch_panels(int kk, const float *a, const float *a1) {
+    if (kk & 1) return;
+    _mm_prefetch((const char *)a + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
+    _mm_prefetch((const char *)a1 + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
+}
+
 // Two whole panels of A (rows at `a` and `a1`) over two adjacent 16-column tiles (the second's first
 // `cols1` columns) with AVX-512: a 12x32 block, twenty-four chains, two loads of B and twelve broadcasts
 // of A a step, so each value of B loaded from L2 serves twelve rows (six in pair_avx512): ResNet-50 took
 // 7.5% less time at 384x128 batch 8 and 14% less at 256x128 batch 8 than with pairs alone (alternating
 // in-process runs, 20 turns, on the Xeon that pairs are measured on; its 1x1 products ran at 210 GFLOP/s
-// with pairs, ORT's at 275). With `prefetch`, A's panels are prefetched as in dual_avx512. Each output's
+// with pairs, ORT's at 275). With `prefetch`, A's panels are prefetched (prefetch_panels). Each output's
 // chain is the same fused multiply-adds in the same order: the same bits.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void quad_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, const float *const *taps,
@@ -361,9 +381,7 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
     // Named accumulators, not an array: with an array, a body that reads the stems' taps kept them on the
     // stack as well, a store of each every step (half the speed).
     float *c1 = c + (size_t)CK_SGEMM_MR * ldc;
-    // The second tile's first `cols1` columns: its other lanes read as zero and are not stored (every lane
-    // where `cols1` is 16, a constant once inlined).
-    const __mmask16 lanes = cols1 >= CK_SGEMM_NR ? (__mmask16)0xffff : (__mmask16)((1u << cols1) - 1);
+    const __mmask16 lanes = first_lanes(cols1);  // the second tile's
 #define CK_Q_DECLARE(r)                                                                                         \
     __m512 x##r##0 = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();                       \
     __m512 x##r##1 = resume ? _mm512_maskz_loadu_ps(lanes, c + (size_t)r * ldc + CK_SGEMM_NR) : _mm512_setzero_ps(); \
@@ -372,11 +390,7 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
     CK_Q_DECLARE(0) CK_Q_DECLARE(1) CK_Q_DECLARE(2) CK_Q_DECLARE(3) CK_Q_DECLARE(4) CK_Q_DECLARE(5)
 #undef CK_Q_DECLARE
     for (int kk = 0; kk < kc; kk++) {
-        // As in dual_avx512: a pair over a product's last, partial tile is often the product's only one.
-        if (prefetch && !(kk & 1)) {
-            _mm_prefetch((const char *)a + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
-            _mm_prefetch((const char *)a1 + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
-        }
+        if (prefetch) prefetch_panels(kk, a, a1);
         const __m512 b0 = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
         const __m512 b1 = _mm512_maskz_loadu_ps(lanes, taps ? taps[kk] + offset + CK_SGEMM_NR : b + stride);
         __m512 av;
@@ -416,7 +430,7 @@ static void quad_tiles_avx512(int kc, const float *a, const float *a1, const flo
 }
 
 // Two whole panels over a pair whose second tile is a product's last, partial one, with A's panels
-// prefetched as in dual_avx512. ResNet-50's F(4x2) products at 384x128 batch 1 (24 columns a point)
+// prefetched. ResNet-50's F(4x2) products at 384x128 batch 1 (24 columns a point)
 // ran as a lone whole tile and then the partial one, 12x16 blocks each reading the panels: one 12x32 block
 // does the same operations on each output with A read once, and ResNet-50 took 7% less time at
 // 384x128 batch 1 (alternating in-process runs, 40 turns, outputs identical; 2.5% without the prefetch).
@@ -441,9 +455,7 @@ __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void dual_avx512(int kc, const float *a, const float *a1, const float *b, const float *const *taps, int offset,
                                float *c, int ldc, int cols, int resume, const float *bias, const float *bias1,
                                int activation, int prefetch) {
-    // A tile's first `cols` columns: its other lanes read as zero and are not stored (every lane whole
-    // where `cols` is 16, a constant once inlined).
-    const __mmask16 lanes = cols >= CK_SGEMM_NR ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
+    const __mmask16 lanes = first_lanes(cols);
     float *c1 = c + (size_t)CK_SGEMM_MR * ldc;
 #define CK_D_DECLARE(r)                                                                                         \
     __m512 x##r = resume ? _mm512_maskz_loadu_ps(lanes, c + (size_t)r * ldc) : _mm512_setzero_ps();             \
@@ -451,17 +463,7 @@ static inline void dual_avx512(int kc, const float *a, const float *a1, const fl
     CK_D_DECLARE(0) CK_D_DECLARE(1) CK_D_DECLARE(2) CK_D_DECLARE(3) CK_D_DECLARE(4) CK_D_DECLARE(5)
 #undef CK_D_DECLARE
     for (int kk = 0; kk < kc; kk++) {
-        // A's two panels 4 KiB ahead, into L2: a prefetch of each every other step (a step reads 24 bytes
-        // of each). Over a lone tile A is read once, as fast as the twelve chains go: the Winograd products
-        // of ResNet-50's layer3 and layer4 at batch 1 stream 107 MB of transformed weights an image, and
-        // ran at half the memory's bandwidth (perf: 23% of the batch-1 time here). ResNet-50 took 3-5% less
-        // time at batch 1 (alternating in-process runs, 40 turns, outputs identical; 2048-16384 bytes ahead
-        // and into L1 did about as well). The same prefetch in the first 12x32 block of each pair of panels
-        // (the 1x1s at batch 1) did nothing measurable.
-        if (prefetch && !(kk & 1)) {
-            _mm_prefetch((const char *)a + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
-            _mm_prefetch((const char *)a1 + CK_SGEMM_A_AHEAD, _MM_HINT_T1);
-        }
+        if (prefetch) prefetch_panels(kk, a, a1);
         const __m512 bv = _mm512_maskz_loadu_ps(lanes, taps ? taps[kk] + offset : b);
 #define CK_D_STEP(r)                                                                                            \
     x##r = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), bv, x##r); y##r = _mm512_fmadd_ps(_mm512_set1_ps(a1[r]), bv, y##r);
@@ -536,31 +538,20 @@ __attribute__((target("avx2,fma"), always_inline))
 static inline void panels_over_tiles(int avx512, int panels, int step, int rows, int cols, int kc, const float *a,
                                      const float *a1, const float *b, size_t stride, const float *const *taps, int offset,
                                      float *c, int ldc, int resume, const float *bias, int activation) {
-    if (panels == 2) {
-        const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
-        if (step == 2) {
-            if (taps) {
-                quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
-            } else if (cols == CK_SGEMM_NR) {
-                quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
-            } else {
-                quad_part_avx512(kc, a, a1, b, stride, c, ldc, cols, resume, bias, bias1, activation);
-            }
-            return;
-        }
-        if (taps && cols == CK_SGEMM_NR) {
-            dual_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
-            return;
-        }
-        if (!taps) {
-            if (cols == CK_SGEMM_NR) {
-                dual_tiles_avx512(kc, a, a1, b, c, ldc, resume, bias, bias1, activation);
-            } else {
-                dual_part_avx512(kc, a, a1, b, c, ldc, cols, resume, bias, bias1, activation);
-            }
-            return;
-        }
-        // A stem's partial last tile: panel by panel below.
+    const float *bias1 = bias ? bias + CK_SGEMM_MR : 0;
+    const int whole = cols == CK_SGEMM_NR;
+    // Two panels together (a stem's partial last tile goes panel by panel, below).
+    if (panels == 2 && taps && (step == 2 || whole)) {
+        if (step == 2) quad_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
+        else dual_taps_avx512(kc, a, a1, taps, offset, c, ldc, resume, bias, bias1, activation);
+        return;
+    }
+    if (panels == 2 && !taps) {
+        if (step == 2 && whole) quad_tiles_avx512(kc, a, a1, b, stride, c, ldc, resume, bias, bias1, activation);
+        else if (step == 2) quad_part_avx512(kc, a, a1, b, stride, c, ldc, cols, resume, bias, bias1, activation);
+        else if (whole) dual_tiles_avx512(kc, a, a1, b, c, ldc, resume, bias, bias1, activation);
+        else dual_part_avx512(kc, a, a1, b, c, ldc, cols, resume, bias, bias1, activation);
+        return;
     }
     for (int q = 0; q < panels; q++) {
         float *cq = c + (size_t)q * CK_SGEMM_MR * ldc;
