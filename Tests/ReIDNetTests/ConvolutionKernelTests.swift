@@ -116,11 +116,11 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     /// A strided 1x1 whose pixels, written out before the product, take more than the scratch holds for
-    /// the batch: they go a chunk of images at a time (here 3, then 1), each product into its images' columns.
+    /// the batch: they go a chunk of images at a time (3 fit: here 2, then 2), each product into its images' columns.
     func testPointwiseStrided_pixelsBeyondTheScratch_goInChunksAndMatchReference() {
         let conv = Conv2D(outChannels: 8, inChannels: 64, kernel: (1, 1), stride: (2, 2), padding: (0, 0), activation: .relu,
                           weight: Self.random(8 * 64, seed: 1), bias: Self.random(8, seed: 2))
-        XCTAssertEqual(conv.chunk(batch: 4, perImage: 64 * 129 * 129), 3)
+        XCTAssertEqual(conv.chunk(batch: 4, perImage: 64 * 129 * 129), 2)
         check(out: 8, in: 64, kernel: 1, stride: 2, padding: 0, activation: .relu, batch: 4, height: 258, width: 258,
               expect: .pointwiseStrided)
     }
@@ -245,6 +245,44 @@ final class ConvolutionKernelTests: XCTestCase {
         check(out: 132, in: 5, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 3, height: 4, width: 19, expect: .winograd)
         check(out: 8, in: 264, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: 9, width: 13, expect: .winograd)
         check(out: 260, in: 3, kernel: 3, stride: 1, padding: 1, activation: .relu6, batch: 2, height: 16, width: 8, expect: .winograd)
+    }
+
+    /// A batch whose images do not all fit the scratch at once goes in chunks as even as their number
+    /// allows (7 fit of 8: 4 and 4, not 7 and 1); an image past the limit alone goes one at a time.
+    func testChunk_sharesTheBatchEvenly() {
+        let conv = Conv2D(outChannels: 1, inChannels: 1, kernel: (1, 1), weight: [1])
+        let sevenFit = Conv2D.scratchLimit / 7
+        XCTAssertEqual([8, 16, 7, 3, 1].map { conv.chunk(batch: $0, perImage: sevenFit) }, [4, 6, 7, 3, 1])
+        XCTAssertEqual(conv.chunk(batch: 5, perImage: 2 * Conv2D.scratchLimit), 1)
+    }
+
+    /// An unfused layer whose batch does not fit the scratch goes in chunks (3 of 4 fit: 2 and 2), and
+    /// each image comes out bit for bit as it does alone: how a batch is chunked changes no value.
+    func testWinograd_batchBeyondTheScratch_eachImageAsAlone() {
+        let (channels, batch, height, width) = (136, 4, 40, 36)
+        let conv = Conv2D(outChannels: channels, inChannels: channels, kernel: (3, 3), padding: (1, 1), activation: .relu,
+                          weight: Self.random(channels * channels * 9, seed: 5), bias: Self.random(channels, seed: 6))
+        XCTAssertEqual(conv.algorithm, .winograd)
+        XCTAssertFalse(conv.winogradFused)
+        let perImage = conv.winogradScratchPerImage(height: height, width: width)
+        XCTAssertLessThan(Conv2D.scratchLimit / perImage, batch, "the batch must not fit the scratch at once")
+        XCTAssertEqual(conv.chunk(batch: batch, perImage: perImage), 2)
+        let input = Self.random(channels * batch * height * width, seed: 7)
+        let plane = height * width
+        let together = Self.run(conv, input: input, residual: nil, batch: batch, height: height, width: width)
+        // One image's planes of a [channels][batch][height][width] batch.
+        func planes(_ values: [Float], image: Int) -> [Float] {
+            var out: [Float] = []
+            for c in 0..<channels {
+                let start = (c * batch + image) * plane
+                out += values[start..<start + plane]
+            }
+            return out
+        }
+        for image in 0..<batch {
+            let alone = Self.run(conv, input: planes(input, image: image), residual: nil, batch: 1, height: height, width: width)
+            XCTAssertTrue(alone == planes(together, image: image), "image \(image) of \(batch): differs from the image alone")
+        }
     }
 
     /// Where CKernels run, F(4x4,3x3) serves layers of at most 128 channels and F(4x2,3x3) wider ones
