@@ -74,8 +74,9 @@ extension Conv2D {
         case .winograd:
             if winogradFused { return 0 }  // each thread holds its own block's V and M
             let perImage = winogradScratchPerImage(height: height, width: width)
-            // And room to start V on a 64-byte line, where its products read it in tiles.
-            return perImage * chunk(batch: batch, perImage: perImage) + 16
+            // And room to start V on a 64-byte line, where its products read it in tiles, and for the lines
+            // between the points' matrices.
+            return perImage * chunk(batch: batch, perImage: perImage) + 16 + 2 * winogradPoints * Self.winogradPointSkew
         case .pointwiseStrided, .im2col:
             if gathersIm2colBlocks { return 0 }  // the packed product gathers its blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
