@@ -256,8 +256,9 @@ final class ConvolutionKernelTests: XCTestCase {
         XCTAssertEqual(conv.chunk(batch: 5, perImage: 2 * Conv2D.scratchLimit), 1)
     }
 
-    /// An unfused layer whose batch does not fit the scratch goes in chunks (3 of 4 fit: 2 and 2), and
-    /// each image comes out bit for bit as it does alone: how a batch is chunked changes no value.
+    /// An unfused layer whose batch does not fit the scratch goes in chunks (of 4 images 3 fit, 2 on the
+    /// portable path's F(2x2): either way 2 and 2), and each image comes out bit for bit as it does
+    /// alone: how a batch is chunked changes no value.
     func testWinograd_batchBeyondTheScratch_eachImageAsAlone() {
         let (channels, batch, height, width) = (136, 4, 40, 36)
         let conv = Conv2D(outChannels: channels, inChannels: channels, kernel: (3, 3), padding: (1, 1), activation: .relu,
