@@ -257,6 +257,8 @@ def main():
     if a.cmd == "serve":
         x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
         sess.run(None, {"input": x})  # warm-up
+        # The threads' spin after the warm-up ends before the other side's first turn too (see below).
+        time.sleep(0.2)
         print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             result = timed(sess, x, float(line))
