@@ -59,7 +59,7 @@ extension Conv2D {
     /// ResNet-50's layer4 under F(4x2)) for one image's few columns. ResNet-50's layer4 3x3 alone at
     /// 384x128 (24 tiles of 4x2 an image) took 11-12% less time at batch 8 (7 fit) and 8% at batch 16
     /// (three chunks), layer3's 5% at batch 16; alternating in-process runs, outputs identical.
-    func chunk(batch: Int, perImage: Int) -> Int {
+    static func chunk(batch: Int, perImage: Int) -> Int {
         let fitting = max(1, min(batch, Conv2D.scratchLimit / max(perImage, 1)))
         let chunks = (batch + fitting - 1) / fitting
         return (batch + chunks - 1) / chunks
@@ -76,11 +76,11 @@ extension Conv2D {
             let perImage = winogradScratchPerImage(height: height, width: width)
             // And room to start V on a 64-byte line, where its products read it in tiles, and for the lines
             // between the points' matrices.
-            return perImage * chunk(batch: batch, perImage: perImage) + 16 + 2 * winogradPoints * Self.winogradPointSkew
+            return perImage * Self.chunk(batch: batch, perImage: perImage) + 16 + 2 * winogradPoints * Self.winogradPointSkew
         case .pointwiseStrided, .im2col:
             if gathersIm2colBlocks { return 0 }  // the packed product gathers its blocks itself
             let perImage = (inChannels / groups) * kernelHeight * kernelWidth * oh * ow
-            return perImage * chunk(batch: batch, perImage: perImage)
+            return perImage * Self.chunk(batch: batch, perImage: perImage)
         }
     }
 
@@ -249,7 +249,7 @@ extension Conv2D {
         let k = cinG * kernelHeight * kernelWidth
         let plane = oh * ow
         let ldc = batch * plane
-        let step = chunk(batch: batch, perImage: k * plane)
+        let step = Self.chunk(batch: batch, perImage: k * plane)
         for g in 0..<groups {
             let source = Im2colSource(input: input + g * cinG * batch * height * width, channels: cinG, planes: batch,
                                       height: height, width: width, kernel: (kernelHeight, kernelWidth),

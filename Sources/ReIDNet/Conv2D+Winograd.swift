@@ -194,7 +194,7 @@ extension Conv2D {
         let points = winogradPoints
         let (tilesY, tilesX) = winogradTiles(height: height, width: width)
         let tilesPerImage = tilesY * tilesX
-        let step = chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
+        let step = Self.chunk(batch: batch, perImage: winogradScratchPerImage(height: height, width: width))
         let planeIn = height * width
         // Each image's tiles fill whole 16-column tiles, so V takes the same room either way.
         let tiled = winogradPassesTiles(height: height, width: width, batchWide: true)

@@ -256,16 +256,16 @@ def main():
     sess = session(build(a.model, weights, pool, a.height, a.width), a.threads)
     if a.cmd == "serve":
         x = np.random.default_rng(1).standard_normal((a.batch, 3, a.height, a.width)).astype(np.float32)
-        sess.run(None, {"input": x})  # warm-up
-        # The threads' spin after the warm-up ends before the other side's first turn too (see below).
-        time.sleep(0.2)
-        print(json.dumps({"ready": True}), flush=True)
-        for line in sys.stdin:
-            result = timed(sess, x, float(line))
-            # ONNX Runtime's threads spin for a while after a run (about 30 ms of CPU measured here): let them
-            # stop before answering, so that the other side's turn does not share the cores with them.
+        # ONNX Runtime's threads spin for a while after a run (about 30 ms of CPU measured here): each answer
+        # waits until they stop, so that the other side's turn (the first one too) does not share the cores.
+        def answer(message):
             time.sleep(0.2)
-            print(json.dumps(result), flush=True)
+            print(json.dumps(message), flush=True)
+
+        sess.run(None, {"input": x})  # warm-up
+        answer({"ready": True})
+        for line in sys.stdin:
+            answer(timed(sess, x, float(line)))
         return
     if a.check:
         x = np.load(a.check[0]).astype(np.float32)

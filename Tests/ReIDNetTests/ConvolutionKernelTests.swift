@@ -67,6 +67,14 @@ final class ConvolutionKernelTests: XCTestCase {
         return out
     }
 
+    /// Image `image`'s planes of a CNHW batch of `batch` images with `plane` values a channel's plane: the
+    /// image alone as a batch of one, `[channels][plane]`.
+    static func planes(of image: Int, in values: [Float], batch: Int, plane: Int) -> [Float] {
+        var out: [Float] = []
+        for start in stride(from: image * plane, to: values.count, by: batch * plane) { out += values[start..<start + plane] }
+        return out
+    }
+
     static func assertClose(_ a: [Float], _ b: [Float], rtol: Float = 1e-4, atol: Float = 1e-5,
                             _ message: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, "\(message): count", file: file, line: line)
@@ -118,9 +126,7 @@ final class ConvolutionKernelTests: XCTestCase {
     /// A strided 1x1 whose pixels, written out before the product, take more than the scratch holds for
     /// the batch: they go a chunk of images at a time (3 fit: here 2, then 2), each product into its images' columns.
     func testPointwiseStrided_pixelsBeyondTheScratch_goInChunksAndMatchReference() {
-        let conv = Conv2D(outChannels: 8, inChannels: 64, kernel: (1, 1), stride: (2, 2), padding: (0, 0), activation: .relu,
-                          weight: Self.random(8 * 64, seed: 1), bias: Self.random(8, seed: 2))
-        XCTAssertEqual(conv.chunk(batch: 4, perImage: 64 * 129 * 129), 2)
+        XCTAssertEqual(Conv2D.chunk(batch: 4, perImage: 64 * 129 * 129), 2)
         check(out: 8, in: 64, kernel: 1, stride: 2, padding: 0, activation: .relu, batch: 4, height: 258, width: 258,
               expect: .pointwiseStrided)
     }
@@ -250,39 +256,32 @@ final class ConvolutionKernelTests: XCTestCase {
     /// A batch whose images do not all fit the scratch at once goes in chunks as even as their number
     /// allows (7 fit of 8: 4 and 4, not 7 and 1); an image past the limit alone goes one at a time.
     func testChunk_sharesTheBatchEvenly() {
-        let conv = Conv2D(outChannels: 1, inChannels: 1, kernel: (1, 1), weight: [1])
         let sevenFit = Conv2D.scratchLimit / 7
-        XCTAssertEqual([8, 16, 7, 3, 1].map { conv.chunk(batch: $0, perImage: sevenFit) }, [4, 6, 7, 3, 1])
-        XCTAssertEqual(conv.chunk(batch: 5, perImage: 2 * Conv2D.scratchLimit), 1)
+        XCTAssertEqual([8, 16, 7, 3, 1].map { Conv2D.chunk(batch: $0, perImage: sevenFit) }, [4, 6, 7, 3, 1])
+        XCTAssertEqual(Conv2D.chunk(batch: 5, perImage: 2 * Conv2D.scratchLimit), 1)
     }
 
     /// An unfused layer whose batch does not fit the scratch goes in chunks (of 4 images 3 fit, 2 on the
-    /// portable path's F(2x2): either way 2 and 2), and each image comes out bit for bit as it does
-    /// alone: how a batch is chunked changes no value.
-    func testWinograd_batchBeyondTheScratch_eachImageAsAlone() {
-        let (channels, batch, height, width) = (136, 4, 40, 36)
-        let conv = Conv2D(outChannels: channels, inChannels: channels, kernel: (3, 3), padding: (1, 1), activation: .relu,
-                          weight: Self.random(channels * channels * 9, seed: 5), bias: Self.random(channels, seed: 6))
-        XCTAssertEqual(conv.algorithm, .winograd)
+    /// portable path's F(2x2): either way 2 and 2) and matches the reference; each image comes out bit for
+    /// bit as it does alone: how a batch is chunked changes no value.
+    func testWinograd_batchBeyondTheScratch_matchesReferenceEachImageAsAlone() {
+        let (out, cin, batch, height, width) = (8, 136, 4, 40, 80)
+        let conv = Conv2D(outChannels: out, inChannels: cin, kernel: (3, 3), padding: (1, 1), activation: .relu,
+                          weight: Self.random(out * cin * 9, seed: 5), bias: Self.random(out, seed: 6))
         XCTAssertFalse(conv.winogradFused)
         let perImage = conv.winogradScratchPerImage(height: height, width: width)
         XCTAssertLessThan(Conv2D.scratchLimit / perImage, batch, "the batch must not fit the scratch at once")
-        XCTAssertEqual(conv.chunk(batch: batch, perImage: perImage), 2)
-        let input = Self.random(channels * batch * height * width, seed: 7)
-        let plane = height * width
+        XCTAssertEqual(Conv2D.chunk(batch: batch, perImage: perImage), 2)
+        check(out: out, in: cin, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: batch, height: height, width: width,
+              expect: .winograd)
+        let input = Self.random(cin * batch * height * width, seed: 7)
         let together = Self.run(conv, input: input, residual: nil, batch: batch, height: height, width: width)
-        // One image's planes of a [channels][batch][height][width] batch.
-        func planes(_ values: [Float], image: Int) -> [Float] {
-            var out: [Float] = []
-            for c in 0..<channels {
-                let start = (c * batch + image) * plane
-                out += values[start..<start + plane]
-            }
-            return out
-        }
         for image in 0..<batch {
-            let alone = Self.run(conv, input: planes(input, image: image), residual: nil, batch: 1, height: height, width: width)
-            XCTAssertTrue(alone == planes(together, image: image), "image \(image) of \(batch): differs from the image alone")
+            let plane = height * width
+            let alone = Self.run(conv, input: Self.planes(of: image, in: input, batch: batch, plane: plane), residual: nil,
+                                 batch: 1, height: height, width: width)
+            XCTAssertTrue(alone == Self.planes(of: image, in: together, batch: batch, plane: plane),
+                          "image \(image) of \(batch): differs from the image alone")
         }
     }
 
@@ -520,15 +519,10 @@ final class ConvolutionKernelTests: XCTestCase {
             let input = Self.random(s.in * batch * plane, seed: 7)
             let together = Self.run(conv, input: input, residual: nil, batch: batch, height: s.h, width: s.w)
             for image in 0..<batch {
-                // CNHW: image `image`'s plane of channel c sits at (c · batch + image) · plane.
-                var alone = [Float](repeating: 0, count: s.in * plane)
-                for c in 0..<s.in { for i in 0..<plane { alone[c * plane + i] = input[(c * batch + image) * plane + i] } }
-                let out = Self.run(conv, input: alone, residual: nil, batch: 1, height: s.h, width: s.w)
-                var differing = 0
-                for c in 0..<s.out {
-                    for i in 0..<(oh * ow) where out[c * oh * ow + i] != together[(c * batch + image) * oh * ow + i] { differing += 1 }
-                }
-                XCTAssertEqual(differing, 0, "\(s.8) image \(image)")
+                let out = Self.run(conv, input: Self.planes(of: image, in: input, batch: batch, plane: plane), residual: nil,
+                                   batch: 1, height: s.h, width: s.w)
+                let fromBatch = Self.planes(of: image, in: together, batch: batch, plane: oh * ow)
+                XCTAssertTrue(out == fromBatch, "\(s.8) image \(image): differs from the image alone")
             }
         }
     }
