@@ -39,28 +39,63 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
 }
 
 #ifdef CK_X86
-// One output row's segment at stride 2: dst[i] = row[2i + offset] where 0 ≤ 2i + offset < width, else
-// zero, for i in 0 ..< n. Eight outputs at a time from sixteen inputs; a window that reaches into the
-// padding loads only its lanes inside the row. (A call per segment through memset and the scalar
-// border made the stride-2 3x3s of 8-pixel-wide maps spend as long gathering as multiplying.)
+// Rows r ..< r + taps of the im2col matrix at stride 2, columns j0 ..< j0 + count: row r + t's column j0 + j
+// to `dst` + t · 16 + (j / 16) · `tile_stride` + j % 16. `taps` 1, or 3 for a 3-wide kernel's three taps of
+// one input row (r a multiple of 3). Contiguous with `taps` 1 and a stride of 16; or straight into
+// ck_sgemm_packed's 16-column tiles, where out_w and j0 are multiples of 8 so that no eight-column piece
+// straddles two tiles. Eight outputs at a time from sixteen inputs: their even lanes; with three taps also
+// the odd lanes (tap 1) and the even lanes of the sixteen two further on (tap 2), the three rows for about
+// the loads and the bookkeeping of one. A window that reaches into the padding loads only its lanes inside
+// the row. (A call per segment through memset and the scalar border made the stride-2 3x3s of 8-pixel-wide
+// maps spend as long gathering as multiplying.)
 __attribute__((target("avx2,fma")))
-static void gather_stride2(float *dst, const float *row, int offset, int width, int n) {
+static void im2col_stride2(const ck_im2col *s, int r, int taps, int j0, int count, float *dst, size_t tile_stride) {
+    const int kx = taps == 3 ? 0 : r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
+    const int plane = s->out_h * s->out_w, reach = taps == 3 ? 18 : 16;
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), before = _mm256_set1_epi32(-1);
-    const __m256i end = _mm256_set1_epi32(width), eight = _mm256_set1_epi32(8);
-    for (int i = 0; i < n; i += 8) {
-        const int x = 2 * i + offset;
-        __m256 a, b;
-        if (x >= 0 && x + 16 <= width) {
-            a = _mm256_loadu_ps(row + x);
-            b = _mm256_loadu_ps(row + x + 8);
-        } else {
-            const __m256i p0 = _mm256_add_epi32(_mm256_set1_epi32(x), iota), p1 = _mm256_add_epi32(p0, eight);
-            const __m256i m0 = _mm256_and_si256(_mm256_cmpgt_epi32(p0, before), _mm256_cmpgt_epi32(end, p0));
-            const __m256i m1 = _mm256_and_si256(_mm256_cmpgt_epi32(p1, before), _mm256_cmpgt_epi32(end, p1));
-            a = _mm256_maskload_ps(row + x, m0);
-            b = _mm256_maskload_ps(row + x + 8, m1);
+    const __m256i end = _mm256_set1_epi32(s->width), eight = _mm256_set1_epi32(8), two = _mm256_set1_epi32(2);
+    int image = j0 / plane, oy = (j0 % plane) / s->out_w, ox0 = (j0 % plane) % s->out_w;
+    const size_t image_size = (size_t)s->height * s->width;
+    const float *channel = s->input + (size_t)(ci * s->planes + s->image0) * image_size;
+    for (int col = 0; col < count;) {
+        const int segment = s->out_w - ox0 < count - col ? s->out_w - ox0 : count - col;
+        const int iy = oy * s->stride_y - s->pad_y + ky;
+        const float *row = iy < 0 || iy >= s->height ? 0 : channel + (size_t)image * image_size + (size_t)iy * s->width;
+        for (int i = 0; i < segment; i += 8) {
+            const int j = col + i, x = 2 * (ox0 + i) - s->pad_x + kx;
+            __m256 a = _mm256_setzero_ps(), b = a, a2 = a, b2 = a;
+            if (row && x >= 0 && x + reach <= s->width) {
+                a = _mm256_loadu_ps(row + x);
+                b = _mm256_loadu_ps(row + x + 8);
+                if (taps == 3) {
+                    a2 = _mm256_loadu_ps(row + x + 2);
+                    b2 = _mm256_loadu_ps(row + x + 10);
+                }
+            } else if (row) {
+                const __m256i p0 = _mm256_add_epi32(_mm256_set1_epi32(x), iota), p1 = _mm256_add_epi32(p0, eight);
+#define CK_INSIDE(p) _mm256_and_si256(_mm256_cmpgt_epi32((p), before), _mm256_cmpgt_epi32(end, (p)))
+                a = _mm256_maskload_ps(row + x, CK_INSIDE(p0));
+                b = _mm256_maskload_ps(row + x + 8, CK_INSIDE(p1));
+                if (taps == 3) {
+                    const __m256i q0 = _mm256_add_epi32(p0, two), q1 = _mm256_add_epi32(p1, two);
+                    a2 = _mm256_maskload_ps(row + x + 2, CK_INSIDE(q0));
+                    b2 = _mm256_maskload_ps(row + x + 10, CK_INSIDE(q1));
+                }
+#undef CK_INSIDE
+            }
+            float *out = dst + (size_t)(j >> 4) * tile_stride + (j & 15);
+            ck_store_first(out, ck_even_lanes(a, b), segment - i);
+            if (taps == 3) {
+                ck_store_first(out + CK_SGEMM_NR, ck_odd_lanes(a, b), segment - i);
+                ck_store_first(out + 2 * CK_SGEMM_NR, ck_even_lanes(a2, b2), segment - i);
+            }
         }
-        ck_store_first(dst + i, ck_even_lanes(a, b), n - i);
+        col += segment;
+        ox0 = 0;
+        if (++oy == s->out_h) {
+            oy = 0;
+            image++;
+        }
     }
 }
 #endif
@@ -68,7 +103,10 @@ static void gather_stride2(float *dst, const float *row, int offset, int width, 
 void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
     // Stride-2 rows eight at a time where the CPU has AVX2 (a copy: the values are the same either way).
 #ifdef CK_X86
-    const int vector = s->stride_x == 2 && ck_has_avx2_fma();
+    if (s->stride_x == 2 && ck_has_avx2_fma()) {
+        im2col_stride2(s, r, 1, j0, count, dst, CK_SGEMM_NR);
+        return;
+    }
 #endif
     const int kx = r % s->kernel_w, ky = (r / s->kernel_w) % s->kernel_h, ci = r / (s->kernel_w * s->kernel_h);
     const int plane = s->out_h * s->out_w;
@@ -88,11 +126,6 @@ void ck_im2col_row(const ck_im2col *s, int r, int j0, int count, float *dst) {
         } else {
             const float *row = channel + (size_t)image * image_size + (size_t)iy * s->width;
             const int x0 = valid0 > ox0 ? valid0 : ox0, x1 = valid1 < ox0 + segment ? valid1 : ox0 + segment;
-#ifdef CK_X86
-            if (vector) {
-                gather_stride2(dst, row, 2 * ox0 - s->pad_x + kx, s->width, segment);
-            } else
-#endif
             if (x1 <= x0) {
                 memset(dst, 0, (size_t)segment * sizeof(float));
             } else {
@@ -629,7 +662,25 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
             for (int kk = 0; kk < kc; kk++) {
                 // The block's part of B's row, from column `first`: in B, or gathered from the input.
                 const float *row;
-                if (implicit) {
+                if (implicit && implicit->stride_x == 2 && implicit->out_w % 8 == 0) {
+                    // Stride 2: gathered straight into the tiles, the last tile's columns past n zeroed; a 3x3's
+                    // three taps of an input row together where the block holds all three. The stride-2 3x3s
+                    // of ResNet-50 took 13-19% less time alone at batch 8 (20-32% at batch 1) than gathered a
+                    // row at a time and then copied (alternating in-process runs, outputs identical; the
+                    // AVX-512 variant of the three taps, sixteen outputs a permute, did no better).
+                    const int cols = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
+                    const int taps = implicit->kernel_w == 3 && (k0 + kk) % 3 == 0 && kk + 3 <= kc ? 3 : 1;
+                    float *dst = bpanel + (size_t)kk * CK_SGEMM_NR;
+                    im2col_stride2(implicit, k0 + kk, taps, first, cols, dst, (size_t)kc * CK_SGEMM_NR);
+                    if (cols % CK_SGEMM_NR) {
+                        float *tail = dst + (size_t)(cols / CK_SGEMM_NR) * kc * CK_SGEMM_NR;
+                        for (int t = 0; t < taps; t++) {
+                            for (int j = cols % CK_SGEMM_NR; j < CK_SGEMM_NR; j++) tail[t * CK_SGEMM_NR + j] = 0.0f;
+                        }
+                    }
+                    kk += taps - 1;
+                    continue;
+                } else if (implicit) {
                     const int last = (tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n;
                     ck_im2col_row(implicit, k0 + kk, first, last - first, gathered);
                     row = gathered;

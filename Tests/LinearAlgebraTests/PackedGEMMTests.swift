@@ -100,10 +100,16 @@ final class PackedGEMMTests: XCTestCase {
     /// The implicit im2col product gives, bit for bit, the product of the explicit matrix: strides 1, 2
     /// and 3, padding wider than some rows, several images (columns crossing image and row boundaries
     /// inside a tile), a first image past 0, and enough columns for several blocks and both threads.
+    /// Stride 2 with output rows a multiple of 8 wide is gathered straight into the tiles, a 3x3's three
+    /// taps of a row together: rows of 8 and 16 outputs, odd input widths (the last window past the row),
+    /// no padding, a last tile half full, 1x1 and 5x5 kernels (a row at a time), and a depth past a block
+    /// (1170 rows: a block boundary between the taps of one input row).
     func testImplicitIm2col_equalsTheExplicitMatrixBitForBit() {
         let shapes: [(cin: Int, planes: Int, first: Int, h: Int, w: Int, kh: Int, kw: Int, sy: Int, sx: Int, py: Int, px: Int)] = [
             (3, 3, 0, 13, 11, 7, 7, 2, 2, 3, 3), (5, 2, 1, 9, 7, 3, 3, 2, 2, 1, 1), (4, 2, 0, 6, 5, 5, 5, 1, 1, 0, 0),
             (2, 3, 1, 7, 10, 3, 2, 1, 3, 2, 1), (16, 4, 0, 41, 21, 3, 3, 2, 2, 1, 1),
+            (130, 3, 1, 13, 15, 3, 3, 2, 2, 1, 1), (6, 3, 0, 32, 32, 3, 3, 2, 2, 1, 1), (3, 2, 0, 17, 17, 3, 3, 2, 2, 0, 0),
+            (4, 2, 1, 9, 16, 1, 1, 2, 2, 0, 0), (2, 2, 0, 11, 31, 5, 5, 2, 2, 2, 2),
         ]
         for s in shapes {
             let oh = (s.h + 2 * s.py - s.kh) / s.sy + 1, ow = (s.w + 2 * s.px - s.kw) / s.sx + 1
