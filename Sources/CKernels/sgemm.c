@@ -649,6 +649,12 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
     float *gathered = bpanel + (size_t)CK_SGEMM_NR * (size_t)(k < CK_SGEMM_KC ? k : CK_SGEMM_KC) * (size_t)block;
+    // Stride 2 with output rows a multiple of 8 wide: the implicit rows go straight into the tiles, the last
+    // tile's columns past n zeroed; a 3x3's three taps of an input row together where the block holds all
+    // three. The stride-2 3x3s of ResNet-50 took 13-19% less time alone at batch 8 (20-32% at batch 1) than
+    // gathered a row at a time and then copied (alternating in-process runs, outputs identical; the AVX-512
+    // variant of the three taps, sixteen outputs a permute, did no better).
+    const int direct = implicit && implicit->stride_x == 2 && implicit->out_w % 8 == 0;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
@@ -659,30 +665,25 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
             // Row by row of B, so the reads run along its rows. (Tile by tile, the copy read 64 bytes from
             // each of kc rows in turn: about 15% slower on 64x256x16384, layer1's 1x1s at batch 8.)
             const int first = tb * CK_SGEMM_NR;
+            // The block's columns of B: `count` tiles from `first`, the last one partial at n.
+            const int span = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
             for (int kk = 0; kk < kc; kk++) {
                 // The block's part of B's row, from column `first`: in B, or gathered from the input.
                 const float *row;
-                if (implicit && implicit->stride_x == 2 && implicit->out_w % 8 == 0) {
-                    // Stride 2: gathered straight into the tiles, the last tile's columns past n zeroed; a 3x3's
-                    // three taps of an input row together where the block holds all three. The stride-2 3x3s
-                    // of ResNet-50 took 13-19% less time alone at batch 8 (20-32% at batch 1) than gathered a
-                    // row at a time and then copied (alternating in-process runs, outputs identical; the
-                    // AVX-512 variant of the three taps, sixteen outputs a permute, did no better).
-                    const int cols = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
+                if (direct) {
                     const int taps = implicit->kernel_w == 3 && (k0 + kk) % 3 == 0 && kk + 3 <= kc ? 3 : 1;
                     float *dst = bpanel + (size_t)kk * CK_SGEMM_NR;
-                    im2col_stride2(implicit, k0 + kk, taps, first, cols, dst, (size_t)kc * CK_SGEMM_NR);
-                    if (cols % CK_SGEMM_NR) {
-                        float *tail = dst + (size_t)(cols / CK_SGEMM_NR) * kc * CK_SGEMM_NR;
+                    im2col_stride2(implicit, k0 + kk, taps, first, span, dst, (size_t)kc * CK_SGEMM_NR);
+                    if (span % CK_SGEMM_NR) {
+                        float *tail = dst + (size_t)(span / CK_SGEMM_NR) * kc * CK_SGEMM_NR;
                         for (int t = 0; t < taps; t++) {
-                            for (int j = cols % CK_SGEMM_NR; j < CK_SGEMM_NR; j++) tail[t * CK_SGEMM_NR + j] = 0.0f;
+                            for (int j = span % CK_SGEMM_NR; j < CK_SGEMM_NR; j++) tail[t * CK_SGEMM_NR + j] = 0.0f;
                         }
                     }
                     kk += taps - 1;
                     continue;
                 } else if (implicit) {
-                    const int last = (tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n;
-                    ck_im2col_row(implicit, k0 + kk, first, last - first, gathered);
+                    ck_im2col_row(implicit, k0 + kk, first, span, gathered);
                     row = gathered;
                 } else {
                     row = b + (size_t)(k0 + kk) * ldb + first;
