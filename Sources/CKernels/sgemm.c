@@ -4,14 +4,18 @@
 
 #include "kernels.h"
 
-// Rows of B ahead of the copy that `ck_sgemm_packed` prefetches; bytes of A ahead of the 12x16 block.
+// Rows of B ahead of the copy that `ck_sgemm_packed` prefetches (and of the 12x32 blocks that copy B as
+// they load it: 2 and 6-24 rows did no better); bytes of A ahead of the 12x16 block.
 enum { CK_SGEMM_COPY_AHEAD = 4, CK_SGEMM_A_AHEAD = 4096 };
 
 int ck_sgemm_block_tiles(int k) {
-    // About 256 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
-    // passes over it.
+    // About 512 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
+    // passes over it, and each panel of A is streamed once per 128 or more columns. ResNet-50 at batch 8
+    // took 1.2-1.5% less time at 384x128 and 1.2-2.6% at 256x128 than with 256 KiB blocks (alternating
+    // in-process runs, 20-30 turns, outputs identical; 768 KiB and 1 MiB did no better; batch 1 and
+    // MobileNetV2 level).
     int depth = k < CK_SGEMM_KC ? k : CK_SGEMM_KC;
-    int tiles = 4096 / (depth > 0 ? depth : 1);
+    int tiles = 8192 / (depth > 0 ? depth : 1);
     return tiles < 1 ? 1 : tiles;
 }
 
@@ -410,7 +414,7 @@ static inline void prefetch_panels(int kk, const float *a, const float *a1) {
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void quad_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, const float *const *taps,
                                int offset, float *c, int ldc, int cols1, int resume, const float *bias, const float *bias1,
-                               int activation, int prefetch) {
+                               int activation, int prefetch, size_t bstep, float *copy, size_t copy_stride) {
     // Named accumulators, not an array: with an array, a body that reads the stems' taps kept them on the
     // stack as well, a store of each every step (half the speed).
     float *c1 = c + (size_t)CK_SGEMM_MR * ldc;
@@ -424,8 +428,19 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
 #undef CK_Q_DECLARE
     for (int kk = 0; kk < kc; kk++) {
         if (prefetch) prefetch_panels(kk, a, a1);
+        if (copy) {
+            const char *ahead = (const char *)(b + (size_t)CK_SGEMM_COPY_AHEAD * bstep);
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+            _mm_prefetch(ahead + 124, _MM_HINT_T0);
+        }
         const __m512 b0 = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
         const __m512 b1 = _mm512_maskz_loadu_ps(lanes, taps ? taps[kk] + offset + CK_SGEMM_NR : b + stride);
+        if (copy) {
+            _mm512_store_ps(copy, b0);
+            _mm512_store_ps(copy + copy_stride, b1);
+            copy += CK_SGEMM_NR;
+        }
         __m512 av;
 #define CK_Q_STEP(r)                                                                                            \
     av = _mm512_set1_ps(a[r]); x##r##0 = _mm512_fmadd_ps(av, b0, x##r##0); x##r##1 = _mm512_fmadd_ps(av, b1, x##r##1);
@@ -437,7 +452,7 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
 #undef CK_Q_STEP
         a += CK_SGEMM_MR;
         a1 += CK_SGEMM_MR;
-        b += CK_SGEMM_NR;
+        b += bstep;
     }
 #define CK_Q_STORE(r)                                                                                           \
     if (bias) {                                                                                                 \
@@ -459,7 +474,7 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void quad_tiles_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, float *c, int ldc,
                               int resume, const float *bias, const float *bias1, int activation) {
-    quad_avx512(kc, a, a1, b, stride, 0, 0, c, ldc, CK_SGEMM_NR, resume, bias, bias1, activation, 0);
+    quad_avx512(kc, a, a1, b, stride, 0, 0, c, ldc, CK_SGEMM_NR, resume, bias, bias1, activation, 0, CK_SGEMM_NR, 0, 0);
 }
 
 // Two whole panels over a pair whose second tile is a product's last, partial one, with A's panels
@@ -470,13 +485,23 @@ static void quad_tiles_avx512(int kc, const float *a, const float *a1, const flo
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void quad_part_avx512(int kc, const float *a, const float *a1, const float *b, size_t stride, float *c, int ldc,
                              int cols1, int resume, const float *bias, const float *bias1, int activation) {
-    quad_avx512(kc, a, a1, b, stride, 0, 0, c, ldc, cols1, resume, bias, bias1, activation, 1);
+    quad_avx512(kc, a, a1, b, stride, 0, 0, c, ldc, cols1, resume, bias, bias1, activation, 1, CK_SGEMM_NR, 0, 0);
 }
 
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void quad_taps_avx512(int kc, const float *a, const float *a1, const float *const *taps, int offset, float *c, int ldc,
                              int resume, const float *bias, const float *bias1, int activation) {
-    quad_avx512(kc, a, a1, 0, 0, taps, offset, c, ldc, CK_SGEMM_NR, resume, bias, bias1, activation, 0);
+    quad_avx512(kc, a, a1, 0, 0, taps, offset, c, ldc, CK_SGEMM_NR, resume, bias, bias1, activation, 0, CK_SGEMM_NR, 0, 0);
+}
+
+// Two whole panels of A over two adjacent 16-column tiles of a row-major B (rows `ldb` apart; the second
+// tile's first `cols1` columns), each value of B copied into the tiles at `copy` (the second `copy_stride`
+// floats on; lanes past cols1 zero) as it is loaded.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void quad_copy_avx512(int kc, const float *a, const float *a1, const float *b, size_t ldb, float *c, int ldc,
+                             int cols1, int resume, const float *bias, const float *bias1, int activation, float *copy,
+                             size_t copy_stride) {
+    quad_avx512(kc, a, a1, b, CK_SGEMM_NR, 0, 0, c, ldc, cols1, resume, bias, bias1, activation, 0, ldb, copy, copy_stride);
 }
 
 // Two whole panels of A (rows at `a` and `a1`) over one 16-column tile (its first `cols` columns) with
@@ -641,6 +666,38 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
     }
 }
 
+// Whole panels panel0 and panel0 + 1 of A (depth k0 ..< k0 + kc) over the block of `count` tiles of the
+// row-major B from tile tb, 12x32 blocks that copy each value of B they load into the block's tiles at
+// `bpanel` (kc×16 floats a tile, zero past n), so the other panels find the tiles made. A lone tile left
+// after the pairs is copied first, then multiplied.
+__attribute__((target("avx2,fma")))
+static void first_panels_copying(int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
+                                 int count, float *bpanel, float *c, int ldc, int resume, const float *bias, int activation,
+                                 int panel0) {
+    const size_t tile_stride = (size_t)kc * CK_SGEMM_NR;
+    const float *a = packed_a + (size_t)panel0 * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
+    const float *a1 = a + (size_t)k * CK_SGEMM_MR;
+    const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
+    float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
+    int t = 0;
+    for (; t + 1 < count; t += 2) {
+        const int j0 = (tb + t) * CK_SGEMM_NR;
+        const int cols1 = n - j0 - CK_SGEMM_NR < CK_SGEMM_NR ? n - j0 - CK_SGEMM_NR : CK_SGEMM_NR;
+        quad_copy_avx512(kc, a, a1, b + (size_t)k0 * ldb + j0, (size_t)ldb, c0 + j0, ldc, cols1, resume, bias0,
+                         bias0 ? bias0 + CK_SGEMM_MR : 0, activation, bpanel + (size_t)t * tile_stride, tile_stride);
+    }
+    if (t < count) {
+        const int j0 = (tb + t) * CK_SGEMM_NR;
+        const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
+        float *dst = bpanel + (size_t)t * tile_stride;
+        for (int kk = 0; kk < kc; kk++) {
+            const float *src = b + (size_t)(k0 + kk) * ldb + j0;
+            for (int j = 0; j < CK_SGEMM_NR; j++) dst[(size_t)kk * CK_SGEMM_NR + j] = j < cols ? src[j] : 0.0f;
+        }
+        panels_over_tiles(2, 2, 1, CK_SGEMM_MR, cols, kc, a, a1, dst, tile_stride, 0, 0, c0 + j0, ldc, resume, bias0, activation);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
@@ -655,6 +712,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // gathered a row at a time and then copied (alternating in-process runs, outputs identical; the AVX-512
     // variant of the three taps, sixteen outputs a permute, did no better).
     const int direct = implicit && implicit->stride_x == 2 && implicit->out_w % 8 == 0;
+    // A row-major B is copied into the block's tiles by the first two panels' 12x32 blocks as they load it,
+    // so the copy is not a pass of its own that waits on memory (layers alone: ResNet-50's 64←256 1x1s at
+    // 384x128 batch 8 took 13% less time, 128←512 8%, 256←1024 5%, 64←64 16%, layer4's 1-2%).
+    const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
@@ -667,6 +728,15 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
             const int first = tb * CK_SGEMM_NR;
             // The block's columns of B: `count` tiles from `first`, the last one partial at n.
             const int span = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
+            if (fuse) {
+                first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
+                                     activation, panel0);
+                if (panel0 + 2 < panel1) {
+                    multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,
+                                   last ? bias : 0, activation, panel0 + 2, panel1, avx512);
+                }
+                continue;
+            }
             for (int kk = 0; kk < kc; kk++) {
                 // The block's part of B's row, from column `first`: in B, or gathered from the input.
                 const float *row;
