@@ -437,8 +437,8 @@ static inline void quad_avx512(int kc, const float *a, const float *a1, const fl
         const __m512 b0 = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
         const __m512 b1 = _mm512_maskz_loadu_ps(lanes, taps ? taps[kk] + offset + CK_SGEMM_NR : b + stride);
         if (copy) {
-            _mm512_store_ps(copy, b0);
-            _mm512_store_ps(copy + copy_stride, b1);
+            _mm512_storeu_ps(copy, b0);
+            _mm512_storeu_ps(copy + copy_stride, b1);
             copy += CK_SGEMM_NR;
         }
         __m512 av;
