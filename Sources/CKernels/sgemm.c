@@ -9,13 +9,11 @@
 enum { CK_SGEMM_COPY_AHEAD = 4, CK_SGEMM_A_AHEAD = 4096 };
 
 int ck_sgemm_block_tiles(int k) {
-    // About 512 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
-    // passes over it, and each panel of A is streamed once per 128 or more columns. ResNet-50 at batch 8
-    // took 1.2-1.5% less time at 384x128 and 1.2-2.6% at 256x128 than with 256 KiB blocks (alternating
-    // in-process runs, 20-30 turns, outputs identical; 768 KiB and 1 MiB did no better; batch 1 and
-    // MobileNetV2 level).
+    // About 256 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
+    // passes over it. (512 KiB, 768 KiB and 1 MiB: ResNet-50 batch 8 within ±1.5% of this in alternating
+    // in-process runs, 512 KiB 0.995 in the longest.)
     int depth = k < CK_SGEMM_KC ? k : CK_SGEMM_KC;
-    int tiles = 8192 / (depth > 0 ? depth : 1);
+    int tiles = 4096 / (depth > 0 ? depth : 1);
     return tiles < 1 ? 1 : tiles;
 }
 
@@ -713,8 +711,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // variant of the three taps, sixteen outputs a permute, did no better).
     const int direct = implicit && implicit->stride_x == 2 && implicit->out_w % 8 == 0;
     // A row-major B is copied into the block's tiles by the first two panels' 12x32 blocks as they load it,
-    // so the copy is not a pass of its own that waits on memory (layers alone: ResNet-50's 64←256 1x1s at
-    // 384x128 batch 8 took 13% less time, 128←512 8%, 256←1024 5%, 64←64 16%, layer4's 1-2%).
+    // so the copy is not a pass of its own that waits on memory. Layers alone (ResNet-50's 1x1s at 384x128
+    // batch 8): 64←256 took 13% less time, 128←512 8%, 256←1024 5%, 64←64 16%, layer4's 1-2%. In the
+    // network (alternating in-process runs, outputs identical): MobileNetV2 3-5% less at batch 8 and 5% at
+    // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
