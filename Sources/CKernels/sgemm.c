@@ -664,6 +664,17 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
     }
 }
 
+// One row of a 16-column tile of B: the first `cols` floats at `src`, zeros after them (a tile past n).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void copy_tile_row(float *dst, const float *src, int cols) {
+    if (cols == CK_SGEMM_NR) {
+        _mm256_store_ps(dst, _mm256_loadu_ps(src));
+        _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+    } else {
+        for (int j = 0; j < CK_SGEMM_NR; j++) dst[j] = j < cols ? src[j] : 0.0f;
+    }
+}
+
 // Whole panels panel0 and panel0 + 1 of A (depth k0 ..< k0 + kc) over the block of `count` tiles of the
 // row-major B from tile tb, 12x32 blocks that copy each value of B they load into the block's tiles at
 // `bpanel` (kc×16 floats a tile, zero past n), so the other panels find the tiles made. A lone tile left
@@ -688,10 +699,7 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
         const int j0 = (tb + t) * CK_SGEMM_NR;
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
         float *dst = bpanel + (size_t)t * tile_stride;
-        for (int kk = 0; kk < kc; kk++) {
-            const float *src = b + (size_t)(k0 + kk) * ldb + j0;
-            for (int j = 0; j < CK_SGEMM_NR; j++) dst[(size_t)kk * CK_SGEMM_NR + j] = j < cols ? src[j] : 0.0f;
-        }
+        for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, b + (size_t)(k0 + kk) * ldb + j0, cols);
         panels_over_tiles(2, 2, 1, CK_SGEMM_MR, cols, kc, a, a1, dst, tile_stride, 0, 0, c0 + j0, ldc, resume, bias0, activation);
     }
 }
@@ -722,12 +730,6 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
         const int last = k0 + kc == k;
         for (int tb = tile0; tb < tile1; tb += block) {
             const int count = tile1 - tb < block ? tile1 - tb : block;
-            // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
-            // Row by row of B, so the reads run along its rows. (Tile by tile, the copy read 64 bytes from
-            // each of kc rows in turn: about 15% slower on 64x256x16384, layer1's 1x1s at batch 8.)
-            const int first = tb * CK_SGEMM_NR;
-            // The block's columns of B: `count` tiles from `first`, the last one partial at n.
-            const int span = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
             if (fuse) {
                 first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
                                      activation, panel0);
@@ -737,6 +739,12 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 }
                 continue;
             }
+            // The block's tiles of B (rows k0 ..< k0 + kc), each contiguous and zero-padded to 16 columns.
+            // Row by row of B, so the reads run along its rows. (Tile by tile, the copy read 64 bytes from
+            // each of kc rows in turn: about 15% slower on 64x256x16384, layer1's 1x1s at batch 8.)
+            const int first = tb * CK_SGEMM_NR;
+            // The block's columns of B: `count` tiles from `first`, the last one partial at n.
+            const int span = ((tb + count) * CK_SGEMM_NR < n ? (tb + count) * CK_SGEMM_NR : n) - first;
             for (int kk = 0; kk < kc; kk++) {
                 // The block's part of B's row, from column `first`: in B, or gathered from the input.
                 const float *row;
@@ -771,14 +779,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 for (int t = 0; t < count; t++) {
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                    const float *src = row + (j0 - first);
-                    float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR;
-                    if (cols == CK_SGEMM_NR) {
-                        _mm256_store_ps(dst, _mm256_loadu_ps(src));
-                        _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
-                    } else {
-                        for (int j = 0; j < CK_SGEMM_NR; j++) dst[j] = j < cols ? src[j] : 0.0f;
-                    }
+                copy_tile_row(bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR, row + (j0 - first), cols);
                 }
             }
             multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,

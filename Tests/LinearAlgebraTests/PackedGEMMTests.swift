@@ -143,7 +143,9 @@ final class PackedGEMMTests: XCTestCase {
 
     func testPackedProduct_oddShapes_agreesWithOpenBLAS() {
         // Rows not a multiple of 6, columns not a multiple of 16, one and many tiles and panels, both ways of
-        // sharing the work between threads (many tiles: by columns; few: by rows), deep and shallow k.
+        // sharing the work between threads (many tiles: by columns; few: by rows), deep and shallow k. With
+        // tile pairs, the first two panels copy B into the tiles as they load it (every shape of 12 rows or
+        // more; (13, 1, 31) and (61, 300, 2051) leave a lone partial tile in a block).
         for (m, n, k) in [(1, 1, 1), (7, 13, 5), (13, 1, 31), (6, 16, 64), (33, 17, 9), (320, 32, 960), (96, 4099, 16), (61, 300, 2051)] {
             for accumulate in [false, true] {
                 let lda = k + 3, ldb = n + 2, ldc = n + 1
