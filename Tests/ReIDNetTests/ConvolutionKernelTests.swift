@@ -417,6 +417,20 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// Maps 8 wide in F(4x2) and 16 wide in F(4x4) (ResNet-50's layer3-4 and layer2) take their tiles'
+    /// columns straight from the rows' registers: against the reference, with an even and an odd number
+    /// of tile rows, a last tile row partly past the map.
+    func testWinograd_registerColumnMaps_matchReference() {
+        for height in [16, 20, 13, 3] {
+            check(out: 136, in: 9, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 2, height: height, width: 8,
+                  expect: .winograd)
+            check(out: 12, in: 10, kernel: 3, stride: 1, padding: 1, activation: .relu6, batch: 2, height: height, width: 16,
+                  expect: .winograd)
+            check(out: 8, in: 140, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 3, height: height, width: 8,
+                  expect: .winograd)
+        }
+    }
+
     func testWinograd_oddSizes_matchesReference() {
         check(out: 11, in: 5, kernel: 3, stride: 1, padding: 1, activation: .relu, batch: 3, height: 7, width: 5, expect: .winograd)
         check(out: 3, in: 17, kernel: 3, stride: 1, padding: 1, activation: .identity, batch: 1, height: 1, width: 1, expect: .winograd)
