@@ -28,6 +28,23 @@ size_t ck_sgemm_packed_a_count(int m, int k) {
     return (size_t)((m + CK_SGEMM_MR - 1) / CK_SGEMM_MR) * CK_SGEMM_MR * (size_t)k;
 }
 
+int ck_claim(long long *share, int grain, int from_back, int *first, int *back_then) {
+    long long old = __atomic_load_n(share, __ATOMIC_ACQUIRE);
+    for (;;) {
+        const int front = (int)(old >> 32), back = (int)(old & 0xffffffff);
+        if (front >= back) return 0;
+        const int want = grain < 0 ? ((back - front) / 2 > -grain ? (back - front) / 2 / -grain * -grain : -grain) : grain;
+        const int count = back - front < want ? back - front : want;
+        const long long next = from_back ? ((long long)front << 32) | (long long)(unsigned)(back - count)
+                                         : ((long long)(front + count) << 32) | (long long)(unsigned)back;
+        if (__atomic_compare_exchange_n(share, &old, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            *first = from_back ? back - count : front;
+            *back_then = back;
+            return count;
+        }
+    }
+}
+
 void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed) {
     int panels = (m + CK_SGEMM_MR - 1) / CK_SGEMM_MR;
     for (int p = 0; p < panels; p++) {
@@ -759,16 +776,23 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
 
 // The block after (k0, tb) in ck_sgemm_packed's order (the next tiles at this depth, else the first at the
 // next depth) as lines of the row-major B to prefetch; none (left 0) after the last.
-static ck_next_b next_block(const float *b, int ldb, int n, int k, int k0, int tb, int tile0, int tile1, int block) {
+static ck_next_b next_block(const float *b, int ldb, int n, int k, int k0, int tb, int tile0, int tile1, int tile_ahead,
+                            int block) {
     ck_next_b next = {0};
-    int nk0 = k0, ntb = tb + block;
+    int nk0 = k0, ntb = tb + block, last = tile1;
     if (ntb >= tile1) {
         nk0 = k0 + CK_SGEMM_KC;
         ntb = tile0;
     }
-    if (nk0 >= k) return next;
+    if (nk0 >= k) {
+        // The last block: the first of the tiles the caller goes on to, if any.
+        if (tile_ahead <= tile1) return next;
+        nk0 = 0;
+        ntb = tile1;
+        last = tile_ahead;
+    }
     const int kc = k - nk0 < CK_SGEMM_KC ? k - nk0 : CK_SGEMM_KC;
-    const int count = tile1 - ntb < block ? tile1 - ntb : block;
+    const int count = last - ntb < block ? last - ntb : block;
     const int first = ntb * CK_SGEMM_NR;
     const int span = ((ntb + count) * CK_SGEMM_NR < n ? (ntb + count) * CK_SGEMM_NR : n) - first;
     const char *start = (const char *)(b + (size_t)nk0 * ldb + first);
@@ -783,7 +807,7 @@ static ck_next_b next_block(const float *b, int ldb, int n, int k, int k0, int t
 __attribute__((target("avx2,fma")))
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel, int avx512) {
+                     int tile_ahead, int panel0, int panel1, float *bpanel, int avx512) {
     // Depth in blocks of CK_SGEMM_KC (the chains go on through C), columns in blocks that keep the
     // block's copy of B in L2 while every panel of A passes over it.
     const int block = ck_sgemm_block_tiles(k);
@@ -810,7 +834,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
                                      activation, panel0);
                 if (panel0 + 2 < panel1) {
-                    ck_next_b next = next_block(b, ldb, n, k, k0, tb, tile0, tile1, block);
+                    ck_next_b next = next_block(b, ldb, n, k, k0, tb, tile0, tile1, tile_ahead, block);
                     multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,
                                    last ? bias : 0, activation, panel0 + 2, panel1, avx512, next.left ? &next : 0);
                 }
@@ -953,10 +977,10 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
 
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel, int avx512) {
+                     int tile_ahead, int panel0, int panel1, float *bpanel, int avx512) {
     (void)m; (void)n; (void)k; (void)packed_a; (void)b; (void)ldb; (void)implicit; (void)c; (void)ldc;
-    (void)accumulate; (void)bias; (void)activation; (void)tile0; (void)tile1; (void)panel0; (void)panel1; (void)bpanel;
-    (void)avx512;
+    (void)accumulate; (void)bias; (void)activation; (void)tile0; (void)tile1; (void)tile_ahead; (void)panel0; (void)panel1;
+    (void)bpanel; (void)avx512;
     __builtin_trap();  // ck_has_avx2_fma() is 0 here: callers use OpenBLAS.
 }
 

@@ -229,37 +229,44 @@ extension GEMM {
         // Threads only when each gets enough work to pay for waking it (about 1 MFLOP).
         let threads = min(maxThreads, threadCount, byTiles ? tiles : panelCount, max(1, m * k * n / (1 << 19)))
         a.withPanels { panels in
-            func product(tiles t0: Int, _ t1: Int, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>?) {
+            func product(tiles t0: Int, _ t1: Int, ahead: Int? = nil, panels p0: Int, _ p1: Int, scratch: UnsafeMutablePointer<Float>?) {
                 if tiled {
                     ck_sgemm_packed_tiles(Int32(m), Int32(n), Int32(k), panels, b, c, Int32(ldc), accumulate ? 1 : 0, epilogue?.bias,
                                           epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), kernel.rawValue)
                     return
                 }
                 ck_sgemm_packed(Int32(m), Int32(n), Int32(k), panels, b, Int32(ldb), implicit, c, Int32(ldc), accumulate ? 1 : 0,
-                                epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(p0), Int32(p1), scratch,
-                                kernel.rawValue)
+                                epilogue?.bias, epilogue?.activation ?? 0, Int32(t0), Int32(t1), Int32(ahead ?? t1), Int32(p0), Int32(p1),
+                                scratch, kernel.rawValue)
             }
             if threads <= 1, tiled || panelScratch != nil {
                 product(tiles: 0, tiles, panels: 0, panelCount, scratch: panelScratch)
                 return
             }
-            // Each thread takes a contiguous run of tiles (or of panels) and copies B into its own scratch.
-            let parts = byTiles ? tiles : panelCount
-            WorkerPool.run(threads) { slice in
-                let s0 = parts * slice / threads, s1 = parts * (slice + 1) / threads
-                guard s0 < s1 else { return }
-                func run(scratch: UnsafeMutablePointer<Float>?) {
-                    if byTiles {
-                        product(tiles: s0, s1, panels: 0, panelCount, scratch: scratch)
-                    } else {
-                        product(tiles: 0, tiles, panels: s0, s1, scratch: scratch)
+            // Each thread copies B into its own scratch. Tiles are shared (`WorkerPool.runShared`, a
+            // block of B at least a claim), so that the share of a thread on a slowed core passes to the
+            // others; panels are split evenly.
+            func withScratch(_ run: (UnsafeMutablePointer<Float>?) -> Void) {
+                // B already in tiles: nothing to copy, so no scratch.
+                guard !tiled else { return run(nil) }
+                withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
+                    run(raw.baseAddress!.assumingMemoryBound(to: Float.self))
+                }
+            }
+            if byTiles {
+                WorkerPool.runShared(threads, items: tiles, grain: Int(ck_sgemm_block_tiles(Int32(k)))) { _, forEachClaim in
+                    withScratch { scratch in
+                        forEachClaim { items, ahead in
+                            product(tiles: items.lowerBound, items.upperBound, ahead: ahead, panels: 0, panelCount, scratch: scratch)
+                        }
                     }
                 }
-                // B already in tiles: nothing to copy, so no scratch.
-                guard !tiled else { return run(scratch: nil) }
-                withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(k)) * MemoryLayout<Float>.stride, alignment: 64) { raw in
-                    run(scratch: raw.baseAddress!.assumingMemoryBound(to: Float.self))
-                }
+                return
+            }
+            WorkerPool.run(threads) { slice in
+                let p0 = panelCount * slice / threads, p1 = panelCount * (slice + 1) / threads
+                guard p0 < p1 else { return }
+                withScratch { scratch in product(tiles: 0, tiles, panels: p0, p1, scratch: scratch) }
             }
         }
     }

@@ -279,21 +279,26 @@ extension Conv2D {
                 if let packed = winogradPacked {
                     // Threads take whole points, each product on one thread: one wake-up per layer instead of
                     // one per point (F(4x2)'s 24), the same outputs. ResNet-50 took 1.7% less time at batch 1
-                    // and 0.3-0.8% at batch 8, in alternating in-process runs on two Zen 4 cores.
-                    ParallelFor.run(points) { range in
+                    // and 0.3-0.8% at batch 8, in alternating in-process runs on two Zen 4 cores. The points
+                    // are shared (`ParallelFor.runShared`): a thread on a slowed core hands its last ones on.
+                    ParallelFor.runShared(points) { forEachClaim in
                         guard !tiled else {
-                            for xi in range {
-                                GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint,
-                                              ldc: tiles, threads: 1)
+                            forEachClaim { range in
+                                for xi in range {
+                                    GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint,
+                                                  ldc: tiles, threads: 1)
+                                }
                             }
                             return
                         }
                         withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(inChannels)) * MemoryLayout<Float>.stride,
                                                       alignment: 64) { raw in
                             let panel = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                            for xi in range {
-                                GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
-                                              c: m + xi * mPoint, ldc: tiles, threads: 1, panelScratch: panel)
+                            forEachClaim { range in
+                                for xi in range {
+                                    GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
+                                                  c: m + xi * mPoint, ldc: tiles, threads: 1, panelScratch: panel)
+                                }
                             }
                         }
                     }
@@ -430,7 +435,7 @@ extension Conv2D {
         // AVX-512 tiles load the block 16 floats at a time).
         func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
         let vFloats = aligned(points * vPoint), mFloats = aligned(points * mPoint), rowFloats = aligned(transformScratch)
-        ParallelFor.run(batch * blocksPerImage) { range in
+        ParallelFor.runShared(batch * blocksPerImage) { forEachClaim in
             withUnsafeTemporaryAllocation(byteCount: (vFloats + mFloats + rowFloats + bpanel) * MemoryLayout<Float>.stride,
                                           alignment: 64) { raw in
                 let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -438,28 +443,30 @@ extension Conv2D {
                 let rows = m + mFloats
                 let panel = rows + rowFloats
                 var freshRows = true
-                for block in range {
-                    let image = block / blocksPerImage
-                    let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
-                    let tiles = (ty1 - ty0) * tilesX
-                    for ci in 0..<inChannels {
-                        transformInput(input + (ci * batch + image) * planeIn, height: height, width: width, tileRows: ty0..<ty1,
-                                       into: v + ci * (tiled ? 16 : blockTiles), point: vPoint, tileStride: tiled ? 16 * inChannels : 0,
-                                       scratch: rows, freshScratch: freshRows)
-                        freshRows = false
-                    }
-                    for xi in 0..<points {
-                        if tiled {
-                            GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint, ldc: blockTiles,
-                                          threads: 1)
-                        } else {
-                            GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
-                                          c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
+                forEachClaim { range in
+                    for block in range {
+                        let image = block / blocksPerImage
+                        let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
+                        let tiles = (ty1 - ty0) * tilesX
+                        for ci in 0..<inChannels {
+                            transformInput(input + (ci * batch + image) * planeIn, height: height, width: width, tileRows: ty0..<ty1,
+                                           into: v + ci * (tiled ? 16 : blockTiles), point: vPoint, tileStride: tiled ? 16 * inChannels : 0,
+                                           scratch: rows, freshScratch: freshRows)
+                            freshRows = false
                         }
-                    }
-                    for o in 0..<outChannels {
-                        transformOutput(m + o * blockTiles, point: mPoint, height: height, width: width, tileRows: ty0..<ty1,
-                                        into: output + (o * batch + image) * planeIn, accumulate: accumulate, channel: o)
+                        for xi in 0..<points {
+                            if tiled {
+                                GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint, ldc: blockTiles,
+                                              threads: 1)
+                            } else {
+                                GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
+                                              c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
+                            }
+                        }
+                        for o in 0..<outChannels {
+                            transformOutput(m + o * blockTiles, point: mPoint, height: height, width: width, tileRows: ty0..<ty1,
+                                            into: output + (o * batch + image) * planeIn, accumulate: accumulate, channel: o)
+                        }
                     }
                 }
             }

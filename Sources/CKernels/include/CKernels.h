@@ -118,9 +118,20 @@ void ck_sgemm_pack_a(const float *a, int lda, int m, int k, float *packed);
 /// With `implicit` (then `b` and `ldb` are unused), B is that im2col matrix, gathered from the input
 /// block by block into `bpanel`: a convolution's product without the whole matrix in memory. The
 /// gathered values, and so the outputs, are those of the explicit matrix.
+///
+/// `tile_ahead` (at least `tile1`): the tiles up to which the caller is likely to go on after `tile1`,
+/// whose first block the last block's products prefetch (`tile1` for none).
 void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b, int ldb, const ck_im2col *implicit,
                      float *c, int ldc, int accumulate, const float *bias, int activation, int tile0, int tile1,
-                     int panel0, int panel1, float *bpanel, int avx512);
+                     int tile_ahead, int panel0, int panel1, float *bpanel, int avx512);
+
+/// Claims items of the range [front, back) packed in `*share` (front in the high 32 bits, back in the
+/// low), from its front or, with `from_back`, its back, atomically: threads that each own a share take
+/// from their own front, and from the others' backs when theirs is done. `grain` > 0 claims up to `grain`
+/// items; `grain` < 0 half of what is left, in multiples of −`grain`, and at least −`grain`. Returns the
+/// number claimed (0 when the share is empty), the first at `*first`, and the share's back as it was at
+/// `*back`. Portable C.
+int ck_claim(long long *share, int grain, int from_back, int *first, int *back);
 
 /// `ck_sgemm_packed` (no `implicit`) on a B that is already in its tiles: tile t (columns 16t ..< 16t + 16)
 /// is `k` rows of 16 floats at `b + t·k·16`, 32-byte aligned (B "in 16-column tiles", as a producer can
