@@ -684,7 +684,8 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
 }
 
 // Every panel of A in panel0 ..< panel1 (its depth k0 ..< k0 + kc) over `count` tiles of B from tile tb:
-// tile t's kc×16 values at `tiles` + t · `tile_stride`, 16 floats a row, 32-byte aligned.
+// tile t's kc×16 values at `tiles` + t · `tile_stride`, 16 floats a row, 32-byte aligned. With `nextb`, the
+// 12x32 blocks prefetch that next block of B (see ck_next_b) as they go.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const float *packed_a, const float *tiles,
                                   size_t tile_stride, int tb, int count, float *c, int ldc, int resume, const float *bias,

@@ -121,7 +121,7 @@ static inline void input_tiles4(__m256 d[6][6], float *v, int tile, size_t tile_
 // puts input row y of a tile row's rows 4ty − 1 … 4ty + 4 into slot y − (4ty − 1) of the scratch (zeros for a
 // row outside the plane, `row` NULL), and `tiles` gathers eight tiles from slots 0-5 and transforms them
 // into V. Maps of four tiles a row (13-16 wide in F(4x4), 7-8 in F(4x2); ResNet-50's 16- and 8-wide ones go
-// through `input4_width16` and `input42_width8` instead) take two tile rows at a time: slots 0-9 hold rows
+// through `input_register_rows` instead) take two tile rows at a time: slots 0-9 hold rows
 // 4ty − 1 … 4ty + 8, and `tiles` with `pair` fills lanes 0-3 from slots 0-5 and lanes 4-7 from slots 4-9,
 // the first row's tiles then the second's, as they sit in V; each lane's operations are those of a tile
 // row alone.
@@ -181,13 +181,36 @@ static inline void slot_tiles4(const float *scratch, size_t pitch, int tx, int p
     input_tiles4(d, v, tile, tile_stride, point, n);
 }
 
+// The input transforms of the tile rows [`ty0`, `ty1`) of a map of four tiles a row whose tiles' columns
+// come from the rows' registers: `columns` puts row r of two tile rows' tiles (lanes 0-3 from row `lo`,
+// 4-7 from `hi`; NULL outside the plane) into the `per_row` vectors from d + r · `per_row`, and `tiles`
+// transforms the six rows' vectors into V, two tile rows at a time (the last alone when they are odd).
+typedef void (*register_columns_fn)(const float *lo, const float *hi, __m256 *d);
+typedef void (*register_tiles_fn)(__m256 *d, float *v, int tile, size_t tile_stride, size_t point, int n);
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void input_register_rows(register_columns_fn columns, int per_row, register_tiles_fn tiles, const float *src,
+                                       int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
+                                       size_t tile_stride) {
+    for (int ty = ty0; ty < ty1; ty += 2) {
+        const int pair = ty + 1 < ty1;
+        __m256 d[36];
+        for (int r = 0; r < 6; r++) {
+            const int y = 4 * ty - 1 + r, y1 = y + 4;
+            columns(y >= 0 && y < height ? src + (size_t)y * width : NULL, pair && y1 < height ? src + (size_t)y1 * width : NULL,
+                    d + r * per_row);
+        }
+        tiles(d, v, t0 + (ty - ty0) * 4, tile_stride, point, pair ? 8 : 4);
+    }
+}
+
 // F(4x4) on a map 16 wide (ResNet-50's layer2 at 256x128 and 384x128: four tiles a row, two tile rows a
 // vector): each tile's six columns row[4t − 1 … 4t + 4] of rows `lo` (lanes 0-3) and `hi` (lanes 4-7; either
 // NULL for a row outside the plane) from the rows' registers, a 4x4 transpose of each row's four groups of
 // four, zero before and past the row. (Through the scratch, as for F(4x2) on 8-wide maps, the loads stalled
 // on the scalar stores before them.) The same values reach the same operations: the same bits.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void columns4_width16(const float *lo, const float *hi, __m256 d[6]) {
+static inline void columns4_width16(const float *lo, const float *hi, __m256 *d) {
     const __m256 zero = _mm256_setzero_ps();
     const __m256 a = lo ? _mm256_loadu_ps(lo) : zero, b = lo ? _mm256_loadu_ps(lo + 8) : zero;
     const __m256 c = hi ? _mm256_loadu_ps(hi) : zero, e = hi ? _mm256_loadu_ps(hi + 8) : zero;
@@ -207,25 +230,17 @@ static inline void columns4_width16(const float *lo, const float *hi, __m256 d[6
     d[5] = _mm256_blend_ps(_mm256_permute_ps(p0, _MM_SHUFFLE(3, 3, 2, 1)), zero, 0x88);
 }
 
-__attribute__((target("avx2,fma")))
-static void input4_width16(const float *src, int height, int ty0, int ty1, float *v, size_t point, int t0, size_t tile_stride) {
-    for (int ty = ty0; ty < ty1; ty += 2) {
-        const int pair = ty + 1 < ty1;
-        __m256 d[6][6];
-        for (int r = 0; r < 6; r++) {
-            const int y = 4 * ty - 1 + r, y1 = y + 4;
-            columns4_width16(y >= 0 && y < height ? src + (size_t)y * 16 : NULL,
-                             pair && y1 < height ? src + (size_t)y1 * 16 : NULL, d[r]);
-        }
-        input_tiles4(d, v, t0 + (ty - ty0) * 4, tile_stride, point, pair ? 8 : 4);
-    }
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tiles4_of_rows(__m256 *d, float *v, int tile, size_t tile_stride, size_t point, int n) {
+    input_tiles4((__m256 (*)[6])d, v, tile, tile_stride, point, n);
 }
+
 
 __attribute__((target("avx2,fma")))
 void ck_winograd4_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                         size_t tile_stride, float *scratch, int fresh) {
     if (width == 16) {
-        input4_width16(src, height, ty0, ty1, v, point, t0, tile_stride);
+        input_register_rows(columns4_width16, 6, tiles4_of_rows, src, height, 16, ty0, ty1, v, point, t0, tile_stride);
         return;
     }
     input_tile_rows(split_slot4, slot_tiles4, tiles4_of(width), ck_winograd4_input_scratch(width), src, height, width, ty0, ty1, v,
@@ -375,7 +390,7 @@ static inline void slot_tiles42(const float *scratch, size_t pitch, int tx, int 
 // operations, so the same bits; ResNet-50 at batch 8 took 0.7-1.4% less time (alternating in-process runs,
 // 20 turns, outputs identical), F(4x4) on 16-wide maps (below) 0.8-1% more on top.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void columns42_width8(const float *lo, const float *hi, __m256 d[4]) {
+static inline void columns42_width8(const float *lo, const float *hi, __m256 *d) {
     const __m256 zero = _mm256_setzero_ps();
     const __m256 a = lo ? _mm256_loadu_ps(lo) : zero, b = hi ? _mm256_loadu_ps(hi) : zero;
     const __m256 evens = ck_even_lanes(a, b), odds = ck_odd_lanes(a, b);
@@ -385,25 +400,17 @@ static inline void columns42_width8(const float *lo, const float *hi, __m256 d[4
     d[3] = _mm256_blend_ps(_mm256_permute_ps(evens, _MM_SHUFFLE(3, 3, 2, 1)), zero, 0x88);
 }
 
-__attribute__((target("avx2,fma")))
-static void input42_width8(const float *src, int height, int ty0, int ty1, float *v, size_t point, int t0, size_t tile_stride) {
-    for (int ty = ty0; ty < ty1; ty += 2) {
-        const int pair = ty + 1 < ty1;
-        __m256 d[6][4];
-        for (int r = 0; r < 6; r++) {
-            const int y = 4 * ty - 1 + r, y1 = y + 4;
-            columns42_width8(y >= 0 && y < height ? src + (size_t)y * 8 : NULL,
-                             pair && y1 < height ? src + (size_t)y1 * 8 : NULL, d[r]);
-        }
-        input_tiles42(d, v, t0 + (ty - ty0) * 4, tile_stride, point, pair ? 8 : 4);
-    }
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tiles42_of_rows(__m256 *d, float *v, int tile, size_t tile_stride, size_t point, int n) {
+    input_tiles42((__m256 (*)[4])d, v, tile, tile_stride, point, n);
 }
+
 
 __attribute__((target("avx2,fma")))
 void ck_winograd42_input(const float *src, int height, int width, int ty0, int ty1, float *v, size_t point, int t0,
                          size_t tile_stride, float *scratch, int fresh) {
     if (width == 8) {
-        input42_width8(src, height, ty0, ty1, v, point, t0, tile_stride);
+        input_register_rows(columns42_width8, 4, tiles42_of_rows, src, height, 8, ty0, ty1, v, point, t0, tile_stride);
         return;
     }
     input_tile_rows(split_slot42, slot_tiles42, tiles2_of(width), ck_winograd42_input_scratch(width), src, height, width, ty0,
