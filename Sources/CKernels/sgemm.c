@@ -33,7 +33,9 @@ int ck_claim(long long *share, int grain, int from_back, int *first, int *back_t
     for (;;) {
         const int front = (int)(old >> 32), back = (int)(old & 0xffffffff);
         if (front >= back) return 0;
-        const int want = grain < 0 ? ((back - front) / 2 > -grain ? (back - front) / 2 / -grain * -grain : -grain) : grain;
+        // From the front, half of what is left in whole grains; from the back, one grain.
+        const int half = (back - front) / 2 / grain * grain;
+        const int want = !from_back && half > grain ? half : grain;
         const int count = back - front < want ? back - front : want;
         const long long next = from_back ? ((long long)front << 32) | (long long)(unsigned)(back - count)
                                          : ((long long)(front + count) << 32) | (long long)(unsigned)back;
@@ -881,7 +883,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                 for (int t = 0; t < count; t++) {
                     const int j0 = (tb + t) * CK_SGEMM_NR;
                     const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
-                copy_tile_row(bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR, row + (j0 - first), cols);
+                    copy_tile_row(bpanel + (size_t)t * kc * CK_SGEMM_NR + (size_t)kk * CK_SGEMM_NR, row + (j0 - first), cols);
                 }
             }
             multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,

@@ -11,12 +11,12 @@ internal import CKernels
 /// batch 1 within noise. Which thread computes an item changes nothing in it.
 final class SharedRange: @unchecked Sendable {
     private let parts: UnsafeMutablePointer<CLongLong>
-    /// The parts: one a thread.
-    let count: Int
+    /// One part a thread.
+    private let partCount: Int
 
     init(items: Int, parts: Int) {
         precondition(items >= 0 && items <= Int(Int32.max) && parts > 0, "SharedRange: \(items) items in \(parts) parts")
-        count = parts
+        partCount = parts
         self.parts = .allocate(capacity: parts)
         for part in 0..<parts {
             let front = items * part / parts, back = items * (part + 1) / parts
@@ -31,14 +31,15 @@ final class SharedRange: @unchecked Sendable {
     /// when the claim was made), so `body` may prefetch up to it; a claim from another part's back has
     /// nothing ahead (`ahead` is its end).
     func forEachClaim(part: Int, grain: Int, _ body: (_ items: Range<Int>, _ ahead: Int) -> Void) {
+        precondition(grain > 0 && part >= 0 && part < partCount, "SharedRange: part \(part) of \(partCount), grain \(grain)")
         var first: Int32 = 0, back: Int32 = 0
         while true {
-            let claimed = Int(ck_claim(parts + part, Int32(-grain), 0, &first, &back))
+            let claimed = Int(ck_claim(parts + part, Int32(grain), 0, &first, &back))
             guard claimed > 0 else { break }
             body(Int(first)..<Int(first) + claimed, Int(back))
         }
-        for step in 1..<count {
-            let other = parts + (part + step) % count
+        for step in 1..<partCount {
+            let other = parts + (part + step) % partCount
             while true {
                 let claimed = Int(ck_claim(other, Int32(grain), 1, &first, &back))
                 guard claimed > 0 else { break }

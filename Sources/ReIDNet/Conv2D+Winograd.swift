@@ -281,24 +281,20 @@ extension Conv2D {
                     // one per point (F(4x2)'s 24), the same outputs. ResNet-50 took 1.7% less time at batch 1
                     // and 0.3-0.8% at batch 8, in alternating in-process runs on two Zen 4 cores. The points
                     // are shared (`ParallelFor.runShared`): a thread on a slowed core hands its last ones on.
-                    ParallelFor.runShared(points) { forEachClaim in
+                    ParallelFor.runShared(points) { forEachPoint in
                         guard !tiled else {
-                            forEachClaim { range in
-                                for xi in range {
-                                    GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint,
-                                                  ldc: tiles, threads: 1)
-                                }
+                            forEachPoint { xi in
+                                GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint,
+                                              ldc: tiles, threads: 1)
                             }
                             return
                         }
                         withUnsafeTemporaryAllocation(byteCount: ck_sgemm_panel_count(Int32(inChannels)) * MemoryLayout<Float>.stride,
                                                       alignment: 64) { raw in
                             let panel = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                            forEachClaim { range in
-                                for xi in range {
-                                    GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
-                                                  c: m + xi * mPoint, ldc: tiles, threads: 1, panelScratch: panel)
-                                }
+                            forEachPoint { xi in
+                                GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: tiles,
+                                              c: m + xi * mPoint, ldc: tiles, threads: 1, panelScratch: panel)
                             }
                         }
                     }
@@ -435,7 +431,7 @@ extension Conv2D {
         // AVX-512 tiles load the block 16 floats at a time).
         func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
         let vFloats = aligned(points * vPoint), mFloats = aligned(points * mPoint), rowFloats = aligned(transformScratch)
-        ParallelFor.runShared(batch * blocksPerImage) { forEachClaim in
+        ParallelFor.runShared(batch * blocksPerImage) { forEachBlock in
             withUnsafeTemporaryAllocation(byteCount: (vFloats + mFloats + rowFloats + bpanel) * MemoryLayout<Float>.stride,
                                           alignment: 64) { raw in
                 let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -443,30 +439,28 @@ extension Conv2D {
                 let rows = m + mFloats
                 let panel = rows + rowFloats
                 var freshRows = true
-                forEachClaim { range in
-                    for block in range {
-                        let image = block / blocksPerImage
-                        let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
-                        let tiles = (ty1 - ty0) * tilesX
-                        for ci in 0..<inChannels {
-                            transformInput(input + (ci * batch + image) * planeIn, height: height, width: width, tileRows: ty0..<ty1,
-                                           into: v + ci * (tiled ? 16 : blockTiles), point: vPoint, tileStride: tiled ? 16 * inChannels : 0,
-                                           scratch: rows, freshScratch: freshRows)
-                            freshRows = false
+                forEachBlock { block in
+                    let image = block / blocksPerImage
+                    let ty0 = (block % blocksPerImage) * rowsPerBlock, ty1 = min(tilesY, ty0 + rowsPerBlock)
+                    let tiles = (ty1 - ty0) * tilesX
+                    for ci in 0..<inChannels {
+                        transformInput(input + (ci * batch + image) * planeIn, height: height, width: width, tileRows: ty0..<ty1,
+                                       into: v + ci * (tiled ? 16 : blockTiles), point: vPoint, tileStride: tiled ? 16 * inChannels : 0,
+                                       scratch: rows, freshScratch: freshRows)
+                        freshRows = false
+                    }
+                    for xi in 0..<points {
+                        if tiled {
+                            GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint, ldc: blockTiles,
+                                          threads: 1)
+                        } else {
+                            GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
+                                          c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
                         }
-                        for xi in 0..<points {
-                            if tiled {
-                                GEMM.multiply(packed: packed[xi], n: tiles, tiles: v + xi * vPoint, c: m + xi * mPoint, ldc: blockTiles,
-                                              threads: 1)
-                            } else {
-                                GEMM.multiply(packed: packed[xi], n: tiles, b: v + xi * vPoint, ldb: blockTiles,
-                                              c: m + xi * mPoint, ldc: blockTiles, threads: 1, panelScratch: panel)
-                            }
-                        }
-                        for o in 0..<outChannels {
-                            transformOutput(m + o * blockTiles, point: mPoint, height: height, width: width, tileRows: ty0..<ty1,
-                                            into: output + (o * batch + image) * planeIn, accumulate: accumulate, channel: o)
-                        }
+                    }
+                    for o in 0..<outChannels {
+                        transformOutput(m + o * blockTiles, point: mPoint, height: height, width: width, tileRows: ty0..<ty1,
+                                        into: output + (o * batch + image) * planeIn, accumulate: accumulate, channel: o)
                     }
                 }
             }

@@ -22,22 +22,21 @@ enum ParallelFor {
         }
     }
 
-    /// Runs `body(forEachClaim)` on ``GEMM/threadCount`` threads that share `0..<count` (or inline when
-    /// the work is too small to share): each thread's `forEachClaim` calls its closure on each run of items
-    /// it takes, first from its own even part, then from the others' (`WorkerPool.runShared`), so a thread
-    /// on a slowed core does not hold the others up. What each item computes does not depend on the thread.
-    ///
-    /// - Parameter minimumPerThread: below `count / threads` of this, everything runs inline.
-    static func runShared(_ count: Int, minimumPerThread: Int = 1, _ body: (_ forEachClaim: ((Range<Int>) -> Void) -> Void) -> Void) {
-        let threads = min(GEMM.threadCount, count / max(minimumPerThread, 1))
+    /// Runs `body(forEachItem)` on ``GEMM/threadCount`` threads that share `0..<count` (inline with fewer
+    /// than two items): each thread sets up what it needs once, then its `forEachItem` calls its closure
+    /// on each item it takes, first from its own even part, then from the others' (`WorkerPool.runShared`),
+    /// so a thread on a slowed core does not hold the others up. What an item computes does not depend on
+    /// the thread.
+    static func runShared(_ count: Int, _ body: (_ forEachItem: ((Int) -> Void) -> Void) -> Void) {
+        let threads = min(GEMM.threadCount, count)
         guard threads > 1 else {
-            if count > 0 { body { claim in claim(0..<count) } }
+            body { each in (0..<count).forEach(each) }
             return
         }
-        WorkerPool.runShared(threads, items: count, grain: 1) { _, forEachClaim in
+        WorkerPool.runShared(threads, items: count, grain: 1) { forEachClaim in
             withoutActuallyEscaping(forEachClaim) { forEachClaim in
-                body { claim in
-                    withoutActuallyEscaping(claim) { claim in forEachClaim { items, _ in claim(items) } }
+                body { each in
+                    withoutActuallyEscaping(each) { each in forEachClaim { items, _ in items.forEach(each) } }
                 }
             }
         }

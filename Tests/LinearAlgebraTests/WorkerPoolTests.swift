@@ -56,14 +56,15 @@ final class WorkerPoolTests: XCTestCase {
     /// back, so the slow thread does not hold the region up.
     func testSharedRegion_claimsEveryItemOnce_andASlowThreadsPartPassesToTheOthers() {
         let threads = GEMM.threadCount, items = 1000, grain = 7
-        let claims = Mutex([(slice: Int, items: Range<Int>, ahead: Int)]())
-        WorkerPool.runShared(threads, items: items, grain: grain) { slice, forEachClaim in
+        let claims = Mutex([(thread: UInt, items: Range<Int>, ahead: Int)]())
+        WorkerPool.runShared(threads, items: items, grain: grain) { forEachClaim in
             var first = true
             forEachClaim { range, ahead in
-                // Slice 0 stalls on its first claim, long enough for the others to finish theirs.
-                if slice == 0 && first { usleep(200_000) }
+                // The thread of the first part stalls on its first claim, long enough for the others to
+                // finish theirs.
+                if first && range.lowerBound == 0 { usleep(200_000) }
                 first = false
-                claims.withLock { $0.append((slice, range, ahead)) }
+                claims.withLock { $0.append((Self.currentThread, range, ahead)) }
             }
         }
         let all = claims.withLock { $0 }
@@ -71,10 +72,9 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertTrue(all.allSatisfy { !$0.items.isEmpty && $0.items.count <= max(grain, items / threads / 2) },
                       "a claim of \(all.map(\.items.count).max() ?? 0) items: more than half a part")
         let ownEnd = items / threads
-        let firstOfZero = all.filter { $0.slice == 0 }.map(\.items).min { $0.lowerBound < $1.lowerBound }
-        XCTAssertEqual(firstOfZero?.lowerBound, 0, "slice 0 did not start at its part's front")
-        XCTAssertEqual(all.first { $0.slice == 0 }?.ahead, ownEnd, "its first claim may prefetch up to its part's end")
-        let taken = all.filter { $0.slice != 0 && $0.items.lowerBound < ownEnd }.reduce(0) { $0 + $1.items.count }
-        XCTAssertGreaterThan(taken, ownEnd / 2, "the other threads took only \(taken) of the slow slice's \(ownEnd) items")
+        guard let slow = all.first(where: { $0.items.lowerBound == 0 }) else { return XCTFail("nobody claimed item 0") }
+        XCTAssertEqual(slow.ahead, ownEnd, "its first claim may prefetch up to its part's end")
+        let taken = all.filter { $0.thread != slow.thread && $0.items.lowerBound < ownEnd }.reduce(0) { $0 + $1.items.count }
+        XCTAssertGreaterThan(taken, ownEnd / 2, "the other threads took only \(taken) of the slow thread's \(ownEnd) items")
     }
 }

@@ -127,10 +127,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
 
 /// Claims items of the range [front, back) packed in `*share` (front in the high 32 bits, back in the
 /// low), from its front or, with `from_back`, its back, atomically: threads that each own a share take
-/// from their own front, and from the others' backs when theirs is done. `grain` > 0 claims up to `grain`
-/// items; `grain` < 0 half of what is left, in multiples of −`grain`, and at least −`grain`. Returns the
-/// number claimed (0 when the share is empty), the first at `*first`, and the share's back as it was at
-/// `*back`. Portable C.
+/// from their own front, and from the others' backs when theirs is done. From the front it claims half of
+/// what is left, in whole `grain`s, and at least one `grain` (or what is left); from the back one `grain`.
+/// Returns the number claimed (0 when the share is empty), the first at `*first`, and the share's back as
+/// it was at `*back`. Portable C.
 int ck_claim(long long *share, int grain, int from_back, int *first, int *back);
 
 /// `ck_sgemm_packed` (no `implicit`) on a B that is already in its tiles: tile t (columns 16t ..< 16t + 16)
