@@ -418,7 +418,7 @@ static inline __mmask16 first_lanes(int cols) {
 // in-process runs, 24 turns, outputs identical), its 64←256 1x1s alone 5.5-6% less; MobileNetV2 (most of
 // its maps in L2) within noise. Finishing the prefetch by the block's middle, or only over its last
 // panels, did no better. The same prefetch in the AVX2 tiles (with their own copy pass) measured 0.98 for
-// ResNet-50 on the same Xeon.
+// ResNet-50 on the same Xeon. The same walk fetches the next panels of A (next_panels).
 typedef struct {
     const char *row;  // the current row's first line
     size_t ldb;
@@ -440,6 +440,31 @@ static inline void next_b_step(ck_next_b *next) {
         }
         next->left--;
     }
+}
+
+// The two whole panels after the pair at `a` (depth kc of k; `after` panels follow the pair, at most two
+// taken) as lines to prefetch over the pair's steps on `count` tiles, a line every `gap` steps; none when
+// no panel follows. A product on weights not in cache (ResNet-50's layer3 and layer4 Winograd products:
+// 31 and 75 MB of transformed filters, which do not stay in cache from one batch to the next) read each
+// pair's part of A from memory during the first of its blocks and waited on it; with the pair after it
+// fetched while the blocks run over this one, ResNet-50 at 256x128 batch 8 took 1.8% less time
+// (alternating in-process runs, 20-24 turns, outputs identical), its layer4 3x3 alone with the filters
+// flushed from cache 4.7% less; MobileNetV2 and batch 1 within noise or better. Two pairs ahead, or
+// two pairs' lines over one pair's steps, did no better. Not where a next block of B is fetched (the
+// 1x1s): fetching A there instead of B did no better.
+static ck_next_b next_panels(const float *a, int k, int kc, int after, int count) {
+    ck_next_b next = {0};
+    if (after <= 0) return next;
+    const char *start = (const char *)(a + (size_t)2 * k * CK_SGEMM_MR);
+    const char *end = start + (size_t)kc * CK_SGEMM_MR * sizeof(float);
+    next.row = (const char *)((uintptr_t)start & ~(uintptr_t)63);
+    next.ldb = (size_t)k * CK_SGEMM_MR * sizeof(float);
+    next.lines = (int)((((uintptr_t)end - 1) >> 6) - ((uintptr_t)start >> 6)) + 1;
+    next.left = (after < 2 ? after : 2) * next.lines;
+    const long steps = (long)((count + 1) / 2) * kc;
+    next.gap = steps / next.left > 1 ? (int)(steps / next.left) : 1;
+    next.wait = next.gap;
+    return next;
 }
 
 // Two panels of A (`a`, `a1`) 4 KiB ahead of step kk, into L2: a prefetch of each every other step (a step
@@ -717,6 +742,10 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         // (alternating in-process runs, 20-24 turns, outputs identical; family 6 model 207).
         const int ahead = avx512 == 2 ? 0 : panel1 - (p + panels) < panels ? panel1 - (p + panels) : panels;
         const char *next = ahead ? (const char *)(a + (size_t)panels * k * CK_SGEMM_MR) : 0;
+        // Without a next block of B to fetch (B already in tiles: the Winograd products), the 12x32 blocks
+        // fetch the next two panels' part of A instead, spread over this pair's steps the same way.
+        ck_next_b next_a = nextb || avx512 != 2 || panels != 2 ? (ck_next_b){0} : next_panels(a, k, kc, panel1 - (p + 2), count);
+        ck_next_b *upcoming = next_a.left ? &next_a : nextb;
         for (int t = 0; t < count;) {
             const int j0 = (tb + t) * CK_SGEMM_NR;
             // Two tiles together where both are whole, or under two panels where the second is the last.
@@ -730,7 +759,7 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
             }
             panels_over_tiles(avx512, panels, step, rows, cols, kc, a, a1, tiles + (size_t)t * tile_stride, tile_stride, 0, 0,
                               c + (size_t)p * CK_SGEMM_MR * ldc + j0, ldc, resume, bias ? bias + p * CK_SGEMM_MR : 0, activation,
-                              nextb);
+                              upcoming);
             t += step;
         }
         p += panels;
