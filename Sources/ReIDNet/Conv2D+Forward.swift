@@ -162,11 +162,12 @@ extension Conv2D {
 
     /// The stem kernel over bands of ``stemBandRows`` output rows, image by image, bands shared among the
     /// compute threads. Input channel c of image n is the plane at `input + n · imageStride + c ·
-    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are. `kernel` as in
-    /// `GEMM.multiply(packed:...)` (tests compare the kernels).
+    /// channelStride`: a CNHW batch, or the caller's NCHW images read where they are. `images`: only those
+    /// of the batch (all when nil). `kernel` as in `GEMM.multiply(packed:...)` (tests compare the kernels).
     func stemForward(
         input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, output: UnsafeMutablePointer<Float>,
-        batch: Int, height: Int, width: Int, accumulate: Bool, kernel: GEMM.TileKernel = GEMM.tileKernel
+        batch: Int, height: Int, width: Int, accumulate: Bool, images: Range<Int>? = nil,
+        kernel: GEMM.TileKernel = GEMM.tileKernel
     ) {
         precondition(algorithm == .stem, "stemForward on a \(algorithm) layer")
         let (oh, ow) = outputSize(height: height, width: width)
@@ -174,10 +175,11 @@ extension Conv2D {
         let bands = (oh + bandRows - 1) / bandRows
         let scratchCount = stemScratchCount(width: width)
         precondition(batch * oh * ow <= Int(Int32.max), "Conv2D stem: output exceeds Int32")
-        ParallelFor.run(batch * bands) { tasks in
+        let images = images ?? 0..<batch
+        ParallelFor.run(images.count * bands) { tasks in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
                 for task in tasks {
-                    let image = task / bands, oy0 = (task % bands) * bandRows
+                    let image = images.lowerBound + task / bands, oy0 = (task % bands) * bandRows
                     stemBand(oy0..<min(oh, oy0 + bandRows), input: input + image * imageStride, channelStride: channelStride,
                              height: height, width: width, output: output + image * oh * ow, outputStride: batch * oh * ow,
                              accumulate: accumulate, scratch: scratch.baseAddress!, kernel: kernel)

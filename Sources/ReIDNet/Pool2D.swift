@@ -35,11 +35,33 @@ public struct Pool2D: Sendable {
         ((height + 2 * padding.y - kernel.height) / stride.y + 1, (width + 2 * padding.x - kernel.width) / stride.x + 1)
     }
 
+    /// Whether ``forward(input:output:planes:height:width:)`` runs CKernels' 3x3 stride-2 max pooling.
+    var runsStemKernel: Bool {
+        kind == .max && kernel == (3, 3) && stride == (2, 2) && padding == (1, 1) && GEMM.hasPackedKernel
+    }
+
+    /// Pools the `channels` planes of each image in `images` of a CNHW batch of `batch` (plane c · batch +
+    /// image) with CKernels' kernel (``runsStemKernel``).
+    func forward(images: Range<Int>, of batch: Int, channels: Int, input: UnsafePointer<Float>,
+                 output: UnsafeMutablePointer<Float>, height: Int, width: Int) {
+        precondition(runsStemKernel, "Pool2D.forward(images:): only the 3x3 stride-2 max pooling runs image by image")
+        let (oh, ow) = outputSize(height: height, width: width)
+        ParallelFor.run(channels * images.count) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_maxpool3x3s2_scratch(Int32(width))) { buffer in
+                for item in range {
+                    let plane = (item / images.count) * batch + images.lowerBound + item % images.count
+                    ck_maxpool3x3s2(input + plane * height * width, output + plane * oh * ow, 1, Int32(height), Int32(width),
+                                    buffer.baseAddress!)
+                }
+            }
+        }
+    }
+
     /// Pools `planes` planes of `height`×`width` from `input` into `output`.
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int) {
         let (oh, ow) = outputSize(height: height, width: width)
         precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
-        if kind == .max && kernel == (3, 3) && stride == (2, 2) && padding == (1, 1) && GEMM.hasPackedKernel {
+        if runsStemKernel {
             // ResNet's stem pooling: CKernels, eight outputs at a time.
             ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_maxpool3x3s2_scratch(Int32(width))) { buffer in

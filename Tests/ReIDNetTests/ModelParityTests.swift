@@ -5,7 +5,7 @@ import XCTest
 
 /// Both PFSA models against ONNX Runtime running the same weights as an ONNX graph (BatchNorm
 /// unfolded, built by Tests/Peers/engine_onnx.py from numpy + onnx): max abs error ≤ 1e-4 · max|value|
-/// and cosine ≥ 0.99999 per embedding, at batch 8 and batch 1, at 256x128 and 384x128.
+/// and cosine ≥ 0.99999 per embedding, at batch 8, 3 and 1, at 256x128 and 384x128.
 final class ModelParityTests: XCTestCase {
     /// Random ResNet-50 weights (He init, non-trivial BatchNorm statistics, `base.` names as in the
     /// official checkpoint), written once per test run by the peer as safetensors.
@@ -42,7 +42,9 @@ final class ModelParityTests: XCTestCase {
         return out
     }
 
-    /// Runs Panoptes and ONNX Runtime on the same 8 inputs and checks every pooling at batch 8 and 1.
+    /// Runs Panoptes and ONNX Runtime on the same 8 inputs and checks every pooling at batch 8, at batch 3
+    /// (batches of 3, 3 and 2: odd batches, and a last smaller one; ResNet-50's stem pools two images at
+    /// a time, then the one left) and at batch 1.
     func checkParity(
         _ architecture: Architecture, weights: URL, ours: URL? = nil, height: Int, width: Int, poolings: [Pooling],
         file: StaticString = #filePath, line: UInt = #line
@@ -59,6 +61,7 @@ final class ModelParityTests: XCTestCase {
         let source = try WeightsLoader.load(ours ?? weights)
         let model = try ReIDModel(architecture: architecture, weights: source, inputSize: (height, width))
         let batch8 = try model.embed(input, count: count, poolings: poolings, maxBatch: 8)
+        let batch3 = try model.embed(input, count: count, poolings: poolings, maxBatch: 3)
         let batch1 = try model.embed(Array(input[0..<(3 * height * width)]), count: 1, poolings: poolings, maxBatch: 1)
         for (k, pooling) in poolings.enumerated() {
             let path = poolings.count == 1 ? outURL : dir.appendingPathComponent("ort_\(pooling.rawValue).npy")
@@ -68,6 +71,7 @@ final class ModelParityTests: XCTestCase {
             XCTAssertEqual(batch8[k].dimension, d, file: file, line: line)
             let label = "\(architecture.rawValue) \(height)x\(width) \(pooling)"
             Self.assertParity(batch8[k].values, reference.values, rows: count, label: label + " batch 8", file: file, line: line)
+            Self.assertParity(batch3[k].values, reference.values, rows: count, label: label + " batch 3", file: file, line: line)
             Self.assertParity(batch1[k].values, Array(reference.values[0..<d]), rows: 1, label: label + " batch 1", file: file, line: line)
         }
     }
