@@ -45,12 +45,22 @@ public struct Pool2D: Sendable {
     func forward(images: Range<Int>, of batch: Int, channels: Int, input: UnsafePointer<Float>,
                  output: UnsafeMutablePointer<Float>, height: Int, width: Int) {
         precondition(runsStemKernel, "Pool2D.forward(images:): only the 3x3 stride-2 max pooling runs image by image")
+        poolPlanes(channels * images.count, input: input, output: output, height: height, width: width) { item in
+            (item / images.count) * batch + images.lowerBound + item % images.count
+        }
+    }
+
+    /// CKernels' 3x3 stride-2 max pooling (eight outputs at a time) of `count` planes, the i-th being plane
+    /// `plane(i)` of `input` and of `output`, shared among the compute threads.
+    private func poolPlanes(_ count: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, height: Int,
+                            width: Int, plane: (Int) -> Int) {
         let (oh, ow) = outputSize(height: height, width: width)
-        ParallelFor.run(channels * images.count) { range in
+        precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
+        ParallelFor.run(count, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_maxpool3x3s2_scratch(Int32(width))) { buffer in
-                for item in range {
-                    let plane = (item / images.count) * batch + images.lowerBound + item % images.count
-                    ck_maxpool3x3s2(input + plane * height * width, output + plane * oh * ow, 1, Int32(height), Int32(width),
+                for i in range {
+                    let p = plane(i)
+                    ck_maxpool3x3s2(input + p * height * width, output + p * oh * ow, 1, Int32(height), Int32(width),
                                     buffer.baseAddress!)
                 }
             }
@@ -62,13 +72,8 @@ public struct Pool2D: Sendable {
         let (oh, ow) = outputSize(height: height, width: width)
         precondition(oh > 0 && ow > 0, "Pool2D: input \(height)x\(width) too small for its window")
         if runsStemKernel {
-            // ResNet's stem pooling: CKernels, eight outputs at a time.
-            ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: ck_maxpool3x3s2_scratch(Int32(width))) { buffer in
-                    ck_maxpool3x3s2(input + range.lowerBound * height * width, output + range.lowerBound * oh * ow,
-                                    Int32(range.count), Int32(height), Int32(width), buffer.baseAddress!)
-                }
-            }
+            // ResNet's stem pooling.
+            poolPlanes(planes, input: input, output: output, height: height, width: width) { $0 }
             return
         }
         ParallelFor.run(planes, minimumPerThread: max(1, 16384 / (oh * ow))) { range in
