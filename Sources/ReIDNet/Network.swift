@@ -40,6 +40,8 @@ public struct Network: Sendable {
     /// other step reads slot 0 before one writes it. (Without the copy MobileNetV2 ran 1-5% faster at batches
     /// 1 and 8 in alternating runs; ResNet-50 the same.)
     let readsInputInPlace: Bool
+    /// The image blocks' plans for the sizes run so far (shared by copies of the network).
+    let plans = ImageBlockPlans()
 
     /// The program `steps` over `inputChannels`-channel images, its result in `outputSlot`; with
     /// `imageBlocks` false, every step runs layer by layer whatever the batch.

@@ -45,6 +45,26 @@ final class ImageBlockTests: XCTestCase {
         }
     }
 
+    /// The blocks' plans are worked out once per batch size and kept: a model that runs batches of
+    /// several sizes, one after another and back, embeds each image as a model that runs its layers one
+    /// by one does, and keeps one plan of which blocks run per batch size it has seen.
+    func testPlansKeptPerBatchSize_giveTheLayerByLayerEmbeddings() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
+        let weights = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        let images = ModelParityTests.images(count: 9, height: 256, width: 128, seed: 77)
+        let blocked = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (256, 128))
+        let layered = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (256, 128), imageBlocks: false)
+        let expected = try layered.embed(images, count: 9, maxBatch: 9).values
+        // Batches of 4, 4, 1; then 9; then 2, 2, 2, 2, 1; then 4, 4, 1 again, from the kept plans.
+        for maxBatch in [4, 9, 2, 4] {
+            XCTAssertEqual(try blocked.embed(images, count: 9, maxBatch: maxBatch).values, expected, "batches of up to \(maxBatch)")
+        }
+        for batch in [1, 2, 4, 9] {
+            XCTAssertEqual(blocked.network.imageBlocks(batch: batch, height: 256, width: 128),
+                           blocked.network.imageBlocksWorkedOut(batch: batch, height: 256, width: 128), "batch \(batch)")
+        }
+    }
+
     /// At batch 1, and at batches that split an image between threads, each thread runs its band of an
     /// image's rows through the block, recomputing the rows its depthwise layer reads past the band: the
     /// embeddings are still exactly the layers' one by one, at stride 1 and 2, with the first band's
