@@ -60,9 +60,20 @@ public enum Pooling: String, Sendable, CaseIterable {
             if self == .softmax {
                 var top = -Float.infinity
                 for i in 0..<plane { top = max(top, weights[i]) }
+                // Weights below Float's smallest normal number are taken as 0: a collapsed attention
+                // (PFSA.md) leaves positions 87 to 104 below the top, whose weights were subnormal, and
+                // every product with a subnormal took a microcode assist. Each weighs less than 1.2e-38,
+                // so the embedding moves by less than that times the map's largest value.
                 var total: Float = 0
-                for i in 0..<plane { weights[i] = Foundation.exp(weights[i] - top); total += weights[i] }
-                for i in 0..<plane { weights[i] /= total }
+                for i in 0..<plane {
+                    let e = Foundation.exp(weights[i] - top)
+                    weights[i] = e < Float.leastNormalMagnitude ? 0 : e
+                    total += weights[i]
+                }
+                for i in 0..<plane {
+                    let a = weights[i] / total
+                    weights[i] = a < Float.leastNormalMagnitude ? 0 : a
+                }
             } else {
                 // mean over channels, then divided by its sum: the 1/C cancels, so Σ_c X / Σ Σ_c X.
                 // The map is post-ReLU, so the total is ≥ 0; an all-zero map would be 0/0 (NaN) in the

@@ -116,4 +116,32 @@ final class PoolingTests: XCTestCase {
             }
         }
     }
+
+    /// A collapsed softmax attention (PFSA.md) puts positions 87 to 104 below the top score: their
+    /// exponentials are subnormal floats, and every product with one took a microcode assist (pooling a
+    /// ResNet-50 map ran 8-19 times slower). Those weights count as 0: the embedding stays within the
+    /// Double reference's bound (which keeps them), and the attention map holds no subnormal weight.
+    func testSoftmaxPooling_collapsedAttention_leavesNoSubnormalWeights() {
+        let (channels, h, w) = (4, 4, 4)
+        // Position scores (sums over channels): the top at 200, then 200 − 90, −95, −100 (subnormal
+        // exponentials), −120 (underflows to 0 anyway) and the rest within 20 of the top.
+        let below: [Float] = [0, 90, 95, 100, 120, 5, 10, 15, 20, 3, 7, 12, 18, 1, 2, 4]
+        var map = [Float](repeating: 0, count: channels * h * w)
+        for i in 0..<(h * w) { for c in 0..<channels { map[c * h * w + i] = (200 - below[i]) / Float(channels) + Float(c) * 0.01 } }
+        var out = [Float](repeating: .nan, count: channels)
+        var weights = [Float](repeating: 0, count: Pooling.scratchCount(channels: channels, height: h, width: w))
+        let peak = Pooling.softmax.pool(map: map, channelStride: h * w, channels: channels, height: h, width: w,
+                                        into: &out, weights: &weights)
+        let attention = Array(weights.prefix(h * w))
+        XCTAssertEqual(attention.filter { $0 != 0 && $0 < Float.leastNormalMagnitude }, [], "subnormal weights in \(attention)")
+        XCTAssertEqual(attention[1], 0, "a weight of e^-90 counts as 0")
+        let s = (0..<(h * w)).map { i in (0..<channels).map { Double(map[$0 * h * w + i]) }.reduce(0, +) }
+        let e = s.map { exp($0 - s.max()!) }
+        let a = e.map { $0 / e.reduce(0, +) }
+        var expected = (0..<channels).map { c in (0..<(h * w)).map { Double(map[c * h * w + $0]) * a[$0] }.reduce(0, +) / Double(h * w) }
+        let norm = expected.map { $0 * $0 }.reduce(0, +).squareRoot()
+        expected = expected.map { $0 / norm }
+        ConvolutionKernelTests.assertClose(out, expected.map(Float.init), "collapsed softmax")
+        XCTAssertEqual(Double(peak), a.max()!, accuracy: 1e-5)
+    }
 }
