@@ -192,14 +192,13 @@ extension Network {
         return (convs, sizes)
     }
 
-    /// Where one thread's scratch for `block` on `height`×`width` input puts, in floats from its 64-byte
-    /// aligned start, each intermediate map of one image, the depthwise kernel's rows and the products'
-    /// copied block; and the floats it takes in all, with room to align its start.
-    private func scratchLayout(of block: ImageBlock, height: Int, width: Int)
+    /// Where one thread's scratch for a block (its `convs` on `sizes`, ``layers(of:height:width:)``; `tiled`:
+    /// ``passesTiles(_:_:)``) puts, in floats from its 64-byte aligned start, each intermediate map of one
+    /// image, the depthwise kernel's rows and the products' copied block; and the floats it takes in all,
+    /// with room to align its start.
+    private static func scratchLayout(_ convs: [Conv2D], _ sizes: [(height: Int, width: Int)], tiled: Bool)
         -> (maps: [Int], depthwise: Int, panel: Int, floats: Int) {
         func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
-        let (convs, sizes) = layers(of: block, height: height, width: width)
-        let tiled = Self.passesTiles(convs, sizes)
         var maps: [Int] = [], offset = 0
         for i in 0..<(convs.count - 1) {
             maps.append(offset)
@@ -243,8 +242,8 @@ extension Network {
     private func plan(of block: ImageBlock, height: Int, width: Int) -> ImageBlockPlans.Block {
         func workedOut() -> ImageBlockPlans.Block {
             let (convs, sizes) = layers(of: block, height: height, width: width)
-            return ImageBlockPlans.Block(convs: convs, sizes: sizes, layout: scratchLayout(of: block, height: height, width: width),
-                                         tiled: Self.passesTiles(convs, sizes))
+            let tiled = Self.passesTiles(convs, sizes)
+            return ImageBlockPlans.Block(convs: convs, sizes: sizes, layout: Self.scratchLayout(convs, sizes, tiled: tiled), tiled: tiled)
         }
         return plans.block(startingAt: block.steps.lowerBound, height: height, width: width, workedOut)
     }
