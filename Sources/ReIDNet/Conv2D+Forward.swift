@@ -314,7 +314,7 @@ extension Conv2D {
                             ck_depthwise3x3_channels(input + first * plane, plane, output + first * outPlane, outPlane, Int32(count),
                                                      Int32(batch), Int32(height), Int32(width), Int32(strideX),
                                                      w.baseAddress! + first * taps, b.baseAddress! + first, activation.kernelCode,
-                                                     buffer.baseAddress!)
+                                                     buffer.baseAddress!, GEMM.hasAVX512Kernel ? 1 : 0)
                         }
                     }
                 }

@@ -385,7 +385,8 @@ extension Conv2D {
     /// Whether this depthwise layer runs `height`×`width` planes through the kernel eight channels at a
     /// time (`ck_depthwise3x3_channels`, which does not accumulate): when a plane's output rows fill at
     /// most half a register. Wider rows (16x8 at stride 1) already fill one each, and the transposes
-    /// would cost more than they save.
+    /// would cost more than they save. (With AVX-512, 4-wide planes at stride 1 go through the same
+    /// function plane by plane, four rows a register.)
     func runsInChannelLanes(height: Int, width: Int, accumulate: Bool) -> Bool {
         runsDepthwiseKernel && !accumulate && width <= 8 && outputSize(height: height, width: width).width <= 4
     }
@@ -438,7 +439,7 @@ extension Conv2D {
                 bias.withUnsafeBufferPointer { b in
                     ck_depthwise3x3_channels(input, inputStride, output, outputStride, Int32(outChannels), 1, Int32(height),
                                              Int32(width), Int32(strideX), w.baseAddress!, b.baseAddress!, activation.kernelCode,
-                                             depthwiseScratch)
+                                             depthwiseScratch, GEMM.hasAVX512Kernel ? 1 : 0)
                 }
             }
         case .depthwise where runsDepthwiseKernel:

@@ -449,6 +449,8 @@ final class ConvolutionKernelTests: XCTestCase {
         // whose size is not a multiple of 8 (5x3), and 8x4 and 16x8 → 8x4 like MobileNetV2's.
         check(out: 19, in: 19, kernel: 3, stride: 1, padding: 1, groups: 19, activation: .relu6, batch: 3, height: 5, width: 3, expect: .depthwise)
         check(out: 19, in: 19, kernel: 3, stride: 1, padding: 1, groups: 19, activation: .identity, batch: 2, height: 8, width: 4, expect: .depthwise)
+        check(out: 11, in: 11, kernel: 3, stride: 1, padding: 1, groups: 11, activation: .relu6, batch: 3, height: 12, width: 4, expect: .depthwise)
+        check(out: 9, in: 9, kernel: 3, stride: 1, padding: 1, groups: 9, activation: .relu, batch: 1, height: 4, width: 4, expect: .depthwise)
         check(out: 16, in: 16, kernel: 3, stride: 2, padding: 1, groups: 16, activation: .relu, batch: 2, height: 16, width: 8, expect: .depthwise)
         // Rows wide enough for the 8-wide vector path (stride 1 and 2), with border columns either side.
         check(out: 4, in: 4, kernel: 3, stride: 2, padding: 1, groups: 4, activation: .relu6, batch: 2, height: 7, width: 45, expect: .depthwise)
@@ -499,6 +501,44 @@ final class ConvolutionKernelTests: XCTestCase {
                 }
                 let label = "\(height)x\(width) stride \(stride)\(accumulate ? " +residual" : "")\(tiles ? " tiles" : "")"
                 XCTAssertTrue(zip(outputs[0], initial).contains { $0.0 != $0.1 }, label + ": nothing written")
+                XCTAssertEqual(zip(outputs[0], outputs[1]).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, label)
+            }
+        }
+    }
+
+    /// Where the CPU has AVX-512F, planes 4 wide and a multiple of 4 high (MobileNetV2's last maps: 8x4
+    /// at 256x128, 12x4 at 384x128) run plane by plane, four rows a register, instead of eight channels
+    /// in the lanes: every output must keep the bits of the lanes' kernel, which AVX2 CPUs run. Channel
+    /// counts with and without a remainder past the last eight, one register's height and eight's, each
+    /// activation; the output rows either side of each plane must stay as they were.
+    func testDepthwise_avx512Width4Planes_giveTheChannelLanesBits() throws {
+        try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 path runs here")
+        for (height, channels, planes) in [(4, 3, 2), (8, 19, 3), (12, 16, 1), (16, 9, 2), (32, 8, 2)] {
+            let plane = height * 4, stride = planes * plane + 5
+            // Values with exact zeros and ties, as ReLU6 outputs have.
+            let input = Self.random(channels * stride, seed: 91).map { max(0, ($0 * 8).rounded() / 4) }
+            let filters = Self.random(channels * 9, seed: 92), biases = Self.random(channels, seed: 93)
+            let scratchCount = ck_depthwise3x3_channels_scratch(Int32(height), 4, 1)
+            for activation: Int32 in [0, 1, 2] {
+                let initial = Self.random(channels * stride, seed: 94)
+                let outputs = [1, 0].map { avx512 -> [Float] in
+                    var output = initial
+                    var scratch = [Float](repeating: .nan, count: scratchCount)
+                    input.withUnsafeBufferPointer { i in
+                        output.withUnsafeMutableBufferPointer { o in
+                            ck_depthwise3x3_channels(i.baseAddress!, stride, o.baseAddress!, stride, Int32(channels), Int32(planes),
+                                                     Int32(height), 4, 1, filters, biases, activation, &scratch, Int32(avx512))
+                        }
+                    }
+                    return output
+                }
+                let label = "\(channels) channels of \(planes) \(height)x4 planes, activation \(activation)"
+                for c in 0..<channels {
+                    let written = c * stride..<(c * stride + planes * plane), after = written.upperBound..<((c + 1) * stride)
+                    XCTAssertTrue(written.contains { outputs[0][$0] != initial[$0] }, label + ": channel \(c) not written")
+                    XCTAssertEqual(after.filter { outputs[0][$0].bitPattern != initial[$0].bitPattern }.count, 0,
+                                   label + ": channel \(c) written past its planes")
+                }
                 XCTAssertEqual(zip(outputs[0], outputs[1]).filter { $0.0.bitPattern != $0.1.bitPattern }.count, 0, label)
             }
         }

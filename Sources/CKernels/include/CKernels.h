@@ -56,11 +56,13 @@ size_t ck_depthwise3x3_channels_scratch(int height, int width, int stride);
 /// (`filters[c·9 …]`) and bias, over `planes` consecutive planes of each: channel c's planes at
 /// `input + c · input_stride` and `output + c · output_stride`. For planes at most 8 wide: eight
 /// channels go side by side in the lanes (through `scratch`), where one plane's narrow rows filled half
-/// a register and each output waited on a chain of nine dependent multiply-adds. Every output is
-/// computed exactly as `ck_depthwise3x3` computes it.
+/// a register and each output waited on a chain of nine dependent multiply-adds. With `avx512` (only
+/// where `ck_has_avx512f`), planes 4 wide and 4 to 32 high (a multiple of 4) at stride 1 run instead
+/// plane by plane on AVX-512, four rows a register, without the scratch. Every output is computed
+/// exactly as `ck_depthwise3x3` computes it.
 void ck_depthwise3x3_channels(const float *input, size_t input_stride, float *output, size_t output_stride, int channels,
                               int planes, int height, int width, int stride, const float *filters, const float *biases,
-                              int activation, float *scratch);
+                              int activation, float *scratch, int avx512);
 
 /// Floats of scratch `ck_maxpool3x3s2` needs for planes `width` wide.
 size_t ck_maxpool3x3s2_scratch(int width);
