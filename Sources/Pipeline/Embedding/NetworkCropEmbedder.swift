@@ -42,8 +42,16 @@ public final class NetworkCropEmbedder: CropEmbedder {
 
     /// One embedding per crop, in order.
     public func embed(_ crops: [FrameRegion]) throws -> Embeddings {
-        input.removeAll(keepingCapacity: true)
-        input.append(contentsOf: repeatElement(0, count: crops.count * preprocessor.inputCount))
+        // Sized, not cleared: `prepare` writes every value of every image (a batch with an image it could
+        // not prepare throws). Zeroing it (6 MB a batch of 16 MobileNetV2 crops) ran on the calling thread
+        // while the other compute thread waited: `embed` of 96 crops took 2-3% less time without
+        // (alternating whole processes, 60 turns each).
+        let count = crops.count * preprocessor.inputCount
+        if input.count > count {
+            input.removeLast(input.count - count)
+        } else if input.count < count {
+            input.append(contentsOf: repeatElement(0, count: count - input.count))
+        }
         try input.withUnsafeMutableBufferPointer { input in
             try preprocessor.prepare(count: crops.count, into: input.baseAddress!) { i, write in
                 try crops[i].withUnsafePixels { base, width, height, rowStride in
