@@ -36,8 +36,13 @@ public enum Fixtures {
     /// Python peer scripts used by the tests.
     public static var peers: URL { repoRoot.appendingPathComponent("Tests/Peers") }
 
-    /// The `panoptes` binary built next to the running test bundle (same configuration).
+    /// The `panoptes` binary the tests run: `PANOPTES_BINARY` when set (`make test` runs the
+    /// binary-driving suites again on the shipped build, `make build`'s), else the one built next to
+    /// the running test bundle (same configuration).
     public static var panoptes: URL {
+        if let path = ProcessInfo.processInfo.environment["PANOPTES_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
             ?? URL(fileURLWithPath: CommandLine.arguments[0])
         return bundle.deletingLastPathComponent().appendingPathComponent("panoptes")
