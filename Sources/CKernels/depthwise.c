@@ -471,9 +471,9 @@ static void deinterleave8(const float *interleaved, float *const planes[8], int 
 // permute of two neighbouring registers (zeros past the plane's edge), no transposes in and out of eight
 // channels in the lanes. In the layer-by-layer profile at batch 16, MobileNetV2's three 8x4 layers took
 // 0.43-0.46 ms each through the lanes, ORT's 0.23-0.25. MobileNetV2 took 0.9-1.3% less time at batch 8
-// and 16 and 0.9-1.7% at batch 1 (alternating in-process runs, 40 turns, outputs identical). Per output the same
-// operations in the same order as there: rows of padding skipped (a masked fused multiply-add leaves
-// the lane as it was), columns of padding multiplied in as zeros, the taps in (ky, kx) order.
+// and 16 and 0.9-1.7% at batch 1 (alternating in-process runs, 40 turns, outputs identical). Per output
+// the same operations in the same order as there: rows of padding skipped (a masked fused multiply-add
+// leaves the lane as it was), columns of padding multiplied in as zeros, the taps in (ky, kx) order.
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void depthwise3x3_width4_avx512(const float *input, size_t input_stride, float *output, size_t output_stride,
                                        int channels, int planes, int height, const float *filters, const float *biases,

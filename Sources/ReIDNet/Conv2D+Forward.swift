@@ -287,6 +287,9 @@ extension Conv2D {
     /// (`PANOPTES_PORTABLE_KERNELS=1` keeps OpenBLAS and the portable Swift loops, for comparison).
     static var vectorKernels: Bool { GEMM.hasPackedKernel }
 
+    /// The depthwise kernels' `avx512` argument: 1 where their AVX-512 planes run (``GEMM/hasAVX512Kernel``).
+    static var depthwiseAVX512: Int32 { GEMM.hasAVX512Kernel ? 1 : 0 }
+
     /// Direct depthwise convolution. 3x3 kernels with padding 1 and stride 1 or 2 (MobileNetV2's) run
     /// through CKernels' AVX2 + FMA kernel where the CPU has it. Otherwise each plane is first copied into a zero-bordered buffer, so no
     /// tap needs a bounds check; each output row is then computed once, eight outputs at a time in
@@ -314,7 +317,7 @@ extension Conv2D {
                             ck_depthwise3x3_channels(input + first * plane, plane, output + first * outPlane, outPlane, Int32(count),
                                                      Int32(batch), Int32(height), Int32(width), Int32(strideX),
                                                      w.baseAddress! + first * taps, b.baseAddress! + first, activation.kernelCode,
-                                                     buffer.baseAddress!, GEMM.hasAVX512Kernel ? 1 : 0)
+                                                     buffer.baseAddress!, Self.depthwiseAVX512)
                         }
                     }
                 }
@@ -323,7 +326,7 @@ extension Conv2D {
         }
         if runsDepthwiseKernel {
             // AVX2 + FMA (some planes AVX-512): one call per channel over the batch's planes.
-            let stride = strideX, avx512: Int32 = GEMM.hasAVX512Kernel ? 1 : 0
+            let stride = strideX, avx512 = Self.depthwiseAVX512
             let scratchCount = ck_depthwise3x3_scratch(Int32(height), Int32(width), Int32(stride))
             weight.withUnsafeBufferPointer { w in
                 ParallelFor.run(outChannels, minimumPerThread: max(1, 16384 / (batch * oh * ow))) { range in

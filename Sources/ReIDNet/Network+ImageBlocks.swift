@@ -439,12 +439,12 @@ extension Conv2D {
                 bias.withUnsafeBufferPointer { b in
                     ck_depthwise3x3_channels(input, inputStride, output, outputStride, Int32(outChannels), 1, Int32(height),
                                              Int32(width), Int32(strideX), w.baseAddress!, b.baseAddress!, activation.kernelCode,
-                                             depthwiseScratch, GEMM.hasAVX512Kernel ? 1 : 0)
+                                             depthwiseScratch, Self.depthwiseAVX512)
                 }
             }
         case .depthwise where runsDepthwiseKernel:
             weight.withUnsafeBufferPointer { w in
-                let rows = outputTileRows ?? 0..<0, avx512: Int32 = GEMM.hasAVX512Kernel ? 1 : 0
+                let rows = outputTileRows ?? 0..<0, avx512 = Self.depthwiseAVX512
                 for c in 0..<outChannels {
                     ck_depthwise3x3(input + c * inputStride, output + c * (outputTileRows == nil ? outputStride : 16), 1,
                                     Int32(height), Int32(width), Int32(strideX), w.baseAddress! + c * 9, bias[c],
