@@ -37,6 +37,9 @@ final class ImageBlockPlans: Sendable {
         let sizes: [(height: Int, width: Int)]
         let layout: (maps: [Int], depthwise: Int, panel: Int, floats: Int)
         let tiled: Bool
+        /// The most output rows of an image a thread runs the block's layers on at once
+        /// (``Network/bandRows(_:_:)``); the image's height when it runs whole.
+        let bandRows: Int
     }
 
     private struct BatchSize: Hashable {
@@ -196,19 +199,20 @@ extension Network {
     /// ``passesTiles(_:_:)``) puts, in floats from its 64-byte aligned start, each intermediate map of one
     /// image, the depthwise kernel's rows and the products' copied block; and the floats it takes in all,
     /// with room to align its start.
-    private static func scratchLayout(_ convs: [Conv2D], _ sizes: [(height: Int, width: Int)], tiled: Bool)
+    private static func scratchLayout(_ convs: [Conv2D], _ sizes: [(height: Int, width: Int)], tiled: Bool, bandRows: Int)
         -> (maps: [Int], depthwise: Int, panel: Int, floats: Int) {
         func aligned(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+        let rows = mostRows(convs, sizes, bandRows: bandRows)
         var maps: [Int] = [], offset = 0
         for i in 0..<(convs.count - 1) {
             maps.append(offset)
-            let pixels = sizes[i + 1].height * sizes[i + 1].width
+            let pixels = rows.output[i] * sizes[i + 1].width
             // The map the last product reads in tiles takes whole tiles.
             offset += aligned(convs[i].outChannels * (tiled && i == convs.count - 2 ? aligned(pixels) : pixels))
         }
         let depthwise = offset
         for (i, conv) in convs.enumerated() where conv.algorithm == .depthwise {
-            offset += aligned(conv.depthwiseScratchCount(height: sizes[i].height, width: sizes[i].width))
+            offset += aligned(conv.depthwiseScratchCount(height: rows.input[i], width: sizes[i].width))
         }
         let panel = offset
         // Not monotonic in the depth: shallower products copy wider blocks. A stem's split input rows go
@@ -232,6 +236,50 @@ extension Network {
             && !convs[i].runsInChannelLanes(height: sizes[i].height, width: sizes[i].width, accumulate: false)
     }
 
+    /// The most rows each layer of a block reads (`input`) and writes (`output`) for any band of at most
+    /// `bandRows` output rows of an image, as ``run(_:input:inputStrides:output:spare:batch:height:width:scratch:)``
+    /// works them out (a band's layers also compute the rows its depthwise layer reads past it).
+    private static func mostRows(_ convs: [Conv2D], _ sizes: [(height: Int, width: Int)], bandRows: Int)
+        -> (input: [Int], output: [Int]) {
+        let height = sizes[sizes.count - 1].height
+        var input = [Int](repeating: 0, count: convs.count), output = input
+        for first in 0..<height {
+            var rows = first..<min(height, first + bandRows)
+            for i in convs.indices.reversed() {
+                output[i] = max(output[i], convs[i].outputRows(ofInputRows: convs[i].inputRows(for: rows, inputHeight: sizes[i].height)).count)
+                rows = convs[i].inputRows(for: rows, inputHeight: sizes[i].height)
+                input[i] = max(input[i], rows.count)
+            }
+        }
+        return (input, output)
+    }
+
+    /// The most bytes of a block's inner maps that one thread keeps for one band of an image's rows: a
+    /// block whose inner maps for a whole image take more runs each image in bands of fewer rows, so that
+    /// each map is still in cache when the next layer reads it.
+    ///
+    /// Whole images, MobileNetV2's first four blocks at 256x128 kept up to 4 MiB a thread (features.2's
+    /// 96 channels expanded at 128x64), which each layer wrote and the next read back from memory. In
+    /// bands (32 rows of features.1's 128, 16 of features.2's, .3's and .4's), the workspace's scratch
+    /// fell from 8.5 to 2.7 MB, and in alternating in-process runs (30 turns, the embeddings bit for bit
+    /// the same) MobileNetV2 ran 6.2% faster at batch 16, 3.9% at batch 1 on 256x128 and 12% at batch
+    /// 1 on 384x128. Budgets of 768 KiB and 1.5 MiB did about as well, 256 and 512 KiB worse (more
+    /// recomputed rows past the bands, more calls).
+    static let bandBytes = 1 << 20
+
+    /// The output rows of an image that one thread runs a block's layers on at once: halved from the
+    /// whole height while the inner maps of a band take more than ``bandBytes`` and the bands keep at
+    /// least ``minimumPieceRows`` rows. (`convs`, `sizes`: ``layers(of:height:width:)``.)
+    static func bandRows(_ convs: [Conv2D], _ sizes: [(height: Int, width: Int)]) -> Int {
+        func bytes(_ rows: Int) -> Int {
+            let most = mostRows(convs, sizes, bandRows: rows).output
+            return (0..<(convs.count - 1)).reduce(0) { $0 + convs[$1].outChannels * most[$1] * sizes[$1 + 1].width * MemoryLayout<Float>.stride }
+        }
+        var rows = sizes[sizes.count - 1].height
+        while rows / 2 >= minimumPieceRows && bytes(rows) > bandBytes { rows /= 2 }
+        return rows
+    }
+
     /// Scratch floats one thread needs for `block` on `height`×`width` input.
     func imageBlockScratch(_ block: ImageBlock, height: Int, width: Int) -> Int {
         plan(of: block, height: height, width: width).layout.floats
@@ -239,11 +287,13 @@ extension Network {
 
     /// `block`'s layers on `height`×`width` input, their sizes, one thread's scratch layout and whether
     /// the projection reads tiles (worked out once per size: ``ImageBlockPlans``).
-    private func plan(of block: ImageBlock, height: Int, width: Int) -> ImageBlockPlans.Block {
+    func plan(of block: ImageBlock, height: Int, width: Int) -> ImageBlockPlans.Block {
         func workedOut() -> ImageBlockPlans.Block {
             let (convs, sizes) = layers(of: block, height: height, width: width)
             let tiled = Self.passesTiles(convs, sizes)
-            return ImageBlockPlans.Block(convs: convs, sizes: sizes, layout: Self.scratchLayout(convs, sizes, tiled: tiled), tiled: tiled)
+            let bandRows = Self.bandRows(convs, sizes)
+            return ImageBlockPlans.Block(convs: convs, sizes: sizes, layout: Self.scratchLayout(convs, sizes, tiled: tiled, bandRows: bandRows),
+                                         tiled: tiled, bandRows: bandRows)
         }
         return plans.block(startingAt: block.steps.lowerBound, height: height, width: width, workedOut)
     }
@@ -253,30 +303,36 @@ extension Network {
         (rows * thread / GEMM.threadCount)..<(rows * (thread + 1) / GEMM.threadCount)
     }
 
-    /// Whether `block` at `batch` writes its output into the workspace's spare instead of its output
-    /// slot: when it adds a residual held in the slot it reads (its output goes over its input) and the
-    /// threads' pieces cut images into bands. A band reads input rows past its own, which the band next
-    /// to it would already have overwritten.
-    func writesSpare(_ block: ImageBlock, batch: Int, outputHeight: Int) -> Bool {
+    /// Whether `block` at `batch` on `height`×`width` input writes its output into the workspace's spare
+    /// instead of its output slot: when it adds a residual held in the slot it reads (its output goes over
+    /// its input) and it runs images in bands (``bandRows(_:_:)``) or the threads' pieces cut images into
+    /// bands. A band reads input rows past its own, which the band next to it would already have
+    /// overwritten.
+    func writesSpare(_ block: ImageBlock, batch: Int, height: Int, width: Int) -> Bool {
         let last = steps[block.steps.last!]
         guard case .convolution(_, accumulate: true) = last.operation, steps[block.steps.first!].input == last.output else {
             return false
         }
-        return (0..<GEMM.threadCount).contains { Self.piece($0, rows: batch * outputHeight).lowerBound % outputHeight != 0 }
+        let plan = plan(of: block, height: height, width: width)
+        let outputHeight = plan.sizes[plan.sizes.count - 1].height
+        return plan.bandRows < outputHeight
+            || (0..<GEMM.threadCount).contains { Self.piece($0, rows: batch * outputHeight).lowerBound % outputHeight != 0 }
     }
 
     /// Runs `block` on a CNHW batch: the batch's output rows, image after image, are cut into one
     /// contiguous piece per thread, and each thread runs every layer of the block on one image's part of
     /// its piece before the next. At batches the threads share evenly the pieces are whole images; at
-    /// batch 1 each thread takes a band of the image's rows, and its first layers also compute the rows
-    /// that its depthwise layer reads past the band.
+    /// batch 1 each thread takes a band of the image's rows. A block whose inner maps for a whole image
+    /// would take more than ``bandBytes`` cuts each image's part further, into bands of at most
+    /// ``bandRows(_:_:)`` rows. A band's first layers also compute the rows that its depthwise layer reads
+    /// past the band.
     ///
     /// - Parameters:
     ///   - input: the first layer's input: channel c of image n at `input + n · inputStrides.image + c ·
     ///     inputStrides.channel` (a CNHW slot, or the caller's NCHW images for a stem).
     ///   - output: the last layer's output, `[channels][batch][oh][ow]`, holding the residual when the last
     ///     layer accumulates.
-    ///   - spare: where the output goes instead when ``writesSpare(_:batch:outputHeight:)``: each
+    ///   - spare: where the output goes instead when ``writesSpare(_:batch:height:width:)``: each
     ///     thread first copies its piece's residual there, and nothing writes over the input.
     ///   - scratch: `GEMM.threadCount × imageBlockScratch` floats.
     /// - Returns: the output's shape, and whether it is in `spare` (then the caller makes `spare` the
@@ -299,15 +355,21 @@ extension Network {
         // batch 1): then into the spare, so no band overwrites rows a neighbouring band still reads. (Bands
         // used to wait in per-thread slots and be copied back by the calling thread alone while the other
         // threads idled: MobileNetV2 at batch 1 ran 5% faster without that copy.)
-        let spared = writesSpare(block, batch: batch, outputHeight: oh)
+        let spared = writesSpare(block, batch: batch, height: height, width: width)
         precondition(!spared || UnsafeRawPointer(input) == UnsafeRawPointer(output), "image block: a spare for a block not in place")
         let destination = spared ? spare : output
-        /// Thread `thread`'s piece of the batch's output rows, as (image, band of its rows) pairs.
+        /// Thread `thread`'s piece of the batch's output rows, as (image, band of at most `plan.bandRows`
+        /// of its rows) pairs.
         func pieces(_ thread: Int) -> [(image: Int, band: Range<Int>)] {
             let piece = Self.piece(thread, rows: rows)
             guard !piece.isEmpty else { return [] }
             let images = (piece.lowerBound / oh)...((piece.upperBound - 1) / oh)
-            return images.map { image in (image, max(piece.lowerBound - image * oh, 0)..<min(piece.upperBound - image * oh, oh)) }
+            return images.flatMap { image in
+                let rows = max(piece.lowerBound - image * oh, 0)..<min(piece.upperBound - image * oh, oh)
+                return stride(from: rows.lowerBound, to: rows.upperBound, by: plan.bandRows).map {
+                    (image, $0..<min($0 + plan.bandRows, rows.upperBound))
+                }
+            }
         }
         WorkerPool.run(threads) { thread in
             let base = base(thread)

@@ -153,11 +153,13 @@ public struct Network: Sendable {
         shapes[0] = (inputChannels, height, width)
         let blocks = imageBlocks(batch: batch, height: height, width: width)
         var block: ImageBlock?  // the last block begun
+        var blockInput = (height: 0, width: 0)  // its input's size
         for (index, step) in steps.enumerated() {
             let s = shapes[step.input]
             if let first = blocks[index] {
                 scratch = max(scratch, GEMM.threadCount * imageBlockScratch(first, height: s.height, width: s.width))
                 block = first
+                blockInput = (s.height, s.width)
             }
             let blockSteps = block?.steps ?? 0..<0
             let inner = blockSteps.contains(index) && index != blockSteps.last
@@ -175,7 +177,7 @@ public struct Network: Sendable {
             let o = shapes[step.output]
             let floats = o.channels * o.height * o.width * batch
             if !inner { slots[buffer[step.output]] = max(slots[buffer[step.output]], floats) }
-            if let block, index == blockSteps.last, writesSpare(block, batch: batch, outputHeight: o.height) {
+            if let block, index == blockSteps.last, writesSpare(block, batch: batch, height: blockInput.height, width: blockInput.width) {
                 // The block wrote its output into the spare's buffer, which becomes the output slot's.
                 slots[buffer[spare]] = max(slots[buffer[spare]], floats)
                 buffer.swapAt(step.output, spare)

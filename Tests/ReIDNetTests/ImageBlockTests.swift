@@ -87,6 +87,38 @@ final class ImageBlockTests: XCTestCase {
         }
     }
 
+    /// A block whose inner maps for a whole image take more than `bandBytes` runs each image in bands of
+    /// rows, also at batches that give each thread whole images: at 256x128, MobileNetV2's first four
+    /// blocks, one of which (features.3) adds its residual through the spare. The scratch is sized for
+    /// the bands, and the embeddings are the layers' one by one, bit for bit, at that batch and at batch 1.
+    func testBlocksLargerThanTheBudget_runInBands_giveTheLayerByLayerEmbeddingsBitForBit() throws {
+        try XCTSkipUnless(GEMM.hasPackedKernel, "image blocks need AVX2 + FMA")
+        let weights = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        let batch = 2 * GEMM.threadCount
+        let model = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (256, 128))
+        let layered = try ReIDModel(architecture: .pfsaMobileNetV2, weights: weights, inputSize: (256, 128), imageBlocks: false)
+        let network = model.network
+        let shapes = network.shapes(height: 256, width: 128)
+        var banded: [(name: String, rows: Int, spare: Bool)] = []
+        for (first, block) in network.imageBlocks(batch: batch, height: 256, width: 128).sorted(by: { $0.key < $1.key }) {
+            let (height, width) = first == 0 ? (256, 128) : (shapes[first - 1].height, shapes[first - 1].width)
+            let plan = network.plan(of: block, height: height, width: width)
+            if plan.bandRows < plan.sizes[plan.sizes.count - 1].height {
+                banded.append((block.name, plan.bandRows, network.writesSpare(block, batch: batch, height: height, width: width)))
+            }
+        }
+        XCTAssertEqual(banded.map(\.name), ["features.0.0+features.1.conv.0+3", "features.2.conv.0+3+6",
+                                            "features.3.conv.0+3+6", "features.4.conv.0+3+6"])
+        XCTAssertEqual(banded.map(\.rows), [32, 16, 16, 16])
+        XCTAssertEqual(banded.map(\.spare), [false, false, true, false])
+        let scratchBytes = network.requirements(batch: batch, height: 256, width: 128).scratch * MemoryLayout<Float>.stride
+        XCTAssertLessThanOrEqual(scratchBytes, GEMM.threadCount * 2 * Network.bandBytes)
+        let images = ModelParityTests.images(count: batch, height: 256, width: 128, seed: 11)
+        let expected = try layered.embed(images, count: batch, maxBatch: batch).values
+        XCTAssertEqual(try model.embed(images, count: batch, maxBatch: batch).values, expected)
+        XCTAssertEqual(try model.embed(images, count: batch, maxBatch: 1).values, expected)
+    }
+
     /// A block's inner maps live in its per-thread scratch, so the workspace holds no batch-wide copy of
     /// them: at batch 8 (on two threads; four images a thread on any) it is smaller than features.2's
     /// expanded map for the batch alone (96 channels at 128x64), which it used to reserve; and no slot
