@@ -28,6 +28,32 @@ public struct NumpyArray: Sendable, Equatable {
         return data
     }
 
+    /// Writes the array to the `.npy` file at `url`, created or truncated, as `numpy.save` does: without
+    /// waiting for the disk (`Data.write(to:)` fsynced: 0.8 ms of `panoptes embed` on a virtual disk, a
+    /// disk round trip on a real one, for a file any run writes again).
+    ///
+    /// - Throws: `POSIXError` when the file cannot be opened or written.
+    public func write(to url: URL) throws {
+        let bytes = encoded()
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var failure: POSIXError?
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let written = Foundation.write(descriptor, raw.baseAddress! + done, raw.count - done)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    failure = POSIXError(POSIXErrorCode(rawValue: written < 0 ? errno : EIO) ?? .EIO)
+                    return
+                }
+                done += written
+            }
+        }
+        if close(descriptor) != 0, failure == nil { failure = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        if let failure { throw failure }
+    }
+
     /// Reads the `.npy` float32 C-order array file at `url`.
     ///
     /// - Throws: ``ModelError`` naming the file and what is wrong with it.

@@ -185,17 +185,29 @@ public final class ReIDModel {
         return out
     }
 
+    /// Allocates the buffers that batches of up to `batch` images run in and has their pages mapped now
+    /// (``ProcessMemory``), so that the first batch does not stop for each one: MobileNetV2's at batch 16
+    /// on 256x128 are 17 MB.
+    public func reserveWorkspace(batch: Int) {
+        reserveBuffers(batch: max(1, batch))
+        workspace.prefault()
+    }
+
+    private func reserveBuffers(batch: Int) {
+        if batch > reserved.batch {
+            let need = network.requirements(batch: batch, height: inputSize.height, width: inputSize.width)
+            reserved = (batch, need.slots, need.scratch)
+        }
+        workspace.reserve(slots: reserved.slots, scratch: reserved.scratch)
+    }
+
     /// Runs the network on a batch: its stem reads the images where they are, or (on the portable path,
     /// or with `network`'s first layer not a stem) they are copied into slot 0 as CNHW first.
     private func run(
         _ images: UnsafePointer<Float>, batch: Int, profile: ((String, Double) -> Void)?
     ) throws -> (channels: Int, height: Int, width: Int) {
         let (h, w) = inputSize
-        if batch > reserved.batch {
-            let need = network.requirements(batch: batch, height: h, width: w)
-            reserved = (batch, need.slots, need.scratch)
-        }
-        workspace.reserve(slots: reserved.slots, scratch: reserved.scratch)
+        reserveBuffers(batch: batch)
         if network.readsInputInPlace {
             return network.run(batch: batch, height: h, width: w, images: images, workspace: workspace, profile: profile)
         }

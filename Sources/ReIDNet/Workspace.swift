@@ -69,6 +69,13 @@ final class Workspace {
         slotCapacity.swapAt(index, Network.slotCount)
     }
 
+    /// Has every page of every buffer mapped now (``ProcessMemory/prefault(_:)``).
+    func prefault() {
+        for (buffer, count) in zip(slots + [scratch], slotCapacity + [scratchCapacity]) {
+            ProcessMemory.prefault(UnsafeMutableRawBufferPointer(start: buffer, count: count * MemoryLayout<Float>.stride))
+        }
+    }
+
     /// Bytes held by all buffers.
     var bytes: Int { (slotCapacity.reduce(0, +) + scratchCapacity) * MemoryLayout<Float>.stride }
 }

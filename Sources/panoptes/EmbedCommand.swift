@@ -52,13 +52,15 @@ struct EmbedCommand: ParsableCommand {
 
 extension EmbedCommand {
     func run() throws {
-        // The checkpoint is dropped once the network is built (BatchNorm folded into its own copy).
-        let network = try ImageFileEmbedder.loadingDecoders {
-            let stateDict = try WeightsLoader.load(URL(fileURLWithPath: weights))
-            return try ReIDModel(architecture: model, weights: stateDict, inputSize: input.flatMap(parseInputSize),
-                                 pooling: pooling)
-        }
-        let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batch))
+        // One short run: the memory it frees (the checkpoint, dropped once the network is built with
+        // BatchNorm folded into its own copy) serves what it allocates next, and it is mapped ahead.
+        ProcessMemory.keepFreedMemory()
+        ProcessMemory.reserve(forLoading: URL(fileURLWithPath: weights))
+        let network = try ReIDModel(architecture: model, weights: WeightsLoader.load(URL(fileURLWithPath: weights)),
+                                    inputSize: input.flatMap(parseInputSize), pooling: pooling)
+        let crops = NetworkCropEmbedder(model: network, maxBatch: batch)
+        crops.reserve(batch: images.count)
+        let embedder = ImageFileEmbedder(embedder: crops)
         var rows: [Float] = []
         rows.reserveCapacity(images.count * network.dimension)
         let jsonl: FileHandle?
@@ -86,7 +88,7 @@ extension EmbedCommand {
         if let out, out.hasSuffix(".npy") {
             let array = NumpyArray(shape: [images.count, network.dimension], values: rows)
             do {
-                try array.encoded().write(to: URL(fileURLWithPath: out))
+                try array.write(to: URL(fileURLWithPath: out))
             } catch {
                 throw CommandFailure("cannot write \(out): \(error.localizedDescription); check the folder exists and is writable")
             }

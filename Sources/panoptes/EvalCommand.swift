@@ -79,9 +79,8 @@ struct EvalCommand: ParsableCommand {
         if let hit = try cache?.load(key) {
             result = (hit, true)
         } else {
-            let network = try ImageFileEmbedder.loadingDecoders {
-                try ReIDModel(architecture: architecture, weights: WeightsLoader.load(weightsURL), inputSize: size, pooling: chosenPooling)
-            }
+            let network = try ReIDModel(architecture: architecture, weights: WeightsLoader.load(weightsURL), inputSize: size,
+                                        pooling: chosenPooling)
             let embedder = ImageFileEmbedder(embedder: NetworkCropEmbedder(model: network, maxBatch: batchSize))
             let onTerminal = isatty(STDERR_FILENO) == 1
             let bar = ProgressLine(label: "embedding")

@@ -107,6 +107,27 @@ final class EmbedCommandTests: XCTestCase {
         }
     }
 
+    /// The .npy is written over an existing, longer file (nothing of it left past the new array), and an
+    /// output folder that does not exist is named with the reason, after the embedding ran.
+    func testEmbed_npyReplacesAnExistingFile_andAMissingFolderIsNamed() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let crops = try writeCrops(count: 2, in: dir)
+        let npy = dir.appendingPathComponent("out.npy")
+        try Data(repeating: 0xAB, count: 1 << 20).write(to: npy)
+        let arguments = ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path, "--out"]
+        let run = try runProcess(Fixtures.panoptes, arguments + [npy.path] + crops.map(\.path))
+        XCTAssertEqual(run.status, 0, run.stderrText)
+        let embeddings = try readNPY(npy)
+        XCTAssertEqual(embeddings.shape, [2, 1280])
+        XCTAssertEqual(try Data(contentsOf: npy).count, 128 + 2 * 1280 * 4, "header, values, nothing of the old file")
+
+        let missing = try runProcess(Fixtures.panoptes, arguments + ["/nonexistent/dir/e.npy"] + crops.map(\.path))
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderrText, "error: cannot write /nonexistent/dir/e.npy: The operation could not be completed. "
+                       + "No such file or directory; check the folder exists and is writable\n")
+    }
+
     func testEmbed_missingImage_exitsOneNamingThePath() throws {
         let result = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights",
                                                          Fixtures.mobilenetWeights.path, "/no/such/person.png"])

@@ -216,6 +216,21 @@ void ck_resample_horizontal(const unsigned char *src, const ptrdiff_t *offsets, 
 void ck_resample_vertical(const unsigned char *src, ptrdiff_t stride, const int *weights, int taps, int count,
                           unsigned char *dst);
 
+/// Makes glibc's allocator keep memory the process frees for its next allocations: blocks of up to 32 MiB
+/// come from its heap instead of mappings of their own, and the heap is never trimmed. Returns 1 when
+/// both settings took (0 elsewhere than glibc). For a process that frees memory only to allocate as much
+/// again (`panoptes embed` drops a checkpoint's tensors, then sizes its workspace).
+int ck_keep_freed_memory(void);
+
+/// Has the kernel map every whole page of `start ..< start + bytes` now, in one call
+/// (`MADV_POPULATE_WRITE`: about half the time of faulting them in one by one), so that the first writes
+/// to them do not stop. The contents are kept. On kernels before 5.14, touches each page instead.
+void ck_prefault(void *start, size_t bytes);
+
+/// Allocates `bytes`, prefaults them and frees them: after `ck_keep_freed_memory`, the allocator's heap
+/// then holds that much mapped memory for the allocations that follow.
+void ck_reserve_heap(size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,16 +16,6 @@ public struct ImageFileEmbedder: ImageBatchEmbedder {
         self.embedder = embedder
     }
 
-    /// Runs `body` (loading the network, say) while another thread loads the libraries that decoding the
-    /// images needs, and returns once both are done: the load (14 ms of dynamic linking) then no longer
-    /// holds up the first batch. `embed` of 96 MobileNetV2 crops took 3% less on two cores.
-    public static func loadingDecoders<T>(during body: () throws -> T) rethrows -> T {
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { ImageDecoder.loadLibraries() }
-        defer { group.wait() }
-        return try body()
-    }
-
     /// Values per embedding.
     public var dimension: Int { embedder.dimension }
 

@@ -40,6 +40,21 @@ public final class NetworkCropEmbedder: CropEmbedder {
         self.init(model: model, maxBatch: maxBatch)
     }
 
+    /// Makes room ahead for batches of up to `batch` crops (at most ``maxBatch``): the input buffer and the
+    /// model's workspace, their pages mapped now (``ProcessMemory``) rather than one by one in the first
+    /// batch.
+    public func reserve(batch: Int) {
+        let count = min(max(1, batch), maxBatch) * preprocessor.inputCount
+        if input.count < count {
+            input = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                ProcessMemory.prefault(UnsafeMutableRawBufferPointer(buffer))
+                buffer.initialize(repeating: 0)
+                initialized = count
+            }
+        }
+        model.reserveWorkspace(batch: min(max(1, batch), maxBatch))
+    }
+
     /// One embedding per crop, in order.
     public func embed(_ crops: [FrameRegion]) throws -> Embeddings {
         // Sized, not cleared: `prepare` writes every value of every image (a batch with an image it could
