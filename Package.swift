@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg and its loader CFFmpegLoader, CBLAS), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
+/// Layers, bottom up: C shims (CFFmpeg and its loader CFFmpegLoader, CBLAS and its loader CBLASLoader), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
 /// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
 /// memory reader; MetricsServer: the one HTTP listener) → VideoIO, ReIDNet, Tracking, Evaluation, Events,
 /// YAMLLite → Synth → Pipeline → Benchmarks → the `panoptes` tool. Nothing imports upward.
@@ -35,9 +35,9 @@ let package = Package(
             name: "CFFmpeg",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        // OpenBLAS's header only: CBLASLoader opens the library at the first product that needs it.
         .systemLibrary(
             name: "CBLAS",
-            pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
         // Hand-written AVX2 + FMA kernels (chosen at run time) for the layers OpenBLAS does not cover.
@@ -45,9 +45,12 @@ let package = Package(
         // FFmpeg's functions, forwarded to its libraries, which VideoIO loads before it first opens anything:
         // a process that never decodes never pays for loading them and the 150 libraries they need.
         .target(name: "CFFmpegLoader"),
+        // OpenBLAS's functions, forwarded to the library, loaded at their first call: a process whose
+        // products all run on CKernels never loads it or starts its threads.
+        .target(name: "CBLASLoader"),
         // The one door to matrix products (OpenBLAS', and CKernels' packed one), with the one thread policy,
         // for ReIDNet and Evaluation.
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CBLASLoader", "CKernels"]),
         // The one seeded pseudo-random generator (SplitMix64) of scenes, benchmarks and tests.
         .target(name: "SeededRandom"),
         // The one reader of this process's resident memory (`/proc/self/status`), for the run summary, benchmarks and tests.

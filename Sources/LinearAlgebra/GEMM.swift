@@ -1,4 +1,5 @@
 internal import CBLAS
+internal import CBLASLoader
 import Foundation
 
 /// The one door to OpenBLAS: single-precision matrix products (wraps `cblas_sgemm`), used by ReIDNet's
@@ -18,13 +19,10 @@ public enum GEMM {
     public static let threadCount: Int = {
         let requested = ProcessInfo.processInfo.environment["PANOPTES_THREADS"].flatMap { Int($0) } ?? 0
         let count = requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        openblas_set_num_threads(Int32(count))
-        // OpenBLAS starts its worker threads when it loads, before `main`, and each spins (yielding) for
-        // about 0.1 s waiting for a product before it sleeps. Where the network runs its own kernels
-        // nothing asks OpenBLAS for one, and on two cores the spinner took turns with the network's two
-        // threads through the first tenth of a second of every process: `embed` of 96 MobileNetV2 crops
-        // ran 5% longer. Its next threaded product (an evaluation's distances) starts them again.
-        _ = panoptes_openblas_stop_idle_threads()
+        // OpenBLAS loads at its first product (CBLASLoader), and then runs it on as many threads. (Loaded
+        // at start-up, its threads spun for a tenth of a second where the network ran its own kernels and
+        // asked it for nothing.)
+        panoptes_blas_set_threads(Int32(count))
         return count
     }()
 
