@@ -55,8 +55,6 @@ void panoptes_blas_set_threads(int count) {
     if (atomic_load(&loaded)) real_openblas_set_num_threads(count);
 }
 
-int panoptes_blas_loaded(void) { return atomic_load(&loaded); }
-
 __attribute__((visibility("hidden"))) void cblas_sgemm(
     OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLAS_TRANSPOSE transA,
     OPENBLAS_CONST enum CBLAS_TRANSPOSE transB, OPENBLAS_CONST blasint m, OPENBLAS_CONST blasint n,

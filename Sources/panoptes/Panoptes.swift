@@ -36,9 +36,6 @@ struct Panoptes: AsyncParsableCommand {
     ///
     /// swift-argument-parser exits 64 (EX_USAGE) on validation errors; Panoptes promises 2.
     static func main() async {
-        // The process's compute threads first: OpenBLAS started its workers when it loaded, and they spin
-        // for a tenth of a second unless the thread policy stops them (`ReIDModel.threadCount`).
-        _ = ReIDModel.threadCount
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -14,7 +14,4 @@
 /// The threads OpenBLAS runs its products on: applied now if it is loaded, else as soon as it loads.
 void panoptes_blas_set_threads(int count);
 
-/// 1 when OpenBLAS has been loaded in this process, else 0 (nothing loads it).
-int panoptes_blas_loaded(void);
-
 #endif
