@@ -15,7 +15,7 @@ import Foundation
 public enum GEMM {
     /// Compute threads: `PANOPTES_THREADS` when set to a positive integer, else the cores this
     /// process may use (`ProcessInfo.activeProcessorCount`). Read once, on first use; OpenBLAS gets
-    /// the same count (`openblas_set_num_threads`) and ReIDNet's own loops split into as many slices.
+    /// the same count (when it loads, if it has not) and ReIDNet's own loops split into as many slices.
     public static let threadCount: Int = {
         let requested = ProcessInfo.processInfo.environment["PANOPTES_THREADS"].flatMap { Int($0) } ?? 0
         let count = requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
