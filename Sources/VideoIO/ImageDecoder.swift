@@ -25,6 +25,12 @@ public enum ImageDecoder {
         return try decodeThroughDemuxer(path: path)
     }
 
+    /// Loads the libraries that decoding PNG and JPEG needs (once per process). A failure is left for
+    /// ``decode(path:)`` to report, naming the image.
+    public static func loadLibraries() {
+        try? FFmpegLibraries.load(for: "", operation: "load FFmpeg for", containers: false)
+    }
+
     /// The bytes of the file at `path` when it starts with a PNG or JPEG signature (a video given by
     /// mistake is not read whole); nil otherwise, or when it cannot be read.
     private static func stillImage(at path: String) -> (Data, StillImageCodec)? {

@@ -55,12 +55,15 @@ extension EmbedCommand {
         // One short run: the memory it frees (the checkpoint, dropped once the network is built with
         // BatchNorm folded into its own copy) serves what it allocates next, and it is mapped ahead.
         ProcessMemory.keepFreedMemory()
+        // The images decode while the network is built (FFmpeg loads first, alone).
+        let ahead = ImageDecodingAhead(paths: images)
         ProcessMemory.reserve(forLoading: URL(fileURLWithPath: weights))
         let network = try ReIDModel(architecture: model, weights: WeightsLoader.load(URL(fileURLWithPath: weights)),
                                     inputSize: input.flatMap(parseInputSize), pooling: pooling)
         let crops = NetworkCropEmbedder(model: network, maxBatch: batch)
         crops.reserve(batch: images.count)
         let embedder = ImageFileEmbedder(embedder: crops)
+        let decoded = ahead.finish()
         var rows: [Float] = []
         rows.reserveCapacity(images.count * network.dimension)
         let jsonl: FileHandle?
@@ -76,7 +79,8 @@ extension EmbedCommand {
         var start = 0
         while start < images.count {
             let paths = Array(images[start..<min(images.count, start + batch)])
-            let embeddings = try embedder.embedImages(paths)
+            let known = decoded[min(start, decoded.count)..<min(start + paths.count, decoded.count)]
+            let embeddings = try embedder.embedImages(paths, decoded: known)
             if let jsonl {
                 let text = paths.enumerated().map { embeddings.jsonLine(index: $0.offset, image: $0.element) + "\n" }.joined()
                 jsonl.write(Data(text.utf8))

@@ -27,20 +27,26 @@ public struct ImageFileEmbedder: ImageBatchEmbedder {
         return (embeddings.values, embeddings.attentionPeaks)
     }
 
-    /// Decodes and embeds `paths`.
-    public func embedImages(_ paths: [String]) throws -> Embeddings {
+    /// Decodes and embeds `paths`. `known` holds the first images' results when they were decoded already
+    /// (``ImageDecodingAhead``); the others are decoded here.
+    ///
+    /// - Throws: the first (by index) image's `VideoError`, naming it, or the embedder's error.
+    public func embedImages(_ paths: [String], decoded known: ArraySlice<Result<Frame, VideoError>> = []) throws -> Embeddings {
+        precondition(known.count <= paths.count, "ImageFileEmbedder: \(known.count) images decoded ahead of \(paths.count)")
         // Side by side on the network's compute threads, each taking the next image as it finishes one:
         // each decode is one FFmpeg context of its own, and the network waits for all. (Through
         // `DispatchQueue.concurrentPerform`, the second thread woke milliseconds late for every batch
         // and the calling thread decoded most of it alone.)
-        let decoded = Mutex([Result<Frame, VideoError>?](repeating: nil, count: paths.count))
-        let next = Atomic<Int>(0)
-        WorkerPool.run(min(GEMM.threadCount, paths.count)) { _ in
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < paths.count else { return }
-                let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
-                decoded.withLock { $0[i] = result }
+        let decoded = Mutex(known.map { Optional($0) } + [Result<Frame, VideoError>?](repeating: nil, count: paths.count - known.count))
+        let next = Atomic<Int>(known.count)
+        if known.count < paths.count {
+            WorkerPool.run(min(GEMM.threadCount, paths.count - known.count)) { _ in
+                while true {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    guard i < paths.count else { return }
+                    let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
+                    decoded.withLock { $0[i] = result }
+                }
             }
         }
         let crops = try decoded.withLock { $0 }.map { result in
