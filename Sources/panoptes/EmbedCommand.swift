@@ -57,6 +57,7 @@ extension EmbedCommand {
         ProcessMemory.keepFreedMemory()
         // The images decode while the network is built (FFmpeg loads first, alone).
         let ahead = ImageDecodingAhead(paths: images)
+        defer { _ = ahead.finish() }  // also when loading the weights fails: no thread decodes on through exit
         ProcessMemory.reserve(forLoading: URL(fileURLWithPath: weights))
         let network = try ReIDModel(architecture: model, weights: WeightsLoader.load(URL(fileURLWithPath: weights)),
                                     inputSize: input.flatMap(parseInputSize), pooling: pooling)
