@@ -44,29 +44,33 @@ public final class NetworkCropEmbedder: CropEmbedder {
     /// model's workspace, their pages mapped now (``ProcessMemory``) rather than one by one in the first
     /// batch.
     public func reserve(batch: Int) {
-        let count = min(max(1, batch), maxBatch) * preprocessor.inputCount
-        if input.count < count {
+        let images = min(max(1, batch), maxBatch)
+        sizeInput(images * preprocessor.inputCount)
+        model.reserveWorkspace(batch: images)
+    }
+
+    /// Makes `input` hold `count` floats. Sized, not cleared: `prepare` writes every value of every image
+    /// (a batch with an image it could not prepare throws). Zeroing it (6 MB a batch of 16 MobileNetV2
+    /// crops) ran on the calling thread while the other compute thread waited: `embed` of 96 crops took
+    /// 2-3% less time without (alternating whole processes, 60 turns each). Past its capacity it is made
+    /// anew, its pages mapped in one call (``ProcessMemory/prefault(_:)``).
+    private func sizeInput(_ count: Int) {
+        if input.count > count {
+            input.removeLast(input.count - count)
+        } else if count <= input.capacity {
+            input.append(contentsOf: repeatElement(0, count: count - input.count))
+        } else {
             input = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 ProcessMemory.prefault(UnsafeMutableRawBufferPointer(buffer))
                 buffer.initialize(repeating: 0)
                 initialized = count
             }
         }
-        model.reserveWorkspace(batch: min(max(1, batch), maxBatch))
     }
 
     /// One embedding per crop, in order.
     public func embed(_ crops: [FrameRegion]) throws -> Embeddings {
-        // Sized, not cleared: `prepare` writes every value of every image (a batch with an image it could
-        // not prepare throws). Zeroing it (6 MB a batch of 16 MobileNetV2 crops) ran on the calling thread
-        // while the other compute thread waited: `embed` of 96 crops took 2-3% less time without
-        // (alternating whole processes, 60 turns each).
-        let count = crops.count * preprocessor.inputCount
-        if input.count > count {
-            input.removeLast(input.count - count)
-        } else if input.count < count {
-            input.append(contentsOf: repeatElement(0, count: count - input.count))
-        }
+        sizeInput(crops.count * preprocessor.inputCount)
         try input.withUnsafeMutableBufferPointer { input in
             try preprocessor.prepare(count: crops.count, into: input.baseAddress!) { i, write in
                 try crops[i].withUnsafePixels { base, width, height, rowStride in
