@@ -254,7 +254,7 @@ extension GEMM {
                 }
             }
             if byTiles {
-                WorkerPool.runShared(threads, items: tiles, grain: Int(ck_sgemm_block_tiles(Int32(k)))) { forEachClaim in
+                WorkerPool.runShared(threads, items: tiles, grain: Int(ck_sgemm_block_tiles(Int32(k)))) { _, forEachClaim in
                     withScratch { scratch in
                         forEachClaim { items, ahead in
                             product(tiles: items.lowerBound, items.upperBound, ahead: ahead, panels: 0, panelCount, scratch: scratch)

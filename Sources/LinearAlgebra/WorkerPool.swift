@@ -46,18 +46,19 @@ public enum WorkerPool {
         }
     }
 
-    /// Runs `body(forEachClaim)` on `threads` threads (as ``run(_:_:)`` does) that share the items
-    /// 0..<`items` (see `SharedRange`): each thread sets up what it needs once, then its `forEachClaim`
-    /// calls its closure on each run of items it claims, with the end up to which its next claims from its
-    /// own part may go (what it may prefetch). Claims from a thread's own part start at half of what is
-    /// left of it and halve, down to `grain`.
+    /// Runs `body(thread, forEachClaim)` on `threads` threads (as ``run(_:_:)`` does; `thread` is the
+    /// slice, 0..<`threads`, for per-thread scratch) that share the items 0..<`items` (see `SharedRange`):
+    /// each thread sets up what it needs once, then its `forEachClaim` calls its closure on each run of
+    /// items it claims, with the end up to which its next claims from its own part may go (what it may
+    /// prefetch). Claims from a thread's own part start at half of what is left of it and halve, down to
+    /// `grain`.
     public static func runShared(
         _ threads: Int, items: Int, grain: Int,
-        _ body: (_ forEachClaim: (_ claim: (_ items: Range<Int>, _ ahead: Int) -> Void) -> Void) -> Void
+        _ body: (_ thread: Int, _ forEachClaim: (_ claim: (_ items: Range<Int>, _ ahead: Int) -> Void) -> Void) -> Void
     ) {
         let shared = SharedRange(items: items, parts: max(threads, 1))
         run(threads) { slice in
-            body { claim in shared.forEachClaim(part: slice, grain: grain, claim) }
+            body(slice) { claim in shared.forEachClaim(part: slice, grain: grain, claim) }
         }
     }
 

@@ -33,7 +33,7 @@ enum ParallelFor {
             body { each in (0..<count).forEach(each) }
             return
         }
-        WorkerPool.runShared(threads, items: count, grain: 1) { forEachClaim in
+        WorkerPool.runShared(threads, items: count, grain: 1) { _, forEachClaim in
             withoutActuallyEscaping(forEachClaim) { forEachClaim in
                 body { each in
                     withoutActuallyEscaping(each) { each in forEachClaim { items, _ in items.forEach(each) } }

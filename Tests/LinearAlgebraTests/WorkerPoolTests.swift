@@ -59,7 +59,7 @@ final class WorkerPoolTests: XCTestCase {
         // Slice 0, whose part is the first, runs on the calling thread.
         let owner = Self.currentThread
         let claims = Mutex([(thread: UInt, items: Range<Int>, ahead: Int)]())
-        WorkerPool.runShared(threads, items: items, grain: grain) { forEachClaim in
+        WorkerPool.runShared(threads, items: items, grain: grain) { _, forEachClaim in
             var first = true
             forEachClaim { range, ahead in
                 // The thread of the first part stalls on its first claim, long enough for the others to
