@@ -176,9 +176,9 @@ extension Conv2D {
         let scratchCount = stemScratchCount(width: width)
         precondition(batch * oh * ow <= Int(Int32.max), "Conv2D stem: output exceeds Int32")
         let images = images ?? 0..<batch
-        ParallelFor.run(images.count * bands) { tasks in
+        ParallelFor.runShared(images.count * bands) { forEachTask in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
-                for task in tasks {
+                forEachTask { task in
                     let image = images.lowerBound + task / bands, oy0 = (task % bands) * bandRows
                     stemBand(oy0..<min(oh, oy0 + bandRows), input: input + image * imageStride, channelStride: channelStride,
                              height: height, width: width, output: output + image * oh * ow, outputStride: batch * oh * ow,
