@@ -321,12 +321,11 @@ extension Network {
 
     /// Runs `block` on a CNHW batch: the batch's output rows, image after image, are cut into one
     /// contiguous piece per thread, and each thread runs every layer of the block on one image's part of
-    /// its piece before the next. At batches the threads share evenly the pieces are whole images, and a
-    /// thread done with its own takes the last images (or bands) of the others; at batch 1 each thread
-    /// takes a band of the image's rows. A block whose inner maps for a whole image
-    /// would take more than ``bandBytes`` cuts each image's part further, into bands of at most
-    /// ``bandRows(_:_:)`` rows. A band's first layers also compute the rows that its depthwise layer reads
-    /// past the band.
+    /// its piece before the next, then takes the last parts of the others' pieces that are not started.
+    /// At batches the threads share evenly the pieces are whole images; at batch 1 each thread takes a
+    /// band of the image's rows. A block whose inner maps for a whole image would take more than
+    /// ``bandBytes`` cuts each image's part further, into bands of at most ``bandRows(_:_:)`` rows. A
+    /// band's first layers also compute the rows that its depthwise layer reads past the band.
     ///
     /// - Parameters:
     ///   - input: the first layer's input: channel c of image n at `input + n · inputStrides.image + c ·
@@ -421,23 +420,20 @@ extension Network {
                 }
             }
         }
-        guard batch % threads == 0 else {
-            // Pieces that cut images (batch 1, odd batches): each thread its own.
-            WorkerPool.run(threads) { thread in runUnits(thread) { unit in pieces(thread).forEach(unit) } }
-            return ((outChannels, oh, ow), spared)
-        }
-        // Pieces of whole images: the same (image, band) units, shared (``WorkerPool/runShared(_:items:grain:_:)``),
-        // so that a thread on a slowed core hands its last ones on. Split evenly in advance, the calling
-        // thread of MobileNetV2 at 256x128 batch 16 waited for the other 2.7% of each block's time in a
-        // quiet spell and 20% in a noisy one (the other vCPU slowed by the host). Shared, batch 16 took
-        // 1.2-10% less time, batch 8 1-11% (alternating in-process runs, 20-30 turns, Zen 3, outputs the
-        // same bit for bit); which thread runs a unit changes nothing in it.
-        let bands = stride(from: 0, to: oh, by: plan.bandRows).map { $0..<min($0 + plan.bandRows, oh) }
-        WorkerPool.runShared(threads, items: batch * bands.count, grain: 1) { thread, forEachClaim in
+        // Every thread's pieces, as (image, band) units, shared (``WorkerPool/runShared(_:items:grain:_:)``):
+        // each thread starts on its own, and one done early takes the others' last units, so a thread on
+        // a slowed core does not hold the block up. Split evenly in advance, the calling thread of
+        // MobileNetV2 at 256x128 batch 16 waited for the other 2.7% of each block's time in a quiet spell
+        // and 20% in a noisy one (the other vCPU slowed by the host). Shared, batch 16 took 1.2-10% less
+        // time, batch 8 1-11%; batch 1 (fewer units: the first blocks' bands) and a quiet spell within
+        // noise (alternating in-process runs, 20-30 turns, Zen 3 guest, outputs the same bit for bit).
+        // Which thread runs a unit changes nothing in it.
+        let units = (0..<threads).flatMap(pieces)
+        WorkerPool.runShared(threads, items: units.count, grain: 1) { thread, forEachClaim in
             runUnits(thread) { unit in
                 withoutActuallyEscaping(unit) { unit in
-                    forEachClaim { units, _ in
-                        for u in units { unit(u / bands.count, bands[u % bands.count]) }
+                    forEachClaim { claimed, _ in
+                        for u in claimed { unit(units[u].image, units[u].band) }
                     }
                 }
             }
