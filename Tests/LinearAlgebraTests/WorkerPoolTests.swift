@@ -51,15 +51,17 @@ final class WorkerPoolTests: XCTestCase {
         testRegion_runsEverySliceOnce_onAsManyThreads()
     }
 
-    /// A shared region hands every item out exactly once, each thread's own part first from its front in
-    /// halving claims; and when one slice's thread is slow, the others take the rest of its part from the
-    /// back, so the slow thread does not hold the region up.
+    /// A shared region tells each thread its slice and hands every item out exactly once, each thread's
+    /// own part first from its front in halving claims; and when one slice's thread is slow, the others
+    /// take the rest of its part from the back, so the slow thread does not hold the region up.
     func testSharedRegion_claimsEveryItemOnce_andASlowThreadsPartPassesToTheOthers() {
         let threads = GEMM.threadCount, items = 1000, grain = 7
         // Slice 0, whose part is the first, runs on the calling thread.
         let owner = Self.currentThread
         let claims = Mutex([(thread: UInt, items: Range<Int>, ahead: Int)]())
-        WorkerPool.runShared(threads, items: items, grain: grain) { _, forEachClaim in
+        let slices = Mutex([(slice: Int, thread: UInt)]())
+        WorkerPool.runShared(threads, items: items, grain: grain) { slice, forEachClaim in
+            slices.withLock { $0.append((slice, Self.currentThread)) }
             var first = true
             forEachClaim { range, ahead in
                 // The thread of the first part stalls on its first claim, long enough for the others to
@@ -69,6 +71,11 @@ final class WorkerPoolTests: XCTestCase {
                 claims.withLock { $0.append((Self.currentThread, range, ahead)) }
             }
         }
+        // Each thread is told its own slice index (what it picks its scratch by), slice 0 the caller's.
+        let ran = slices.withLock { $0 }
+        XCTAssertEqual(ran.map(\.slice).sorted(), Array(0..<threads), "slice indices handed out")
+        XCTAssertEqual(Set(ran.map(\.thread)).count, threads, "two slices told to one thread")
+        XCTAssertEqual(ran.first { $0.slice == 0 }?.thread, owner, "slice 0 not on the calling thread")
         let all = claims.withLock { $0 }
         XCTAssertEqual(all.flatMap { Array($0.items) }.sorted(), Array(0..<items), "items claimed twice or never")
         XCTAssertTrue(all.allSatisfy { !$0.items.isEmpty && $0.items.count <= max(grain, items / threads / 2) },
