@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -28,7 +29,8 @@ int ck_keep_freed_memory(void) {
 }
 
 void ck_prefault(void *start, size_t bytes) {
-    const uintptr_t page = 4096;
+    const long size = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = size > 0 ? (uintptr_t)size : 4096;
     const uintptr_t first = ((uintptr_t)start + page - 1) & ~(page - 1);
     const uintptr_t end = ((uintptr_t)start + bytes) & ~(page - 1);
     if (end <= first) return;

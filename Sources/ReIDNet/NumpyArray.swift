@@ -34,24 +34,12 @@ public struct NumpyArray: Sendable, Equatable {
     ///
     /// - Throws: `POSIXError` when the file cannot be opened or written.
     public func write(to url: URL) throws {
-        let bytes = encoded()
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var failure: POSIXError?
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let written = Foundation.write(descriptor, raw.baseAddress! + done, raw.count - done)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else {
-                    failure = POSIXError(POSIXErrorCode(rawValue: written < 0 ? errno : EIO) ?? .EIO)
-                    return
-                }
-                done += written
-            }
-        }
-        if close(descriptor) != 0, failure == nil { failure = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        if let failure { throw failure }
+        // stdio ("e": close on exec) writes it whole, through partial writes and interruptions.
+        guard let file = fopen(url.path, "wbe") else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let written = encoded().withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+        let writeError = errno
+        let closed = fclose(file) == 0
+        guard written && closed else { throw POSIXError(POSIXErrorCode(rawValue: written ? errno : writeError) ?? .EIO) }
     }
 
     /// Reads the `.npy` float32 C-order array file at `url`.

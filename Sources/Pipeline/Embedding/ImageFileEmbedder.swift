@@ -39,14 +39,13 @@ public struct ImageFileEmbedder: ImageBatchEmbedder {
         // and the calling thread decoded most of it alone.)
         let decoded = Mutex(known.map { Optional($0) } + [Result<Frame, VideoError>?](repeating: nil, count: paths.count - known.count))
         let next = Atomic<Int>(known.count)
-        if known.count < paths.count {
-            WorkerPool.run(min(GEMM.threadCount, paths.count - known.count)) { _ in
-                while true {
-                    let i = next.add(1, ordering: .relaxed).oldValue
-                    guard i < paths.count else { return }
-                    let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
-                    decoded.withLock { $0[i] = result }
-                }
+        // None left (all known ahead): no slices, nothing runs.
+        WorkerPool.run(min(GEMM.threadCount, paths.count - known.count)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < paths.count else { return }
+                let result = Result { () throws(VideoError) -> Frame in try ImageDecoder.decode(path: paths[i]) }
+                decoded.withLock { $0[i] = result }
             }
         }
         let crops = try decoded.withLock { $0 }.map { result in
