@@ -192,7 +192,11 @@ final class LiveCameraRunTests: XCTestCase {
         let events = try RunFixtures.events(eventsURL)
         XCTAssertEqual(events.map(\.type), ["run_started", "camera_down", "camera_up", "run_finished"], run.stderrText)
         let down = events[1], up = events[2]
-        XCTAssertEqual(down.reason, "the stream ended", "the server closed the connection: \(run.stderrText)")
+        // A killed server's socket closes with a FIN (the stream ends) or, with bytes of ours still unread in
+        // it, a reset (FFmpeg's read fails with EIO): either way the camera says why it went down.
+        let reason = try XCTUnwrap(down.reason)
+        XCTAssertTrue(reason == "the stream ended" || reason.hasPrefix("read failed: "),
+                      "the server closed the connection, but the reason is '\(reason)': \(run.stderrText)")
         let lastTime = try XCTUnwrap(down.lastTime)
         XCTAssertEqual(down.time - lastTime, 3, accuracy: 1.5, "declared down a stall_timeout after the last frame")
         XCTAssertGreaterThan(down.frame ?? 0, 5, "frames were read before the loss")
