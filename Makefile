@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DATA := Samples/data
 WEIGHTS := Weights
-APT_PACKAGES := ffmpeg libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libopenblas-dev pkg-config valgrind
+APT_PACKAGES := ffmpeg libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libopenblas-dev libpng-dev pkg-config valgrind
 # The shipped binary links the Swift runtime and Foundation statically: it runs where Swift is not
 # installed, and each process starts sooner, without binding the Swift libraries' symbols (alternating
 # processes: `embed` of one MobileNetV2 crop took 11-17% less time, `--version` 30-37% less).
@@ -21,7 +21,7 @@ PANOPTES := .build/release/panoptes
 
 all: build
 
-## deps: the system packages (FFmpeg, OpenBLAS, pkg-config), installed only when missing.
+## deps: the system packages (FFmpeg, OpenBLAS, libpng, pkg-config), installed only when missing.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Panoptes: multi-camera person re-identification on FFmpeg and OpenBLAS.
-/// Layers, bottom up: C shims (CFFmpeg and its loader CFFmpegLoader, CBLAS and its loader CBLASLoader), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
+/// Layers, bottom up: C shims (CFFmpeg and its loader CFFmpegLoader, CBLAS and its loader CBLASLoader, CPNG), C kernels (CKernels) and one-job modules (LinearAlgebra: the one GEMM;
 /// SeededRandom: the one generator; ChildProcess: the one way to run a program; ProcessMetrics: the one
 /// memory reader; MetricsServer: the one HTTP listener) → VideoIO, ReIDNet, Tracking, Evaluation, Events,
 /// YAMLLite → Synth → Pipeline → Benchmarks → the `panoptes` tool. Nothing imports upward.
@@ -48,6 +48,9 @@ let package = Package(
         // OpenBLAS's functions, forwarded to the library, loaded at their first call: a process whose
         // products all run on CKernels never loads it or starts its threads.
         .target(name: "CBLASLoader"),
+        // libpng, for the PNG crops `embed` and `eval` read: a library of its own (and zlib), where FFmpeg's
+        // PNG decoder brings libavcodec's ninety.
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         // The one door to matrix products (OpenBLAS', and CKernels' packed one), with the one thread policy,
         // for ReIDNet and Evaluation.
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CBLASLoader", "CKernels"]),
@@ -65,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "VideoIO",
-            dependencies: ["CFFmpeg", "CFFmpegLoader", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CFFmpegLoader", "CPNG", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ReIDNet",

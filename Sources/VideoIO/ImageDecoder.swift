@@ -1,4 +1,5 @@
 internal import CFFmpeg
+internal import CPNG
 import Foundation
 
 /// Decodes a still image (PNG, JPEG, BMP ... anything FFmpeg's image demuxers read) to an RGB24 `Frame`.
@@ -6,11 +7,13 @@ import Foundation
 /// The conversion is the one `VideoReader` uses, so the pixels equal
 /// `ffmpeg -i IMAGE -pix_fmt rgb24 -f rawvideo -` bit for bit.
 ///
-/// A PNG or JPEG file (known by its first bytes) goes to its decoder straight from memory, as the one
-/// packet FFmpeg's image demuxer would have made of it: libavformat, with the forty libraries it brings,
-/// is then never loaded, and no demuxer probes each file. `embed` and `eval` decode only such crops.
-/// Anything else, and a PNG or JPEG that its decoder refuses, goes through `VideoReader`, whose errors
-/// name the path and what to do.
+/// A PNG file (known by its first bytes) in the layouts crops come in (8-bit grey, RGB, RGBA, palettes)
+/// is decoded by libpng, which the executable links: loading FFmpeg's codec libraries and the ninety
+/// they bring took 20-30 ms (Zen 3), longer than `embed` takes to decode a hundred crops. Other PNGs and
+/// JPEG files go to FFmpeg's decoder straight from memory, as the one packet FFmpeg's image demuxer
+/// would have made of the file: libavformat, with the forty libraries it brings, is then never loaded,
+/// and no demuxer probes each file. `embed` and `eval` decode only such crops. Anything else, and a PNG
+/// or JPEG that its decoder refuses, goes through `VideoReader`, whose errors name the path and what to do.
 public enum ImageDecoder {
     /// Decodes the image at `path` into a frame with index 0 and time 0.
     ///
@@ -19,15 +22,18 @@ public enum ImageDecoder {
     ///   libraries cannot be loaded.
     public static func decode(path: String) throws(VideoError) -> Frame {
         if let (bytes, codec) = stillImage(at: path) {
+            if codec == .png, let frame = decodePNG(bytes) { return frame }
             try FFmpegLibraries.load(for: path, operation: "decode an image from", containers: false)
             if let frame = decode(bytes, codec: codec, path: path) { return frame }
         }
         return try decodeThroughDemuxer(path: path)
     }
 
-    /// Loads the libraries that decoding PNG and JPEG needs (once per process). A failure is left for
-    /// ``decode(path:)`` to report, naming the image.
-    public static func loadLibraries() {
+    /// Loads the libraries that decoding `paths` will need (once per process), unless every name ends in
+    /// `.png`: libpng decodes those, and a PNG in another layout, or a file misnamed, loads them when it
+    /// comes. A failure is left for ``decode(path:)`` to report, naming the image.
+    public static func loadLibraries(forDecoding paths: [String]) {
+        guard paths.contains(where: { !$0.lowercased().hasSuffix(".png") }) else { return }
         try? FFmpegLibraries.load(for: "", operation: "load FFmpeg for", containers: false)
     }
 
@@ -57,6 +63,27 @@ public enum ImageDecoder {
         }
 
         var id: AVCodecID { self == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG }
+    }
+
+    /// A PNG file's pixels through libpng, in the frame layout `RGBConverter` gives; nil when the header
+    /// is not read here (another layout, or a size FFmpeg would refuse) or the file does not decode.
+    private static func decodePNG(_ bytes: Data) -> Frame? {
+        // The signature, then IHDR's length and type, then its width and height (big-endian).
+        guard bytes.count > 24, bytes[bytes.startIndex + 12..<bytes.startIndex + 16].elementsEqual("IHDR".utf8) else { return nil }
+        func field(_ offset: Int) -> Int {
+            bytes[bytes.startIndex + offset..<bytes.startIndex + offset + 4].reduce(0) { $0 << 8 | Int($1) }
+        }
+        let width = field(16), height = field(20)
+        // av_image_check_size's bound, so that a huge header fails as FFmpeg fails, not in an allocation.
+        guard width > 0, height > 0, (width + 128) * (height + 128) < Int(Int32.max) / 8 else { return nil }
+        let stride = PixelStorage.alignedStride(width: width)
+        let storage = PixelStorage(byteCount: stride * height, zeroed: false)
+        let decoded = bytes.withUnsafeBytes {
+            panoptes_png_decode_rgb24($0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count,
+                                      storage.bytes.assumingMemoryBound(to: UInt8.self), stride, UInt32(width), UInt32(height))
+        }
+        guard decoded == 1 else { return nil }
+        return Frame(width: width, height: height, rowStride: stride, index: 0, time: 0, storage: storage)
     }
 
     /// The file's bytes as one packet through `codec`'s decoder (one thread), then the same conversion as

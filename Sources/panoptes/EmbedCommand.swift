@@ -10,7 +10,7 @@ struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed", abstract: "Embed person images with a re-identification network.",
         discussion: """
-            Each image (PNG, JPEG ... decoded by FFmpeg) is resized to the model input as PIL's bilinear \
+            Each image (PNG by libpng; JPEG and the rest by FFmpeg) is resized to the model input as PIL's bilinear \
             resize does, normalised with ImageNet's mean and std, and embedded; one L2-normalised \
             embedding per image, in order. pfsa-resnet50 emits the paper's 12288-d retrieval descriptor \
             (6 stripes) unless --pooling says otherwise (`normalized` gives the 2048-d compact descriptor \

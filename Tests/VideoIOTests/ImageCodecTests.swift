@@ -63,17 +63,23 @@ final class ImageCodecTests: XCTestCase {
         }
     }
 
-    /// The pixel layouts PNG and JPEG files come in, each decoded from memory (no demuxer) and compared
-    /// with what the ffmpeg CLI makes of the same file through its image demuxer.
+    /// The pixel layouts PNG and JPEG files come in, each decoded from memory (libpng, or FFmpeg's decoder
+    /// without a demuxer) and compared with what the ffmpeg CLI makes of the same file through its image
+    /// demuxer.
     func testDecodePNGAndJPEGPixelLayouts_equalFFmpegCLIRawRGB() throws {
         let layouts = [("gray.png", "gray"), ("rgba.png", "rgba"), ("deep.png", "rgba64be"), ("palette.png", "pal8"),
                        ("gray-alpha.png", "ya16be"), ("bits.png", "monob"), ("full.jpg", "yuvj444p"), ("half.jpg", "yuvj422p"),
-                       ("limited.jpg", "yuv420p")]
+                       ("limited.jpg", "yuv420p"), ("gray-alpha-8.png", "ya8"), ("deep-rgb.png", "rgb48be"), ("gray-16.png", "gray16be"),
+                       ("interlaced.png", "rgb24"), ("interlaced-rgba.png", "rgba")]
         for (name, format) in layouts {
             let path = folder.appendingPathComponent(name).path
+            // `+ildct` makes FFmpeg's PNG encoder write Adam7-interlaced rows.
             _ = try PeerCLI.ffmpeg([
-                "-i", Fixtures.vtest.path, "-vf", "select=eq(n\\,42),format=rgb24,crop=61:127:300:200", "-frames:v", "1", "-pix_fmt", format, path,
-            ])
+                "-i", Fixtures.vtest.path, "-vf", "select=eq(n\\,42),format=rgb24,crop=61:127:300:200", "-frames:v", "1", "-pix_fmt", format,
+            ] + (name.hasPrefix("interlaced") ? ["-flags", "+ildct"] : []) + [path])
+            if name.hasPrefix("interlaced") {
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path))[28], 1, "\(name): IHDR's interlace method")
+            }
             let frame = try ImageDecoder.decode(path: path)
             XCTAssertEqual([frame.width, frame.height], [61, 127], name)
             XCTAssertEqual(frame.packedPixels(), [UInt8](try PeerCLI.rawRGB(path)), name)
