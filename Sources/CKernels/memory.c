@@ -4,6 +4,7 @@
 #include "CKernels.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -39,10 +40,47 @@ void ck_prefault(void *start, size_t bytes) {
     for (volatile unsigned char *p = (volatile unsigned char *)first; (uintptr_t)p < end; p += page) *p = *p;
 }
 
+// The blocks a reservation frees, prefaulted by a thread of its own.
+struct reservation {
+    size_t count;
+    struct { char *start; size_t bytes; } blocks[];
+};
+
+// Last block first: the loading that runs meanwhile fills the heap from its bottom (faulting in what it
+// reaches first itself), so the two meet rather than fault the same pages.
+static void *prefault_reservation(void *argument) {
+    struct reservation *reservation = argument;
+    for (size_t i = reservation->count; i-- > 0;) ck_prefault(reservation->blocks[i].start, reservation->blocks[i].bytes);
+    free(reservation);
+    return NULL;
+}
+
 void ck_reserve_heap(size_t bytes) {
     if (bytes == 0) return;
-    void *block = malloc(bytes);
-    if (!block) return;
-    ck_prefault(block, bytes);
-    free(block);
+    // Blocks below ck_keep_freed_memory's 32 MiB mapping threshold come from the heap and stay in it once
+    // freed; one larger block was a mapping of its own, prefaulted only to be unmapped by `free`.
+    const size_t block = 16 << 20, count = (bytes + block - 1) / block;
+    struct reservation *reservation = malloc(sizeof *reservation + count * sizeof reservation->blocks[0]);
+    if (!reservation) return;
+    reservation->count = 0;
+    for (size_t done = 0; done < bytes; done += block) {
+        const size_t size = bytes - done < block ? bytes - done : block;
+        char *start = malloc(size);
+        if (!start) break;
+        reservation->blocks[reservation->count].start = start;
+        reservation->blocks[reservation->count++].bytes = size;
+    }
+    // Freed before they are prefaulted: the heap keeps them mapped (prefaulting memory in use changes
+    // nothing in it), and the caller's allocations may take them at once.
+    for (size_t i = 0; i < reservation->count; i++) free(reservation->blocks[i].start);
+    pthread_attr_t attributes;
+    pthread_t thread;
+    int started = 0;
+    if (pthread_attr_init(&attributes) == 0) {
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attributes, 64 << 10);
+        started = pthread_create(&thread, &attributes, prefault_reservation, reservation) == 0;
+        pthread_attr_destroy(&attributes);
+    }
+    if (!started) prefault_reservation(reservation);
 }

@@ -227,8 +227,10 @@ int ck_keep_freed_memory(void);
 /// to them do not stop. The contents are kept. On kernels before 5.14, touches each page instead.
 void ck_prefault(void *start, size_t bytes);
 
-/// Allocates `bytes`, prefaults them and frees them: after `ck_keep_freed_memory`, the allocator's heap
-/// then holds that much mapped memory for the allocations that follow.
+/// Allocates `bytes` in heap blocks (below `ck_keep_freed_memory`'s mapping threshold) and frees them, then
+/// prefaults them on a thread of its own, last block first, while the caller goes on: after
+/// `ck_keep_freed_memory`, the allocator's heap holds that much memory for the allocations that follow,
+/// mapped by the time they reach it (those that get there first fault their pages in themselves).
 void ck_reserve_heap(size_t bytes);
 
 #ifdef __cplusplus
