@@ -472,6 +472,40 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// A band of a narrow plane's rows (at most 8 wide, stride 1: the rows a thread's band of an image
+    /// block needs), written into a projection's 16-column tiles, holds the bits the whole plane has in
+    /// those rows: the first and last rows of the band read the rows outside it, and the rows of padding
+    /// come in only at the plane's own edges. With and without a residual.
+    func testDepthwise_narrowBandIntoTiles_givesTheWholePlanesBits() {
+        for (height, width) in [(16, 8), (13, 8), (8, 4), (5, 3), (2, 8), (1, 8)] {
+            let input = Self.random(height * width, seed: 81).map { $0 * 4 }, filter = Self.random(9, seed: 82)
+            let residual = Self.random(height * width, seed: 83)
+            var scratch = [Float](repeating: .nan, count: ck_depthwise3x3_scratch(Int32(height), Int32(width), 1))
+            for band in Set([0..<height, 1..<max(1, height - 1), (height / 2)..<height, 0..<1]) where !band.isEmpty {
+                for accumulate in [false, true] {
+                    var whole = residual
+                    ck_depthwise3x3(input, &whole, 1, Int32(height), Int32(width), 1, filter, -0.5, accumulate ? 1 : 0, 2, &scratch, 1,
+                                    0, 0, 0, 0)
+                    // Channel 1 of 3 in each tile: 16 columns of 3 channels, 48 floats a tile.
+                    let count = band.count * width, tileCount = (count + 15) / 16
+                    var tiles = [Float](repeating: .nan, count: 48 * tileCount)
+                    for q in 0..<count { tiles[q / 16 * 48 + 16 + q % 16] = residual[band.lowerBound * width + q] }
+                    tiles.withUnsafeMutableBufferPointer { t in
+                        ck_depthwise3x3(input, t.baseAddress! + 16, 1, Int32(height), Int32(width), 1, filter, -0.5, accumulate ? 1 : 0, 2,
+                                        &scratch, 1, 48, Int32(band.lowerBound), Int32(band.upperBound), 0)
+                    }
+                    let label = "\(height)x\(width) rows \(band)\(accumulate ? " +residual" : "")"
+                    for q in 0..<count where tiles[q / 16 * 48 + 16 + q % 16].bitPattern != whole[band.lowerBound * width + q].bitPattern {
+                        XCTFail("\(label): output \(q) is \(tiles[q / 16 * 48 + 16 + q % 16]), the whole plane has \(whole[band.lowerBound * width + q])")
+                        break
+                    }
+                    XCTAssertTrue((0..<tiles.count).filter { !(16..<32).contains($0 % 48) }.allSatisfy { tiles[$0].isNaN },
+                                  "\(label): written outside channel 1 of the tiles")
+                }
+            }
+        }
+    }
+
     /// Where the CPU has AVX-512F, the depthwise kernel runs planes of 16- and 8-float output rows on it;
     /// the AVX2 path, which every other AVX2 CPU runs, gives the same bits: whole planes (a residual too)
     /// and, for a projection's tiles, a band of rows.
