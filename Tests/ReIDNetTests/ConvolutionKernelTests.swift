@@ -472,12 +472,13 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
-    /// A band of a narrow plane's rows (at most 8 wide, stride 1: the rows a thread's band of an image
-    /// block needs), written into a projection's 16-column tiles, holds the bits the whole plane has in
-    /// those rows: the first and last rows of the band read the rows outside it, and the rows of padding
-    /// come in only at the plane's own edges. With and without a residual.
-    func testDepthwise_narrowBandIntoTiles_givesTheWholePlanesBits() {
-        for (height, width) in [(16, 8), (13, 8), (8, 4), (5, 3), (2, 8), (1, 8)] {
+    /// A band of a plane's rows at stride 1 (the rows a thread's band of an image block needs), written
+    /// into a projection's 16-column tiles, holds the bits the whole plane has in those rows: the first
+    /// and last rows of the band read the rows outside it, and the rows of padding come in only at the
+    /// plane's own edges. Planes at most 8 wide and planes of whole 8-float rows (both read in place,
+    /// down their rows), with and without a residual.
+    func testDepthwise_bandIntoTiles_givesTheWholePlanesBits() {
+        for (height, width) in [(16, 8), (13, 8), (8, 4), (5, 3), (2, 8), (1, 8), (9, 16), (6, 32), (7, 64), (1, 16), (2, 24)] {
             let input = Self.random(height * width, seed: 81).map { $0 * 4 }, filter = Self.random(9, seed: 82)
             let residual = Self.random(height * width, seed: 83)
             var scratch = [Float](repeating: .nan, count: ck_depthwise3x3_scratch(Int32(height), Int32(width), 1))

@@ -41,6 +41,9 @@ size_t ck_depthwise3x3_scratch(int height, int width, int stride);
 /// `output + (q / 16)·tile_stride + q % 16` (`output` is the channel's place in the first tile;
 /// `tile_stride` is 16 × the channels). `row0` and `row1` are unused otherwise.
 ///
+/// At stride 1, planes at most 8 wide or a multiple of 8 wide go down their rows in place, each input row
+/// loaded once for the three output rows that take it, without the scratch.
+///
 /// With `avx512` (only where `ck_has_avx512f`), planes whose output rows are whole 16-float registers
 /// (stride 1: `width` a multiple of 16; stride 2: of 32) or 8 floats (`width` 8 at stride 1, 16 at
 /// stride 2: two rows a register) run on AVX-512 without the scratch: the same operations in the same
