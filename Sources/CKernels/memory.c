@@ -47,10 +47,18 @@ struct reservation {
 };
 
 // Last block first: the loading that runs meanwhile fills the heap from its bottom (faulting in what it
-// reaches first itself), so the two meet rather than fault the same pages.
+// reaches first itself), so the two meet rather than fault the same pages. MADV_POPULATE_WRITE only,
+// never ck_prefault's touching: the blocks are freed, and were the allocator to give a range back to the
+// system, the call fails where a touch would fault on memory no longer mapped.
 static void *prefault_reservation(void *argument) {
     struct reservation *reservation = argument;
-    for (size_t i = reservation->count; i-- > 0;) ck_prefault(reservation->blocks[i].start, reservation->blocks[i].bytes);
+    const long size = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = size > 0 ? (uintptr_t)size : 4096;
+    for (size_t i = reservation->count; i-- > 0;) {
+        const uintptr_t start = (uintptr_t)reservation->blocks[i].start;
+        const uintptr_t first = (start + page - 1) & ~(page - 1), end = (start + reservation->blocks[i].bytes) & ~(page - 1);
+        if (end > first) madvise((void *)first, end - first, MADV_POPULATE_WRITE);
+    }
     free(reservation);
     return NULL;
 }

@@ -75,7 +75,8 @@ public enum ImageDecoder {
         }
         let width = field(16), height = field(20)
         // av_image_check_size's bound, so that a huge header fails as FFmpeg fails, not in an allocation.
-        guard width > 0, height > 0, (width + 128) * (height + 128) < Int(Int32.max) / 8 else { return nil }
+        let (area, overflow) = (width + 128).multipliedReportingOverflow(by: height + 128)
+        guard width > 0, height > 0, !overflow, area < Int(Int32.max) / 8 else { return nil }
         let stride = PixelStorage.alignedStride(width: width)
         let storage = PixelStorage(byteCount: stride * height, zeroed: false)
         let decoded = bytes.withUnsafeBytes {

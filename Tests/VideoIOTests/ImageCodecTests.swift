@@ -96,6 +96,21 @@ final class ImageCodecTests: XCTestCase {
         }
     }
 
+    /// A PNG whose header claims 2³² − 1 by 2³² − 1 pixels (a damaged or hostile file; the area alone
+    /// overflows 64 bits) is an error naming the file, not a crash: libpng's path leaves it to FFmpeg,
+    /// which refuses the size.
+    func testDecode_pngClaimingAHugeSize_throwsNamingThePath() throws {
+        let path = folder.appendingPathComponent("huge.png").path
+        try ImageWriter.write(Frame(width: 8, height: 8), to: path)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes[12..<16]), Array("IHDR".utf8))
+        bytes.replaceSubrange(16..<24, with: [UInt8](repeating: 0xFF, count: 8))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ImageDecoder.decode(path: path)) {
+            XCTAssertTrue(($0 as? VideoError)?.description.contains(path) ?? false, "\($0)")
+        }
+    }
+
     func testWrite_unknownExtension_throwsInvalidArgument() throws {
         let frame = Frame(width: 8, height: 8)
         XCTAssertThrowsError(try ImageWriter.write(frame, to: folder.appendingPathComponent("x.tiff").path)) {
