@@ -51,6 +51,10 @@ final class FFmpegLoadingTests: XCTestCase {
                                                         "--out", folder.appendingPathComponent("out.npy").path] + names.map { crops[$0]! })
             return (loaded.status, Set(loaded.libraries.map { String($0.prefix { $0 != "." }) }))
         }
+        // PNG crops alone: libpng decodes them, and FFmpeg is never loaded.
+        let pngs = try embed(["crop.png"])
+        XCTAssertEqual(pngs.status, 0)
+        XCTAssertEqual(pngs.libraries, [], "PNG crops need no FFmpeg library")
         let stills = try embed(["crop.png", "crop.jpg"])
         XCTAssertEqual(stills.status, 0)
         XCTAssertEqual(stills.libraries, ["libavutil", "libswscale", "libavcodec"], "PNG and JPEG crops need no demuxer")
@@ -84,19 +88,29 @@ final class FFmpegLoadingTests: XCTestCase {
         XCTAssertTrue(result.stderrText.contains("Install FFmpeg's shared libraries"), result.stderrText)
         XCTAssertEqual(result.stdoutText, "")
 
-        // `embed` loads the codec libraries while it loads the network; the failure is still reported by the
-        // first image's decode, naming the image.
-        let crop = folder.appendingPathComponent("crop.png")
-        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-y", "-i", Fixtures.vtest.path, "-vf", "crop=64:128:200:150", "-frames:v", "1", crop.path,
-        ])
-        XCTAssertEqual(made.status, 0, made.stderrText)
-        let embed = try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
-                                                       "--out", folder.appendingPathComponent("out.npy").path, crop.path],
-                                   environment: environment(["LD_LIBRARY_PATH": folder.path]))
-        XCTAssertEqual(embed.status, 1, embed.stderrText)
-        XCTAssertTrue(embed.stderrText.contains(crop.path), embed.stderrText)
-        XCTAssertTrue(embed.stderrText.contains("cannot load FFmpeg's \(util)"), embed.stderrText)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.npy").path))
+        // `embed` of a JPEG crop loads the codec libraries while it loads the network; the failure is still
+        // reported by the first image's decode, naming the image. A PNG crop needs no FFmpeg: it embeds.
+        var crops: [String: URL] = [:]
+        for name in ["crop.jpg", "crop.png"] {
+            crops[name] = folder.appendingPathComponent(name)
+            let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+                "-v", "error", "-y", "-i", Fixtures.vtest.path, "-vf", "crop=64:128:200:150", "-frames:v", "1", crops[name]!.path,
+            ])
+            XCTAssertEqual(made.status, 0, made.stderrText)
+        }
+        let out = folder.appendingPathComponent("out.npy")
+        func embed(_ name: String) throws -> ProcessResult {
+            try runProcess(Fixtures.panoptes, ["embed", "--model", "pfsa-mobilenetv2", "--weights", Fixtures.mobilenetWeights.path,
+                                               "--out", out.path, crops[name]!.path],
+                           environment: environment(["LD_LIBRARY_PATH": folder.path]))
+        }
+        let jpeg = try embed("crop.jpg")
+        XCTAssertEqual(jpeg.status, 1, jpeg.stderrText)
+        XCTAssertTrue(jpeg.stderrText.contains(crops["crop.jpg"]!.path), jpeg.stderrText)
+        XCTAssertTrue(jpeg.stderrText.contains("cannot load FFmpeg's \(util)"), jpeg.stderrText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        let png = try embed("crop.png")
+        XCTAssertEqual(png.status, 0, png.stderrText)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path), "no embeddings written for the PNG crop")
     }
 }
