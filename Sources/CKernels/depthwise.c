@@ -109,55 +109,6 @@ static void depthwise3x3_narrow(const float *input, float *output, int planes, i
     }
 }
 
-// The narrow kernel at stride 1, each input row loaded and shifted once: row y is the first taps (ky = 0)
-// of output row y + 1, the middle ones of row y and the last ones of row y − 1, three independent chains.
-// Loaded and shifted again for each output row that takes it, as the narrow kernel does, the 16x8 planes
-// (MobileNetV2's features.8-13) waited on the shifts and on one chain of nine multiply-adds a row: a batch
-// of 16 at 256x128 took 2.3% less time this way, 8 at 384x128 2.2% (Zen 3, alternating in-process runs,
-// 30 turns). The same taps in the same order (rows of padding skipped), so the same bits.
-__attribute__((target("avx2,fma")))
-static void depthwise3x3_narrow_rows(const float *input, float *output, int planes, int height, int width,
-                                     const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
-                                     int row0, int row1) {
-    __m256 w[9];
-    for (int i = 0; i < 9; i++) w[i] = _mm256_set1_ps(filter[i]);
-    const __m256 b = _mm256_set1_ps(bias);
-    const __m256i left = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6), right = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
-    const __m256 keepLeft = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
-    const __m256 keepRight = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
-    const int first = tile_stride ? row0 : 0, end = tile_stride ? row1 : height;
-    if (first >= end) return;
-    const int y_begin = first > 0 ? first - 1 : 0, y_end = end < height ? end + 1 : height;
-    for (int p = 0; p < planes; p++) {
-        const float *src = input + (size_t)p * height * width;
-        float *dst = output + (size_t)p * height * width;
-        // The chains of output rows y − 1 and y when row y comes (row 0's starts at the bias alone: the
-        // row above it is padding).
-        __m256 above = b, here = b;
-        for (int y = y_begin; y < y_end; y++) {
-            const __m256 row = ck_load_first(src + (size_t)y * width, width);
-            const __m256 l = _mm256_and_ps(_mm256_permutevar8x32_ps(row, left), keepLeft);
-            const __m256 r = _mm256_and_ps(_mm256_permutevar8x32_ps(row, right), keepRight);
-            const __m256 below = _mm256_fmadd_ps(w[2], r, _mm256_fmadd_ps(w[1], row, _mm256_fmadd_ps(w[0], l, b)));
-            here = _mm256_fmadd_ps(w[5], r, _mm256_fmadd_ps(w[4], row, _mm256_fmadd_ps(w[3], l, here)));
-            if (y > first) {
-                above = _mm256_fmadd_ps(w[8], r, _mm256_fmadd_ps(w[7], row, _mm256_fmadd_ps(w[6], l, above)));
-                float *out = ck_tile_at(dst, (y - 1 - first) * width, tile_stride);
-                if (accumulate) above = _mm256_add_ps(above, ck_load_first(out, width));
-                ck_store_first(out, ck_activate(above, activation), width);
-            }
-            above = here;
-            here = below;
-        }
-        if (end == height) {
-            // The last row: the row below it is padding.
-            float *out = ck_tile_at(dst, (height - 1 - first) * width, tile_stride);
-            if (accumulate) above = _mm256_add_ps(above, ck_load_first(out, width));
-            ck_store_first(out, ck_activate(above, activation), width);
-        }
-    }
-}
-
 // Outputs ox … ox + 7 of one row: bias plus the nine taps in (ky, kx) order, from the bordered rows at
 // `r0` (stride 1: the plane; stride 2: its even columns) and `o0` (stride 2: its odd columns), `rw` apart.
 __attribute__((target("avx2,fma")))
@@ -186,14 +137,17 @@ static inline void store_block(float *out, __m256 acc, int accumulate, int activ
     _mm256_storeu_ps(out, ck_activate(acc, activation));
 }
 
-// One 8-column strip of a plane at stride 1 whose rows are whole registers, down the rows as the narrow
-// rows kernel goes: each input row of the strip is loaded once, its shifted copies are two more loads (a
-// lane permute with a zero for the padding column, at the plane's left or right edge: `edge` 1 or 2),
-// and it goes into the chains of the three output rows that take it. Rows of padding are multiplied in
-// as zeros.
+// One strip of a plane at stride 1, `lanes` columns from column x (8; or a whole plane at most 8 wide, read
+// and written without going past its `lanes` = width columns), down the rows: each input row of the strip
+// is loaded once, its shifted copies are two more loads, or a lane permute with a zero for the padding
+// column at the plane's left edge (`edge` & 1) or right edge (`edge` & 2), and it goes into the chains of
+// the three output rows that take it: the first taps (ky = 0) of row y + 1, the middle ones of row y, the
+// last ones of row y − 1. Rows of padding are multiplied in as zeros, as the scratch kernel multiplies its
+// zero border; a whole narrow plane (`edge` 3) skips them, as the narrow kernel and AVX-512's 8-wide planes
+// do (a zero only changes the sign of a zero sum: the bits are kept as each path had them).
 __attribute__((target("avx2,fma"), always_inline))
-static inline void strip_rows(const float *src, float *dst, int height, int width, int x, int edge, const __m256 *w, __m256 b,
-                              int accumulate, int activation, size_t tile_stride, int first, int end) {
+static inline void strip_rows(const float *src, float *dst, int height, int width, int x, int lanes, int edge, const __m256 *w,
+                              __m256 b, int accumulate, int activation, size_t tile_stride, int first, int end) {
     const __m256 zero = _mm256_setzero_ps();
     const __m256i left = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6), right = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
     const __m256 keepLeft = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
@@ -201,38 +155,44 @@ static inline void strip_rows(const float *src, float *dst, int height, int widt
     const int y_begin = first > 0 ? first - 1 : 0, y_end = end < height ? end + 1 : height;
     // The chains of output rows y − 1 and y when row y comes; row 0's first taps are the padding row's.
     __m256 above = b, here = b;
-    if (first == 0) here = _mm256_fmadd_ps(w[2], zero, _mm256_fmadd_ps(w[1], zero, _mm256_fmadd_ps(w[0], zero, b)));
+    if (first == 0 && edge != 3) here = _mm256_fmadd_ps(w[2], zero, _mm256_fmadd_ps(w[1], zero, _mm256_fmadd_ps(w[0], zero, b)));
     for (int y = y_begin; y < y_end; y++) {
         const float *at = src + (size_t)y * width + x;
-        const __m256 c = _mm256_loadu_ps(at);
-        const __m256 l = edge == 1 ? _mm256_and_ps(_mm256_permutevar8x32_ps(c, left), keepLeft) : _mm256_loadu_ps(at - 1);
-        const __m256 r = edge == 2 ? _mm256_and_ps(_mm256_permutevar8x32_ps(c, right), keepRight) : _mm256_loadu_ps(at + 1);
+        const __m256 c = ck_load_first(at, lanes);
+        const __m256 l = edge & 1 ? _mm256_and_ps(_mm256_permutevar8x32_ps(c, left), keepLeft) : _mm256_loadu_ps(at - 1);
+        const __m256 r = edge & 2 ? _mm256_and_ps(_mm256_permutevar8x32_ps(c, right), keepRight) : _mm256_loadu_ps(at + 1);
         const __m256 below = _mm256_fmadd_ps(w[2], r, _mm256_fmadd_ps(w[1], c, _mm256_fmadd_ps(w[0], l, b)));
         here = _mm256_fmadd_ps(w[5], r, _mm256_fmadd_ps(w[4], c, _mm256_fmadd_ps(w[3], l, here)));
         if (y > first) {
             above = _mm256_fmadd_ps(w[8], r, _mm256_fmadd_ps(w[7], c, _mm256_fmadd_ps(w[6], l, above)));
-            store_block(ck_tile_at(dst, (y - 1 - first) * width + x, tile_stride), above, accumulate, activation);
+            float *out = ck_tile_at(dst, (y - 1 - first) * width + x, tile_stride);
+            if (accumulate) above = _mm256_add_ps(above, ck_load_first(out, lanes));
+            ck_store_first(out, ck_activate(above, activation), lanes);
         }
         above = here;
         here = below;
     }
     if (end == height) {
         // The last row: its last taps are the padding row's.
-        above = _mm256_fmadd_ps(w[8], zero, _mm256_fmadd_ps(w[7], zero, _mm256_fmadd_ps(w[6], zero, above)));
-        store_block(ck_tile_at(dst, (height - 1 - first) * width + x, tile_stride), above, accumulate, activation);
+        if (edge != 3) above = _mm256_fmadd_ps(w[8], zero, _mm256_fmadd_ps(w[7], zero, _mm256_fmadd_ps(w[6], zero, above)));
+        float *out = ck_tile_at(dst, (height - 1 - first) * width + x, tile_stride);
+        if (accumulate) above = _mm256_add_ps(above, ck_load_first(out, lanes));
+        ck_store_first(out, ck_activate(above, activation), lanes);
     }
 }
 
-// Planes at stride 1 whose rows are two or more whole registers (16, 32, 64 wide: MobileNetV2's
-// features.1, 3, 5 and 6), in 8-column strips (`strip_rows`), read in place. The bordered-scratch kernel
-// copied each plane first and then loaded nine times for eight outputs, half of its shifted loads split
-// across cache lines: MobileNetV2 at 256x128 took 1.8% less time a batch of 16 this way, 3.3% at batch 1,
-// and 2.0% a batch of 8 at 384x128 (Zen 3, alternating in-process runs, 30 turns). The same taps in the
-// same order as that kernel, its zero border included, so the same bits.
+// Planes at stride 1 at most 8 wide (MobileNetV2's 16x8 features.8-13: one strip) or a multiple of 8 wide
+// (16 to 64: features.1, 3, 5, 6: 8-column strips), read in place down their rows (`strip_rows`). The
+// bordered-scratch kernel copied each wide plane first and then loaded nine times for eight outputs, half
+// of its shifted loads split across cache lines; the narrow kernel permuted each input row again for every
+// output row that takes it, each output row one chain of nine dependent multiply-adds. Narrow planes this
+// way took MobileNetV2 at 256x128 2.3% less time a batch of 16 (2.2% a batch of 8 at 384x128, 1.2% at batch
+// 1), wide ones another 1.8% (3.3% at batch 1, 2.0% a batch of 8 at 384x128) (Zen 3, alternating in-process
+// runs, 30 turns). The same taps in the same order as the kernels they replace, so the same bits.
 __attribute__((target("avx2,fma")))
-static void depthwise3x3_strips(const float *input, float *output, int planes, int height, int width,
-                                const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
-                                int row0, int row1) {
+static void depthwise3x3_rows(const float *input, float *output, int planes, int height, int width,
+                              const float *filter, float bias, int accumulate, int activation, size_t tile_stride,
+                              int row0, int row1) {
     __m256 w[9];
     for (int i = 0; i < 9; i++) w[i] = _mm256_set1_ps(filter[i]);
     const __m256 b = _mm256_set1_ps(bias);
@@ -241,11 +201,15 @@ static void depthwise3x3_strips(const float *input, float *output, int planes, i
     for (int p = 0; p < planes; p++) {
         const float *src = input + (size_t)p * height * width;
         float *dst = output + (size_t)p * height * width;
-        strip_rows(src, dst, height, width, 0, 1, w, b, accumulate, activation, tile_stride, first, end);
-        for (int x = 8; x + 8 < width; x += 8) {
-            strip_rows(src, dst, height, width, x, 0, w, b, accumulate, activation, tile_stride, first, end);
+        if (width <= 8) {
+            strip_rows(src, dst, height, width, 0, width, 3, w, b, accumulate, activation, tile_stride, first, end);
+            continue;
         }
-        strip_rows(src, dst, height, width, width - 8, 2, w, b, accumulate, activation, tile_stride, first, end);
+        strip_rows(src, dst, height, width, 0, 8, 1, w, b, accumulate, activation, tile_stride, first, end);
+        for (int x = 8; x + 8 < width; x += 8) {
+            strip_rows(src, dst, height, width, x, 8, 0, w, b, accumulate, activation, tile_stride, first, end);
+        }
+        strip_rows(src, dst, height, width, width - 8, 8, 2, w, b, accumulate, activation, tile_stride, first, end);
     }
 }
 
@@ -469,14 +433,8 @@ void ck_depthwise3x3(const float *input, float *output, int planes, int height, 
                             row0, row1);
         return;
     }
-    if (stride == 1 && width % 8 == 0 && width >= 16) {
-        depthwise3x3_strips(input, output, planes, height, width, filter, bias, accumulate, activation, tile_stride, row0,
-                            row1);
-        return;
-    }
-    if (width <= 8 && stride == 1) {
-        depthwise3x3_narrow_rows(input, output, planes, height, width, filter, bias, accumulate, activation, tile_stride,
-                                 row0, row1);
+    if (stride == 1 && (width <= 8 || width % 8 == 0)) {
+        depthwise3x3_rows(input, output, planes, height, width, filter, bias, accumulate, activation, tile_stride, row0, row1);
         return;
     }
     if (width <= 8) {

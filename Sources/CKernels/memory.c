@@ -29,13 +29,20 @@ int ck_keep_freed_memory(void) {
 #endif
 }
 
-void ck_prefault(void *start, size_t bytes) {
+// The whole pages of `start ..< start + bytes` (`*first ..< *end`, empty when none), and the page size.
+static uintptr_t whole_pages(void *start, size_t bytes, uintptr_t *first, uintptr_t *end) {
     const long size = sysconf(_SC_PAGESIZE);
     const uintptr_t page = size > 0 ? (uintptr_t)size : 4096;
-    const uintptr_t first = ((uintptr_t)start + page - 1) & ~(page - 1);
-    const uintptr_t end = ((uintptr_t)start + bytes) & ~(page - 1);
-    if (end <= first) return;
-    if (madvise((void *)first, end - first, MADV_POPULATE_WRITE) == 0) return;
+    *first = ((uintptr_t)start + page - 1) & ~(page - 1);
+    *end = ((uintptr_t)start + bytes) & ~(page - 1);
+    if (*end < *first) *end = *first;
+    return page;
+}
+
+void ck_prefault(void *start, size_t bytes) {
+    uintptr_t first, end;
+    const uintptr_t page = whole_pages(start, bytes, &first, &end);
+    if (end == first || madvise((void *)first, end - first, MADV_POPULATE_WRITE) == 0) return;
     // An older kernel: touch each page (reading and writing back the same byte keeps its contents).
     for (volatile unsigned char *p = (volatile unsigned char *)first; (uintptr_t)p < end; p += page) *p = *p;
 }
@@ -52,11 +59,9 @@ struct reservation {
 // system, the call fails where a touch would fault on memory no longer mapped.
 static void *prefault_reservation(void *argument) {
     struct reservation *reservation = argument;
-    const long size = sysconf(_SC_PAGESIZE);
-    const uintptr_t page = size > 0 ? (uintptr_t)size : 4096;
     for (size_t i = reservation->count; i-- > 0;) {
-        const uintptr_t start = (uintptr_t)reservation->blocks[i].start;
-        const uintptr_t first = (start + page - 1) & ~(page - 1), end = (start + reservation->blocks[i].bytes) & ~(page - 1);
+        uintptr_t first, end;
+        whole_pages(reservation->blocks[i].start, reservation->blocks[i].bytes, &first, &end);
         if (end > first) madvise((void *)first, end - first, MADV_POPULATE_WRITE);
     }
     free(reservation);
