@@ -9,6 +9,10 @@
 // they load it: 2 and 6-24 rows did no better); bytes of A ahead of the 12x16 block.
 enum { CK_SGEMM_COPY_AHEAD = 4, CK_SGEMM_A_AHEAD = 4096 };
 
+// Rows of B ahead of a 6x16 tile that copies its strip of B as it loads it (tile_6x16_copy). (16 and 48
+// did no better than 8 in alternating in-process runs; 4 slightly worse.)
+enum { CK_SGEMM_STRIP_AHEAD = 8 };
+
 int ck_sgemm_block_tiles(int k) {
     // About 256 KiB of B per block (of at most CK_SGEMM_KC rows): it stays in L2 while every panel of A
     // passes over it. (512 KiB, 768 KiB and 1 MiB: ResNet-50 batch 8 within ±1.5% of this in alternating
@@ -209,10 +213,12 @@ size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int str
 // else from zero, and are stored back to C.
 //
 // B is either packed (`b`: its rows 16 floats apart) or, with `taps`, row kk's sixteen values start at
-// taps[kk] + offset (the stems' input rows, read where they are).
+// taps[kk] + offset (the stems' input rows, read where they are), or, with `copy` (a whole tile only), a
+// strip of a row-major B (its rows `bstep` floats apart) whose values are stored into the tile at `copy`
+// as they are loaded.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void tile_6x16(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
-                             int rows, int cols, int resume, const float *bias, int activation) {
+                             int rows, int cols, int resume, const float *bias, int activation, size_t bstep, float *copy) {
     __m256 acc[12];
     const int full = rows == CK_SGEMM_MR && cols == CK_SGEMM_NR;
     if (!resume) {
@@ -249,8 +255,19 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
     } else {
         for (int kk = 0; kk < kc; kk++) {
             const float *row = taps ? taps[kk] + offset : b;
-            const __m256 b0 = taps ? _mm256_loadu_ps(row) : _mm256_load_ps(row);
-            const __m256 b1 = taps ? _mm256_loadu_ps(row + 8) : _mm256_load_ps(row + 8);
+            if (copy) {
+                // The strip's row CK_SGEMM_STRIP_AHEAD on (its sixteen floats: one or two lines).
+                const char *ahead = (const char *)(b + (size_t)CK_SGEMM_STRIP_AHEAD * bstep);
+                _mm_prefetch(ahead, _MM_HINT_T0);
+                _mm_prefetch(ahead + 60, _MM_HINT_T0);
+            }
+            const __m256 b0 = taps || copy ? _mm256_loadu_ps(row) : _mm256_load_ps(row);
+            const __m256 b1 = taps || copy ? _mm256_loadu_ps(row + 8) : _mm256_load_ps(row + 8);
+            if (copy) {
+                _mm256_store_ps(copy, b0);
+                _mm256_store_ps(copy + 8, b1);
+                copy += CK_SGEMM_NR;
+            }
             __m256 av;
             av = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
             av = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
@@ -259,7 +276,7 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
             av = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
             av = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
             a += CK_SGEMM_MR;
-            b += CK_SGEMM_NR;
+            b += copy ? bstep : CK_SGEMM_NR;
         }
     }
     if (full) {
@@ -663,8 +680,16 @@ static inline void tile(int avx512, int kc, const float *a, const float *b, cons
             tile_part_avx512(rows, kc, a, b, taps, offset, c, ldc, resume, bias, activation);
         }
     } else {
-        tile_6x16(kc, a, b, taps, offset, c, ldc, rows, cols, resume, bias, activation);
+        tile_6x16(kc, a, b, taps, offset, c, ldc, rows, cols, resume, bias, activation, CK_SGEMM_NR, 0);
     }
+}
+
+// A whole 16-column tile of the row-major B (rows `ldb` apart) under one panel of A with AVX2, each value
+// of B copied into the tile at `copy` (kc×16 floats) as it is loaded: tile_6x16's operations, so its bits.
+__attribute__((target("avx2,fma"), noinline))
+static void tile_6x16_copy(int kc, const float *a, const float *b, size_t ldb, float *copy, float *c, int ldc, int rows,
+                           int resume, const float *bias, int activation) {
+    tile_6x16(kc, a, b, 0, 0, c, ldc, rows, CK_SGEMM_NR, resume, bias, activation, ldb, copy);
 }
 
 // Whether panel p and the next (before `panel1`) are both whole, so that with `avx512` 2 they go over
@@ -806,6 +831,30 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
     }
 }
 
+// Panel panel0 of A (depth k0 ..< k0 + kc; the first `rows` rows) over the block of `count` tiles of the
+// row-major B from tile tb with AVX2, each whole tile's strip copied into the block's tiles at `bpanel` as
+// it is loaded (tile_6x16_copy), so the other panels find the tiles made; a last, partial tile is copied
+// first, then multiplied.
+__attribute__((target("avx2,fma")))
+static void first_panel_copying(int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
+                                int count, float *bpanel, float *c, int ldc, int rows, int resume, const float *bias,
+                                int activation, int panel0) {
+    const float *a = packed_a + (size_t)panel0 * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
+    const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
+    float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
+    for (int t = 0; t < count; t++) {
+        const int j0 = (tb + t) * CK_SGEMM_NR;
+        const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
+        float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR;
+        if (cols == CK_SGEMM_NR) {
+            tile_6x16_copy(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, rows, resume, bias0, activation);
+        } else {
+            for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, b + (size_t)(k0 + kk) * ldb + j0, cols);
+            tile(0, kc, a, dst, 0, 0, c0 + j0, ldc, rows, cols, resume, bias0, activation);
+        }
+    }
+}
+
 // The block after (k0, tb) in ck_sgemm_packed's order (the next tiles at this depth, else the first at the
 // next depth) as lines of the row-major B to prefetch; none (left 0) after the last.
 static ck_next_b next_block(const float *b, int ldb, int n, int k, int k0, int tb, int tile0, int tile1, int tile_ahead,
@@ -856,12 +905,27 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // network (alternating in-process runs, outputs identical): MobileNetV2 3-5% less at batch 8 and 5% at
     // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
+    // With AVX2, the first panel's 6x16 tiles copy B the same way, tile by tile, a strip of each row ahead
+    // prefetched. Alternating in-process runs (outputs identical; Zen 3, a noisy host, 30-40 turns each):
+    // batch 1 took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches
+    // of 8 and 16 0-3% less, but for one run of MobileNetV2 at 384x128 batch 8 (1% more).
+    const int strips = !implicit && !avx512 && panel0 < panel1;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
         const int last = k0 + kc == k;
         for (int tb = tile0; tb < tile1; tb += block) {
             const int count = tile1 - tb < block ? tile1 - tb : block;
+            if (strips) {
+                const int rows = m - panel0 * CK_SGEMM_MR < CK_SGEMM_MR ? m - panel0 * CK_SGEMM_MR : CK_SGEMM_MR;
+                first_panel_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, rows, resume, last ? bias : 0,
+                                    activation, panel0);
+                if (panel0 + 1 < panel1) {
+                    multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,
+                                   last ? bias : 0, activation, panel0 + 1, panel1, avx512, 0);
+                }
+                continue;
+            }
             if (fuse) {
                 first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
                                      activation, panel0);

@@ -67,9 +67,11 @@ final class PackedGEMMTests: XCTestCase {
     /// A B already in 16-column tiles (as MobileNetV2's depthwise layers write it for their projection)
     /// gives, bit for bit, the product of the same B row-major: columns that fill the last tile and not,
     /// depths of one block and of several, a residual, each activation, every tile kernel; a last tile's
-    /// columns past n hold NaNs and reach no output.
+    /// columns past n hold NaNs and reach no output. (A row-major B is copied into tiles as the first
+    /// panel's tiles load it: 11x48x4096 gives the second thread a first panel of five rows.)
     func testTiledB_givesTheRowMajorProductBitForBit() throws {
-        for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17), (12, 24, 40)] {
+        for (m, n, k) in [(6, 16, 27), (24, 512, 144), (13, 40, 64), (320, 32, 960), (37, 129, 1100), (9, 8, 17), (12, 24, 40),
+                          (11, 48, 4096)] {
             for (accumulate, activation) in [(false, nil), (false, 1), (true, 2), (true, 0)] as [(Bool, Int32?)] {
                 for kernel in GEMM.runnableTileKernels {
                     let ldc = n + 1
