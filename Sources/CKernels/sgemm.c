@@ -9,8 +9,8 @@
 // they load it: 2 and 6-24 rows did no better); bytes of A ahead of the 12x16 block.
 enum { CK_SGEMM_COPY_AHEAD = 4, CK_SGEMM_A_AHEAD = 4096 };
 
-// Rows of B ahead of a 6x16 tile that copies its strip of B as it loads it (tile_6x16_copy). (16 and 48
-// did no better than 8 in alternating in-process runs; 4 slightly worse.)
+// Rows of B ahead of a 6x16 tile that copies its strip of B as it loads it (tile_6x16_copy). (4, 16 and
+// 48: within the noise of 8 or worse, MobileNetV2 in alternating in-process runs.)
 enum { CK_SGEMM_STRIP_AHEAD = 8 };
 
 int ck_sgemm_block_tiles(int k) {
@@ -906,9 +906,10 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
     // With AVX2, the first panel's 6x16 tiles copy B the same way, tile by tile, a strip of each row ahead
-    // prefetched. Alternating in-process runs (outputs identical; Zen 3, a noisy host, 30-40 turns each):
+    // prefetched: its loads wait with multiplies in flight, where a copy pass tile by tile (below) waited
+    // with none. Alternating in-process runs (outputs identical; Zen 3, a noisy host, 30-40 turns each):
     // batch 1 took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches
-    // of 8 and 16 0-3% less, but for one run of MobileNetV2 at 384x128 batch 8 (1% more).
+    // of 8 and 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more).
     const int strips = !implicit && !avx512 && panel0 < panel1;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
