@@ -831,14 +831,15 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
     }
 }
 
-// Panel panel0 of A (depth k0 ..< k0 + kc; the first `rows` rows) over the block of `count` tiles of the
-// row-major B from tile tb with AVX2, each whole tile's strip copied into the block's tiles at `bpanel` as
-// it is loaded (tile_6x16_copy), so the other panels find the tiles made; a last, partial tile is copied
-// first, then multiplied.
+// Panel panel0 of A (depth k0 ..< k0 + kc) over the block of `count` tiles of the row-major B from tile tb
+// with AVX2, each whole tile's strip copied into the block's tiles at `bpanel` as it is loaded
+// (tile_6x16_copy), so the other panels find the tiles made; a last, partial tile is copied first, then
+// multiplied.
 __attribute__((target("avx2,fma")))
-static void first_panel_copying(int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
-                                int count, float *bpanel, float *c, int ldc, int rows, int resume, const float *bias,
-                                int activation, int panel0) {
+static void first_panel_copying(int m, int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
+                                int count, float *bpanel, float *c, int ldc, int resume, const float *bias, int activation,
+                                int panel0) {
+    const int rows = m - panel0 * CK_SGEMM_MR < CK_SGEMM_MR ? m - panel0 * CK_SGEMM_MR : CK_SGEMM_MR;
     const float *a = packed_a + (size_t)panel0 * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
     const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
     float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
@@ -911,29 +912,27 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // batch 1 took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches
     // of 8 and 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more).
     const int strips = !implicit && !avx512 && panel0 < panel1;
+    // The panels that copy B as they multiply it: two whole ones with AVX-512 pairs, one with AVX2.
+    const int copying = fuse ? 2 : strips ? 1 : 0;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
         const int resume = k0 > 0 || accumulate;
         const int last = k0 + kc == k;
         for (int tb = tile0; tb < tile1; tb += block) {
             const int count = tile1 - tb < block ? tile1 - tb : block;
-            if (strips) {
-                const int rows = m - panel0 * CK_SGEMM_MR < CK_SGEMM_MR ? m - panel0 * CK_SGEMM_MR : CK_SGEMM_MR;
-                first_panel_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, rows, resume, last ? bias : 0,
-                                    activation, panel0);
-                if (panel0 + 1 < panel1) {
-                    multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,
-                                   last ? bias : 0, activation, panel0 + 1, panel1, avx512, 0);
+            if (copying) {
+                if (fuse) {
+                    first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
+                                         activation, panel0);
+                } else {
+                    first_panel_copying(m, n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
+                                        activation, panel0);
                 }
-                continue;
-            }
-            if (fuse) {
-                first_panels_copying(n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
-                                     activation, panel0);
-                if (panel0 + 2 < panel1) {
-                    ck_next_b next = next_block(b, ldb, n, k, k0, tb, tile0, tile1, tile_ahead, block);
+                if (panel0 + copying < panel1) {
+                    // The 12x32 blocks prefetch the next block of B as they go.
+                    ck_next_b next = fuse ? next_block(b, ldb, n, k, k0, tb, tile0, tile1, tile_ahead, block) : (ck_next_b){0};
                     multiply_tiles(m, n, k, k0, kc, packed_a, bpanel, (size_t)kc * CK_SGEMM_NR, tb, count, c, ldc, resume,
-                                   last ? bias : 0, activation, panel0 + 2, panel1, avx512, next.left ? &next : 0);
+                                   last ? bias : 0, activation, panel0 + copying, panel1, avx512, next.left ? &next : 0);
                 }
                 continue;
             }
