@@ -261,7 +261,7 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
                 const char *ahead = (const char *)(b + (size_t)CK_SGEMM_STRIP_AHEAD * bstep);
                 _mm_prefetch(ahead, _MM_HINT_T0);
                 _mm_prefetch(ahead + 60, _MM_HINT_T0);
-                // And the next three tiles' strips of this row (the same page), into L2 a tile or more
+                // And the next three tiles' strips of this row (mostly on its page), into L2 a tile or more
                 // before they are loaded. With rows ahead alone the first panel waited on memory, 80% of
                 // its samples on B's loads (ResNet-50 256x128 batch 8, perf), each row a page from the
                 // last. A micro-benchmark (B cycled through 96 MiB, alternating runs): one panel alone over
@@ -755,11 +755,11 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
 // panel's first ones) into L1. The tile's loads of C had waited on memory (6% of the packed product's
 // samples, ResNet-50 256x128 batch 8, perf): its six rows are a row of C apart, on six pages, and the
 // hardware prefetchers did not follow them. A micro-benchmark (alternating runs): residual products
-// 1026←256 and 2046←512 over 1024 columns 5-7% faster, 510←128 over 4096 2%, but 258←64 over 16384
+// 1026←256 and 2046←512 over 1024 columns 3-8% faster, 510←128 over 4096 2-4%, but 258←64 over 16384
 // 3% slower: with 64 deep, prefetching only took issue slots, so only from depth 128. In the network
 // (alternating in-process runs, 40 turns, a noisy host): ResNet-50 2-5% less time at 256x128 batch 8,
 // 2.8% at 384x128, 2.6% at batch 1; MobileNetV2 at batch 16 no different. (A panel ahead instead, the
-// same tile: 2-4% faster on the large products, 4% slower at 64 deep.)
+// same tile: 2-4% faster on the large products, 2-4% slower at 64 deep.)
 enum { CK_SGEMM_C_AHEAD_DEPTH = 128 };
 
 // The C of tile t + 2 of panel p in a block of `count` tiles from tb (or of the next panel's first),
@@ -956,11 +956,12 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // network (alternating in-process runs, outputs identical): MobileNetV2 3-5% less at batch 8 and 5% at
     // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
-    // With AVX2, the first panel's 6x16 tiles copy B the same way, tile by tile, a strip of each row ahead
-    // prefetched: its loads wait with multiplies in flight, where a copy pass tile by tile (below) waited
-    // with none. Alternating in-process runs (outputs identical; Zen 3, a noisy host, 30-40 turns each):
-    // batch 1 took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches
-    // of 8 and 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more).
+    // With AVX2, the first panel's 6x16 tiles copy B the same way, tile by tile, prefetching the strip
+    // eight rows on and the next tiles' strips of the row (tile_6x16): its loads wait with multiplies in
+    // flight, where a copy pass tile by tile (below) waited with none. Alternating in-process runs (outputs
+    // identical; Zen 3, a noisy host, 30-40 turns each), before the next strips were prefetched: batch 1
+    // took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches of 8 and
+    // 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more).
     const int strips = !implicit && !avx512 && panel0 < panel1;
     // The panels that copy B as they multiply it: two whole ones with AVX-512 pairs, one with AVX2.
     const int copying = fuse ? 2 : strips ? 1 : 0;
