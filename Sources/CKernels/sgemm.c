@@ -10,8 +10,17 @@
 enum { CK_SGEMM_COPY_AHEAD = 4, CK_SGEMM_A_AHEAD = 4096 };
 
 // Rows of B ahead of a 6x16 tile that copies its strip of B as it loads it (tile_6x16_copy). (4, 16 and
-// 48: within the noise of 8 or worse, MobileNetV2 in alternating in-process runs.) And the strips after
-// its own, along the same row, that it fetches into L2 (see tile_6x16).
+// 48: within the noise of 8 or worse, MobileNetV2 in alternating in-process runs.)
+//
+// And the strips after its own along the row it is on (the next tiles', mostly on the same page) that it
+// fetches into L2, a tile or more before they are loaded. With rows ahead alone the first panel waited on
+// memory, 80% of its samples on B's loads (ResNet-50 256x128 batch 8, perf), each row a page from the
+// last. A micro-benchmark (B cycled through 96 MiB, alternating runs): one panel alone over 16384
+// columns, 512 deep (the copy and little else), 1.7x as fast; 11 panels 256 deep (layer1's 64←256) 1.3x;
+// 43 panels 64 deep 1.08x; 171 panels over 1024 columns 1.02x. In the network (alternating in-process
+// runs, 30 turns, a noisy host): ResNet-50 4-5% less time at 256x128 batch 8, 3% at 384x128; MobileNetV2
+// 2% less at batch 16, 1.5% at batch 1. One strip ahead: 1.3x (the panel alone); two or three 1.7x; four
+// or seven less; the third alone (all three in the first tile) 1.4x; T0 or NTA no different from T1.
 enum { CK_SGEMM_STRIP_AHEAD = 8, CK_SGEMM_STRIPS_NEXT = 3 };
 
 int ck_sgemm_block_tiles(int k) {
@@ -261,16 +270,8 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
                 const char *ahead = (const char *)(b + (size_t)CK_SGEMM_STRIP_AHEAD * bstep);
                 _mm_prefetch(ahead, _MM_HINT_T0);
                 _mm_prefetch(ahead + 60, _MM_HINT_T0);
-                // And the next three tiles' strips of this row (mostly on its page), into L2 a tile or more
-                // before they are loaded. With rows ahead alone the first panel waited on memory, 80% of
-                // its samples on B's loads (ResNet-50 256x128 batch 8, perf), each row a page from the
-                // last. A micro-benchmark (B cycled through 96 MiB, alternating runs): one panel alone over
-                // 16384 columns, 512 deep (the copy and little else), 1.7x as fast; 11 panels 256 deep
-                // (layer1's 64←256) 1.3x; 43 panels 64 deep 1.08x; 171 panels over 1024 columns 1.02x. In the
-                // network (alternating in-process runs, 30 turns, a noisy host): ResNet-50 4-5% less time at
-                // 256x128 batch 8, 3% at 384x128; MobileNetV2 2% less at batch 16, 1.5% at batch 1. One
-                // strip ahead: 1.3x (the panel alone); two or three 1.7x; four or seven less; the third
-                // alone (all three in the first tile) 1.4x; T0 or NTA no different from T1.
+                // And the next tiles' strips of this row into L2 (see CK_SGEMM_STRIPS_NEXT); the last
+                // prefetch reaches the line past them where the strips straddle one.
                 const char *next = (const char *)(b + CK_SGEMM_NR);
                 const int bytes = CK_SGEMM_STRIPS_NEXT * CK_SGEMM_NR * (int)sizeof(float);
                 for (int line = 0; line < bytes; line += 64) _mm_prefetch(next + line, _MM_HINT_T1);
@@ -762,6 +763,11 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
 // same tile: 2-4% faster on the large products, 2-4% slower at 64 deep.)
 enum { CK_SGEMM_C_AHEAD_DEPTH = 128 };
 
+// Whether a block's 6x16 tiles fetch C ahead (see CK_SGEMM_C_AHEAD_DEPTH).
+static inline int fetches_c_ahead(int resume, int kc, int avx512) {
+    return resume && !avx512 && kc >= CK_SGEMM_C_AHEAD_DEPTH;
+}
+
 // The C of tile t + 2 of panel p in a block of `count` tiles from tb (or of the next panel's first),
 // into L1: see CK_SGEMM_C_AHEAD_DEPTH.
 __attribute__((always_inline))
@@ -797,6 +803,7 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         nextb->gap = steps / nextb->left > 1 ? (int)(steps / nextb->left) : 1;
         nextb->wait = nextb->gap;
     }
+    const int fetch_c = fetches_c_ahead(resume, kc, avx512);
     for (int p = panel0; p < panel1;) {
         const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
         const int panels = two_whole_panels(avx512, m, p, panel1) ? 2 : 1;
@@ -817,7 +824,6 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         // fetch the next two panels' part of A instead, spread over this pair's steps the same way.
         ck_next_b next_a = nextb || avx512 != 2 || panels != 2 ? (ck_next_b){0} : next_panels(a, k, kc, panel1 - (p + 2), count);
         ck_next_b *upcoming = next_a.left ? &next_a : nextb;
-        const int fetch_c = resume && !avx512 && kc >= CK_SGEMM_C_AHEAD_DEPTH;
         for (int t = 0; t < count;) {
             const int j0 = (tb + t) * CK_SGEMM_NR;
             // Two tiles together where both are whole, or under two panels where the second is the last.
@@ -891,7 +897,7 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
     const float *a = packed_a + (size_t)panel0 * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
     const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
     float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
-    const int fetch_c = resume && kc >= CK_SGEMM_C_AHEAD_DEPTH;
+    const int fetch_c = fetches_c_ahead(resume, kc, 0);
     for (int t = 0; t < count; t++) {
         const int j0 = (tb + t) * CK_SGEMM_NR;
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
