@@ -218,6 +218,21 @@ size_t ck_conv_stride2_scratch(int channels, int kernel_h, int kernel_w, int str
 }
 
 #ifdef CK_X86
+// For a tile copying its strip of a row-major B (rows `bstep` floats apart) at row `b`: the strip's row
+// CK_SGEMM_STRIP_AHEAD on (its sixteen floats: one or two lines), and the next tiles' strips of this row
+// into L2 (see CK_SGEMM_STRIPS_NEXT); the last prefetch reaches the line past them where the strips
+// straddle one.
+__attribute__((always_inline))
+static inline void prefetch_strips(const float *b, size_t bstep) {
+    const char *ahead = (const char *)(b + (size_t)CK_SGEMM_STRIP_AHEAD * bstep);
+    _mm_prefetch(ahead, _MM_HINT_T0);
+    _mm_prefetch(ahead + 60, _MM_HINT_T0);
+    const char *next = (const char *)(b + CK_SGEMM_NR);
+    const int bytes = CK_SGEMM_STRIPS_NEXT * CK_SGEMM_NR * (int)sizeof(float);
+    for (int line = 0; line < bytes; line += 64) _mm_prefetch(next + line, _MM_HINT_T1);
+    _mm_prefetch(next + bytes - 4, _MM_HINT_T1);
+}
+
 // One 6x16 tile of C over kk = 0..<kc: twelve accumulators, a broadcast of A and two loads of B per step.
 // The accumulators start from C when `resume` (a chain begun by an earlier block of k, or a residual),
 // else from zero, and are stored back to C.
@@ -265,18 +280,7 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
     } else {
         for (int kk = 0; kk < kc; kk++) {
             const float *row = taps ? taps[kk] + offset : b;
-            if (copy) {
-                // The strip's row CK_SGEMM_STRIP_AHEAD on (its sixteen floats: one or two lines).
-                const char *ahead = (const char *)(b + (size_t)CK_SGEMM_STRIP_AHEAD * bstep);
-                _mm_prefetch(ahead, _MM_HINT_T0);
-                _mm_prefetch(ahead + 60, _MM_HINT_T0);
-                // And the next tiles' strips of this row into L2 (see CK_SGEMM_STRIPS_NEXT); the last
-                // prefetch reaches the line past them where the strips straddle one.
-                const char *next = (const char *)(b + CK_SGEMM_NR);
-                const int bytes = CK_SGEMM_STRIPS_NEXT * CK_SGEMM_NR * (int)sizeof(float);
-                for (int line = 0; line < bytes; line += 64) _mm_prefetch(next + line, _MM_HINT_T1);
-                _mm_prefetch(next + bytes - 4, _MM_HINT_T1);
-            }
+            if (copy) prefetch_strips(b, bstep);
             const __m256 b0 = taps || copy ? _mm256_loadu_ps(row) : _mm256_load_ps(row);
             const __m256 b1 = taps || copy ? _mm256_loadu_ps(row + 8) : _mm256_load_ps(row + 8);
             if (copy) {
@@ -346,17 +350,24 @@ static inline void tile_6x16(int kc, const float *a, const float *b, const float
 // (against two loads, six broadcasts and twelve multiply-adds in tile_6x16). Each output's chain is the
 // same fused multiply-adds in the same order, then the same bias and activation: the same bits as
 // tile_6x16. A panel's last rows (a product whose rows are not a multiple of six: MobileNetV2's 16-, 32-,
-// 64-, 160- and 320-channel layers) compute only their chains.
+// 64-, 160- and 320-channel layers) compute only their chains. With `copy`, B is a strip of a row-major B
+// (rows `bstep` floats apart) stored into the tile at `copy` as it is loaded, as in tile_6x16.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void tile_rows_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset,
-                                    float *c, int ldc, int resume, const float *bias, int activation) {
+                                    float *c, int ldc, int resume, const float *bias, int activation, size_t bstep,
+                                    float *copy) {
     __m512 acc[CK_SGEMM_MR];
     for (int r = 0; r < rows; r++) acc[r] = resume ? _mm512_loadu_ps(c + (size_t)r * ldc) : _mm512_setzero_ps();
     for (int kk = 0; kk < kc; kk++) {
+        if (copy) prefetch_strips(b, bstep);
         const __m512 bv = _mm512_loadu_ps(taps ? taps[kk] + offset : b);
+        if (copy) {
+            _mm512_storeu_ps(copy, bv);
+            copy += CK_SGEMM_NR;
+        }
         for (int r = 0; r < rows; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), bv, acc[r]);
         a += CK_SGEMM_MR;
-        b += CK_SGEMM_NR;
+        b += bstep;
     }
     for (int r = 0; r < rows; r++) {
         if (bias) acc[r] = ck_activate16(_mm512_add_ps(acc[r], _mm512_set1_ps(bias[r])), activation);
@@ -368,18 +379,26 @@ static inline void tile_rows_avx512(int rows, int kc, const float *a, const floa
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void tile_6x16_avx512(int kc, const float *a, const float *b, const float *const *taps, int offset, float *c, int ldc,
                              int resume, const float *bias, int activation) {
-    tile_rows_avx512(CK_SGEMM_MR, kc, a, b, taps, offset, c, ldc, resume, bias, activation);
+    tile_rows_avx512(CK_SGEMM_MR, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0);
+}
+
+// A whole 6x16 tile of the row-major B (rows `ldb` apart) with AVX-512, each value of B copied into the
+// tile at `copy` as it is loaded (as tile_6x16_copy does with AVX2).
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void tile_6x16_copy_avx512(int kc, const float *a, const float *b, size_t ldb, float *copy, float *c, int ldc,
+                                  int resume, const float *bias, int activation) {
+    tile_rows_avx512(CK_SGEMM_MR, kc, a, b, 0, 0, c, ldc, resume, bias, activation, ldb, copy);
 }
 
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void tile_part_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset, float *c,
                              int ldc, int resume, const float *bias, int activation) {
     switch (rows) {
-    case 1: tile_rows_avx512(1, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
-    case 2: tile_rows_avx512(2, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
-    case 3: tile_rows_avx512(3, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
-    case 4: tile_rows_avx512(4, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
-    default: tile_rows_avx512(5, kc, a, b, taps, offset, c, ldc, resume, bias, activation); break;
+    case 1: tile_rows_avx512(1, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0); break;
+    case 2: tile_rows_avx512(2, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0); break;
+    case 3: tile_rows_avx512(3, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0); break;
+    case 4: tile_rows_avx512(4, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0); break;
+    default: tile_rows_avx512(5, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0); break;
     }
 }
 
@@ -751,7 +770,8 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
     }
 }
 
-// Where a product reads C (a residual, or a depth block after the first) with AVX2, each 6x16 tile first
+// Where a product reads C (a residual, or a depth block after the first), each 6x16 tile (AVX2, or one
+// 16-float register a row on AVX-512; not the AVX-512 pairs, measured on Zen 3 and 4 only) first
 // fetches the C of the tile two on in the order the tiles go (past the block's last tile, the next
 // panel's first ones) into L1. The tile's loads of C had waited on memory (6% of the packed product's
 // samples, ResNet-50 256x128 batch 8, perf): its six rows are a row of C apart, on six pages, and the
@@ -760,12 +780,15 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
 // 3% slower: with 64 deep, prefetching only took issue slots, so only from depth 128. In the network
 // (alternating in-process runs, 40 turns, a noisy host): ResNet-50 2-5% less time at 256x128 batch 8,
 // 2.8% at 384x128, 2.6% at batch 1; MobileNetV2 at batch 16 no different. (A panel ahead instead, the
-// same tile: 2-4% faster on the large products, 2-4% slower at 64 deep.)
+// same tile: 2-4% faster on the large products, 2-4% slower at 64 deep.) On Zen 4 with AVX-512 tiles
+// (alternating in-process runs, 30 turns, a noisy host): ResNet-50 1.2% less time at 256x128 batch 8
+// (batch 1 no different), MobileNetV2 1% at batch 16 and 2.7% at batch 1; with the strips too, see
+// ck_sgemm_packed.
 enum { CK_SGEMM_C_AHEAD_DEPTH = 128 };
 
 // Whether a block's 6x16 tiles fetch C ahead (see CK_SGEMM_C_AHEAD_DEPTH).
 static inline int fetches_c_ahead(int resume, int kc, int avx512) {
-    return resume && !avx512 && kc >= CK_SGEMM_C_AHEAD_DEPTH;
+    return resume && avx512 != 2 && kc >= CK_SGEMM_C_AHEAD_DEPTH;
 }
 
 // The C of tile t + 2 of panel p in a block of `count` tiles from tb (or of the next panel's first),
@@ -886,24 +909,26 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
 }
 
 // Panel panel0 of A (depth k0 ..< k0 + kc) over the block of `count` tiles of the row-major B from tile tb
-// with AVX2, each whole tile's strip copied into the block's tiles at `bpanel` as it is loaded
-// (tile_6x16_copy), so the other panels find the tiles made; a last, partial tile is copied first, then
-// multiplied.
+// with 6x16 tiles (AVX2, or AVX-512 where `avx512` is 1), each whole tile's strip copied into the block's
+// tiles at `bpanel` as it is loaded (tile_6x16_copy, tile_6x16_copy_avx512), so the other panels find the
+// tiles made; a last, partial tile is copied first, then multiplied.
 __attribute__((target("avx2,fma")))
 static void first_panel_copying(int m, int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
                                 int count, float *bpanel, float *c, int ldc, int resume, const float *bias, int activation,
-                                int panel0, int panel1) {
+                                int panel0, int panel1, int avx512) {
     const int rows = m - panel0 * CK_SGEMM_MR < CK_SGEMM_MR ? m - panel0 * CK_SGEMM_MR : CK_SGEMM_MR;
     const float *a = packed_a + (size_t)panel0 * k * CK_SGEMM_MR + (size_t)k0 * CK_SGEMM_MR;
     const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
     float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
-    const int fetch_c = fetches_c_ahead(resume, kc, 0);
+    const int fetch_c = fetches_c_ahead(resume, kc, avx512);
     for (int t = 0; t < count; t++) {
         const int j0 = (tb + t) * CK_SGEMM_NR;
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
         float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR;
         if (fetch_c) prefetch_c_ahead(m, n, tb, count, panel0, t, panel1, c, ldc);
-        if (cols == CK_SGEMM_NR) {
+        if (cols == CK_SGEMM_NR && avx512 && rows == CK_SGEMM_MR) {
+            tile_6x16_copy_avx512(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, resume, bias0, activation);
+        } else if (cols == CK_SGEMM_NR) {
             tile_6x16_copy(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, rows, resume, bias0, activation);
         } else {
             for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, b + (size_t)(k0 + kk) * ldb + j0, cols);
@@ -962,14 +987,20 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // network (alternating in-process runs, outputs identical): MobileNetV2 3-5% less at batch 8 and 5% at
     // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
-    // With AVX2, the first panel's 6x16 tiles copy B the same way, tile by tile, prefetching the strip
+    // With single 6x16 tiles (AVX2, or AVX-512 without pairs), the first panel's tiles copy B the same
+    // way, tile by tile, prefetching the strip
     // eight rows on and the next tiles' strips of the row (tile_6x16): its loads wait with multiplies in
     // flight, where a copy pass tile by tile (below) waited with none. Alternating in-process runs (outputs
     // identical; Zen 3, a noisy host, 30-40 turns each), before the next strips were prefetched: batch 1
     // took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches of 8 and
-    // 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more).
-    const int strips = !implicit && !avx512 && panel0 < panel1;
-    // The panels that copy B as they multiply it: two whole ones with AVX-512 pairs, one with AVX2.
+    // 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more). With AVX-512
+    // tiles on Zen 4 (the copy pass had been 5% of ResNet-50's samples at 256x128 batch 8, perf), in
+    // alternating in-process runs (30 turns, outputs identical): ResNet-50 2.2% less time at 256x128 batch
+    // 8, MobileNetV2 1.2% at batch 16 and 2.5% at batch 1; with the C prefetch too (CK_SGEMM_C_AHEAD_DEPTH;
+    // two runs of 40 and 50 turns): ResNet-50 1.8-1.9% less at 256x128 batch 8 and 3.4-3.6% at 384x128
+    // batch 8, MobileNetV2 1.2-1.3% at 256x128 batch 16 and 0.8% at 384x128 batch 8.
+    const int strips = !implicit && avx512 != 2 && panel0 < panel1;
+    // The panels that copy B as they multiply it: two whole ones with AVX-512 pairs, else one.
     const int copying = fuse ? 2 : strips ? 1 : 0;
     for (int k0 = 0; k0 < k; k0 += CK_SGEMM_KC) {
         const int kc = k - k0 < CK_SGEMM_KC ? k - k0 : CK_SGEMM_KC;
@@ -983,7 +1014,7 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
                                          activation, panel0);
                 } else {
                     first_panel_copying(m, n, k, k0, kc, packed_a, b, ldb, tb, count, bpanel, c, ldc, resume, last ? bias : 0,
-                                        activation, panel0, panel1);
+                                        activation, panel0, panel1, avx512);
                 }
                 if (panel0 + copying < panel1) {
                     // The 12x32 blocks prefetch the next block of B as they go.

@@ -41,8 +41,9 @@ final class PackedGEMMTests: XCTestCase {
     /// the pairs, whole or not: (12, 80, 30) puts two panels over a lone whole tile, (13, 40, 64) over a
     /// partial one; (12, 56, 30) and (24, 20, 600) over a whole tile and a last partial one together),
     /// depths of one block and of several (chains resumed from C), a residual, and each activation after a
-    /// bias. With tile pairs the first two panels copy B into the block's tiles as they load it and the
-    /// other panels read those tiles: a wrong copy shows in every panel after the first two.
+    /// bias. With tile pairs the first two panels copy B into the block's tiles as they load it, with single
+    /// AVX-512 tiles the first panel, and the other panels read those tiles: a wrong copy shows in every
+    /// panel after them.
     func testAVX512Tiles_giveTheAVX2TilesBits() throws {
         try XCTSkipUnless(GEMM.hasAVX512Kernel, "this CPU has no AVX-512F (or PANOPTES_AVX512=0): only the AVX2 tiles run here")
         XCTAssertEqual(GEMM.runnableTileKernels, [.avx2, .avx512, .avx512Pairs], "every AVX-512 tile kernel compared")
