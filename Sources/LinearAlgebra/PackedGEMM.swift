@@ -128,8 +128,11 @@ extension GEMM {
 
     /// The tile kernel the packed products run, read once: ``TileKernel/avx512Pairs`` on Intel CPUs with
     /// AVX-512 (`ck_avx512_pairs_pay`), ``TileKernel/avx512`` on other AVX-512 CPUs (on AMD's Zen 4, which
-    /// splits a 512-bit multiply-add into two halves, pairs took 0.4-6% more time), else
-    /// ``TileKernel/avx2``. `PANOPTES_AVX512_PAIRS=1` or `=0` chooses between the two AVX-512 kernels.
+    /// splits a 512-bit multiply-add into two halves, pairs took 0.4-6% more time; measured again once
+    /// single tiles copied B as they loaded it (alternating in-process runs, 30 turns): ResNet-50 and
+    /// MobileNetV2 at batches of 8 and 16 0.3-1.1% more, at batch 1 0.6-6.7% less, so single tiles
+    /// stay), else ``TileKernel/avx2``. `PANOPTES_AVX512_PAIRS=1` or `=0` chooses between the two AVX-512
+    /// kernels.
     public static let tileKernel: TileKernel = {
         guard hasAVX512Kernel else { return .avx2 }
         switch ProcessInfo.processInfo.environment["PANOPTES_AVX512_PAIRS"] {
