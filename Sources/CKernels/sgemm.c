@@ -770,8 +770,8 @@ static inline void panels_over_tiles(int avx512, int panels, int step, int rows,
     }
 }
 
-// Where a product reads C (a residual, or a depth block after the first), each 6x16 tile (AVX2, or one
-// 16-float register a row on AVX-512; not the AVX-512 pairs, measured on Zen 3 and 4 only) first
+// Where a product reads C (a residual, or a depth block after the first), each 6x16 tile (AVX2, or
+// AVX-512 single tiles; not the pairs, which run on Intel's Xeons and were not measured with it) first
 // fetches the C of the tile two on in the order the tiles go (past the block's last tile, the next
 // panel's first ones) into L1. The tile's loads of C had waited on memory (6% of the packed product's
 // samples, ResNet-50 256x128 batch 8, perf): its six rows are a row of C apart, on six pages, and the
@@ -926,6 +926,7 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
         float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR;
         if (fetch_c) prefetch_c_ahead(m, n, tb, count, panel0, t, panel1, c, ldc);
+        // (A first panel of fewer than six rows, a product's only one, copies on AVX2: the same bits.)
         if (cols == CK_SGEMM_NR && avx512 && rows == CK_SGEMM_MR) {
             tile_6x16_copy_avx512(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, resume, bias0, activation);
         } else if (cols == CK_SGEMM_NR) {
@@ -987,18 +988,18 @@ void ck_sgemm_packed(int m, int n, int k, const float *packed_a, const float *b,
     // network (alternating in-process runs, outputs identical): MobileNetV2 3-5% less at batch 8 and 5% at
     // batch 1; ResNet-50 within the noise (0.97-1.04 over runs of 12-40 turns).
     const int fuse = !implicit && two_whole_panels(avx512, m, panel0, panel1);
-    // With single 6x16 tiles (AVX2, or AVX-512 without pairs), the first panel's tiles copy B the same
-    // way, tile by tile, prefetching the strip
-    // eight rows on and the next tiles' strips of the row (tile_6x16): its loads wait with multiplies in
-    // flight, where a copy pass tile by tile (below) waited with none. Alternating in-process runs (outputs
-    // identical; Zen 3, a noisy host, 30-40 turns each), before the next strips were prefetched: batch 1
-    // took 3-8% less time (MobileNetV2 at 256x128 and 384x128 4%, ResNet-50 3% and 8%); batches of 8 and
-    // 16 0-3% less, but for one of four runs of MobileNetV2 at 384x128 batch 8 (2.7% more). With AVX-512
-    // tiles on Zen 4 (the copy pass had been 5% of ResNet-50's samples at 256x128 batch 8, perf), in
-    // alternating in-process runs (30 turns, outputs identical): ResNet-50 2.2% less time at 256x128 batch
-    // 8, MobileNetV2 1.2% at batch 16 and 2.5% at batch 1; with the C prefetch too (CK_SGEMM_C_AHEAD_DEPTH;
-    // two runs of 40 and 50 turns): ResNet-50 1.8-1.9% less at 256x128 batch 8 and 3.4-3.6% at 384x128
-    // batch 8, MobileNetV2 1.2-1.3% at 256x128 batch 16 and 0.8% at 384x128 batch 8.
+    // With single 6x16 tiles (AVX2, or AVX-512 without pairs), the first panel's tiles copy B the same way,
+    // tile by tile, prefetching the strip eight rows on and the next tiles' strips of the row
+    // (prefetch_strips): its loads wait with multiplies in flight, where a copy pass tile by tile (below)
+    // waited with none. Alternating in-process runs (outputs identical; Zen 3, a noisy host, 30-40 turns
+    // each), before the next strips were prefetched: batch 1 took 3-8% less time (MobileNetV2 at 256x128
+    // and 384x128 4%, ResNet-50 3% and 8%); batches of 8 and 16 0-3% less, but for one of four runs of
+    // MobileNetV2 at 384x128 batch 8 (2.7% more). With AVX-512 tiles on Zen 4 (the copy pass had been 5% of
+    // ResNet-50's samples at 256x128 batch 8, perf), in alternating in-process runs (30 turns, outputs
+    // identical): ResNet-50 2.2% less time at 256x128 batch 8, MobileNetV2 1.2% at batch 16 and 2.5% at
+    // batch 1; with the C prefetch too (CK_SGEMM_C_AHEAD_DEPTH; two runs of 40 and 50 turns): ResNet-50
+    // 1.8-1.9% less at 256x128 batch 8 and 3.4-3.6% at 384x128 batch 8, MobileNetV2 1.2-1.3% at 256x128
+    // batch 16 and 0.8% at 384x128 batch 8.
     const int strips = !implicit && avx512 != 2 && panel0 < panel1;
     // The panels that copy B as they multiply it: two whole ones with AVX-512 pairs, else one.
     const int copying = fuse ? 2 : strips ? 1 : 0;
