@@ -925,14 +925,16 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
         const int j0 = (tb + t) * CK_SGEMM_NR;
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
         float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR;
+        const float *strip = b + (size_t)k0 * ldb + j0;
         if (fetch_c) prefetch_c_ahead(m, n, tb, count, panel0, t, panel1, c, ldc);
-        // (A first panel of fewer than six rows, a product's only one, copies on AVX2: the same bits.)
+        // A first panel of fewer than six rows (the product's last, the first of a thread's share) copies
+        // on AVX2: the same bits.
         if (cols == CK_SGEMM_NR && avx512 && rows == CK_SGEMM_MR) {
-            tile_6x16_copy_avx512(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, resume, bias0, activation);
+            tile_6x16_copy_avx512(kc, a, strip, (size_t)ldb, dst, c0 + j0, ldc, resume, bias0, activation);
         } else if (cols == CK_SGEMM_NR) {
-            tile_6x16_copy(kc, a, b + (size_t)k0 * ldb + j0, (size_t)ldb, dst, c0 + j0, ldc, rows, resume, bias0, activation);
+            tile_6x16_copy(kc, a, strip, (size_t)ldb, dst, c0 + j0, ldc, rows, resume, bias0, activation);
         } else {
-            for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, b + (size_t)(k0 + kk) * ldb + j0, cols);
+            for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, strip + (size_t)kk * ldb, cols);
             tile(0, kc, a, dst, 0, 0, c0 + j0, ldc, rows, cols, resume, bias0, activation);
         }
     }
