@@ -573,4 +573,15 @@ while not bomb[record + 46:].startswith(b"archive/data/0"):
     record = bomb.index(b"PK\x01\x02", record + 4)
 bomb[record + 24:record + 28] = struct.pack("<I", 0x7FFFFFFF)  # uncompressed size
 save("bad-zip-bomb.pt", bytes(bomb))
+
+# legacy whose pickles run past the reader's first read of 64 KiB, and its next of 512 KiB: 3,000 more
+# tensors with long names (about 750 KB of pickles), then the storages.
+LONG_RNG = np.random.default_rng(3000)  # its own: the fixtures above keep their values
+state = small_state()
+for i in range(3000):
+    storage = Storage(str(100 + i), LONG_RNG.standard_normal(2).astype(np.float32), "FloatStorage")
+    state["blocks.%04d.%s.weight" % (i, "a_long_module_name_" * 8)] = Tensor(storage, 0, (2,))
+save("long_legacy.pt", legacy_bytes(state))
+write_expected("long_legacy.pt", state)
+
 print("ok")

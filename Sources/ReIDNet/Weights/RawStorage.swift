@@ -1,27 +1,58 @@
 /// A run of raw little-endian elements in a file (a PyTorch storage, or a safetensors data
 /// range) and the one place where tensors are cut out of it, bounds-checked.
+///
+/// The elements are in memory, or left in the file, from which each tensor reads what it views when
+/// it is cut out: a float32 tensor straight into its array, without a copy of the storage in between.
 struct RawStorage {
     /// Largest number of elements one tensor may have: 2^31 (8 GiB of Float). Real checkpoints
     /// are far smaller; the cap keeps a corrupt shape from turning into a huge allocation.
     static let maxElements = 1 << 31
 
     var dtype: WeightDType
-    /// The file's bytes (shared, not copied).
+    /// The file's bytes (shared, not copied); empty when ``file`` holds them.
     var bytes: [UInt8]
-    /// Where element 0 starts in `bytes`.
+    /// The file the elements are read from when they are not in ``bytes``.
+    var file: WeightsFile?
+    /// Where element 0 starts in `bytes`, or in `file`.
     var byteOffset: Int
-    /// Number of elements; `byteOffset + count * dtype.byteWidth <= bytes.count` is checked by the maker.
+    /// Number of elements; `byteOffset + count * dtype.byteWidth` is at most the size of `bytes`, or of
+    /// `file`, as the maker checks.
     var count: Int
 
     /// A storage of `count` elements at `byteOffset`, or `nil` when it does not fit in `bytes`.
     init?(dtype: WeightDType, bytes: [UInt8], byteOffset: Int, count: Int) {
-        guard byteOffset >= 0, count >= 0 else { return nil }
-        let (size, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
-        guard !overflow, byteOffset <= bytes.count, size <= bytes.count - byteOffset else { return nil }
+        guard Self.fits(dtype: dtype, byteOffset: byteOffset, count: count, in: bytes.count) else { return nil }
         self.dtype = dtype
         self.bytes = bytes
         self.byteOffset = byteOffset
         self.count = count
+    }
+
+    /// A storage of `count` elements at `byteOffset` of `file`, read tensor by tensor, or `nil` when it
+    /// does not fit in the file.
+    init?(dtype: WeightDType, file: WeightsFile, byteOffset: Int, count: Int) {
+        guard Self.fits(dtype: dtype, byteOffset: byteOffset, count: count, in: file.size) else { return nil }
+        self.dtype = dtype
+        bytes = []
+        self.file = file
+        self.byteOffset = byteOffset
+        self.count = count
+    }
+
+    private static func fits(dtype: WeightDType, byteOffset: Int, count: Int, in size: Int) -> Bool {
+        guard byteOffset >= 0, count >= 0 else { return false }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
+        return !overflow && byteOffset <= size && bytes <= size - byteOffset
+    }
+
+    /// Elements `offset ..< offset + count` of this storage (a legacy storage view), or `nil` when they
+    /// are not all in it.
+    func view(offset: Int, count: Int) -> RawStorage? {
+        guard offset >= 0, count >= 0, offset <= self.count, count <= self.count - offset else { return nil }
+        var view = self
+        view.byteOffset += offset * dtype.byteWidth
+        view.count = count
+        return view
     }
 
     /// The contiguous row-major strides of `shape`.
@@ -82,10 +113,38 @@ struct RawStorage {
                 throw WeightsError(.storageTooSmall(tensor: name, neededElements: last + 1, storageElements: count))
             }
         }
+        if let file {
+            return try read(from: file, name: name, offset: offset, total: total, last: last, shape: shape, strides: strides)
+        }
         if strides == Self.contiguousStrides(shape) {
             return decode(offset..<(offset + total), shape: shape)
         }
         return decode(StridedIndices(offset: offset, shape: shape, strides: strides, total: total), shape: shape)
+    }
+
+    /// The tensor `name` of a storage left in `file`, its elements `offset ... last` proved in range:
+    /// float32 in C order read straight into its array, else the elements it reaches read into memory
+    /// and cut out there.
+    private func read(
+        from file: WeightsFile, name: String, offset: Int, total: Int, last: Int, shape: [Int], strides: [Int]
+    ) throws -> WeightTensor {
+        let width = dtype.byteWidth
+        if dtype == .float32, total > 0, strides == Self.contiguousStrides(shape) {
+            let values = try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+                try file.read(at: byteOffset + offset * 4, count: total * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
+                initialized = total
+            }
+            #if _endian(big)
+            return WeightTensor(dtype: .float32, shape: shape, values: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
+            #else
+            return WeightTensor(dtype: .float32, shape: shape, values: values)
+            #endif
+        }
+        // An empty tensor reads nothing, but decoding wants a buffer to point at.
+        let reached = total > 0 ? last - offset + 1 : 0
+        let bytes = reached > 0 ? try file.bytes(at: byteOffset + offset * width, count: reached * width) : [UInt8](repeating: 0, count: width)
+        let inMemory = RawStorage(dtype: dtype, bytes: bytes, byteOffset: 0, count: reached)!
+        return try inMemory.tensor(name: name, offset: 0, shape: shape, strides: strides)
     }
 
     /// The elements at `indices` (all proved in range by the caller), converted, in that order.

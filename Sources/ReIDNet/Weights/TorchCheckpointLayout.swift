@@ -87,11 +87,7 @@ struct TorchCheckpointLayout {
         for entry in entries {
             var base = loaded[entry.storageKey]!
             if let view = entry.view {
-                guard view.offset >= 0, view.count >= 0, view.offset <= base.count, view.count <= base.count - view.offset,
-                    let slice = RawStorage(
-                        dtype: base.dtype, bytes: base.bytes, byteOffset: base.byteOffset + view.offset * base.dtype.byteWidth,
-                        count: view.count)
-                else {
+                guard let slice = base.view(offset: view.offset, count: view.count) else {
                     throw WeightsError(.storageTooSmall(
                         tensor: entry.name, neededElements: view.offset + view.count, storageElements: base.count))
                 }

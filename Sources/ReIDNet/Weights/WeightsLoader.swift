@@ -32,7 +32,7 @@ public enum WeightsLoader {
         do {
             switch try format(of: file) {
             case .safetensors: return try SafetensorsReader.read(file)
-            case .pytorchLegacy: return try TorchLegacyReader.read(try file.bytes(at: 0, count: file.size), path: url.path)
+            case .pytorchLegacy: return try TorchLegacyReader.read(file)
             case .pytorchZip: return try TorchZipReader.read(file)
             }
         } catch let error as WeightsError {

@@ -27,6 +27,10 @@ final class WeightsLoaderTests: XCTestCase {
         try WeightsFixtures.assertMatchesNumpy("views_legacy.pt", format: .pytorchLegacy)
     }
 
+    func testLegacy_picklesPastTheFirstReads_matchNumpyExactly() throws {
+        try WeightsFixtures.assertMatchesNumpy("long_legacy.pt", format: .pytorchLegacy)
+    }
+
     func testLegacy_gpuDataParallel_loadsToCPU() throws {
         try WeightsFixtures.assertMatchesNumpy("dataparallel_legacy.pth", format: .pytorchLegacy)
     }
