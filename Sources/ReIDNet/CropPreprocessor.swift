@@ -87,11 +87,23 @@ public struct CropPreprocessor: Sendable {
     public func normalize(_ pixels: [UInt8], into out: UnsafeMutablePointer<Float>) {
         precondition(pixels.count == height * width * 3, "CropPreprocessor.normalize: \(pixels.count) bytes for \(height)x\(width)")
         let plane = height * width
-        for c in 0..<3 {
-            let mean = CropPreprocessor.mean[c], std = CropPreprocessor.std[c]
-            let dst = out + c * plane
-            for i in 0..<plane { dst[i] = (Float(pixels[i * 3 + c]) / 255 - mean) / std }
+        let (red, green, blue) = (out, out + plane, out + 2 * plane)
+        Self.normalized.withUnsafeBufferPointer { table in
+            pixels.withUnsafeBufferPointer { pixels in
+                for i in 0..<plane {
+                    red[i] = table[Int(pixels[3 * i])]
+                    green[i] = table[256 + Int(pixels[3 * i + 1])]
+                    blue[i] = table[512 + Int(pixels[3 * i + 2])]
+                }
+            }
         }
+    }
+
+    /// (v / 255 − mean) / std of every byte v, channel after channel (256 values each): the same float32
+    /// operations as computing each pixel, so the same bits, without two divisions a value (a 16-crop
+    /// batch's preprocessing had been about 1% of `panoptes embed`'s MobileNetV2 time).
+    private static let normalized: [Float] = (0..<3).flatMap { c in
+        (0..<256).map { v in (Float(v) / 255 - mean[c]) / std[c] }
     }
 
     /// Crops, resizes and normalises `count` images at once, the images shared over the network's
