@@ -12,8 +12,10 @@ import Foundation
 /// network is built) maps nothing again.
 public enum ProcessMemory {
     /// Makes the allocator keep the memory the process frees for its next allocations: blocks of up to
-    /// 32 MiB come from its heap, which it never trims (glibc; a no-op elsewhere). For short commands
-    /// that free only to allocate as much again, not for long-running ones whose use varies.
+    /// 32 MiB come from its heap, which it never trims, and a heap that grows grows 16 MiB past the
+    /// request, so that a thread's allocations seldom wait for a prefault's hold on the mappings (glibc;
+    /// a no-op elsewhere). For short commands that free only to allocate as much again, not for
+    /// long-running ones whose use varies.
     /// - Returns: whether the allocator took the settings.
     @discardableResult
     public static func keepFreedMemory() -> Bool {
