@@ -575,9 +575,11 @@ bomb[record + 24:record + 28] = struct.pack("<I", 0x7FFFFFFF)  # uncompressed si
 save("bad-zip-bomb.pt", bytes(bomb))
 
 # legacy whose pickles run past the reader's first read of 64 KiB, and its next of 512 KiB: 3,000 more
-# tensors with long names (about 750 KB of pickles), then the storages.
+# tensors with long names (about 750 KB of pickles), then the storages; and a view that repeats one
+# element of a six-element fp16 storage 40 times (stride 0), more than 16 times the one element it reaches.
 LONG_RNG = np.random.default_rng(3000)  # its own: the fixtures above keep their values
 state = small_state()
+state["half.repeated"] = Tensor(state["half.weight"].storage, 2, (40,), (0,))
 for i in range(3000):
     storage = Storage(str(100 + i), LONG_RNG.standard_normal(2).astype(np.float32), "FloatStorage")
     state["blocks.%04d.%s.weight" % (i, "a_long_module_name_" * 8)] = Tensor(storage, 0, (2,))

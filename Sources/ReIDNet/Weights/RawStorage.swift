@@ -114,7 +114,7 @@ struct RawStorage {
             }
         }
         if let file {
-            return try read(from: file, name: name, offset: offset, total: total, last: last, shape: shape, strides: strides)
+            return try read(from: file, offset: offset, total: total, last: last, shape: shape, strides: strides)
         }
         if strides == Self.contiguousStrides(shape) {
             return decode(offset..<(offset + total), shape: shape)
@@ -122,14 +122,16 @@ struct RawStorage {
         return decode(StridedIndices(offset: offset, shape: shape, strides: strides, total: total), shape: shape)
     }
 
-    /// The tensor `name` of a storage left in `file`, its elements `offset ... last` proved in range:
-    /// float32 in C order read straight into its array, else the elements it reaches read into memory
-    /// and cut out there.
+    /// The tensor of a storage left in `file`, its elements `offset ... last` proved in range: float32 in
+    /// C order read straight into its array, else the elements it reaches read into memory and decoded
+    /// there (not checked again: a view repeating few elements many times was checked against the whole
+    /// storage).
     private func read(
-        from file: WeightsFile, name: String, offset: Int, total: Int, last: Int, shape: [Int], strides: [Int]
+        from file: WeightsFile, offset: Int, total: Int, last: Int, shape: [Int], strides: [Int]
     ) throws -> WeightTensor {
         let width = dtype.byteWidth
-        if dtype == .float32, total > 0, strides == Self.contiguousStrides(shape) {
+        let contiguous = strides == Self.contiguousStrides(shape)
+        if dtype == .float32, total > 0, contiguous {
             let values = try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
                 try file.read(at: byteOffset + offset * 4, count: total * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
                 initialized = total
@@ -144,7 +146,10 @@ struct RawStorage {
         let reached = total > 0 ? last - offset + 1 : 0
         let bytes = reached > 0 ? try file.bytes(at: byteOffset + offset * width, count: reached * width) : [UInt8](repeating: 0, count: width)
         let inMemory = RawStorage(dtype: dtype, bytes: bytes, byteOffset: 0, count: reached)!
-        return try inMemory.tensor(name: name, offset: 0, shape: shape, strides: strides)
+        if contiguous {
+            return inMemory.decode(0..<total, shape: shape)
+        }
+        return inMemory.decode(StridedIndices(offset: 0, shape: shape, strides: strides, total: total), shape: shape)
     }
 
     /// The elements at `indices` (all proved in range by the caller), converted, in that order.
