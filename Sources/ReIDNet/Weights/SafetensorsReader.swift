@@ -84,27 +84,15 @@ enum SafetensorsReader {
         return try StateDict(format: .safetensors, path: file.path, tensors: tensors, metadata: metadata)
     }
 
-    /// The tensor of `count` elements stored at `offset`: float32 read into its array directly, other
-    /// dtypes through a copy of their bytes that ``RawStorage`` converts.
+    /// The tensor of `count` elements stored at `offset`, read from the file as ``RawStorage`` reads
+    /// one: float32 straight into its array, other dtypes through a copy of their bytes.
     private static func tensor(
         _ name: String, dtype: WeightDType, shape: [Int], count: Int, at offset: Int, in file: WeightsFile
     ) throws -> WeightTensor {
-        guard dtype == .float32, count > 0 else {
-            let bytes = try file.bytes(at: offset, count: count * dtype.byteWidth)
-            guard let storage = RawStorage(dtype: dtype, bytes: bytes, byteOffset: 0, count: count) else {
-                throw WeightsError(.truncated(what: "the data of tensor `\(name)`", offset: file.size))
-            }
-            return try storage.tensor(name: name, offset: 0, shape: shape, strides: RawStorage.contiguousStrides(shape))
+        guard let storage = RawStorage(dtype: dtype, file: file, byteOffset: offset, count: count) else {
+            throw WeightsError(.truncated(what: "the data of tensor `\(name)`", offset: file.size))
         }
-        let values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try file.read(at: offset, count: count * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
-            initialized = count
-        }
-        #if _endian(big)
-        return WeightTensor(dtype: .float32, shape: shape, values: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
-        #else
-        return WeightTensor(dtype: .float32, shape: shape, values: values)
-        #endif
+        return try storage.tensor(name: name, offset: 0, shape: shape, strides: RawStorage.contiguousStrides(shape))
     }
 
     /// A JSON array of non-negative integers, or `nil`.
