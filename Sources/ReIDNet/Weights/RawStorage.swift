@@ -8,22 +8,25 @@ struct RawStorage {
     /// are far smaller; the cap keeps a corrupt shape from turning into a huge allocation.
     static let maxElements = 1 << 31
 
+    /// Where the elements are: the file's bytes in memory (shared, not copied), or the file itself.
+    enum Elements {
+        case memory([UInt8])
+        case file(WeightsFile)
+    }
+
     var dtype: WeightDType
-    /// The file's bytes (shared, not copied); empty when ``file`` holds them.
-    var bytes: [UInt8]
-    /// The file the elements are read from when they are not in ``bytes``.
-    var file: WeightsFile?
-    /// Where element 0 starts in `bytes`, or in `file`.
+    var elements: Elements
+    /// Where element 0 starts in the bytes, or in the file.
     var byteOffset: Int
-    /// Number of elements; `byteOffset + count * dtype.byteWidth` is at most the size of `bytes`, or of
-    /// `file`, as the maker checks.
+    /// Number of elements; `byteOffset + count * dtype.byteWidth` is at most the size of the bytes, or
+    /// of the file, as the maker checks.
     var count: Int
 
     /// A storage of `count` elements at `byteOffset`, or `nil` when it does not fit in `bytes`.
     init?(dtype: WeightDType, bytes: [UInt8], byteOffset: Int, count: Int) {
         guard Self.fits(dtype: dtype, byteOffset: byteOffset, count: count, in: bytes.count) else { return nil }
         self.dtype = dtype
-        self.bytes = bytes
+        elements = .memory(bytes)
         self.byteOffset = byteOffset
         self.count = count
     }
@@ -33,8 +36,7 @@ struct RawStorage {
     init?(dtype: WeightDType, file: WeightsFile, byteOffset: Int, count: Int) {
         guard Self.fits(dtype: dtype, byteOffset: byteOffset, count: count, in: file.size) else { return nil }
         self.dtype = dtype
-        bytes = []
-        self.file = file
+        elements = .file(file)
         self.byteOffset = byteOffset
         self.count = count
     }
@@ -113,52 +115,55 @@ struct RawStorage {
                 throw WeightsError(.storageTooSmall(tensor: name, neededElements: last + 1, storageElements: count))
             }
         }
-        if let file {
-            return try read(from: file, offset: offset, total: total, last: last, shape: shape, strides: strides)
+        let contiguous = strides == Self.contiguousStrides(shape)
+        switch elements {
+        case .memory(let bytes):
+            return decode(bytes, at: byteOffset, first: offset, total: total, shape: shape, strides: contiguous ? nil : strides)
+        case .file(let file):
+            let width = dtype.byteWidth
+            if dtype == .float32, contiguous {
+                return try Self.readFloats(from: file, at: byteOffset + offset * width, shape: shape, total: total)
+            }
+            // The elements the view reaches, into memory; not checked again there (a view repeating few
+            // elements many times was checked against the whole storage).
+            let reached = total > 0 ? last - offset + 1 : 0
+            let bytes = try file.bytes(at: byteOffset + offset * width, count: reached * width)
+            return decode(bytes, at: 0, first: 0, total: total, shape: shape, strides: contiguous ? nil : strides)
         }
-        if strides == Self.contiguousStrides(shape) {
-            return decode(offset..<(offset + total), shape: shape)
-        }
-        return decode(StridedIndices(offset: offset, shape: shape, strides: strides, total: total), shape: shape)
     }
 
-    /// The tensor of a storage left in `file`, its elements `offset ... last` proved in range: float32 in
-    /// C order read straight into its array, else the elements it reaches read into memory and decoded
-    /// there (not checked again: a view repeating few elements many times was checked against the whole
-    /// storage).
-    private func read(
-        from file: WeightsFile, offset: Int, total: Int, last: Int, shape: [Int], strides: [Int]
-    ) throws -> WeightTensor {
-        let width = dtype.byteWidth
-        let contiguous = strides == Self.contiguousStrides(shape)
-        if dtype == .float32, total > 0, contiguous {
-            let values = try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
-                try file.read(at: byteOffset + offset * 4, count: total * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
-                initialized = total
-            }
-            #if _endian(big)
-            return WeightTensor(dtype: .float32, shape: shape, values: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
-            #else
-            return WeightTensor(dtype: .float32, shape: shape, values: values)
-            #endif
+    /// A float32 tensor of `total` elements in C order at `offset` of `file`, read straight into its array.
+    private static func readFloats(from file: WeightsFile, at offset: Int, shape: [Int], total: Int) throws -> WeightTensor {
+        let values = try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+            if total > 0 { try file.read(at: offset, count: total * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!)) }
+            initialized = total
         }
-        // An empty tensor reads nothing, but decoding wants a buffer to point at.
-        let reached = total > 0 ? last - offset + 1 : 0
-        let bytes = reached > 0 ? try file.bytes(at: byteOffset + offset * width, count: reached * width) : [UInt8](repeating: 0, count: width)
-        let inMemory = RawStorage(dtype: dtype, bytes: bytes, byteOffset: 0, count: reached)!
-        if contiguous {
-            return inMemory.decode(0..<total, shape: shape)
-        }
-        return inMemory.decode(StridedIndices(offset: 0, shape: shape, strides: strides, total: total), shape: shape)
+        #if _endian(big)
+        return WeightTensor(dtype: .float32, shape: shape, values: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
+        #else
+        return WeightTensor(dtype: .float32, shape: shape, values: values)
+        #endif
+    }
+
+    /// The `total` elements from element `first` of the storage whose element 0 is at `byteOffset` of
+    /// `bytes`: in order, or along `strides` (nil: contiguous); all proved in range by the caller.
+    private func decode(_ bytes: [UInt8], at byteOffset: Int, first: Int, total: Int, shape: [Int], strides: [Int]?) -> WeightTensor {
+        guard let strides else { return decode(bytes, at: byteOffset, first..<(first + total), shape: shape) }
+        return decode(bytes, at: byteOffset, StridedIndices(offset: first, shape: shape, strides: strides, total: total), shape: shape)
     }
 
     /// The elements at `indices` (all proved in range by the caller), converted, in that order.
-    private func decode<Indices: Sequence<Int>>(_ indices: Indices, shape: [Int]) -> WeightTensor {
+    private func decode<Indices: Sequence<Int>>(_ bytes: [UInt8], at byteOffset: Int, _ indices: Indices, shape: [Int]) -> WeightTensor {
         let total = shape.reduce(1, *)
-        var integers: [Int64]? = nil
+        var integers: [Int64]? = dtype.isFloatingPoint ? nil : []
         let values = [Float](unsafeUninitializedCapacity: total) { out, initialized in
             bytes.withUnsafeBytes { raw in
-                let base = raw.baseAddress! + byteOffset
+                // An empty tensor (the only one read from no bytes) has nothing to convert.
+                guard let start = raw.baseAddress else {
+                    initialized = 0
+                    return
+                }
+                let base = start + byteOffset
                 var next = 0
                 switch dtype {
                 case .float32:
