@@ -382,14 +382,6 @@ static void tile_6x16_avx512(int kc, const float *a, const float *b, const float
     tile_rows_avx512(CK_SGEMM_MR, kc, a, b, taps, offset, c, ldc, resume, bias, activation, CK_SGEMM_NR, 0);
 }
 
-// A whole 6x16 tile of the row-major B (rows `ldb` apart) with AVX-512, each value of B copied into the
-// tile at `copy` as it is loaded (as tile_6x16_copy does with AVX2).
-__attribute__((target("avx512f,avx2,fma"), noinline))
-static void tile_6x16_copy_avx512(int kc, const float *a, const float *b, size_t ldb, float *copy, float *c, int ldc,
-                                  int resume, const float *bias, int activation) {
-    tile_rows_avx512(CK_SGEMM_MR, kc, a, b, 0, 0, c, ldc, resume, bias, activation, ldb, copy);
-}
-
 __attribute__((target("avx512f,avx2,fma"), noinline))
 static void tile_part_avx512(int rows, int kc, const float *a, const float *b, const float *const *taps, int offset, float *c,
                              int ldc, int resume, const float *bias, int activation) {
@@ -810,6 +802,36 @@ static inline void prefetch_c_ahead(int m, int n, int tb, int count, int p, int 
     }
 }
 
+// Panel p's first `whole` tiles of the block (all whole: sixteen columns; the panel six rows) with AVX-512
+// single tiles, in one call: what multiply_tiles does tile by tile, the same tile_rows_avx512 on each (so the
+// same bits), the same C prefetch, and the next panel's `lines` lines of A (from `next`, none when 0) spread
+// over the block's `count` tiles as multiply_tiles spreads them (lines · t / count before tile t), counted
+// on instead of divided. Tile by tile, each call's arguments and the two divisions took 5.5% of
+// MobileNetV2's samples at batch 16 (perf, ck_sgemm_packed's own), on products as shallow as 16 deep.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void panel_tiles_avx512(int m, int n, int tb, int count, int whole, int p, int panel1, int kc, const float *a,
+                               const float *tiles, size_t tile_stride, float *c, int ldc, int resume, const float *bias,
+                               int activation, int fetch_c, const char *next, int lines) {
+    const int per_tile = lines / count, left = lines % count;
+    int from = 0, carried = 0;
+    float *row = c + (size_t)p * CK_SGEMM_MR * ldc + (size_t)tb * CK_SGEMM_NR;
+    for (int t = 0; t < whole; t++) {
+        int to = from + per_tile;
+        carried += left;
+        if (carried >= count) {
+            carried -= count;
+            to++;
+        }
+        if (fetch_c) prefetch_c_ahead(m, n, tb, count, p, t, panel1, c, ldc);
+        if (next) {
+            for (int l = from; l < to; l++) _mm_prefetch(next + (size_t)l * 64, _MM_HINT_T1);
+        }
+        from = to;
+        tile_rows_avx512(CK_SGEMM_MR, kc, a, tiles + (size_t)t * tile_stride, 0, 0, row + (size_t)t * CK_SGEMM_NR, ldc, resume,
+                         bias, activation, CK_SGEMM_NR, 0);
+    }
+}
+
 // Every panel of A in panel0 ..< panel1 (its depth k0 ..< k0 + kc) over `count` tiles of B from tile tb:
 // tile t's kc×16 values at `tiles` + t · `tile_stride`, 16 floats a row, 32-byte aligned. With `nextb`, the
 // 12x32 blocks prefetch that next block of B (see ck_next_b) as they go.
@@ -847,7 +869,17 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         // fetch the next two panels' part of A instead, spread over this pair's steps the same way.
         ck_next_b next_a = nextb || avx512 != 2 || panels != 2 ? (ck_next_b){0} : next_panels(a, k, kc, panel1 - (p + 2), count);
         ck_next_b *upcoming = next_a.left ? &next_a : nextb;
-        for (int t = 0; t < count;) {
+        int t = 0;
+        if (avx512 == 1 && panels == 1 && rows == CK_SGEMM_MR) {
+            // The whole tiles in one call (panel_tiles_avx512), a last partial one below.
+            const int whole_tiles = n / CK_SGEMM_NR - tb;
+            t = whole_tiles < count ? (whole_tiles > 0 ? whole_tiles : 0) : count;
+            if (t) {
+                panel_tiles_avx512(m, n, tb, count, t, p, panel1, kc, a, tiles, tile_stride, c, ldc, resume,
+                                   bias ? bias + p * CK_SGEMM_MR : 0, activation, fetch_c, next, ahead ? lines : 0);
+            }
+        }
+        for (; t < count;) {
             const int j0 = (tb + t) * CK_SGEMM_NR;
             // Two tiles together where both are whole, or under two panels where the second is the last.
             const int pairable = n - j0 >= 2 * CK_SGEMM_NR || (panels == 2 && n - j0 > CK_SGEMM_NR);
@@ -908,9 +940,24 @@ static void first_panels_copying(int n, int k, int k0, int kc, const float *pack
     }
 }
 
+// Panel p's first `whole` tiles of the block (all whole; the panel six rows) with AVX-512 single tiles that
+// copy each strip of the row-major B into the block's tiles at `bpanel` as they load it, in one call: what
+// first_panel_copying did tile by tile (the same tile_rows_avx512: the same bits), with the same C prefetch.
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void panel_tiles_copying_avx512(int m, int n, int tb, int count, int whole, int p, int panel1, int kc,
+                                       const float *a, const float *strips, int ldb, float *bpanel, float *c, int ldc,
+                                       int resume, const float *bias, int activation, int fetch_c) {
+    float *row = c + (size_t)p * CK_SGEMM_MR * ldc + (size_t)tb * CK_SGEMM_NR;
+    for (int t = 0; t < whole; t++) {
+        if (fetch_c) prefetch_c_ahead(m, n, tb, count, p, t, panel1, c, ldc);
+        tile_rows_avx512(CK_SGEMM_MR, kc, a, strips + (size_t)t * CK_SGEMM_NR, 0, 0, row + (size_t)t * CK_SGEMM_NR, ldc, resume,
+                         bias, activation, (size_t)ldb, bpanel + (size_t)t * kc * CK_SGEMM_NR);
+    }
+}
+
 // Panel panel0 of A (depth k0 ..< k0 + kc) over the block of `count` tiles of the row-major B from tile tb
 // with 6x16 tiles (AVX2, or AVX-512 where `avx512` is 1), each whole tile's strip copied into the block's
-// tiles at `bpanel` as it is loaded (tile_6x16_copy, tile_6x16_copy_avx512), so the other panels find the
+// tiles at `bpanel` as it is loaded (tile_6x16_copy, panel_tiles_copying_avx512), so the other panels find the
 // tiles made; a last, partial tile is copied first, then multiplied.
 __attribute__((target("avx2,fma")))
 static void first_panel_copying(int m, int n, int k, int k0, int kc, const float *packed_a, const float *b, int ldb, int tb,
@@ -921,7 +968,17 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
     const float *bias0 = bias ? bias + panel0 * CK_SGEMM_MR : 0;
     float *c0 = c + (size_t)panel0 * CK_SGEMM_MR * ldc;
     const int fetch_c = fetches_c_ahead(resume, kc, avx512);
-    for (int t = 0; t < count; t++) {
+    int t = 0;
+    if (avx512 && rows == CK_SGEMM_MR) {
+        // The whole tiles in one call (panel_tiles_copying_avx512), a last partial one below.
+        const int whole_tiles = n / CK_SGEMM_NR - tb;
+        t = whole_tiles < count ? (whole_tiles > 0 ? whole_tiles : 0) : count;
+        if (t) {
+            panel_tiles_copying_avx512(m, n, tb, count, t, panel0, panel1, kc, a, b + (size_t)k0 * ldb + (size_t)tb * CK_SGEMM_NR,
+                                       ldb, bpanel, c, ldc, resume, bias0, activation, fetch_c);
+        }
+    }
+    for (; t < count; t++) {
         const int j0 = (tb + t) * CK_SGEMM_NR;
         const int cols = n - j0 < CK_SGEMM_NR ? n - j0 : CK_SGEMM_NR;
         float *dst = bpanel + (size_t)t * kc * CK_SGEMM_NR;
@@ -929,9 +986,7 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
         if (fetch_c) prefetch_c_ahead(m, n, tb, count, panel0, t, panel1, c, ldc);
         // A first panel of fewer than six rows (the product's last, the first of a thread's share) copies
         // on AVX2: the same bits.
-        if (cols == CK_SGEMM_NR && avx512 && rows == CK_SGEMM_MR) {
-            tile_6x16_copy_avx512(kc, a, strip, (size_t)ldb, dst, c0 + j0, ldc, resume, bias0, activation);
-        } else if (cols == CK_SGEMM_NR) {
+        if (cols == CK_SGEMM_NR) {
             tile_6x16_copy(kc, a, strip, (size_t)ldb, dst, c0 + j0, ldc, rows, resume, bias0, activation);
         } else {
             for (int kk = 0; kk < kc; kk++) copy_tile_row(dst + (size_t)kk * CK_SGEMM_NR, strip + (size_t)kk * ldb, cols);
