@@ -1147,6 +1147,18 @@ void ck_sgemm_packed_tiles(int m, int n, int k, const float *packed_a, const flo
     }
 }
 
+// Whole panels 0 ..< `whole` of A (k deep) over one whole 16-column tile of the stem's taps (taps[kk] + x0)
+// with AVX-512 single tiles, in one call: what ck_conv_stride2 does panel by panel (the same
+// tile_rows_avx512 on each: the same bits).
+__attribute__((target("avx512f,avx2,fma"), noinline))
+static void panels_over_taps_avx512(int whole, int k, const float *packed_a, const float *const *taps, int x0, float *out,
+                                    int ldc, int resume, const float *bias, int activation) {
+    for (int p = 0; p < whole; p++) {
+        tile_rows_avx512(CK_SGEMM_MR, k, packed_a + (size_t)p * k * CK_SGEMM_MR, 0, taps, x0, out + (size_t)p * CK_SGEMM_MR * ldc,
+                         ldc, resume, bias ? bias + p * CK_SGEMM_MR : 0, activation, CK_SGEMM_NR, 0);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, int kernel_w, int stride_y, int pad_y,
                      int pad_x, const float *input, size_t channel_stride, int height, int width, int oy0, int oy1,
@@ -1193,7 +1205,13 @@ void ck_conv_stride2(const float *packed_a, int m, int channels, int kernel_h, i
         for (int t = 0; t < tiles;) {
             const int x0 = t * CK_SGEMM_NR, cols = out_w - x0 < CK_SGEMM_NR ? out_w - x0 : CK_SGEMM_NR;
             const int step = avx512 == 2 && out_w - x0 >= 2 * CK_SGEMM_NR ? 2 : 1;
-            for (int p = 0; p < panels;) {
+            int p = 0;
+            if (avx512 == 1 && cols == CK_SGEMM_NR) {
+                // The whole panels in one call (panels_over_taps_avx512), a last partial one below.
+                p = m / CK_SGEMM_MR;
+                panels_over_taps_avx512(p, k, packed_a, taps, x0, out + x0, output_stride, accumulate, bias, activation);
+            }
+            while (p < panels) {
                 const int rows = m - p * CK_SGEMM_MR < CK_SGEMM_MR ? m - p * CK_SGEMM_MR : CK_SGEMM_MR;
                 const int two = two_whole_panels(avx512, m, p, panels) ? 2 : 1;
                 const float *a = packed_a + (size_t)p * k * CK_SGEMM_MR;
