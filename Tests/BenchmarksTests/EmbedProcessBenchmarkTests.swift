@@ -42,8 +42,9 @@ final class EmbedProcessBenchmarkTests: XCTestCase {
         }
     }
 
-    /// `panoptes embed` runs as a user runs it, once per round, each run checked for one embedding per
-    /// crop, and the warm peer takes its turns at the model's default input size.
+    /// `panoptes embed` runs as a user runs it, in each round for at least as long as the peer's turn
+    /// (at least once), each run checked for one embedding per crop, and the warm peer takes its turns at
+    /// the model's default input size.
     func testMeasure_timesPanoptesEmbedAndThePeerRoundByRound() async throws {
         let work = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -55,14 +56,17 @@ final class EmbedProcessBenchmarkTests: XCTestCase {
                                                                 detections: Self.leftDetections)
         configuration.batch = 2
         configuration.rounds = 2
-        configuration.peerSeconds = 0.1
+        configuration.peerSeconds = 0.4
         let row = try await EmbedProcessBenchmark(configuration: configuration).measure(
             model: .pfsaMobileNetV2, weights: Fixtures.mobilenetWeights, peerWeights: peerWeights, crops: crops,
             peer: peer, threads: 1, work: work)
         XCTAssertEqual([row.height, row.width], [256, 128], "panoptes embed's default input for MobileNetV2")
         XCTAssertEqual(row.crops, 4)
-        XCTAssertEqual(row.seconds.count, 2)
+        XCTAssertEqual(row.runs.count, 2)
+        XCTAssertTrue(row.runs.allSatisfy { !$0.isEmpty && $0.reduce(0, +) >= 0.4 && $0.dropLast().reduce(0, +) < 0.4 },
+                      "each round's runs last at least the peer's turn, the last one taking them past it: \(row.runs)")
         XCTAssertEqual(row.peerImagesPerSecond.count, 2)
+        XCTAssertEqual(row.imagesPerSecond[0], Double(4 * row.runs[0].count) / row.runs[0].reduce(0, +), accuracy: 1e-9)
         XCTAssertTrue(row.seconds.allSatisfy { $0 > 0 } && row.peerImagesPerSecond.allSatisfy { $0.isFinite && $0 > 0 },
                       "\(row.seconds) \(row.peerImagesPerSecond)")
         XCTAssertTrue(row.ratio.isFinite && row.ratio > 0, "\(row.ratio)")
