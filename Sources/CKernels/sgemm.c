@@ -802,6 +802,12 @@ static inline void prefetch_c_ahead(int m, int n, int tb, int count, int p, int 
     }
 }
 
+// How many of the `count` tiles from tile tb are whole (all sixteen columns before n): the first ones.
+static inline int whole_tiles(int n, int tb, int count) {
+    const int whole = n / CK_SGEMM_NR - tb;
+    return whole < count ? (whole > 0 ? whole : 0) : count;
+}
+
 // Panel p's first `whole` tiles of the block (all whole: sixteen columns; the panel six rows) with AVX-512
 // single tiles, in one call: what multiply_tiles does tile by tile, the same tile_rows_avx512 on each (so the
 // same bits), the same C prefetch, and the next panel's `lines` lines of A (from `next`, none when 0) spread
@@ -872,8 +878,7 @@ static inline void multiply_tiles(int m, int n, int k, int k0, int kc, const flo
         int t = 0;
         if (avx512 == 1 && panels == 1 && rows == CK_SGEMM_MR) {
             // The whole tiles in one call (panel_tiles_avx512), a last partial one below.
-            const int whole_tiles = n / CK_SGEMM_NR - tb;
-            t = whole_tiles < count ? (whole_tiles > 0 ? whole_tiles : 0) : count;
+            t = whole_tiles(n, tb, count);
             if (t) {
                 panel_tiles_avx512(m, n, tb, count, t, p, panel1, kc, a, tiles, tile_stride, c, ldc, resume,
                                    bias ? bias + p * CK_SGEMM_MR : 0, activation, fetch_c, next, ahead ? lines : 0);
@@ -971,8 +976,7 @@ static void first_panel_copying(int m, int n, int k, int k0, int kc, const float
     int t = 0;
     if (avx512 && rows == CK_SGEMM_MR) {
         // The whole tiles in one call (panel_tiles_copying_avx512), a last partial one below.
-        const int whole_tiles = n / CK_SGEMM_NR - tb;
-        t = whole_tiles < count ? (whole_tiles > 0 ? whole_tiles : 0) : count;
+        t = whole_tiles(n, tb, count);
         if (t) {
             panel_tiles_copying_avx512(m, n, tb, count, t, panel0, panel1, kc, a, b + (size_t)k0 * ldb + (size_t)tb * CK_SGEMM_NR,
                                        ldb, bpanel, c, ldc, resume, bias0, activation, fetch_c);
