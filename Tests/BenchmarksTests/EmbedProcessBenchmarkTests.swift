@@ -66,7 +66,6 @@ final class EmbedProcessBenchmarkTests: XCTestCase {
         XCTAssertTrue(row.runs.allSatisfy { !$0.isEmpty && $0.reduce(0, +) >= 0.4 && $0.dropLast().reduce(0, +) < 0.4 },
                       "each round's runs last at least the peer's turn, the last one taking them past it: \(row.runs)")
         XCTAssertEqual(row.peerImagesPerSecond.count, 2)
-        XCTAssertEqual(row.imagesPerSecond[0], Double(4 * row.runs[0].count) / row.runs[0].reduce(0, +), accuracy: 1e-9)
         XCTAssertTrue(row.seconds.allSatisfy { $0 > 0 } && row.peerImagesPerSecond.allSatisfy { $0.isFinite && $0 > 0 },
                       "\(row.seconds) \(row.peerImagesPerSecond)")
         XCTAssertTrue(row.ratio.isFinite && row.ratio > 0, "\(row.ratio)")
