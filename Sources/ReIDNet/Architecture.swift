@@ -52,8 +52,8 @@ public enum Architecture: String, Sendable, CaseIterable {
     ///   - winograd: false runs 3x3 stride-1 layers through im2col instead (a reference).
     ///   - keepingPlainWeights: false releases each layer's plain weights as soon as they are packed
     ///     (``Conv2D/releasingPlainWeights()``), so the weights are never held twice.
-    public func network(weights: TensorSource, winograd: Bool = true, keepingPlainWeights: Bool = true) throws -> Network {
-        var builder = NetworkBuilder(source: weights, inputChannels: 3, winograd: winograd,
+    public func network(weights: consuming TensorSource, winograd: Bool = true, keepingPlainWeights: Bool = true) throws -> Network {
+        var builder = NetworkBuilder(source: consume weights, inputChannels: 3, winograd: winograd,
                                      keepingPlainWeights: keepingPlainWeights)
         let output = try build(into: &builder)
         return builder.network(outputSlot: output)

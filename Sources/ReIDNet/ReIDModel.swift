@@ -43,6 +43,8 @@ public final class ReIDModel {
     private var reserved: (batch: Int, slots: [Int], scratch: Int) = (0, [], 0)
 
     /// Builds `architecture` from `weights` for crops of `inputSize` (the architecture's default when nil).
+    /// Each tensor is taken from `weights` as its layer is built (``TensorSource/takeFloats(_:shape:)``):
+    /// a state dict passed as it was loaded is let go tensor by tensor; one the caller keeps stays whole.
     /// `winograd` false runs 3x3 layers through im2col, `imageBlocks` false runs every layer batch-wide
     /// (references for tests and benchmarks; the outputs of the latter are the same bit for bit).
     ///
@@ -64,7 +66,7 @@ public final class ReIDModel {
                                           reason: "6-stripe pooling needs a feature map of at least 6 rows: height ≥ \(6 * stride)")
         }
         // The packed copies run the products; the plain weights would only double the model's memory.
-        let network = try architecture.network(weights: weights, winograd: winograd, keepingPlainWeights: false)
+        let network = try architecture.network(weights: consume weights, winograd: winograd, keepingPlainWeights: false)
         self.architecture = architecture
         self.network = imageBlocks ? network : network.withoutImageBlocks()
         self.inputSize = size

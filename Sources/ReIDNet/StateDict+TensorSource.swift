@@ -6,6 +6,9 @@ extension StateDict: TensorSource {
 
     /// The Float32 values answering `name`; throws ``WeightsError`` naming the key and both shapes.
     public func floats(_ name: String, shape: [Int]) throws -> [Float] { try tensor(name, shape: shape).values }
+
+    /// The Float32 values answering `name`, which this state dict then no longer holds.
+    public mutating func takeFloats(_ name: String, shape: [Int]) throws -> [Float] { try take(name, shape: shape).values }
 }
 
 extension Architecture {

@@ -9,6 +9,17 @@ public protocol TensorSource {
     /// The values of `name` as Float32 in row-major order; throws an error naming the key (and both
     /// shapes) when it is missing or its shape is not `shape`.
     func floats(_ name: String, shape: [Int]) throws -> [Float]
+    /// ``floats(_:shape:)`` for a reader that asks for each tensor once: a source that can let its own copy
+    /// go then does (a loaded checkpoint), so the values come back as the only copy and memory holds the
+    /// checkpoint and what is built from it only once between them. After it, `name` may be gone.
+    mutating func takeFloats(_ name: String, shape: [Int]) throws -> [Float]
+}
+
+extension TensorSource {
+    /// The values, the source keeping its copy.
+    public mutating func takeFloats(_ name: String, shape: [Int]) throws -> [Float] {
+        try floats(name, shape: shape)
+    }
 }
 
 /// A ``TensorSource`` over an in-memory dictionary (tests, synthetic weights).

@@ -52,8 +52,8 @@ struct EmbedCommand: ParsableCommand {
 
 extension EmbedCommand {
     func run() throws {
-        // One short run: the memory it frees (the checkpoint, dropped once the network is built with
-        // BatchNorm folded into its own copy) serves what it allocates next, and it is mapped ahead.
+        // One short run: the memory it frees (the checkpoint, let go tensor by tensor as the network is
+        // built from it) serves what it allocates next, and it is mapped ahead.
         ProcessMemory.keepFreedMemory()
         // The images decode while the network is built (FFmpeg loads first, alone).
         let ahead = ImageDecodingAhead(paths: images)

@@ -27,7 +27,7 @@ public final class NetworkCropEmbedder: CropEmbedder {
         name = model.architecture.rawValue
     }
 
-    /// Loads `weights` into `architecture`; the checkpoint is dropped once the network is built.
+    /// Loads `weights` into `architecture`; the checkpoint is let go tensor by tensor as the network is built.
     ///
     /// - Throws: `WeightsError` for an unreadable or malformed file, `ModelError` for a missing or
     ///   mis-shaped tensor (naming the key and both shapes) or an input size the network cannot take.

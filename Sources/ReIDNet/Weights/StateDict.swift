@@ -70,7 +70,7 @@ public struct StateDict: Sendable {
     }
 
     /// Whether `key` resolves to a stored tensor.
-    public func contains(_ key: String) -> Bool { storedName(for: key) != nil }
+    public func contains(_ key: String) -> Bool { storedName(for: key).map { tensorsByName[$0] != nil } ?? false }
 
     /// The tensor for `key`, whatever its shape.
     ///
@@ -95,6 +95,18 @@ public struct StateDict: Sendable {
             throw WeightsError(
                 .shapeMismatch(key: key, storedName: name, expected: shape, actual: tensor.shape), path: path)
         }
+        return tensor
+    }
+
+    /// ``tensor(_:shape:)``, removed from this state dict: its values are then the only copy where no other
+    /// copy of the state dict holds them (a model built from a checkpoint read for it holds its weights
+    /// once while it is built, not twice). `names` still lists it.
+    ///
+    /// - Throws: as ``tensor(_:shape:)``; ``WeightsError/Kind/missingTensor(key:expectedShape:)`` for a
+    ///   tensor already taken.
+    public mutating func take(_ key: String, shape: [Int]) throws -> WeightTensor {
+        let tensor = try tensor(key, shape: shape)
+        if let name = storedName(for: key) { tensorsByName[name] = nil }
         return tensor
     }
 

@@ -57,6 +57,26 @@ final class WeightsStateDictTests: XCTestCase {
         }
     }
 
+    /// `take` gives what `tensor` gives and removes it: asked again, the tensor is missing, by the same
+    /// words a tensor never stored gets; a copy of the state dict made before still holds it.
+    func testTake_removesTheTensor_aCopyKeepsIt() throws {
+        let url = try WeightsFixtures.url("checkpoint.pth.tar")
+        var stateDict = try WeightsLoader.load(url)
+        let kept = stateDict
+        let expected = try stateDict.tensor("conv1.weight", shape: [8, 3, 7, 7])
+        XCTAssertEqual(try stateDict.take("conv1.weight", shape: [8, 3, 7, 7]), expected)
+        XCTAssertFalse(stateDict.contains("conv1.weight"))
+        XCTAssertTrue(kept.contains("conv1.weight"))
+        XCTAssertThrowsError(try stateDict.take("conv1.weight", shape: [8, 3, 7, 7])) { error in
+            XCTAssertEqual((error as? WeightsError)?.kind, .missingTensor(key: "conv1.weight", expectedShape: [8, 3, 7, 7]))
+            XCTAssertTrue("\(error)".hasPrefix("\(url.path): "), "\(error)")
+        }
+        XCTAssertEqual(try kept.tensor("conv1.weight", shape: [8, 3, 7, 7]), expected)
+        // A wrong shape is refused and the tensor stays.
+        XCTAssertThrowsError(try stateDict.take("bn1.weight", shape: [3]))
+        XCTAssertEqual(try stateDict.tensor("bn1.weight").shape, [8])
+    }
+
     func testTensor_missingKey_errorNamesKeyAndExpectedShape() throws {
         let url = try WeightsFixtures.url("plain_legacy.pt")
         let stateDict = try WeightsLoader.load(url)
