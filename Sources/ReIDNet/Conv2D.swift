@@ -125,8 +125,6 @@ public struct Conv2D: Sendable {
         precondition([gamma.count, beta.count, mean.count, variance.count].allSatisfy { $0 == outChannels },
                      "Conv2D.foldBatchNorm: every BatchNorm vector must have outChannels values")
         let perOutput = weight.count / outChannels
-        // In place: the builder's weights are the checkpoint's own tensor, taken from it (ResNet-50 folds
-        // 23 million weights at load, which a folded copy had held twice).
         weight.withUnsafeMutableBufferPointer { weight in
             for o in 0..<outChannels {
                 // Computed in Double: the fold is done once and should add no rounding of its own.

@@ -39,10 +39,9 @@ final class ArchitectureTests: XCTestCase {
     }
 
     /// A network built from a checkpoint read for it folds each BatchNorm into the tensor as it was read,
-    /// which the checkpoint then no longer holds: the weights are in memory once while it is built, not
-    /// as read, folded and packed at once (ResNet-50 at batch 1: a peak RSS of 306 MB fell to 228). The
-    /// layers keep the very buffers the tensors were read into. A caller that keeps its state dict keeps
-    /// every tensor, and builds the same network from it again.
+    /// which the checkpoint then no longer holds: the layers keep the very buffers the tensors were read
+    /// into. A caller that keeps its state dict keeps every tensor, as the file holds it: the fold in place
+    /// never writes into a buffer the caller still shares.
     func testBuildingFromACheckpoint_foldsTheTensorsWhereTheyWereRead_aKeptOneStaysWhole() throws {
         var stateDict = try WeightsLoader.load(Fixtures.mobilenetWeights)
         let names = ["features.0.0", "features.1.conv.0", "features.9.conv.6", "features.18.0"]
@@ -57,11 +56,11 @@ final class ArchitectureTests: XCTestCase {
         }
 
         let kept = try WeightsLoader.load(Fixtures.mobilenetWeights)
-        let first = try ReIDModel(architecture: .pfsaMobileNetV2, weights: kept)
-        XCTAssertTrue(Architecture.pfsaMobileNetV2.fit(kept).fits, "building took tensors from the caller's state dict")
-        let second = try ReIDModel(architecture: .pfsaMobileNetV2, weights: kept)
-        let images = ModelParityTests.images(count: 2, height: 256, width: 128, seed: 3)
-        XCTAssertEqual(try first.embed(images, count: 2).values, try second.embed(images, count: 2).values)
+        _ = try ReIDModel(architecture: .pfsaMobileNetV2, weights: kept)
+        let file = try WeightsLoader.load(Fixtures.mobilenetWeights)
+        for (name, shape) in Architecture.pfsaMobileNetV2.requiredTensors {
+            XCTAssertEqual(try kept.tensor(name, shape: shape), try file.tensor(name, shape: shape), "\(name) changed in the caller's state dict")
+        }
     }
 
     func testBadInputSize_isAClearError() throws {

@@ -88,6 +88,11 @@ public struct StateDict: Sendable {
     ///   ``WeightsError/Kind/shapeMismatch(key:storedName:expected:actual:)``, naming the key and
     ///   both shapes.
     public func tensor(_ key: String, shape: [Int]) throws -> WeightTensor {
+        try stored(key, shape: shape).tensor
+    }
+
+    /// The stored name answering `key` and its tensor, which must have exactly `shape`.
+    private func stored(_ key: String, shape: [Int]) throws -> (name: String, tensor: WeightTensor) {
         guard let name = storedName(for: key), let tensor = tensorsByName[name] else {
             throw WeightsError(.missingTensor(key: key, expectedShape: shape), path: path)
         }
@@ -95,18 +100,18 @@ public struct StateDict: Sendable {
             throw WeightsError(
                 .shapeMismatch(key: key, storedName: name, expected: shape, actual: tensor.shape), path: path)
         }
-        return tensor
+        return (name, tensor)
     }
 
     /// ``tensor(_:shape:)``, removed from this state dict: its values are then the only copy where no other
-    /// copy of the state dict holds them (a model built from a checkpoint read for it holds its weights
-    /// once while it is built, not twice). `names` still lists it.
+    /// copy of the state dict holds them (``NetworkBuilder`` takes each tensor it builds from). `names`
+    /// still lists it.
     ///
     /// - Throws: as ``tensor(_:shape:)``; ``WeightsError/Kind/missingTensor(key:expectedShape:)`` for a
     ///   tensor already taken.
     public mutating func take(_ key: String, shape: [Int]) throws -> WeightTensor {
-        let tensor = try tensor(key, shape: shape)
-        if let name = storedName(for: key) { tensorsByName[name] = nil }
+        let (name, tensor) = try stored(key, shape: shape)
+        tensorsByName[name] = nil
         return tensor
     }
 
